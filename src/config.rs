@@ -1,0 +1,353 @@
+//! The configuration file (TOML through confy) and where handin keeps its files.
+//!
+//! A bad file is reported with the offending key and line and is never overwritten by
+//! defaults: the professor's edits are worth more than a clean start.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dropbox::ClientSettings;
+
+const APP_NAME: &str = "handin";
+
+/// Every key of the configuration file. `config.example.toml` documents each one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Base URL that replaces Dropbox's API hosts (for the local emulator); unset means Dropbox.
+    pub api_base: Option<String>,
+    /// Team member id (`dbmid:...`) to act as with a Business team token.
+    pub select_user: Option<String>,
+    /// `Dropbox-API-Path-Root` value, e.g. `{".tag":"root","root":"1234"}` for the team space.
+    pub path_root: Option<String>,
+    /// Seconds to wait for a TCP and TLS connection to Dropbox.
+    pub connect_timeout_secs: u64,
+    /// Seconds to wait for one whole API call.
+    pub request_timeout_secs: u64,
+    /// How many times one call is tried when Dropbox is busy or the network drops.
+    pub retry_attempts: u32,
+    /// Folder under which each course has its own folder.
+    pub courses_root: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            api_base: None,
+            select_user: None,
+            path_root: None,
+            connect_timeout_secs: 10,
+            request_timeout_secs: 60,
+            retry_attempts: 5,
+            courses_root: "/Courses".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "the configuration file {path} is not valid: {reason}Fix or remove that line; handin has not changed the file."
+    )]
+    Invalid { path: PathBuf, reason: String },
+    #[error("the configuration file {path} could not be read: {source}")]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the configuration in {path} is not usable: {reason}")]
+    BadValue { path: PathBuf, reason: String },
+    #[error(
+        "handin could not find a home directory for its files; set HANDIN_CONFIG and HANDIN_DATA_DIR"
+    )]
+    NoHome,
+}
+
+impl Config {
+    /// Reads the file at `path`; a missing file means the defaults, and nothing is written.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let config: Config = confy::load_path(path).map_err(|err| match err {
+            confy::ConfyError::BadTomlData(toml_error) => ConfigError::Invalid {
+                path: path.to_path_buf(),
+                reason: toml_error.to_string(),
+            },
+            confy::ConfyError::GeneralLoadError(source) => ConfigError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => ConfigError::Unreadable {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(other.to_string()),
+            },
+        })?;
+        config.validate().map_err(|reason| ConfigError::BadValue {
+            path: path.to_path_buf(),
+            reason,
+        })?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot: values in range and URLs that parse.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(base) = &self.api_base {
+            let parsed = reqwest::Url::parse(base)
+                .map_err(|e| format!("api_base = {base:?} is not a URL ({e}); write it like \"http://127.0.0.1:8080\""))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(format!(
+                    "api_base = {base:?} must start with http:// or https://"
+                ));
+            }
+        }
+        if self.connect_timeout_secs == 0 || self.connect_timeout_secs > 600 {
+            return Err(format!(
+                "connect_timeout_secs = {} must be between 1 and 600",
+                self.connect_timeout_secs
+            ));
+        }
+        if self.request_timeout_secs == 0 || self.request_timeout_secs > 3_600 {
+            return Err(format!(
+                "request_timeout_secs = {} must be between 1 and 3600",
+                self.request_timeout_secs
+            ));
+        }
+        if self.retry_attempts == 0 || self.retry_attempts > 20 {
+            return Err(format!(
+                "retry_attempts = {} must be between 1 and 20",
+                self.retry_attempts
+            ));
+        }
+        if !self.courses_root.starts_with('/') {
+            return Err(format!(
+                "courses_root = {:?} must be a Dropbox path starting with /",
+                self.courses_root
+            ));
+        }
+        if let Some(member) = &self.select_user
+            && !member.starts_with("dbmid:")
+        {
+            return Err(format!(
+                "select_user = {member:?} must be a team member id starting with dbmid:"
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn client_settings(&self) -> ClientSettings {
+        let mut settings = ClientSettings {
+            api_base: self.api_base.clone(),
+            connect_timeout: Duration::from_secs(self.connect_timeout_secs),
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            select_user: self.select_user.clone(),
+            path_root: self.path_root.clone(),
+            ..ClientSettings::default()
+        };
+        settings.retry.max_attempts = self.retry_attempts;
+        settings
+    }
+}
+
+/// Where the configuration file and the data directory (log, credentials, local state) are.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// Flags win over the environment (`HANDIN_CONFIG`, `HANDIN_DATA_DIR`), which wins over
+    /// the platform's usual places.
+    pub fn resolve(
+        config_flag: Option<PathBuf>,
+        data_dir_flag: Option<PathBuf>,
+    ) -> Result<Paths, ConfigError> {
+        let project = directories::ProjectDirs::from("", "", APP_NAME);
+        let config_file = match config_flag.or_else(|| env_path("HANDIN_CONFIG")) {
+            Some(path) => path,
+            None => project
+                .as_ref()
+                .ok_or(ConfigError::NoHome)?
+                .config_dir()
+                .join("config.toml"),
+        };
+        let data_dir = match data_dir_flag.or_else(|| env_path("HANDIN_DATA_DIR")) {
+            Some(path) => path,
+            None => project
+                .as_ref()
+                .ok_or(ConfigError::NoHome)?
+                .data_dir()
+                .to_path_buf(),
+        };
+        Ok(Paths {
+            config_file,
+            data_dir,
+        })
+    }
+
+    pub fn log_file(&self) -> PathBuf {
+        self.data_dir.join("handin.log")
+    }
+
+    pub fn credentials_file(&self) -> PathBuf {
+        self.data_dir.join("credentials.toml")
+    }
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+}
+
+/// What the credentials file holds. Only the access token is read for now.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CredentialsFile {
+    access_token: Option<String>,
+}
+
+/// Reads the access token from the credentials file, refusing a file others can read.
+pub fn read_stored_token(path: &Path) -> Result<Option<String>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{} could not be read: {e}", path.display())),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| format!("{} could not be read: {e}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "{} can be read by other users (mode {:o}); run `chmod 600 {}` and start again",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            ));
+        }
+    }
+    let parsed: CredentialsFile =
+        toml::from_str(&text).map_err(|e| format!("{} is not valid: {e}", path.display()))?;
+    Ok(parsed.access_token.filter(|token| !token.trim().is_empty()))
+}
+
+/// `NO_COLOR` set to anything non-empty turns colour off (no-color.org).
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).expect("write config");
+        path
+    }
+
+    #[test]
+    fn a_missing_file_means_defaults_and_writes_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        assert_eq!(Config::load(&path).expect("defaults"), Config::default());
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn an_older_file_missing_keys_takes_defaults_for_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(&dir, "courses_root = \"/Teaching\"\n");
+        let config = Config::load(&path).expect("valid");
+        assert_eq!(config.courses_root, "/Teaching");
+        assert_eq!(config.request_timeout_secs, 60);
+    }
+
+    #[test]
+    fn a_bad_file_names_the_key_and_line_and_is_left_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "courses_root = \"/Courses\"\nrequest_timeout_secs = \"soon\"\n";
+        let path = write(&dir, text);
+        let message = Config::load(&path).expect_err("invalid").to_string();
+        assert!(message.contains("line 2"), "{message}");
+        assert!(message.contains("request_timeout_secs"), "{message}");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
+    }
+
+    #[test]
+    fn a_misspelt_key_is_reported_not_ignored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(&dir, "course_root = \"/Courses\"\n");
+        let message = Config::load(&path).expect_err("unknown key").to_string();
+        assert!(message.contains("course_root"), "{message}");
+        assert!(message.contains("line 1"), "{message}");
+    }
+
+    #[test]
+    fn values_out_of_range_are_refused_with_the_reason() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(&dir, "api_base = \"ftp://example.org\"\n");
+        let message = Config::load(&path).expect_err("bad scheme").to_string();
+        assert!(message.contains("http://"), "{message}");
+        let path = write(&dir, "retry_attempts = 0\n");
+        assert!(Config::load(&path).is_err());
+        let path = write(&dir, "courses_root = \"Courses\"\n");
+        assert!(Config::load(&path).is_err());
+    }
+
+    #[test]
+    fn the_example_file_is_valid_and_documents_every_key() {
+        let text = include_str!("../config.example.toml");
+        let parsed: Config = toml::from_str(text).expect("config.example.toml parses");
+        parsed.validate().expect("config.example.toml is valid");
+        let defaults = toml::to_string(&Config {
+            api_base: Some(String::new()),
+            select_user: Some(String::new()),
+            path_root: Some(String::new()),
+            ..Config::default()
+        })
+        .expect("serialize");
+        for line in defaults.lines() {
+            let key = line.split('=').next().unwrap_or_default().trim();
+            assert!(
+                text.contains(&format!("{key} =")),
+                "config.example.toml does not document {key}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_credentials_file_readable_by_others_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("credentials.toml");
+        std::fs::write(&path, "access_token = \"sl.secret\"\n").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let message = read_stored_token(&path).expect_err("too open");
+        assert!(message.contains("chmod 600"), "{message}");
+        assert!(!message.contains("sl.secret"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert_eq!(
+            read_stored_token(&path).expect("ok"),
+            Some("sl.secret".to_string())
+        );
+        assert_eq!(
+            read_stored_token(&dir.path().join("absent")).expect("ok"),
+            None
+        );
+    }
+}

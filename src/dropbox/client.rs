@@ -1,0 +1,1057 @@
+//! Our `HttpClient` for dropbox-sdk: reqwest underneath, a configurable base URL, timeouts,
+//! and retries for every route.
+//!
+//! The SDK builds each request through [`HttpClient::new_request`] with a full URL on one of
+//! Dropbox's hosts and then hands it to [`HttpClient::execute`]. Owning both ends lets us:
+//!
+//! * point every route at one other host (the local emulator) by swapping scheme and host;
+//! * keep the request as plain data (URL + headers), so a failed attempt can be rebuilt and
+//!   sent again: 429 (after `Retry-After`), 5xx and connection failures are retried here,
+//!   below the SDK, so every route gets the same behaviour;
+//! * turn a plain-text 429 into the JSON the SDK understands, so a rate limit that outlasts
+//!   the retries surfaces as `Error::RateLimited` instead of a JSON parse error.
+//!
+//! Two reqwest clients exist. The main one has an idle read timeout that catches stalled
+//! connections, which a long poll must not have: Dropbox holds `list_folder/longpoll` open
+//! for up to eight minutes, so the notify client relies on a per-request deadline only.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use dropbox_sdk::Error as SdkError;
+use dropbox_sdk::async_client_trait::{
+    HttpClient, HttpRequest, HttpRequestResultRaw, NoauthClient, TeamAuthClient, TeamSelect,
+    UserAuthClient,
+};
+use dropbox_sdk::common::PathRoot;
+use dropbox_sdk::oauth2::Authorization;
+use futures::TryStreamExt;
+use reqwest::header::{CONTENT_LENGTH, HeaderMap, RETRY_AFTER};
+
+use super::ClientSettings;
+use super::error::DropboxError;
+use super::retry::{RetryPolicy, parse_retry_after};
+
+/// Dropbox's content host serves downloads, which may stream for longer than any request
+/// timeout; stalls there are caught by the idle read timeout instead.
+const CONTENT_HOST_PREFIX: &str = "https://content.dropboxapi.com/";
+
+/// Header carrying the result of download-style routes.
+const RESULT_HEADER: &str = "Dropbox-API-Result";
+
+/// How much of an error body goes into the debug log.
+const LOGGED_BODY_LIMIT: usize = 2_000;
+
+/// A request as the SDK built it: plain data, so it can be sent again on retry.
+#[derive(Clone)]
+pub struct ApiRequest {
+    url: String,
+    headers: Vec<(String, String)>,
+    /// Deadline for the whole exchange, body included; `None` for streamed downloads.
+    timeout: Option<Duration>,
+}
+
+impl ApiRequest {
+    /// The URL the request goes to, after base-URL rewriting.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The value of header `name` (case-insensitive), if set.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The path part of the URL (`/2/files/list_folder`), for log lines.
+    fn route(&self) -> &str {
+        path_of(&self.url)
+    }
+}
+
+impl fmt::Debug for ApiRequest {
+    /// Spells out everything but the credentials, so a request can be logged safely.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                if name.eq_ignore_ascii_case("authorization") {
+                    (name.as_str(), "<redacted>")
+                } else {
+                    (name.as_str(), value.as_str())
+                }
+            })
+            .collect();
+        f.debug_struct("ApiRequest")
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl HttpRequest for ApiRequest {
+    fn set_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// Why a request got no HTTP answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    /// The host actively refused the connection (nothing listening there).
+    Refused,
+    /// No connection for another reason (DNS, routing, TLS handshake).
+    Connect,
+    /// No answer within the deadline (`after`, when known).
+    Timeout {
+        /// The deadline that passed.
+        after: Option<Duration>,
+    },
+    /// The connection broke after the request was sent, before a full answer came.
+    Interrupted,
+    /// The request could not be built (a header value HTTP does not allow).
+    InvalidRequest,
+}
+
+/// A request that got no usable HTTP answer, after all the attempts the policy allowed.
+/// It travels to [`DropboxError`] inside the SDK's `Error::HttpClient`.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    host: String,
+    attempts: u32,
+    source: reqwest::Error,
+}
+
+impl TransportError {
+    /// What went wrong.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The host (and port, when not the default) the request went to.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// How many attempts were made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let host = &self.host;
+        match self.kind {
+            TransportErrorKind::Refused => write!(f, "connection to {host} refused")?,
+            TransportErrorKind::Connect => write!(f, "cannot connect to {host}")?,
+            TransportErrorKind::Timeout { after: Some(after) } => {
+                write!(f, "{host} did not answer within {after:?}")?;
+            }
+            TransportErrorKind::Timeout { after: None } => write!(f, "{host} timed out")?,
+            TransportErrorKind::Interrupted => write!(f, "connection to {host} broke off")?,
+            TransportErrorKind::InvalidRequest => write!(f, "invalid request for {host}")?,
+        }
+        let plural = if self.attempts == 1 { "" } else { "s" };
+        write!(f, " ({} attempt{plural})", self.attempts)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// One reqwest client plus what every request through it shares: where requests go,
+/// how long they may take, how they are retried.
+struct Transport {
+    http: reqwest::Client,
+    api_base: Option<String>,
+    request_timeout: Duration,
+    connect_timeout: Duration,
+    /// The idle read timeout of `http`, to name it when it fires.
+    read_timeout: Option<Duration>,
+    retry: RetryPolicy,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    /// An answer to hand to the SDK as it is.
+    Answer(reqwest::Response),
+    /// An answer worth retrying (429, 5xx); its body is already read.
+    RetryableStatus {
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+        retry_after: Option<Duration>,
+    },
+    /// No answer, but another attempt may get one.
+    RetryableFailure(reqwest::Error),
+    /// No answer, and trying again cannot help.
+    Fatal(reqwest::Error),
+}
+
+impl Attempt {
+    /// Why this attempt deserves another, and the server's wait hint; `None` when the
+    /// outcome is final.
+    fn retry_cause(&self) -> Option<(String, Option<Duration>)> {
+        match self {
+            Attempt::Answer(_) | Attempt::Fatal(_) => None,
+            Attempt::RetryableStatus {
+                status,
+                retry_after,
+                ..
+            } => Some((format!("HTTP {status}"), *retry_after)),
+            Attempt::RetryableFailure(error) => Some((error.to_string(), None)),
+        }
+    }
+}
+
+impl Transport {
+    fn new(
+        settings: &ClientSettings,
+        api_base: Option<String>,
+        read_timeout: Option<Duration>,
+    ) -> Result<Self, DropboxError> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            // A redirect from an API host means a misconfiguration; following it with a
+            // bearer token in tow would be worse.
+            .redirect(reqwest::redirect::Policy::none())
+            // Tokens never travel in clear text to the real service. The emulator is
+            // plain http by design, so only an explicit base URL may use http.
+            .https_only(api_base.is_none());
+        if let Some(read_timeout) = read_timeout {
+            builder = builder.read_timeout(read_timeout);
+        }
+        let http = builder.build().map_err(|e| {
+            DropboxError::settings(
+                "handin could not set up its HTTPS client; see the log.",
+                format!("building the HTTP client: {e}"),
+            )
+        })?;
+        Ok(Self {
+            http,
+            api_base,
+            request_timeout: settings.request_timeout,
+            connect_timeout: settings.connect_timeout,
+            read_timeout,
+            retry: settings.retry.clone(),
+        })
+    }
+
+    fn new_request(&self, sdk_url: &str) -> ApiRequest {
+        let timeout = if sdk_url.starts_with(CONTENT_HOST_PREFIX) {
+            None
+        } else {
+            Some(self.request_timeout)
+        };
+        let url = match &self.api_base {
+            Some(base) => format!("{base}{}", path_of(sdk_url)),
+            None => sdk_url.to_owned(),
+        };
+        ApiRequest {
+            url,
+            headers: Vec::with_capacity(8),
+            timeout,
+        }
+    }
+
+    /// Sends `request`, retrying 429, 5xx and connection failures as the policy allows,
+    /// and returns the last answer (or failure) to the SDK.
+    async fn execute(
+        &self,
+        request: ApiRequest,
+        body: Bytes,
+    ) -> Result<HttpRequestResultRaw, SdkError> {
+        let started = Instant::now();
+        let mut rng = fastrand::Rng::new();
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let attempt = self.attempt(&request, body.clone()).await;
+            if let Some((cause, retry_after)) = attempt.retry_cause()
+                && let Some(delay) =
+                    self.retry
+                        .next_delay(attempts, started.elapsed(), retry_after, &mut rng)
+            {
+                tracing::warn!(
+                    route = request.route(),
+                    attempt = attempts,
+                    wait_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    %cause,
+                    "Dropbox request failed; retrying"
+                );
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            return self.finish(&request, attempt, attempts).await;
+        }
+    }
+
+    async fn attempt(&self, request: &ApiRequest, body: Bytes) -> Attempt {
+        let mut builder = self.http.post(&request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(timeout) = request.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if !body.is_empty() {
+            builder = builder.body(body);
+        }
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(error) if is_retryable(&error) => return Attempt::RetryableFailure(error),
+            Err(error) => return Attempt::Fatal(error),
+        };
+        let status = response.status().as_u16();
+        if status != 429 && !(500..=599).contains(&status) {
+            return Attempt::Answer(response);
+        }
+        let headers = response.headers().clone();
+        let header_hint = headers
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| parse_retry_after(value, SystemTime::now()));
+        match response.bytes().await {
+            Ok(body) => {
+                // Dropbox puts the wait in the header, and for JSON 429s also in the body;
+                // a 503 may carry the header too.
+                let retry_after = header_hint.or_else(|| {
+                    if status == 429 {
+                        json_retry_after(&body)
+                    } else {
+                        None
+                    }
+                });
+                Attempt::RetryableStatus {
+                    status,
+                    headers,
+                    body,
+                    retry_after,
+                }
+            }
+            Err(error) => Attempt::RetryableFailure(error),
+        }
+    }
+
+    /// Turns the last attempt into what the SDK parses.
+    async fn finish(
+        &self,
+        request: &ApiRequest,
+        attempt: Attempt,
+        attempts: u32,
+    ) -> Result<HttpRequestResultRaw, SdkError> {
+        match attempt {
+            Attempt::Answer(response) => answer_to_raw(request, response, attempts).await,
+            Attempt::RetryableStatus {
+                status,
+                headers,
+                body,
+                retry_after,
+            } => {
+                let body = if status == 429 {
+                    rate_limit_body(&body, retry_after)
+                } else {
+                    body
+                };
+                log_error_body(request, status, &body);
+                Ok(HttpRequestResultRaw {
+                    status,
+                    result_header: result_header(&headers)?,
+                    content_length: Some(body.len() as u64),
+                    body: Box::new(futures::io::Cursor::new(body)),
+                })
+            }
+            Attempt::RetryableFailure(error) | Attempt::Fatal(error) => Err(SdkError::HttpClient(
+                Box::new(self.transport_error(request, error, attempts)),
+            )),
+        }
+    }
+
+    fn transport_error(
+        &self,
+        request: &ApiRequest,
+        error: reqwest::Error,
+        attempts: u32,
+    ) -> TransportError {
+        let kind = if error.is_builder() {
+            TransportErrorKind::InvalidRequest
+        } else if error.is_timeout() {
+            let after = if error.is_connect() {
+                Some(self.connect_timeout)
+            } else {
+                request.timeout.or(self.read_timeout)
+            };
+            TransportErrorKind::Timeout { after }
+        } else if error.is_connect() {
+            if caused_by_refusal(&error) {
+                TransportErrorKind::Refused
+            } else {
+                TransportErrorKind::Connect
+            }
+        } else {
+            TransportErrorKind::Interrupted
+        };
+        TransportError {
+            kind,
+            host: host_of(&request.url),
+            attempts,
+            source: error,
+        }
+    }
+}
+
+/// Failures where the request may not have reached Dropbox, or got no answer: another
+/// attempt can succeed. Builder and redirect errors are ours and would repeat.
+///
+/// A connection dropped after the request went out may still have been processed, so a
+/// retried `file_requests/create` could run twice. That is accepted: a duplicate request
+/// is visible and easy to delete, while giving up leaves the user just as unsure.
+fn is_retryable(error: &reqwest::Error) -> bool {
+    !error.is_builder()
+        && !error.is_redirect()
+        && (error.is_connect() || error.is_timeout() || error.is_request() || error.is_body())
+}
+
+fn caused_by_refusal(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<io::Error>()
+            && io.kind() == io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+async fn answer_to_raw(
+    request: &ApiRequest,
+    response: reqwest::Response,
+    attempts: u32,
+) -> Result<HttpRequestResultRaw, SdkError> {
+    let status = response.status().as_u16();
+    let result_header = result_header(response.headers())?;
+    let content_length = response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if response.status().is_success() {
+        let body = response
+            .bytes_stream()
+            .map_err(io::Error::other)
+            .into_async_read();
+        return Ok(HttpRequestResultRaw {
+            status,
+            result_header,
+            content_length,
+            body: Box::new(body),
+        });
+    }
+    // Error bodies are small; reading them here records the raw tag in the log, which
+    // the SDK's typed error loses for tags it does not know.
+    let body = response.bytes().await.map_err(|error| {
+        SdkError::HttpClient(Box::new(TransportError {
+            kind: TransportErrorKind::Interrupted,
+            host: host_of(&request.url),
+            attempts,
+            source: error,
+        }))
+    })?;
+    log_error_body(request, status, &body);
+    Ok(HttpRequestResultRaw {
+        status,
+        result_header,
+        content_length: Some(body.len() as u64),
+        body: Box::new(futures::io::Cursor::new(body)),
+    })
+}
+
+fn result_header(headers: &HeaderMap) -> Result<Option<String>, SdkError> {
+    headers
+        .get(RESULT_HEADER)
+        .map(|value| {
+            value.to_str().map(str::to_owned).map_err(|e| {
+                SdkError::UnexpectedResponse(format!("invalid {RESULT_HEADER} header: {e}"))
+            })
+        })
+        .transpose()
+}
+
+fn log_error_body(request: &ApiRequest, status: u16, body: &[u8]) {
+    let shown = &body[..body.len().min(LOGGED_BODY_LIMIT)];
+    tracing::debug!(
+        route = request.route(),
+        status,
+        body = %String::from_utf8_lossy(shown),
+        "Dropbox answered with an error"
+    );
+}
+
+/// The `retry_after` of a JSON 429 body (`{"error": {"retry_after": 7, ...}}`).
+fn json_retry_after(body: &[u8]) -> Option<Duration> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let seconds = value.get("error")?.get("retry_after")?.as_u64()?;
+    Some(Duration::from_secs(seconds))
+}
+
+/// The body the SDK needs to report a final 429 as `Error::RateLimited`.
+///
+/// Dropbox sometimes answers 429 in plain text, which the SDK would report as a JSON
+/// error; such a body is rewritten to the JSON shape. A JSON body that lacks
+/// `retry_after` gets the `Retry-After` header's value, so the user learns how long to
+/// wait either way.
+fn rate_limit_body(body: &[u8], retry_after: Option<Duration>) -> Bytes {
+    let seconds = retry_after.map_or(0, |d| d.as_secs());
+    if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body)
+        && let Some(error) = value.get_mut("error").and_then(|e| e.as_object_mut())
+        && error.contains_key("reason")
+    {
+        if error
+            .get("retry_after")
+            .and_then(serde_json::Value::as_u64)
+            .is_none()
+        {
+            error.insert("retry_after".to_owned(), seconds.into());
+        }
+        return Bytes::from(value.to_string());
+    }
+    let rewritten = serde_json::json!({
+        "error_summary": "too_many_requests/",
+        "error": {
+            "reason": { ".tag": "too_many_requests" },
+            "retry_after": seconds,
+        },
+    });
+    Bytes::from(rewritten.to_string())
+}
+
+/// The path (and query) of an absolute URL: `https://api.dropboxapi.com/2/x` -> `/2/x`.
+fn path_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+}
+
+/// `host[:port]` of an absolute URL, for messages.
+fn host_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let authority = after_scheme.split('/').next().unwrap_or_default();
+    // Drop any userinfo; it never belongs in a message.
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_owned()
+}
+
+/// Checks and normalises the configured base URL: `http(s)://host[:port][/prefix]`,
+/// without a trailing slash, so that `{base}/2/...` is the full URL.
+fn normalise_api_base(base: &str) -> Result<String, DropboxError> {
+    let base = base.trim().trim_end_matches('/');
+    let invalid = |why: &str| {
+        DropboxError::settings(
+            format!(
+                "The API address \u{201c}{base}\u{201d} in Settings is not valid ({why}); use e.g. http://127.0.0.1:8080."
+            ),
+            format!("invalid api_base {base:?}: {why}"),
+        )
+    };
+    let url = reqwest::Url::parse(base).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("it must start with http:// or https://"));
+    }
+    if url.host_str().is_none() {
+        return Err(invalid("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it may not have a query or fragment"));
+    }
+    Ok(base.to_owned())
+}
+
+/// Where a client's access token comes from.
+#[derive(Clone)]
+enum Credentials {
+    /// A pasted token: used as is, cannot be refreshed.
+    Fixed(Arc<String>),
+    /// An OAuth authorization that can mint new short-lived tokens.
+    OAuth(Arc<OAuthTokens>),
+}
+
+/// The current token of an OAuth sign-in, and the authorization that refreshes it.
+///
+/// This replaces the SDK's `TokenCache`, whose `get_token` takes a blocking read lock
+/// while a refresh holds the write lock across a network call: on a small tokio pool,
+/// requests issued during a refresh could block every worker thread. Here readers only
+/// take a short std lock; refreshes queue on an async mutex.
+struct OAuthTokens {
+    current: RwLock<Arc<String>>,
+    authorization: tokio::sync::Mutex<Authorization>,
+}
+
+impl OAuthTokens {
+    fn current(&self) -> Arc<String> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Replaces `stale` with a fresh token; `Ok(false)` when no fresher token can exist.
+    async fn refresh(&self, stale: Arc<String>, client: TokenlessClient) -> Result<bool, SdkError> {
+        let mut authorization = self.authorization.lock().await;
+        if *self.current() != *stale {
+            // Another request refreshed the token while this one waited for the lock.
+            return Ok(true);
+        }
+        let fresh = authorization.obtain_access_token_async(client).await?;
+        if fresh == *stale {
+            // A long-lived token "refreshes" to itself: retrying would fail the same way.
+            return Ok(false);
+        }
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
+        tracing::info!("obtained a new Dropbox access token");
+        Ok(true)
+    }
+}
+
+/// The client for user routes (and team routes): sends the bearer token, and the
+/// `Dropbox-API-Select-User` and `Dropbox-API-Path-Root` headers when configured.
+#[derive(Clone)]
+pub struct ApiClient {
+    rpc: Arc<Transport>,
+    notify: Arc<Transport>,
+    credentials: Credentials,
+    team_select: Option<TeamSelect>,
+    path_root: Option<String>,
+}
+
+impl ApiClient {
+    /// A client that sends `access_token` as is.
+    pub fn with_access_token(
+        settings: &ClientSettings,
+        access_token: String,
+    ) -> Result<Self, DropboxError> {
+        let token = access_token.trim();
+        if token.is_empty() {
+            return Err(DropboxError::settings(
+                "No Dropbox access token is set; sign in (Settings, l) or paste a token.",
+                "empty access token",
+            ));
+        }
+        if !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(DropboxError::settings(
+                "The access token contains characters a Dropbox token never has; paste it \
+                 again.",
+                "access token with non-printable or non-ASCII characters",
+            ));
+        }
+        Self::build(settings, Credentials::Fixed(Arc::new(token.to_owned())))
+    }
+
+    /// A client that obtains (and later refreshes) tokens through `authorization`.
+    /// The first request performs the token exchange.
+    pub fn with_authorization(
+        settings: &ClientSettings,
+        authorization: Authorization,
+    ) -> Result<Self, DropboxError> {
+        Self::build(
+            settings,
+            Credentials::OAuth(Arc::new(OAuthTokens {
+                current: RwLock::new(Arc::new(String::new())),
+                authorization: tokio::sync::Mutex::new(authorization),
+            })),
+        )
+    }
+
+    fn build(settings: &ClientSettings, credentials: Credentials) -> Result<Self, DropboxError> {
+        ensure_crypto_provider();
+        let api_base = non_empty(settings.api_base.as_deref())
+            .map(normalise_api_base)
+            .transpose()?;
+        let team_select = non_empty(settings.select_user.as_deref())
+            .map(|member| TeamSelect::User(member.to_owned()));
+        let path_root = non_empty(settings.path_root.as_deref())
+            .map(path_root_header)
+            .transpose()?;
+        let rpc = Transport::new(settings, api_base.clone(), Some(settings.request_timeout))?;
+        let notify = Transport::new(settings, api_base, None)?;
+        Ok(Self {
+            rpc: Arc::new(rpc),
+            notify: Arc::new(notify),
+            credentials,
+            team_select,
+            path_root,
+        })
+    }
+
+    /// A token-less client on the same connection pool, for the OAuth token endpoint.
+    pub fn tokenless(&self) -> TokenlessClient {
+        TokenlessClient {
+            transport: Arc::clone(&self.rpc),
+            timeout: None,
+        }
+    }
+
+    /// A token-less client for `files/list_folder/longpoll` (Dropbox rejects a long poll
+    /// that carries `Authorization`), whose requests may take `deadline` before timing out.
+    pub fn longpoll(&self, deadline: Duration) -> TokenlessClient {
+        TokenlessClient {
+            transport: Arc::clone(&self.notify),
+            timeout: Some(deadline),
+        }
+    }
+
+    /// The saved form of the OAuth authorization (see `Authorization::save`), to persist
+    /// after sign-in; `None` for a pasted token or before the first exchange.
+    pub async fn saved_authorization(&self) -> Option<String> {
+        match &self.credentials {
+            Credentials::Fixed(_) => None,
+            Credentials::OAuth(tokens) => tokens.authorization.lock().await.save(),
+        }
+    }
+}
+
+impl HttpClient for ApiClient {
+    type Request = ApiRequest;
+
+    fn execute(
+        &self,
+        request: ApiRequest,
+        body: Bytes,
+    ) -> impl Future<Output = Result<HttpRequestResultRaw, SdkError>> + Send {
+        self.rpc.execute(request, body)
+    }
+
+    fn new_request(&self, url: &str) -> ApiRequest {
+        self.rpc.new_request(url)
+    }
+
+    async fn update_token(&self, old_token: Arc<String>) -> Result<bool, SdkError> {
+        match &self.credentials {
+            Credentials::Fixed(_) => Ok(false),
+            Credentials::OAuth(tokens) => tokens.refresh(old_token, self.tokenless()).await,
+        }
+    }
+
+    fn token(&self) -> Option<Arc<String>> {
+        match &self.credentials {
+            Credentials::Fixed(token) => Some(Arc::clone(token)),
+            // Empty until the first exchange; the SDK then calls `update_token` first.
+            Credentials::OAuth(tokens) => Some(tokens.current()).filter(|t| !t.is_empty()),
+        }
+    }
+
+    fn path_root(&self) -> Option<&str> {
+        self.path_root.as_deref()
+    }
+
+    fn team_select(&self) -> Option<&TeamSelect> {
+        self.team_select.as_ref()
+    }
+}
+
+impl UserAuthClient for ApiClient {}
+impl TeamAuthClient for ApiClient {}
+
+/// A client that sends no `Authorization` header: for the long poll and the OAuth token
+/// endpoint.
+pub struct TokenlessClient {
+    transport: Arc<Transport>,
+    /// Replaces the transport's request timeout (the long poll waits longer).
+    timeout: Option<Duration>,
+}
+
+impl HttpClient for TokenlessClient {
+    type Request = ApiRequest;
+
+    fn execute(
+        &self,
+        request: ApiRequest,
+        body: Bytes,
+    ) -> impl Future<Output = Result<HttpRequestResultRaw, SdkError>> + Send {
+        self.transport.execute(request, body)
+    }
+
+    fn new_request(&self, url: &str) -> ApiRequest {
+        let mut request = self.transport.new_request(url);
+        if let Some(timeout) = self.timeout {
+            request.timeout = Some(timeout);
+        }
+        request
+    }
+}
+
+impl NoauthClient for TokenlessClient {}
+
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The `Dropbox-API-Path-Root` value for a setting that is either the header's JSON
+/// (`{".tag": "root", "root": "123"}`, `{".tag": "home"}`) or a bare root namespace id.
+fn path_root_header(setting: &str) -> Result<String, DropboxError> {
+    let path_root = if setting.starts_with('{') {
+        serde_json::from_str::<PathRoot>(setting)
+            .ok()
+            .filter(|root| !matches!(root, PathRoot::Other))
+            .ok_or_else(|| {
+                DropboxError::settings(
+                    "The Path-Root setting is not valid; use a namespace id such as 1234567 or \
+                     {\".tag\": \"home\"}.",
+                    format!("invalid path_root {setting:?}"),
+                )
+            })?
+    } else if setting.bytes().all(|b| b.is_ascii_digit()) {
+        PathRoot::Root(setting.to_owned())
+    } else {
+        return Err(DropboxError::settings(
+            "The Path-Root setting must be a namespace id (digits only) or the header's JSON.",
+            format!("invalid path_root {setting:?}"),
+        ));
+    };
+    serde_json::to_string(&path_root).map_err(|e| {
+        DropboxError::settings(
+            "The Path-Root setting is not valid.",
+            format!("serialising path_root {setting:?}: {e}"),
+        )
+    })
+}
+
+/// reqwest is built without a default TLS crypto provider; `main` installs ring at start.
+/// Library users (tests, scripts) that forget would otherwise hit a panic inside reqwest.
+fn ensure_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing the race to another installer is fine: some provider is then in place.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(api_base: Option<&str>) -> ClientSettings {
+        ClientSettings {
+            api_base: api_base.map(str::to_owned),
+            ..ClientSettings::default()
+        }
+    }
+
+    #[test]
+    fn real_hosts_are_kept_without_a_base() {
+        let client = ApiClient::with_access_token(&settings(None), "t".into()).expect("client");
+        for url in [
+            "https://api.dropboxapi.com/2/file_requests/list_v2",
+            "https://content.dropboxapi.com/2/files/download",
+            "https://notify.dropboxapi.com/2/files/list_folder/longpoll",
+            "https://api.dropboxapi.com/oauth2/token",
+        ] {
+            assert_eq!(client.new_request(url).url(), url);
+        }
+    }
+
+    #[test]
+    fn every_host_is_rewritten_onto_the_base() {
+        let client =
+            ApiClient::with_access_token(&settings(Some("http://127.0.0.1:7/")), "t".into())
+                .expect("client");
+        let cases = [
+            (
+                "https://api.dropboxapi.com/2/file_requests/list_v2",
+                "http://127.0.0.1:7/2/file_requests/list_v2",
+            ),
+            (
+                "https://content.dropboxapi.com/2/files/download",
+                "http://127.0.0.1:7/2/files/download",
+            ),
+            (
+                "https://notify.dropboxapi.com/2/files/list_folder/longpoll",
+                "http://127.0.0.1:7/2/files/list_folder/longpoll",
+            ),
+            (
+                "https://api.dropboxapi.com/oauth2/token",
+                "http://127.0.0.1:7/oauth2/token",
+            ),
+        ];
+        for (sdk, expected) in cases {
+            assert_eq!(client.new_request(sdk).url(), expected);
+            assert_eq!(client.tokenless().new_request(sdk).url(), expected);
+        }
+    }
+
+    #[test]
+    fn base_with_a_path_prefix() {
+        let client =
+            ApiClient::with_access_token(&settings(Some("https://proxy.example/dbx")), "t".into())
+                .expect("client");
+        assert_eq!(
+            client
+                .new_request("https://api.dropboxapi.com/2/check/user")
+                .url(),
+            "https://proxy.example/dbx/2/check/user"
+        );
+    }
+
+    #[test]
+    fn invalid_bases_are_settings_errors() {
+        for base in ["ftp://x", "not a url", "http://x/?q=1", "http://"] {
+            let error = ApiClient::with_access_token(&settings(Some(base)), "t".into())
+                .err()
+                .unwrap_or_else(|| panic!("{base} accepted"));
+            assert_eq!(
+                error.kind(),
+                &super::super::error::ErrorKind::Settings,
+                "{base}"
+            );
+        }
+        // Blank means "the real service".
+        assert!(ApiClient::with_access_token(&settings(Some("  ")), "t".into()).is_ok());
+    }
+
+    #[test]
+    fn downloads_have_no_total_deadline_but_rpc_and_longpoll_do() {
+        let client = ApiClient::with_access_token(&settings(None), "t".into()).expect("client");
+        let rpc = client.new_request("https://api.dropboxapi.com/2/files/list_folder");
+        assert_eq!(rpc.timeout, Some(Duration::from_secs(60)));
+        let download = client.new_request("https://content.dropboxapi.com/2/files/download");
+        assert_eq!(download.timeout, None);
+        let poll = client
+            .longpoll(Duration::from_secs(120))
+            .new_request("https://notify.dropboxapi.com/2/files/list_folder/longpoll");
+        assert_eq!(poll.timeout, Some(Duration::from_secs(120)));
+    }
+
+    #[test]
+    fn debug_output_hides_the_token() {
+        let request = ApiRequest {
+            url: "https://api.dropboxapi.com/2/x".into(),
+            headers: Vec::new(),
+            timeout: None,
+        }
+        .set_header("Authorization", "Bearer sl.secret")
+        .set_header("Dropbox-API-Select-User", "dbmid:1");
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("sl.secret"), "{shown}");
+        assert!(shown.contains("dbmid:1"));
+        assert_eq!(request.header("authorization"), Some("Bearer sl.secret"));
+    }
+
+    #[test]
+    fn empty_or_garbled_tokens_are_refused() {
+        for token in ["", "   ", "abc\ndef", "tök"] {
+            assert!(
+                ApiClient::with_access_token(&settings(None), token.into()).is_err(),
+                "{token:?}"
+            );
+        }
+        let client =
+            ApiClient::with_access_token(&settings(None), " sl.abc \n".into()).expect("client");
+        assert_eq!(
+            client.token().as_deref().map(String::as_str),
+            Some("sl.abc")
+        );
+    }
+
+    #[test]
+    fn path_root_accepts_json_or_a_namespace_id() {
+        assert_eq!(
+            path_root_header("123").expect("id"),
+            r#"{".tag":"root","root":"123"}"#
+        );
+        assert_eq!(
+            path_root_header(r#"{".tag": "home"}"#).expect("home"),
+            r#"{".tag":"home"}"#
+        );
+        assert_eq!(
+            path_root_header(r#"{".tag": "namespace_id", "namespace_id": "9"}"#).expect("ns"),
+            r#"{".tag":"namespace_id","namespace_id":"9"}"#
+        );
+        for bad in ["abc", "{", r#"{".tag": "mars"}"#] {
+            assert!(path_root_header(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn team_settings_become_sdk_hooks() {
+        let client = ApiClient::with_access_token(
+            &ClientSettings {
+                select_user: Some("dbmid:abc".into()),
+                path_root: Some("42".into()),
+                ..ClientSettings::default()
+            },
+            "t".into(),
+        )
+        .expect("client");
+        assert!(matches!(client.team_select(), Some(TeamSelect::User(id)) if id == "dbmid:abc"));
+        assert_eq!(client.path_root(), Some(r#"{".tag":"root","root":"42"}"#));
+
+        let plain = ApiClient::with_access_token(
+            &ClientSettings {
+                select_user: Some(String::new()),
+                path_root: Some(" ".into()),
+                ..ClientSettings::default()
+            },
+            "t".into(),
+        )
+        .expect("client");
+        assert!(plain.team_select().is_none());
+        assert!(plain.path_root().is_none());
+    }
+
+    #[test]
+    fn json_retry_after_is_read() {
+        let body = br#"{"error_summary": "too_many_requests/..", "error": {"reason": {".tag": "too_many_requests"}, "retry_after": 7}}"#;
+        assert_eq!(json_retry_after(body), Some(Duration::from_secs(7)));
+        assert_eq!(json_retry_after(b"Too many requests"), None);
+        assert_eq!(json_retry_after(br#"{"error": {}}"#), None);
+    }
+
+    #[test]
+    fn plain_text_429_becomes_sdk_json() {
+        let body = rate_limit_body(b"Too Many Requests", Some(Duration::from_secs(3)));
+        let value: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(value["error"]["reason"][".tag"], "too_many_requests");
+        assert_eq!(value["error"]["retry_after"], 3);
+
+        let body = rate_limit_body(b"", None);
+        let value: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(value["error"]["retry_after"], 0);
+    }
+
+    #[test]
+    fn json_429_keeps_its_reason_and_gains_a_wait() {
+        let original = br#"{"error": {"reason": {".tag": "too_many_write_operations"}}}"#;
+        let body = rate_limit_body(original, Some(Duration::from_secs(5)));
+        let value: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(
+            value["error"]["reason"][".tag"],
+            "too_many_write_operations"
+        );
+        assert_eq!(value["error"]["retry_after"], 5);
+
+        let original = br#"{"error": {"reason": {".tag": "too_many_requests"}, "retry_after": 9}}"#;
+        let body = rate_limit_body(original, Some(Duration::from_secs(5)));
+        let value: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(value["error"]["retry_after"], 9);
+    }
+
+    #[test]
+    fn url_parts() {
+        assert_eq!(path_of("https://api.dropboxapi.com/2/a/b"), "/2/a/b");
+        assert_eq!(path_of("https://api.dropboxapi.com"), "/");
+        assert_eq!(host_of("http://127.0.0.1:9/2/x"), "127.0.0.1:9");
+        assert_eq!(host_of("https://user:pw@host.example/2"), "host.example");
+    }
+}

@@ -1,0 +1,1045 @@
+//! Every failure of a Dropbox call, reduced to one human sentence.
+//!
+//! The screen shows [`DropboxError::sentence`]: what went wrong and what to do about it.
+//! The log gets the full story through `Display`/`Debug` (route, SDK error, transport
+//! cause). The error stores only strings, never the SDK error itself, so it is `Clone`,
+//! `Send + Sync + 'static` and can travel inside UI actions.
+
+use std::error::Error as StdError;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use dropbox_sdk::Error as SdkError;
+use dropbox_sdk::auth::{AccessError, AuthError, InvalidAccountTypeError, RateLimitReason};
+use dropbox_sdk::check::EchoError;
+use dropbox_sdk::common::{PathRootError, RootInfo};
+use dropbox_sdk::file_requests::{
+    CountFileRequestsError, CreateFileRequestError, DeleteAllClosedFileRequestsError,
+    DeleteFileRequestError, GetFileRequestError, ListFileRequestsContinueError,
+    ListFileRequestsError, UpdateFileRequestError,
+};
+use dropbox_sdk::files::{
+    DownloadError, GetMetadataError, ListFolderContinueError, ListFolderError,
+    ListFolderLongpollError, LookupError,
+};
+
+use super::client::{TransportError, TransportErrorKind};
+
+/// What kind of failure an error is, for code that reacts to it (retry buttons,
+/// sign-in prompts) rather than showing it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The route's own error union (HTTP 409); [`DropboxError::tag`] names it.
+    Api,
+    /// Dropbox refused the token (HTTP 401), or the saved sign-in no longer works.
+    Auth,
+    /// The account, team or app may not use this route or feature (HTTP 403).
+    AccessDenied,
+    /// Dropbox refused the `Dropbox-API-Path-Root` setting (HTTP 422).
+    PathRoot,
+    /// Still rate limited when the retries ran out (HTTP 429).
+    RateLimited {
+        /// How long Dropbox asked to wait; zero when it did not say.
+        retry_after: Duration,
+    },
+    /// Dropbox called the request malformed (HTTP 400).
+    BadRequest,
+    /// Dropbox kept failing (HTTP 5xx) until the retries ran out.
+    Server,
+    /// No answer: no connection, a timeout, or a connection dropped mid-request.
+    Network,
+    /// handin's own settings cannot produce a valid request (base URL, headers, token).
+    Settings,
+    /// A response handin could not make sense of.
+    Unexpected,
+}
+
+/// A failed Dropbox call: a kind, Dropbox's error tag when there is one, a sentence for
+/// the screen and the full detail for the log (its `Display`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct DropboxError {
+    kind: ErrorKind,
+    tag: Option<String>,
+    sentence: String,
+    detail: String,
+}
+
+impl DropboxError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// Dropbox's error tag, e.g. `file_request_open`, `invalid_access_token`, or
+    /// `path/not_found` for a nested union; `None` for failures without one (network,
+    /// server, malformed responses).
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref()
+    }
+
+    /// One sentence for the screen: what went wrong and what to do.
+    pub fn sentence(&self) -> String {
+        self.sentence.clone()
+    }
+
+    /// The full detail for the log: route, SDK error and its causes. Also the `Display`.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// Whether signing in again (or pasting a new token) is the way out.
+    pub fn needs_sign_in(&self) -> bool {
+        self.kind == ErrorKind::Auth
+    }
+
+    fn new(kind: ErrorKind, tag: Option<String>, sentence: String, detail: String) -> Self {
+        Self {
+            kind,
+            tag,
+            sentence,
+            detail,
+        }
+    }
+
+    /// A setting that cannot be turned into a request (bad base URL, a header value with
+    /// characters HTTP forbids, an empty token).
+    pub(crate) fn settings(sentence: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Settings, None, sentence.into(), detail.into())
+    }
+
+    /// A response that parsed but cannot be used (e.g. a download without a body).
+    pub(crate) fn unexpected(route: &str, what: &str) -> Self {
+        Self::new(
+            ErrorKind::Unexpected,
+            None,
+            UNEXPECTED_RESPONSE.to_owned(),
+            format!("{route}: {what}"),
+        )
+    }
+
+    /// Classifies an SDK error from `route` (e.g. `file_requests/delete`).
+    pub fn from_sdk<E: RouteError>(route: &str, error: SdkError<E>) -> Self {
+        let detail = format!("{route}: {}", describe_chain(&error));
+        match error {
+            SdkError::Api(e) => Self::new(ErrorKind::Api, Some(e.tag()), e.sentence(), detail),
+            SdkError::Authentication(e) => Self::new(
+                ErrorKind::Auth,
+                Some(auth_tag(&e)),
+                auth_sentence(&e),
+                detail,
+            ),
+            SdkError::AccessDenied(e) => Self::new(
+                ErrorKind::AccessDenied,
+                Some(access_tag(&e)),
+                access_sentence(&e),
+                detail,
+            ),
+            SdkError::RateLimited {
+                reason,
+                retry_after_seconds,
+            } => rate_limited(&reason, retry_after_seconds, detail),
+            SdkError::BadRequest(text) => bad_request(&text, detail),
+            SdkError::ServerError(_) => Self::new(
+                ErrorKind::Server,
+                None,
+                "Dropbox is having trouble right now (a server error); try again in a few minutes."
+                    .to_owned(),
+                detail,
+            ),
+            SdkError::UnexpectedHttpError {
+                code: 422,
+                response,
+            } => path_root(&response, detail),
+            SdkError::UnexpectedHttpError { code, .. } => Self::new(
+                ErrorKind::Unexpected,
+                None,
+                format!(
+                    "Dropbox answered with an unexpected HTTP {code}; check the API address in \
+                     Settings, and see the log."
+                ),
+                detail,
+            ),
+            SdkError::HttpClient(cause) => transport(cause.as_ref(), detail),
+            SdkError::Json(_) | SdkError::UnexpectedResponse(_) => Self::new(
+                ErrorKind::Unexpected,
+                None,
+                UNEXPECTED_RESPONSE.to_owned(),
+                detail,
+            ),
+        }
+    }
+}
+
+const UNEXPECTED_RESPONSE: &str =
+    "Dropbox sent a reply handin could not understand; try again, and see the log if it persists.";
+
+/// The text of an error and all its causes, each cause once: the SDK's `Display`
+/// already repeats its immediate source, so a cause already quoted is skipped.
+fn describe_chain(error: &(dyn StdError + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            let _ = write!(text, ": {line}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
+fn rate_limited(
+    reason: &RateLimitReason,
+    retry_after_seconds: u32,
+    detail: String,
+) -> DropboxError {
+    let wait = if retry_after_seconds == 0 {
+        "in a minute".to_owned()
+    } else {
+        format!("in {retry_after_seconds} s")
+    };
+    let (tag, sentence) = match reason {
+        RateLimitReason::TooManyWriteOperations => (
+            "too_many_write_operations",
+            format!("Dropbox is busy with other changes in this account; try again {wait}."),
+        ),
+        _ => (
+            "too_many_requests",
+            format!("Dropbox is rate-limiting handin; try again {wait}."),
+        ),
+    };
+    DropboxError::new(
+        ErrorKind::RateLimited {
+            retry_after: Duration::from_secs(retry_after_seconds.into()),
+        },
+        Some(tag.to_owned()),
+        sentence,
+        detail,
+    )
+}
+
+/// A 400 is plain text meant for developers. Two cases are common enough to explain:
+/// a team token without a selected member, and a refresh token Dropbox has revoked
+/// (the token endpoint answers 400 `invalid_grant`).
+fn bad_request(text: &str, detail: String) -> DropboxError {
+    if text.contains("Dropbox-API-Select-User") || text.contains("single Dropbox account") {
+        return DropboxError::new(
+            ErrorKind::Settings,
+            None,
+            "This is a team token: set the team member id (Select-User) in Settings so handin \
+             acts as one member."
+                .to_owned(),
+            detail,
+        );
+    }
+    if text.contains("invalid_grant") {
+        return DropboxError::new(
+            ErrorKind::Auth,
+            Some("invalid_grant".to_owned()),
+            "Dropbox no longer accepts the saved sign-in; sign in again (Settings, l).".to_owned(),
+            detail,
+        );
+    }
+    DropboxError::new(
+        ErrorKind::BadRequest,
+        None,
+        format!(
+            "Dropbox rejected the request: \u{201c}{}\u{201d}; this is likely a handin bug, see the log.",
+            first_line(text, 160)
+        ),
+        detail,
+    )
+}
+
+/// The first line of `text`, at most `max_chars` characters, for quoting in a sentence.
+fn first_line(text: &str, max_chars: usize) -> String {
+    let line = text.trim().lines().next().unwrap_or_default().trim();
+    if line.chars().count() <= max_chars {
+        line.to_owned()
+    } else {
+        let mut cut: String = line.chars().take(max_chars).collect();
+        cut.push('\u{2026}');
+        cut
+    }
+}
+
+/// A 422 carries a `PathRootError` that the SDK leaves unparsed.
+fn path_root(response: &str, detail: String) -> DropboxError {
+    // The SDK's deserialisers borrow their keys, so the inner error is parsed from text
+    // rather than from a `serde_json::Value`.
+    let parsed = serde_json::from_str::<serde_json::Value>(response)
+        .ok()
+        .and_then(|body| body.get("error").map(serde_json::Value::to_string))
+        .and_then(|error| serde_json::from_str::<PathRootError>(&error).ok());
+    let (tag, sentence) = match parsed {
+        Some(PathRootError::InvalidRoot(info)) => {
+            let root = match &info {
+                RootInfo::Team(team) => Some(team.root_namespace_id.as_str()),
+                RootInfo::User(user) => Some(user.root_namespace_id.as_str()),
+                _ => None,
+            };
+            let hint = match root {
+                Some(root) => format!("set it to {root} or clear it"),
+                None => "clear it".to_owned(),
+            };
+            (
+                Some("invalid_root"),
+                format!("The team space root (Path-Root) in Settings is out of date; {hint}."),
+            )
+        }
+        Some(PathRootError::NoPermission) => (
+            Some("no_permission"),
+            "This account cannot open the namespace set as Path-Root in Settings; clear it or \
+             use your team's root."
+                .to_owned(),
+        ),
+        Some(_) => (
+            Some("other"),
+            "Dropbox refused the Path-Root setting; clear it in Settings.".to_owned(),
+        ),
+        None => (
+            None,
+            "Dropbox refused the Path-Root setting; clear it in Settings.".to_owned(),
+        ),
+    };
+    DropboxError::new(
+        ErrorKind::PathRoot,
+        tag.map(str::to_owned),
+        sentence,
+        detail,
+    )
+}
+
+fn transport(cause: &(dyn StdError + Send + Sync + 'static), detail: String) -> DropboxError {
+    let Some(failure) = cause.downcast_ref::<TransportError>() else {
+        // Reading a buffered body or a stream failed below the SDK.
+        return DropboxError::new(
+            ErrorKind::Network,
+            None,
+            "The connection to Dropbox failed; check your network and try again.".to_owned(),
+            detail,
+        );
+    };
+    let host = failure.host();
+    let (kind, sentence) = match failure.kind() {
+        TransportErrorKind::Refused => (
+            ErrorKind::Network,
+            format!(
+                "Can't connect to {host}: the connection was refused; check your network and \
+                 the API address in Settings."
+            ),
+        ),
+        TransportErrorKind::Connect => (
+            ErrorKind::Network,
+            format!("Can't reach {host}; check your internet connection and try again."),
+        ),
+        TransportErrorKind::Timeout { after } => (
+            ErrorKind::Network,
+            match after {
+                Some(after) => format!(
+                    "{host} did not answer within {} s; check your connection and try again.",
+                    after.as_secs().max(1)
+                ),
+                None => {
+                    format!("{host} did not answer in time; check your connection and try again.")
+                }
+            },
+        ),
+        TransportErrorKind::Interrupted => (
+            ErrorKind::Network,
+            format!("The connection to {host} broke off before Dropbox answered; try again."),
+        ),
+        TransportErrorKind::InvalidRequest => (
+            ErrorKind::Settings,
+            "handin could not build a valid request; check the token, team member id and \
+             Path-Root in Settings for stray characters."
+                .to_owned(),
+        ),
+    };
+    DropboxError::new(kind, None, sentence, detail)
+}
+
+fn auth_tag(error: &AuthError) -> String {
+    match error {
+        AuthError::InvalidAccessToken => "invalid_access_token",
+        AuthError::InvalidSelectUser => "invalid_select_user",
+        AuthError::InvalidSelectAdmin => "invalid_select_admin",
+        AuthError::UserSuspended => "user_suspended",
+        AuthError::ExpiredAccessToken => "expired_access_token",
+        AuthError::MissingScope(_) => "missing_scope",
+        AuthError::RouteAccessDenied => "route_access_denied",
+        _ => "other",
+    }
+    .to_owned()
+}
+
+fn auth_sentence(error: &AuthError) -> String {
+    match error {
+        AuthError::InvalidAccessToken => "Dropbox no longer accepts this access token; sign in \
+             again (Settings, l) or paste a new token."
+            .to_owned(),
+        AuthError::ExpiredAccessToken => "This access token has expired (pasted tokens last only \
+             a few hours); sign in again (Settings, l) to stay signed in."
+            .to_owned(),
+        AuthError::MissingScope(scope) => format!(
+            "This Dropbox app lacks the permission \u{201c}{}\u{201d}; enable it in the App \
+             Console (Permissions), then sign in again (Settings, l).",
+            scope.required_scope
+        ),
+        AuthError::UserSuspended => {
+            "This Dropbox account is suspended; contact Dropbox support.".to_owned()
+        }
+        AuthError::InvalidSelectUser => "The team member id (Select-User) in Settings is not on \
+             this team; correct or clear it."
+            .to_owned(),
+        AuthError::InvalidSelectAdmin => {
+            "The team admin id in Settings is not an admin of this team; correct it.".to_owned()
+        }
+        AuthError::RouteAccessDenied => "This Dropbox app may not use this feature; check the \
+             app's permissions in the App Console."
+            .to_owned(),
+        _ => "Dropbox refused this sign-in; sign in again (Settings, l).".to_owned(),
+    }
+}
+
+fn access_tag(error: &AccessError) -> String {
+    match error {
+        AccessError::InvalidAccountType(_) => "invalid_account_type",
+        AccessError::PaperAccessDenied(_) => "paper_access_denied",
+        AccessError::TeamAccessDenied => "team_access_denied",
+        AccessError::NoPermission(_) => "no_permission",
+        _ => "other",
+    }
+    .to_owned()
+}
+
+fn access_sentence(error: &AccessError) -> String {
+    match error {
+        AccessError::InvalidAccountType(InvalidAccountTypeError::Feature) => {
+            "Your Dropbox plan does not include this feature; it needs a Professional or \
+             Business account."
+        }
+        AccessError::InvalidAccountType(_) => {
+            "Your Dropbox account type cannot use this; it needs a Professional or Business \
+             account."
+        }
+        AccessError::PaperAccessDenied(_) => "Dropbox Paper is not available to this account.",
+        AccessError::TeamAccessDenied => {
+            "Your team's settings do not allow this app to do that; ask your team admin."
+        }
+        AccessError::NoPermission(_) => {
+            "This token may not act for that account; check the team member id in Settings."
+        }
+        _ => "Dropbox denied access to this feature for this account.",
+    }
+    .to_owned()
+}
+
+/// The error union of one route: its wire tag and the sentence for it.
+///
+/// Unions are open: tags this SDK does not know arrive as `Other`, tagged `other` here,
+/// with a sentence that points at the log (where the raw response body is recorded).
+pub trait RouteError: StdError + Send + Sync + 'static {
+    /// The wire tag, `/`-joined for nested unions (`path/not_found`).
+    fn tag(&self) -> String;
+    /// What went wrong and what to do, for the screen.
+    fn sentence(&self) -> String;
+}
+
+const UNKNOWN_API_ERROR: &str =
+    "Dropbox refused the request for a reason handin does not know yet; see the log.";
+
+/// The sentence for a tag shared by the file request routes' error unions.
+fn file_request_sentence(tag: &str) -> String {
+    match tag {
+        "disabled_for_team" => {
+            "Your team's admin has turned off file requests; ask them to turn it on."
+        }
+        "not_found" => "That file request no longer exists; press r to refresh.",
+        "not_a_folder" => "The destination is a file, not a folder; choose a folder.",
+        "app_lacks_access" => {
+            "This app can only use its own app folder; choose a destination inside it."
+        }
+        "no_permission" => {
+            "You may not change this file request or its folder; choose one you own."
+        }
+        "email_unverified" => {
+            "Dropbox requires a verified email address before you can create file requests; \
+             verify it at dropbox.com/account."
+        }
+        "validation_error" => {
+            "Dropbox rejected these settings (title, destination, or a deadline, which needs a \
+             Professional or Business account); check them and try again."
+        }
+        "no_write_permission" => {
+            "You can't write to the destination folder; choose a folder you can edit."
+        }
+        "invalid_location" => {
+            "File requests can't collect into that folder; choose another destination."
+        }
+        "rate_limit" => {
+            "This account has reached Dropbox's limit of 4,000 file requests; delete closed \
+             ones with D."
+        }
+        "file_request_open" => "Only closed requests can be deleted; close it first with x.",
+        "invalid_cursor" => {
+            "The list of file requests changed while loading; press r to load it again."
+        }
+        _ => UNKNOWN_API_ERROR,
+    }
+    .to_owned()
+}
+
+/// Implements [`RouteError`] for a file request error union from its variant-to-tag map.
+macro_rules! file_request_errors {
+    ($($error:ident { $($variant:ident => $tag:literal),* $(,)? })*) => {$(
+        impl RouteError for $error {
+            fn tag(&self) -> String {
+                match self {
+                    $($error::$variant => $tag,)*
+                    _ => "other",
+                }
+                .to_owned()
+            }
+
+            fn sentence(&self) -> String {
+                file_request_sentence(&self.tag())
+            }
+        }
+    )*};
+}
+
+file_request_errors! {
+    CountFileRequestsError { DisabledForTeam => "disabled_for_team" }
+    ListFileRequestsError { DisabledForTeam => "disabled_for_team" }
+    ListFileRequestsContinueError {
+        DisabledForTeam => "disabled_for_team",
+        InvalidCursor => "invalid_cursor",
+    }
+    GetFileRequestError {
+        DisabledForTeam => "disabled_for_team",
+        NotFound => "not_found",
+        NotAFolder => "not_a_folder",
+        AppLacksAccess => "app_lacks_access",
+        NoPermission => "no_permission",
+        EmailUnverified => "email_unverified",
+        ValidationError => "validation_error",
+        NoWritePermission => "no_write_permission",
+    }
+    CreateFileRequestError {
+        DisabledForTeam => "disabled_for_team",
+        NotFound => "not_found",
+        NotAFolder => "not_a_folder",
+        AppLacksAccess => "app_lacks_access",
+        NoPermission => "no_permission",
+        EmailUnverified => "email_unverified",
+        ValidationError => "validation_error",
+        NoWritePermission => "no_write_permission",
+        InvalidLocation => "invalid_location",
+        RateLimit => "rate_limit",
+    }
+    UpdateFileRequestError {
+        DisabledForTeam => "disabled_for_team",
+        NotFound => "not_found",
+        NotAFolder => "not_a_folder",
+        AppLacksAccess => "app_lacks_access",
+        NoPermission => "no_permission",
+        EmailUnverified => "email_unverified",
+        ValidationError => "validation_error",
+        NoWritePermission => "no_write_permission",
+    }
+    DeleteFileRequestError {
+        DisabledForTeam => "disabled_for_team",
+        NotFound => "not_found",
+        NotAFolder => "not_a_folder",
+        AppLacksAccess => "app_lacks_access",
+        NoPermission => "no_permission",
+        EmailUnverified => "email_unverified",
+        ValidationError => "validation_error",
+        NoWritePermission => "no_write_permission",
+        FileRequestOpen => "file_request_open",
+    }
+    DeleteAllClosedFileRequestsError {
+        DisabledForTeam => "disabled_for_team",
+        NotFound => "not_found",
+        NotAFolder => "not_a_folder",
+        AppLacksAccess => "app_lacks_access",
+        NoPermission => "no_permission",
+        EmailUnverified => "email_unverified",
+        ValidationError => "validation_error",
+        NoWritePermission => "no_write_permission",
+    }
+}
+
+fn lookup_tag(error: &LookupError) -> &'static str {
+    match error {
+        LookupError::MalformedPath(_) => "malformed_path",
+        LookupError::NotFound => "not_found",
+        LookupError::NotFile => "not_file",
+        LookupError::NotFolder => "not_folder",
+        LookupError::RestrictedContent => "restricted_content",
+        LookupError::UnsupportedContentType => "unsupported_content_type",
+        LookupError::Locked => "locked",
+        _ => "other",
+    }
+}
+
+fn lookup_sentence(error: &LookupError) -> String {
+    match error {
+        LookupError::MalformedPath(_) => {
+            "That is not a valid Dropbox path; paths start with / and name a file or folder."
+        }
+        LookupError::NotFound => "That file or folder is no longer in Dropbox; press r to refresh.",
+        LookupError::NotFile => "That path is a folder, not a file.",
+        LookupError::NotFolder => "That path is a file, not a folder; choose a folder.",
+        LookupError::RestrictedContent => {
+            "Dropbox blocks access to this file (restricted content)."
+        }
+        LookupError::UnsupportedContentType => "Dropbox can't serve this kind of content.",
+        LookupError::Locked => "That file is busy in another operation; try again shortly.",
+        _ => UNKNOWN_API_ERROR,
+    }
+    .to_owned()
+}
+
+const LISTING_RESET: &str =
+    "Dropbox reset this folder's change feed; press r to list the folder again.";
+
+impl RouteError for ListFolderError {
+    fn tag(&self) -> String {
+        match self {
+            ListFolderError::Path(lookup) => format!("path/{}", lookup_tag(lookup)),
+            ListFolderError::TemplateError(_) => "template_error".to_owned(),
+            _ => "other".to_owned(),
+        }
+    }
+
+    fn sentence(&self) -> String {
+        match self {
+            ListFolderError::Path(lookup) => lookup_sentence(lookup),
+            _ => UNKNOWN_API_ERROR.to_owned(),
+        }
+    }
+}
+
+impl RouteError for ListFolderContinueError {
+    fn tag(&self) -> String {
+        match self {
+            ListFolderContinueError::Path(lookup) => format!("path/{}", lookup_tag(lookup)),
+            ListFolderContinueError::Reset => "reset".to_owned(),
+            _ => "other".to_owned(),
+        }
+    }
+
+    fn sentence(&self) -> String {
+        match self {
+            ListFolderContinueError::Path(lookup) => lookup_sentence(lookup),
+            ListFolderContinueError::Reset => LISTING_RESET.to_owned(),
+            _ => UNKNOWN_API_ERROR.to_owned(),
+        }
+    }
+}
+
+impl RouteError for ListFolderLongpollError {
+    fn tag(&self) -> String {
+        match self {
+            ListFolderLongpollError::Reset => "reset",
+            _ => "other",
+        }
+        .to_owned()
+    }
+
+    fn sentence(&self) -> String {
+        match self {
+            ListFolderLongpollError::Reset => LISTING_RESET,
+            _ => UNKNOWN_API_ERROR,
+        }
+        .to_owned()
+    }
+}
+
+impl RouteError for GetMetadataError {
+    fn tag(&self) -> String {
+        match self {
+            GetMetadataError::Path(lookup) => format!("path/{}", lookup_tag(lookup)),
+        }
+    }
+
+    fn sentence(&self) -> String {
+        match self {
+            GetMetadataError::Path(lookup) => lookup_sentence(lookup),
+        }
+    }
+}
+
+impl RouteError for DownloadError {
+    fn tag(&self) -> String {
+        match self {
+            DownloadError::Path(lookup) => format!("path/{}", lookup_tag(lookup)),
+            DownloadError::UnsupportedFile => "unsupported_file".to_owned(),
+            _ => "other".to_owned(),
+        }
+    }
+
+    fn sentence(&self) -> String {
+        match self {
+            DownloadError::Path(lookup) => lookup_sentence(lookup),
+            DownloadError::UnsupportedFile => "Dropbox can't download this file directly (e.g. \
+                 a Google Doc or Paper document); export it on dropbox.com."
+                .to_owned(),
+            _ => UNKNOWN_API_ERROR.to_owned(),
+        }
+    }
+}
+
+impl RouteError for EchoError {
+    fn tag(&self) -> String {
+        match self {
+            EchoError::UserRequested => "user_requested",
+            _ => "other",
+        }
+        .to_owned()
+    }
+
+    fn sentence(&self) -> String {
+        match self {
+            EchoError::UserRequested => "The connection check failed as requested.",
+            _ => UNKNOWN_API_ERROR,
+        }
+        .to_owned()
+    }
+}
+
+/// Routes without an error union (`users/get_current_account`, `auth/token/revoke`).
+impl RouteError for dropbox_sdk::NoError {
+    fn tag(&self) -> String {
+        match *self {}
+    }
+
+    fn sentence(&self) -> String {
+        match *self {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dropbox_sdk::auth::TokenScopeError;
+
+    fn api<E: RouteError>(error: E) -> DropboxError {
+        DropboxError::from_sdk("test/route", SdkError::Api(error))
+    }
+
+    #[test]
+    fn file_request_tags_get_their_sentences() {
+        let e = api(GetFileRequestError::NotFound);
+        assert_eq!(e.kind(), &ErrorKind::Api);
+        assert_eq!(e.tag(), Some("not_found"));
+        assert_eq!(
+            e.sentence(),
+            "That file request no longer exists; press r to refresh."
+        );
+
+        let e = api(DeleteFileRequestError::FileRequestOpen);
+        assert_eq!(e.tag(), Some("file_request_open"));
+        assert_eq!(
+            e.sentence(),
+            "Only closed requests can be deleted; close it first with x."
+        );
+
+        let e = api(CreateFileRequestError::EmailUnverified);
+        assert_eq!(
+            e.sentence(),
+            "Dropbox requires a verified email address before you can create file requests; \
+             verify it at dropbox.com/account."
+        );
+
+        let e = api(CreateFileRequestError::RateLimit);
+        assert_eq!(e.tag(), Some("rate_limit"));
+        assert_eq!(
+            e.sentence(),
+            "This account has reached Dropbox's limit of 4,000 file requests; delete closed \
+             ones with D."
+        );
+
+        let e = api(ListFileRequestsContinueError::InvalidCursor);
+        assert_eq!(e.tag(), Some("invalid_cursor"));
+        assert!(e.sentence().contains("press r"));
+    }
+
+    #[test]
+    fn every_known_file_request_tag_has_its_own_sentence() {
+        let tags = [
+            "disabled_for_team",
+            "not_found",
+            "not_a_folder",
+            "app_lacks_access",
+            "no_permission",
+            "email_unverified",
+            "validation_error",
+            "no_write_permission",
+            "invalid_location",
+            "rate_limit",
+            "file_request_open",
+            "invalid_cursor",
+        ];
+        let sentences: std::collections::HashSet<String> =
+            tags.iter().map(|t| file_request_sentence(t)).collect();
+        assert_eq!(sentences.len(), tags.len());
+        assert!(!sentences.contains(UNKNOWN_API_ERROR));
+    }
+
+    #[test]
+    fn unknown_tags_fall_back() {
+        let e = api(CreateFileRequestError::Other);
+        assert_eq!(e.tag(), Some("other"));
+        assert_eq!(e.sentence(), UNKNOWN_API_ERROR);
+    }
+
+    #[test]
+    fn file_lookup_errors_are_nested_tags() {
+        let e = api(ListFolderError::Path(LookupError::NotFound));
+        assert_eq!(e.tag(), Some("path/not_found"));
+        assert!(e.sentence().contains("no longer in Dropbox"));
+
+        let e = api(DownloadError::Path(LookupError::RestrictedContent));
+        assert_eq!(e.tag(), Some("path/restricted_content"));
+
+        let e = api(GetMetadataError::Path(LookupError::NotFolder));
+        assert_eq!(e.tag(), Some("path/not_folder"));
+
+        let e = api(ListFolderContinueError::Reset);
+        assert_eq!(e.tag(), Some("reset"));
+        assert_eq!(e.sentence(), LISTING_RESET);
+    }
+
+    #[test]
+    fn auth_errors_ask_to_sign_in() {
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "file_requests/get",
+            SdkError::Authentication(AuthError::InvalidAccessToken),
+        );
+        assert_eq!(e.kind(), &ErrorKind::Auth);
+        assert!(e.needs_sign_in());
+        assert_eq!(e.tag(), Some("invalid_access_token"));
+        assert_eq!(
+            e.sentence(),
+            "Dropbox no longer accepts this access token; sign in again (Settings, l) or paste \
+             a new token."
+        );
+
+        let scope =
+            serde_json::from_str::<TokenScopeError>(r#"{"required_scope": "file_requests.write"}"#)
+                .expect("valid scope error");
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "file_requests/create",
+            SdkError::Authentication(AuthError::MissingScope(scope)),
+        );
+        assert_eq!(e.tag(), Some("missing_scope"));
+        assert!(e.sentence().contains("\u{201c}file_requests.write\u{201d}"));
+
+        for (error, tag) in [
+            (AuthError::ExpiredAccessToken, "expired_access_token"),
+            (AuthError::UserSuspended, "user_suspended"),
+            (AuthError::InvalidSelectUser, "invalid_select_user"),
+            (AuthError::RouteAccessDenied, "route_access_denied"),
+            (AuthError::Other, "other"),
+        ] {
+            let e =
+                DropboxError::from_sdk::<GetFileRequestError>("r", SdkError::Authentication(error));
+            assert_eq!(e.tag(), Some(tag));
+            assert_eq!(e.kind(), &ErrorKind::Auth);
+        }
+    }
+
+    #[test]
+    fn rate_limit_names_the_wait() {
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "file_requests/get",
+            SdkError::RateLimited {
+                reason: RateLimitReason::TooManyRequests,
+                retry_after_seconds: 7,
+            },
+        );
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::RateLimited {
+                retry_after: Duration::from_secs(7)
+            }
+        );
+        assert_eq!(
+            e.sentence(),
+            "Dropbox is rate-limiting handin; try again in 7 s."
+        );
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "file_requests/get",
+            SdkError::RateLimited {
+                reason: RateLimitReason::TooManyWriteOperations,
+                retry_after_seconds: 0,
+            },
+        );
+        assert_eq!(e.tag(), Some("too_many_write_operations"));
+        assert!(e.sentence().ends_with("try again in a minute."));
+    }
+
+    #[test]
+    fn bad_request_quotes_dropbox() {
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "file_requests/get",
+            SdkError::BadRequest(
+                "Error in call to API function \"file_requests/get\": bad id\nmore".into(),
+            ),
+        );
+        assert_eq!(e.kind(), &ErrorKind::BadRequest);
+        assert_eq!(
+            e.sentence(),
+            "Dropbox rejected the request: \u{201c}Error in call to API function \
+             \"file_requests/get\": bad id\u{201d}; this is likely a handin bug, see the log."
+        );
+        let long = "x".repeat(400);
+        let e = DropboxError::from_sdk::<GetFileRequestError>("r", SdkError::BadRequest(long));
+        assert!(e.sentence().chars().count() < 260);
+    }
+
+    #[test]
+    fn team_token_without_member_is_explained() {
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "file_requests/get",
+            SdkError::BadRequest(
+                "Error in call to API function \"file_requests/get\": This API function \
+                 operates on a single Dropbox account, but the OAuth 2 access token you \
+                 provided is for an entire Dropbox Business team. Since your API app key has \
+                 team member file access permissions, you can operate on a team member's \
+                 Dropbox by providing the \"Dropbox-API-Select-User\" HTTP header"
+                    .into(),
+            ),
+        );
+        assert_eq!(e.kind(), &ErrorKind::Settings);
+        assert!(e.sentence().contains("team member id"));
+    }
+
+    #[test]
+    fn revoked_refresh_token_asks_to_sign_in() {
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "file_requests/get",
+            SdkError::BadRequest(
+                r#"{"error": "invalid_grant", "error_description": "refresh token is invalid or revoked"}"#
+                    .into(),
+            ),
+        );
+        assert_eq!(e.kind(), &ErrorKind::Auth);
+        assert_eq!(e.tag(), Some("invalid_grant"));
+    }
+
+    #[test]
+    fn path_root_errors_are_parsed() {
+        let body = serde_json::json!({
+            "error_summary": "invalid_root/..",
+            "error": {
+                ".tag": "invalid_root",
+                "invalid_root": {
+                    ".tag": "team",
+                    "root_namespace_id": "7",
+                    "home_namespace_id": "8",
+                    "home_path": "/Ada"
+                }
+            }
+        })
+        .to_string();
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "file_requests/list_v2",
+            SdkError::UnexpectedHttpError {
+                code: 422,
+                response: body,
+            },
+        );
+        assert_eq!(e.kind(), &ErrorKind::PathRoot);
+        assert_eq!(e.tag(), Some("invalid_root"));
+        assert!(e.sentence().contains("set it to 7"), "{}", e.sentence());
+
+        let body = r#"{"error_summary": "no_permission/", "error": {".tag": "no_permission"}}"#;
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "r",
+            SdkError::UnexpectedHttpError {
+                code: 422,
+                response: body.into(),
+            },
+        );
+        assert_eq!(e.tag(), Some("no_permission"));
+
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "r",
+            SdkError::UnexpectedHttpError {
+                code: 422,
+                response: "garbage".into(),
+            },
+        );
+        assert_eq!(e.kind(), &ErrorKind::PathRoot);
+        assert_eq!(e.tag(), None);
+    }
+
+    #[test]
+    fn access_errors() {
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "r",
+            SdkError::AccessDenied(AccessError::TeamAccessDenied),
+        );
+        assert_eq!(e.kind(), &ErrorKind::AccessDenied);
+        assert_eq!(e.tag(), Some("team_access_denied"));
+        assert!(e.sentence().contains("team admin"));
+    }
+
+    #[test]
+    fn server_and_malformed_responses() {
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "r",
+            SdkError::ServerError("oops".into()),
+        );
+        assert_eq!(e.kind(), &ErrorKind::Server);
+        assert!(e.sentence().contains("try again in a few minutes"));
+
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "r",
+            SdkError::UnexpectedResponse("no header".into()),
+        );
+        assert_eq!(e.kind(), &ErrorKind::Unexpected);
+        assert_eq!(e.sentence(), UNEXPECTED_RESPONSE);
+
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "r",
+            SdkError::UnexpectedHttpError {
+                code: 404,
+                response: "Not Found".into(),
+            },
+        );
+        assert_eq!(e.kind(), &ErrorKind::Unexpected);
+        assert!(e.sentence().contains("HTTP 404"));
+    }
+
+    #[test]
+    fn detail_carries_route_and_cause_once() {
+        let e = api(DeleteFileRequestError::FileRequestOpen);
+        assert!(e.detail().starts_with("test/route: "), "{}", e.detail());
+        assert_eq!(e.to_string(), e.detail());
+        assert_eq!(
+            e.detail().matches("currently open").count(),
+            1,
+            "{}",
+            e.detail()
+        );
+    }
+
+    #[test]
+    fn errors_are_shareable() {
+        fn assert_shareable<T: Send + Sync + Clone + 'static>() {}
+        assert_shareable::<DropboxError>();
+    }
+
+    #[test]
+    fn first_line_truncates_on_characters() {
+        assert_eq!(first_line("  héllo\nworld", 10), "héllo");
+        assert_eq!(first_line("ééééé", 3), "ééé\u{2026}");
+        assert_eq!(first_line("", 3), "");
+    }
+}

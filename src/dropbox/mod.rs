@@ -1,0 +1,446 @@
+//! The Dropbox service layer: every Dropbox call handin makes, as typed results and typed
+//! errors. It knows nothing of the UI; the TUI, the scripting subcommands and the tests
+//! all go through [`Dropbox`].
+//!
+//! Types and routes come from the official `dropbox-sdk` crate; [`client`] supplies the
+//! HTTP underneath it (base URL, timeouts, retries), [`error`] turns failures into one
+//! sentence each.
+
+pub mod content_hash;
+
+pub mod client;
+pub mod error;
+pub mod retry;
+
+pub use dropbox_sdk::file_requests::{
+    CreateFileRequestArgs, FileRequest, FileRequestDeadline, GracePeriod, UpdateFileRequestArgs,
+    UpdateFileRequestDeadline,
+};
+pub use dropbox_sdk::files::{FileMetadata, Metadata};
+pub use dropbox_sdk::oauth2::Authorization;
+pub use dropbox_sdk::users::FullAccount;
+pub use error::{DropboxError, ErrorKind};
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use dropbox_sdk::Error as SdkError;
+use dropbox_sdk::file_requests::{
+    DeleteFileRequestArgs, GetFileRequestArgs, ListFileRequestsArg, ListFileRequestsContinueArg,
+    ListFileRequestsContinueError,
+};
+use dropbox_sdk::files::{
+    DownloadArg, GetMetadataArg, ListFolderArg, ListFolderContinueArg, ListFolderContinueError,
+    ListFolderLongpollArg, ListFolderResult,
+};
+use dropbox_sdk::{auth, check, file_requests, files, users};
+
+use client::ApiClient;
+use retry::RetryPolicy;
+
+/// How to reach Dropbox (or the emulator) and how patiently.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientSettings {
+    /// `None` for the real Dropbox hosts; otherwise one base URL (`http://127.0.0.1:8080`)
+    /// that serves every route, as the emulator does.
+    pub api_base: Option<String>,
+    /// How long to wait for a TCP (and TLS) connection.
+    pub connect_timeout: Duration,
+    /// How long one request may take, and how long a stalled download may sit idle.
+    /// Long polls get their own deadline: their timeout plus a margin.
+    pub request_timeout: Duration,
+    /// Retries for 429, 5xx and connection failures.
+    pub retry: RetryPolicy,
+    /// A team member id (`dbmid:...`) to act as, for team tokens; sent as
+    /// `Dropbox-API-Select-User`.
+    pub select_user: Option<String>,
+    /// `Dropbox-API-Path-Root`: a root namespace id (`"1234567"`, for team space) or the
+    /// header's JSON (`{".tag": "home"}`).
+    pub path_root: Option<String>,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        Self {
+            api_base: None,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            select_user: None,
+            path_root: None,
+        }
+    }
+}
+
+/// Page size for `file_requests/list_v2`, Dropbox's maximum.
+const FILE_REQUEST_PAGE: u64 = 1000;
+
+/// Dropbox accepts long-poll timeouts in this range (seconds).
+const LONGPOLL_TIMEOUT_RANGE: std::ops::RangeInclusive<u64> = 30..=480;
+
+/// Dropbox adds up to 90 s of random jitter to a long poll's own timeout.
+const LONGPOLL_MARGIN: Duration = Duration::from_secs(90);
+
+/// The service handle: cheap to clone, `Send + Sync`, meant to be moved into spawned tasks.
+#[derive(Clone)]
+pub struct Dropbox {
+    api: Arc<ApiClient>,
+}
+
+impl fmt::Debug for Dropbox {
+    /// Deliberately says nothing about the credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dropbox").finish_non_exhaustive()
+    }
+}
+
+/// A file being downloaded: its metadata, and its bytes as a stream.
+pub struct Download {
+    /// The file's metadata at the time of the download.
+    pub metadata: FileMetadata,
+    /// Bytes in `body` (from the requested offset on), when Dropbox said.
+    pub content_length: Option<u64>,
+    /// The file's bytes. A network failure mid-stream surfaces as an `io::Error`.
+    pub body: Box<dyn futures::AsyncRead + Send + Unpin>,
+}
+
+impl fmt::Debug for Download {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Download")
+            .field("metadata", &self.metadata)
+            .field("content_length", &self.content_length)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Dropbox {
+    /// A handle that uses a pasted (or otherwise obtained) access token as is.
+    pub fn new(settings: ClientSettings, access_token: String) -> Result<Dropbox, DropboxError> {
+        Ok(Self::from_client(ApiClient::with_access_token(
+            &settings,
+            access_token,
+        )?))
+    }
+
+    /// A handle that obtains and refreshes short-lived tokens through an OAuth
+    /// authorization (a refresh token, or an authorization code for the first exchange).
+    pub fn with_authorization(
+        settings: ClientSettings,
+        auth: Authorization,
+    ) -> Result<Dropbox, DropboxError> {
+        Ok(Self::from_client(ApiClient::with_authorization(
+            &settings, auth,
+        )?))
+    }
+
+    fn from_client(api: ApiClient) -> Self {
+        Self { api: Arc::new(api) }
+    }
+
+    /// The SDK client underneath, for routes this layer does not wrap.
+    pub fn client(&self) -> &ApiClient {
+        &self.api
+    }
+
+    /// The OAuth authorization in its saved form, to persist after signing in.
+    pub async fn saved_authorization(&self) -> Option<String> {
+        self.api.saved_authorization().await
+    }
+
+    /// Every file request, open and closed: `list_v2` pages of up to 1000 followed until
+    /// `has_more` is false. If Dropbox invalidates the cursor midway, the listing starts
+    /// over once.
+    pub async fn list_requests(&self) -> Result<Vec<FileRequest>, DropboxError> {
+        let mut restarted = false;
+        'listing: loop {
+            let first = file_requests::list_v2(
+                self.api.as_ref(),
+                &ListFileRequestsArg::default().with_limit(FILE_REQUEST_PAGE),
+            )
+            .await
+            .map_err(|e| DropboxError::from_sdk("file_requests/list_v2", e))?;
+            let mut requests = first.file_requests;
+            let mut cursor = first.cursor;
+            let mut has_more = first.has_more;
+            while has_more {
+                let arg = ListFileRequestsContinueArg::new(cursor.clone());
+                match file_requests::list_continue(self.api.as_ref(), &arg).await {
+                    Ok(page) => {
+                        if page.file_requests.is_empty() && page.has_more && page.cursor == cursor {
+                            return Err(DropboxError::unexpected(
+                                "file_requests/list/continue",
+                                "the cursor did not advance",
+                            ));
+                        }
+                        requests.extend(page.file_requests);
+                        cursor = page.cursor;
+                        has_more = page.has_more;
+                    }
+                    Err(SdkError::Api(ListFileRequestsContinueError::InvalidCursor))
+                        if !restarted =>
+                    {
+                        tracing::info!("file request cursor invalidated; listing again");
+                        restarted = true;
+                        continue 'listing;
+                    }
+                    Err(e) => {
+                        return Err(DropboxError::from_sdk("file_requests/list/continue", e));
+                    }
+                }
+            }
+            return Ok(requests);
+        }
+    }
+
+    /// How many file requests the account holds, open and closed (at most 4,000).
+    pub async fn count_requests(&self) -> Result<u64, DropboxError> {
+        file_requests::count(self.api.as_ref())
+            .await
+            .map(|result| result.file_request_count)
+            .map_err(|e| DropboxError::from_sdk("file_requests/count", e))
+    }
+
+    /// One file request by id.
+    pub async fn get_request(&self, id: &str) -> Result<FileRequest, DropboxError> {
+        file_requests::get(self.api.as_ref(), &GetFileRequestArgs::new(id.to_owned()))
+            .await
+            .map_err(|e| DropboxError::from_sdk("file_requests/get", e))
+    }
+
+    /// Creates a file request.
+    pub async fn create_request(
+        &self,
+        args: CreateFileRequestArgs,
+    ) -> Result<FileRequest, DropboxError> {
+        file_requests::create(self.api.as_ref(), &args)
+            .await
+            .map_err(|e| DropboxError::from_sdk("file_requests/create", e))
+    }
+
+    /// Changes a file request; closing is `open: false`, reopening `open: true`.
+    pub async fn update_request(
+        &self,
+        args: UpdateFileRequestArgs,
+    ) -> Result<FileRequest, DropboxError> {
+        file_requests::update(self.api.as_ref(), &args)
+            .await
+            .map_err(|e| DropboxError::from_sdk("file_requests/update", e))
+    }
+
+    /// Deletes closed file requests by id and returns them; an open one fails the call
+    /// with `file_request_open`.
+    pub async fn delete_requests(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<Vec<FileRequest>, DropboxError> {
+        file_requests::delete(self.api.as_ref(), &DeleteFileRequestArgs::new(ids))
+            .await
+            .map(|result| result.file_requests)
+            .map_err(|e| DropboxError::from_sdk("file_requests/delete", e))
+    }
+
+    /// Deletes every closed file request and returns them.
+    pub async fn delete_all_closed(&self) -> Result<Vec<FileRequest>, DropboxError> {
+        file_requests::delete_all_closed(self.api.as_ref())
+            .await
+            .map(|result| result.file_requests)
+            .map_err(|e| DropboxError::from_sdk("file_requests/delete_all_closed", e))
+    }
+
+    /// The signed-in account.
+    pub async fn current_account(&self) -> Result<FullAccount, DropboxError> {
+        users::get_current_account(self.api.as_ref())
+            .await
+            .map_err(|e| DropboxError::from_sdk("users/get_current_account", e))
+    }
+
+    /// Every entry under `path` (`""` or `"/"` for the root), recursively if asked, and
+    /// the cursor for changes after it. If Dropbox resets the listing midway, it starts
+    /// over once.
+    pub async fn list_folder_all(
+        &self,
+        path: &str,
+        recursive: bool,
+    ) -> Result<(Vec<Metadata>, String), DropboxError> {
+        let arg = ListFolderArg::new(folder_path(path)).with_recursive(recursive);
+        let mut restarted = false;
+        'listing: loop {
+            let first = files::list_folder(self.api.as_ref(), &arg)
+                .await
+                .map_err(|e| DropboxError::from_sdk("files/list_folder", e))?;
+            let mut entries = first.entries;
+            let mut cursor = first.cursor;
+            let mut has_more = first.has_more;
+            while has_more {
+                match self.list_folder_page(&cursor).await {
+                    Ok(page) => {
+                        entries.extend(page.entries);
+                        cursor = page.cursor;
+                        has_more = page.has_more;
+                    }
+                    Err(SdkError::Api(ListFolderContinueError::Reset)) if !restarted => {
+                        tracing::info!("folder listing reset by Dropbox; listing again");
+                        restarted = true;
+                        continue 'listing;
+                    }
+                    Err(e) => return Err(DropboxError::from_sdk("files/list_folder/continue", e)),
+                }
+            }
+            return Ok((entries, cursor));
+        }
+    }
+
+    /// Every change after `cursor` (following `has_more`) and the cursor after them.
+    /// A `reset` error (tag `reset`) means the folder must be listed again from scratch.
+    pub async fn list_folder_continue(
+        &self,
+        cursor: &str,
+    ) -> Result<(Vec<Metadata>, String), DropboxError> {
+        let mut entries = Vec::new();
+        let mut cursor = cursor.to_owned();
+        loop {
+            let page = self
+                .list_folder_page(&cursor)
+                .await
+                .map_err(|e| DropboxError::from_sdk("files/list_folder/continue", e))?;
+            entries.extend(page.entries);
+            cursor = page.cursor;
+            if !page.has_more {
+                return Ok((entries, cursor));
+            }
+        }
+    }
+
+    async fn list_folder_page(
+        &self,
+        cursor: &str,
+    ) -> Result<ListFolderResult, SdkError<ListFolderContinueError>> {
+        files::list_folder_continue(
+            self.api.as_ref(),
+            &ListFolderContinueArg::new(cursor.to_owned()),
+        )
+        .await
+    }
+
+    /// A cursor for changes under `path` from now on, without listing it.
+    pub async fn latest_cursor(&self, path: &str, recursive: bool) -> Result<String, DropboxError> {
+        let arg = ListFolderArg::new(folder_path(path)).with_recursive(recursive);
+        files::list_folder_get_latest_cursor(self.api.as_ref(), &arg)
+            .await
+            .map(|result| result.cursor)
+            .map_err(|e| DropboxError::from_sdk("files/list_folder/get_latest_cursor", e))
+    }
+
+    /// Waits until something changes after `cursor` or `timeout_secs` (clamped to
+    /// Dropbox's 30..=480) pass. Returns whether there are changes, and how many seconds
+    /// Dropbox asks to wait before polling again, if it says. Sends no token.
+    pub async fn longpoll(
+        &self,
+        cursor: &str,
+        timeout_secs: u64,
+    ) -> Result<(bool, Option<u64>), DropboxError> {
+        let timeout = timeout_secs.clamp(
+            *LONGPOLL_TIMEOUT_RANGE.start(),
+            *LONGPOLL_TIMEOUT_RANGE.end(),
+        );
+        let client = self
+            .api
+            .longpoll(Duration::from_secs(timeout) + LONGPOLL_MARGIN);
+        let arg = ListFolderLongpollArg::new(cursor.to_owned()).with_timeout(timeout);
+        files::list_folder_longpoll(&client, &arg)
+            .await
+            .map(|result| (result.changes, result.backoff))
+            .map_err(|e| DropboxError::from_sdk("files/list_folder/longpoll", e))
+    }
+
+    /// Metadata of a file or folder (not the root).
+    pub async fn get_metadata(&self, path: &str) -> Result<Metadata, DropboxError> {
+        files::get_metadata(self.api.as_ref(), &GetMetadataArg::new(path.to_owned()))
+            .await
+            .map_err(|e| DropboxError::from_sdk("files/get_metadata", e))
+    }
+
+    /// Starts downloading a file, from byte `from` on if given (to resume a partial one).
+    pub async fn download(&self, path: &str, from: Option<u64>) -> Result<Download, DropboxError> {
+        let result = files::download(
+            self.api.as_ref(),
+            &DownloadArg::new(path.to_owned()),
+            from,
+            None,
+        )
+        .await
+        .map_err(|e| DropboxError::from_sdk("files/download", e))?;
+        let body = result
+            .body
+            .ok_or_else(|| DropboxError::unexpected("files/download", "no response body"))?;
+        Ok(Download {
+            metadata: result.result,
+            content_length: result.content_length,
+            body,
+        })
+    }
+
+    /// Revokes the access token (and, for an OAuth sign-in, its refresh token). Every
+    /// later call with this handle fails with `invalid_access_token`.
+    pub async fn revoke_token(&self) -> Result<(), DropboxError> {
+        auth::token_revoke(self.api.as_ref())
+            .await
+            .map_err(|e| DropboxError::from_sdk("auth/token/revoke", e))
+    }
+
+    /// Checks that the token works: Dropbox echoes `query` back.
+    pub async fn check_user(&self, query: &str) -> Result<String, DropboxError> {
+        check::user(
+            self.api.as_ref(),
+            &check::EchoArg::default().with_query(query.to_owned()),
+        )
+        .await
+        .map(|result| result.result)
+        .map_err(|e| DropboxError::from_sdk("check/user", e))
+    }
+}
+
+/// Dropbox names the root folder `""`; people (and configs) write `/`.
+fn folder_path(path: &str) -> String {
+    if path == "/" {
+        String::new()
+    } else {
+        path.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_defaults() {
+        let settings = ClientSettings::default();
+        assert_eq!(settings.api_base, None);
+        assert_eq!(settings.connect_timeout, Duration::from_secs(10));
+        assert_eq!(settings.request_timeout, Duration::from_secs(60));
+        assert_eq!(settings.retry, RetryPolicy::default());
+        assert_eq!(settings.select_user, None);
+        assert_eq!(settings.path_root, None);
+    }
+
+    #[test]
+    fn root_is_spelled_the_dropbox_way() {
+        assert_eq!(folder_path("/"), "");
+        assert_eq!(folder_path(""), "");
+        assert_eq!(folder_path("/Homework"), "/Homework");
+    }
+
+    #[test]
+    fn handle_is_shareable_across_tasks() {
+        fn assert_shareable<T: Send + Sync + Clone + 'static>() {}
+        assert_shareable::<Dropbox>();
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let dropbox = Dropbox::new(ClientSettings::default(), "sl.secret".into()).expect("handle");
+        assert!(!format!("{dropbox:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,731 @@
+//! The HTTP face of the emulator: one listener serves what Dropbox spreads
+//! over its api, content and notify hosts, plus the `/_emulator/` control routes.
+//!
+//! Every API call goes through [`api_call`], which applies injected faults,
+//! authentication, the `Dropbox-API-Path-Root` header and argument decoding the
+//! way Dropbox does, then hands a [`Call`] to the route's function.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use bytes::Bytes;
+use dropbox_sdk::auth::{AuthError, RateLimitError, RateLimitReason};
+use dropbox_sdk::common::{PathRoot, PathRootError};
+use futures::StreamExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::faults::Fault;
+use super::state::Core;
+use super::{account, control, file_requests, files, wire};
+
+const JSON: &str = "application/json";
+const TEXT: &str = "text/plain; charset=utf-8";
+const API_ARG: HeaderName = HeaderName::from_static("dropbox-api-arg");
+const API_RESULT: HeaderName = HeaderName::from_static("dropbox-api-result");
+const PATH_ROOT: HeaderName = HeaderName::from_static("dropbox-api-path-root");
+const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
+
+pub(crate) fn router(core: Arc<Core>) -> Router {
+    Router::new()
+        .route("/2/{*route}", post(api_call))
+        .merge(control::routes())
+        .fallback(|| async { Outgoing::text(StatusCode::NOT_FOUND, "Not Found").into_response() })
+        .with_state(core)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Style {
+    /// Argument and result as JSON bodies.
+    Rpc,
+    /// Argument in `Dropbox-API-Arg`, result in `Dropbox-API-Result`, bytes in the body.
+    Download,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Auth {
+    User,
+    /// `list_folder/longpoll`: Dropbox refuses it when credentials come along.
+    None,
+}
+
+/// Style and authentication of each emulated route, from the Stone attributes.
+fn route_attributes(route: &str) -> Option<(Style, Auth)> {
+    let attributes = match route {
+        "file_requests/count"
+        | "file_requests/create"
+        | "file_requests/delete"
+        | "file_requests/delete_all_closed"
+        | "file_requests/get"
+        | "file_requests/list"
+        | "file_requests/list_v2"
+        | "file_requests/list/continue"
+        | "file_requests/update"
+        | "files/get_metadata"
+        | "files/list_folder"
+        | "files/list_folder/continue"
+        | "files/list_folder/get_latest_cursor"
+        | "users/get_current_account"
+        | "auth/token/revoke"
+        | "check/user" => (Style::Rpc, Auth::User),
+        "files/list_folder/longpoll" => (Style::Rpc, Auth::None),
+        "files/download" | "files/download_zip" => (Style::Download, Auth::User),
+        _ => return None,
+    };
+    Some(attributes)
+}
+
+async fn dispatch(core: &Core, call: &Call) -> Result<Reply, CallError> {
+    match call.route.as_str() {
+        "file_requests/count" => file_requests::count(core, call),
+        "file_requests/create" => file_requests::create(core, call),
+        "file_requests/delete" => file_requests::delete(core, call),
+        "file_requests/delete_all_closed" => file_requests::delete_all_closed(core, call),
+        "file_requests/get" => file_requests::get(core, call),
+        "file_requests/list" => file_requests::list(core, call),
+        "file_requests/list_v2" => file_requests::list_v2(core, call),
+        "file_requests/list/continue" => file_requests::list_continue(core, call),
+        "file_requests/update" => file_requests::update(core, call),
+        "files/get_metadata" => files::get_metadata(core, call),
+        "files/list_folder" => files::list_folder(core, call),
+        "files/list_folder/continue" => files::list_folder_continue(core, call),
+        "files/list_folder/get_latest_cursor" => files::get_latest_cursor(core, call),
+        "files/list_folder/longpoll" => files::longpoll(core, call).await,
+        "files/download" => files::download(core, call),
+        "files/download_zip" => files::download_zip(core, call),
+        "users/get_current_account" => account::get_current_account(core, call),
+        "auth/token/revoke" => account::revoke(core, call),
+        "check/user" => account::check_user(call),
+        other => unreachable!("route {other} has attributes but no handler"),
+    }
+}
+
+/// One decoded API call, as the route functions see it.
+pub(crate) struct Call {
+    pub(crate) route: String,
+    arg: Arg,
+}
+
+/// Where the argument came from; Dropbox names the place in its 400 messages.
+enum Arg {
+    Body(Bytes),
+    Header(String),
+    UrlParameter(String),
+}
+
+impl Call {
+    /// Decodes the argument into an SDK type, which applies Stone defaults.
+    pub(crate) fn arg<T: DeserializeOwned>(&self) -> Result<T, CallError> {
+        serde_json::from_slice(self.arg_bytes()).map_err(|error| self.invalid(describe(&error)))
+    }
+
+    /// For routes whose argument is `Void`: `null`, or nothing at all.
+    pub(crate) fn void(&self) -> Result<(), CallError> {
+        let bytes = self.arg_bytes();
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Null) => Ok(()),
+            Ok(other) => Err(self.invalid(format!("expected null, got {}", json_kind(&other)))),
+            Err(error) => Err(self.invalid(describe(&error))),
+        }
+    }
+
+    /// A 400 for an argument that breaks the route's Stone types: a pattern,
+    /// a length, a range, an unknown union tag.
+    pub(crate) fn invalid(&self, detail: impl std::fmt::Display) -> CallError {
+        let place = match self.arg {
+            Arg::Body(_) => "request body",
+            Arg::Header(_) => "HTTP header \"Dropbox-API-Arg\"",
+            Arg::UrlParameter(_) => "URL parameter \"arg\"",
+        };
+        CallError::BadRequest(format!("{place}: {detail}"))
+    }
+
+    fn arg_bytes(&self) -> &[u8] {
+        match &self.arg {
+            Arg::Body(bytes) => bytes,
+            Arg::Header(text) | Arg::UrlParameter(text) => text.as_bytes(),
+        }
+    }
+}
+
+fn describe(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match error.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            "could not decode input as JSON".to_owned()
+        }
+        Category::Data => {
+            let text = error.to_string();
+            match text.rfind(" at line ") {
+                Some(position) => text[..position].to_owned(),
+                None => text,
+            }
+        }
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    }
+}
+
+/// What a route answers on success.
+pub(crate) enum Reply {
+    Json(Value),
+    /// Download style: `result` goes into `Dropbox-API-Result`.
+    Download {
+        result: Value,
+        content: Bytes,
+        content_type: &'static str,
+        /// Whether `Range` is honoured (`download` yes, `download_zip` no).
+        ranges: bool,
+    },
+}
+
+impl Reply {
+    pub(crate) fn json<T: Serialize>(value: &T) -> Reply {
+        Reply::Json(wire::to_json(value))
+    }
+}
+
+/// Why a call failed, in the shape Dropbox reports it.
+#[derive(Debug)]
+pub(crate) enum CallError {
+    /// 400, plain text after `Error in call to API function "<route>": `.
+    BadRequest(String),
+    /// 401 with an `AuthError`.
+    Auth(AuthError),
+    /// 409 with the route's own error union.
+    Route(Value),
+    /// 422 with a `PathRootError`.
+    PathRoot(PathRootError),
+}
+
+impl CallError {
+    pub(crate) fn route<E: Serialize>(error: E) -> CallError {
+        CallError::Route(wire::to_json(&error))
+    }
+
+    fn into_outgoing(self, route: &str) -> Outgoing {
+        match self {
+            CallError::BadRequest(message) => Outgoing::text(
+                StatusCode::BAD_REQUEST,
+                format!("Error in call to API function \"{route}\": {message}"),
+            ),
+            CallError::Auth(error) => {
+                Outgoing::error_json(StatusCode::UNAUTHORIZED, wire::to_json(&error))
+            }
+            CallError::Route(error) => Outgoing::error_json(StatusCode::CONFLICT, error),
+            CallError::PathRoot(error) => {
+                Outgoing::error_json(StatusCode::UNPROCESSABLE_ENTITY, wire::to_json(&error))
+            }
+        }
+    }
+}
+
+async fn api_call(
+    State(core): State<Arc<Core>>,
+    Path(route): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some((style, auth)) = route_attributes(&route) else {
+        return Outgoing::text(
+            StatusCode::NOT_FOUND,
+            format!("Unknown API function: \"{route}\""),
+        )
+        .into_response();
+    };
+    let fault = core.faults.take(&route);
+    match &fault {
+        Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,
+        Some(Fault::TooManyRequests {
+            retry_after,
+            plain_text,
+        }) => return too_many_requests(*retry_after, *plain_text).into_response(),
+        Some(Fault::ServerError(status)) => return server_error(*status).into_response(),
+        Some(Fault::DropConnection) => return dropped_connection(),
+        _ => {}
+    }
+    let outgoing = match answer(&core, route.clone(), style, auth, &uri, &headers, body).await {
+        Ok(outgoing) => outgoing,
+        Err(error) => error.into_outgoing(&route),
+    };
+    tracing::debug!(route, status = outgoing.status.as_u16(), "emulated call");
+    match fault {
+        Some(Fault::TruncateBody) => outgoing.truncated(),
+        Some(Fault::CorruptBody) => outgoing.corrupted().into_response(),
+        _ => outgoing.into_response(),
+    }
+}
+
+async fn answer(
+    core: &Core,
+    route: String,
+    style: Style,
+    auth: Auth,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Outgoing, CallError> {
+    match auth {
+        Auth::User => {
+            authenticate(core, headers, uri)?;
+            check_path_root(headers)?;
+        }
+        Auth::None => {
+            if headers.contains_key(AUTHORIZATION) {
+                return Err(CallError::BadRequest(
+                    "This endpoint does not use authentication; remove the \"Authorization\" header."
+                        .to_owned(),
+                ));
+            }
+        }
+    }
+    let arg = match style {
+        Style::Rpc => rpc_arg(headers, body)?,
+        Style::Download => download_arg(headers, uri)?,
+    };
+    let call = Call { route, arg };
+    let reply = dispatch(core, &call).await?;
+    Ok(match reply {
+        Reply::Json(value) => Outgoing::json(StatusCode::OK, &value),
+        Reply::Download {
+            result,
+            content,
+            content_type,
+            ranges,
+        } => download_response(
+            &result,
+            content,
+            content_type,
+            ranges.then(|| headers.get(RANGE)).flatten(),
+        ),
+    })
+}
+
+fn authenticate(core: &Core, headers: &HeaderMap, uri: &Uri) -> Result<(), CallError> {
+    let value = match headers.get(AUTHORIZATION) {
+        Some(value) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        None => query_parameter(uri, "authorization").ok_or_else(|| {
+            CallError::BadRequest(
+                "Must provide HTTP header \"Authorization\" or URL parameter \"authorization\"."
+                    .to_owned(),
+            )
+        })?,
+    };
+    let token = value
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or_else(|| {
+            // The value is a credential: never echo it back.
+            CallError::BadRequest(
+                "Invalid authorization value in HTTP header \"Authorization\". Expecting \"Bearer <oauth2-access-token>\"."
+                    .to_owned(),
+            )
+        })?;
+    if core.accepts_token(token) {
+        Ok(())
+    } else {
+        Err(CallError::Auth(AuthError::InvalidAccessToken))
+    }
+}
+
+/// Honours `Dropbox-API-Path-Root` for the one namespace the emulated
+/// account has; Dropbox answers 422 for a root that is not the user's.
+fn check_path_root(headers: &HeaderMap) -> Result<(), CallError> {
+    let Some(value) = headers.get(PATH_ROOT) else {
+        return Ok(());
+    };
+    let invalid = || {
+        CallError::BadRequest(
+            "HTTP header \"Dropbox-API-Path-Root\": could not decode input as JSON".to_owned(),
+        )
+    };
+    let root: PathRoot = serde_json::from_slice(value.as_bytes()).map_err(|_| invalid())?;
+    match root {
+        PathRoot::Home => Ok(()),
+        PathRoot::Root(id) if id == account::ROOT_NAMESPACE_ID => Ok(()),
+        PathRoot::Root(_) => Err(CallError::PathRoot(PathRootError::InvalidRoot(
+            account::root_info(),
+        ))),
+        PathRoot::NamespaceId(id) if id == account::ROOT_NAMESPACE_ID => Ok(()),
+        PathRoot::NamespaceId(_) => Err(CallError::PathRoot(PathRootError::NoPermission)),
+        _ => Err(invalid()),
+    }
+}
+
+/// Content types Dropbox accepts on RPC calls, parameters normalized.
+const RPC_CONTENT_TYPES: &[&str] = &[
+    "application/json",
+    "application/json; charset=utf-8",
+    "text/plain; charset=dropbox-cors-hack",
+];
+
+/// Content types Dropbox accepts on download-style calls, which carry no body.
+const DOWNLOAD_CONTENT_TYPES: &[&str] = &[
+    "text/plain",
+    "text/plain; charset=utf-8",
+    "application/octet-stream",
+    "application/octet-stream; charset=utf-8",
+];
+
+fn rpc_arg(headers: &HeaderMap, body: Bytes) -> Result<Arg, CallError> {
+    match headers.get(CONTENT_TYPE) {
+        // A call without an argument may leave out both body and type.
+        None if body.is_empty() => Ok(Arg::Body(body)),
+        Some(value) if RPC_CONTENT_TYPES.contains(&normalize_media_type(value).as_str()) => {
+            Ok(Arg::Body(body))
+        }
+        other => Err(bad_content_type(other, RPC_CONTENT_TYPES)),
+    }
+}
+
+fn download_arg(headers: &HeaderMap, uri: &Uri) -> Result<Arg, CallError> {
+    if let Some(value) = headers.get(CONTENT_TYPE)
+        && !DOWNLOAD_CONTENT_TYPES.contains(&normalize_media_type(value).as_str())
+    {
+        return Err(bad_content_type(Some(value), DOWNLOAD_CONTENT_TYPES));
+    }
+    if let Some(value) = headers.get(API_ARG) {
+        // Clients escape non-ASCII as \uXXXX; be lenient with raw UTF-8 anyway.
+        return Ok(Arg::Header(
+            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        ));
+    }
+    query_parameter(uri, "arg")
+        .map(Arg::UrlParameter)
+        .ok_or_else(|| {
+            CallError::BadRequest(
+                "Must provide HTTP header \"Dropbox-API-Arg\" or URL parameter \"arg\".".to_owned(),
+            )
+        })
+}
+
+fn normalize_media_type(value: &HeaderValue) -> String {
+    String::from_utf8_lossy(value.as_bytes())
+        .split(';')
+        .map(|part| part.trim().to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn bad_content_type(value: Option<&HeaderValue>, expected: &[&str]) -> CallError {
+    let given = value
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .unwrap_or_default();
+    let expected = expected
+        .iter()
+        .map(|media_type| format!("\"{media_type}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    CallError::BadRequest(format!(
+        "Bad HTTP \"Content-Type\" header: \"{given}\".  Expecting one of {expected}."
+    ))
+}
+
+/// The decoded value of one `application/x-www-form-urlencoded` query parameter.
+fn query_parameter(uri: &Uri, name: &str) -> Option<String> {
+    uri.query()?.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(key)? == name).then(|| percent_decode(value))?
+    })
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        match byte {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let hex = tail.get(..2)?;
+                bytes.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+                rest = &tail[2..];
+                continue;
+            }
+            other => bytes.push(other),
+        }
+        rest = tail;
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// The byte range a `Range` header asks for, as Dropbox honours it: a single
+/// range in bytes; anything else is ignored and the whole file is sent.
+#[derive(Debug, PartialEq, Eq)]
+enum ByteRange {
+    Whole,
+    /// First and last byte, inclusive.
+    Part(u64, u64),
+    Unsatisfiable,
+}
+
+fn byte_range(header: Option<&HeaderValue>, len: u64) -> ByteRange {
+    let Some(spec) = header
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().strip_prefix("bytes="))
+    else {
+        return ByteRange::Whole;
+    };
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return ByteRange::Whole;
+    };
+    let (first, last) = (first.trim(), last.trim());
+    let parse = |text: &str| text.parse::<u64>().ok();
+    match (first.is_empty(), last.is_empty()) {
+        // bytes=-n: the last n bytes.
+        (true, false) => match parse(last) {
+            Some(0) => ByteRange::Unsatisfiable,
+            Some(_) if len == 0 => ByteRange::Unsatisfiable,
+            Some(suffix) => ByteRange::Part(len.saturating_sub(suffix), len - 1),
+            None => ByteRange::Whole,
+        },
+        // bytes=a- and bytes=a-b.
+        (false, _) => {
+            let Some(start) = parse(first) else {
+                return ByteRange::Whole;
+            };
+            let end = if last.is_empty() {
+                u64::MAX
+            } else {
+                match parse(last) {
+                    Some(end) if end >= start => end,
+                    _ => return ByteRange::Whole,
+                }
+            };
+            if start >= len {
+                ByteRange::Unsatisfiable
+            } else {
+                ByteRange::Part(start, end.min(len - 1))
+            }
+        }
+        (true, true) => ByteRange::Whole,
+    }
+}
+
+fn download_response(
+    result: &Value,
+    content: Bytes,
+    content_type: &'static str,
+    range: Option<&HeaderValue>,
+) -> Outgoing {
+    let len = content.len() as u64;
+    let (status, body, content_range) = match byte_range(range, len) {
+        ByteRange::Whole => (StatusCode::OK, content, None),
+        ByteRange::Part(first, last) => (
+            StatusCode::PARTIAL_CONTENT,
+            // Both ends are below `len`, which came from a usize.
+            content.slice(first as usize..=last as usize),
+            Some(format!("bytes {first}-{last}/{len}")),
+        ),
+        ByteRange::Unsatisfiable => {
+            let mut outgoing = Outgoing::text(StatusCode::RANGE_NOT_SATISFIABLE, "");
+            outgoing.set_header(CONTENT_RANGE, &format!("bytes */{len}"));
+            return outgoing;
+        }
+    };
+    let mut outgoing = Outgoing {
+        status,
+        headers: HeaderMap::new(),
+        body,
+    };
+    outgoing.set_header(CONTENT_TYPE, content_type);
+    outgoing.set_header(API_RESULT, &wire::header_safe_json(result));
+    if let Some(content_range) = content_range {
+        outgoing.set_header(CONTENT_RANGE, &content_range);
+    }
+    outgoing
+}
+
+fn too_many_requests(retry_after: u32, plain_text: bool) -> Outgoing {
+    let mut outgoing = if plain_text {
+        Outgoing::text(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
+    } else {
+        let error = RateLimitError::new(RateLimitReason::TooManyRequests)
+            .with_retry_after(u64::from(retry_after));
+        let mut error = wire::to_json(&error);
+        // The SDK leaves out a field equal to its Stone default (1); Dropbox
+        // always sends it.
+        error["retry_after"] = json!(retry_after);
+        let body = json!({
+            "error_summary": "too_many_requests/...",
+            "error": error,
+        });
+        Outgoing::json(StatusCode::TOO_MANY_REQUESTS, &body)
+    };
+    outgoing.set_header(RETRY_AFTER, &retry_after.to_string());
+    outgoing
+}
+
+fn server_error(status: u16) -> Outgoing {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    Outgoing::text(status, status.canonical_reason().unwrap_or("Server Error"))
+}
+
+/// A response whose body fails before its first byte: hyper then closes the
+/// connection without having written the head, so the client sees the
+/// connection end with no response at all.
+fn dropped_connection() -> Response {
+    let failing = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("injected fault: drop connection"))
+    });
+    Response::new(Body::from_stream(failing))
+}
+
+/// A response held as bytes, so faults can rewrite it before it leaves.
+pub(crate) struct Outgoing {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Outgoing {
+    /// JSON with exactly `Content-Type: application/json`: the official
+    /// Python SDK compares the header verbatim, charset included.
+    pub(crate) fn json(status: StatusCode, value: &Value) -> Outgoing {
+        let body = serde_json::to_vec(value).expect("JSON values serialize");
+        let mut outgoing = Outgoing {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::from(body),
+        };
+        outgoing.set_header(CONTENT_TYPE, JSON);
+        outgoing
+    }
+
+    pub(crate) fn text(status: StatusCode, text: impl Into<String>) -> Outgoing {
+        let mut outgoing = Outgoing {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::from(text.into()),
+        };
+        outgoing.set_header(CONTENT_TYPE, TEXT);
+        outgoing
+    }
+
+    /// `{"error_summary": ..., "error": ...}`, Dropbox's envelope for 401, 409 and 422.
+    fn error_json(status: StatusCode, error: Value) -> Outgoing {
+        let body = json!({
+            "error_summary": wire::error_summary(&error),
+            "error": error,
+        });
+        Outgoing::json(status, &body)
+    }
+
+    fn set_header(&mut self, name: HeaderName, value: &str) {
+        match HeaderValue::from_str(value) {
+            Ok(value) => {
+                self.headers.insert(name, value);
+            }
+            Err(_) => tracing::error!(%name, "header value is not valid HTTP; left out"),
+        }
+    }
+
+    /// Announces the full length, sends the first half, then breaks off.
+    fn truncated(self) -> Response {
+        let full_len = self.body.len();
+        let half = self.body.slice(..full_len / 2);
+        let failure = async {
+            // Give hyper time to flush the half before the error makes it
+            // drop the connection.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            Err(std::io::Error::other("injected fault: truncated body"))
+        };
+        let stream = futures::stream::iter([Ok::<Bytes, std::io::Error>(half)])
+            .chain(futures::stream::once(failure));
+        let mut response = Response::new(Body::from_stream(stream));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(full_len));
+        response
+    }
+
+    /// Flips the bits of a few bytes spread through the body.
+    fn corrupted(mut self) -> Outgoing {
+        let mut body = self.body.to_vec();
+        let len = body.len();
+        if len > 0 {
+            for position in [len / 2, len / 3, len - 1, 0] {
+                body[position] ^= 0xFF;
+            }
+        }
+        self.body = Bytes::from(body);
+        self
+    }
+}
+
+impl IntoResponse for Outgoing {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.body));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(text: &str, len: u64) -> ByteRange {
+        byte_range(Some(&HeaderValue::from_str(text).unwrap()), len)
+    }
+
+    #[test]
+    fn ranges_follow_rfc_9110() {
+        assert_eq!(range("bytes=0-9", 100), ByteRange::Part(0, 9));
+        assert_eq!(range("bytes=90-", 100), ByteRange::Part(90, 99));
+        assert_eq!(range("bytes=-10", 100), ByteRange::Part(90, 99));
+        assert_eq!(range("bytes=-500", 100), ByteRange::Part(0, 99));
+        assert_eq!(range("bytes=50-500", 100), ByteRange::Part(50, 99));
+        assert_eq!(range("bytes=100-", 100), ByteRange::Unsatisfiable);
+        assert_eq!(range("bytes=-0", 100), ByteRange::Unsatisfiable);
+        assert_eq!(range("bytes=-1", 0), ByteRange::Unsatisfiable);
+        assert_eq!(range("bytes=9-0", 100), ByteRange::Whole);
+        assert_eq!(range("bytes=0-1,5-6", 100), ByteRange::Whole);
+        assert_eq!(range("items=0-1", 100), ByteRange::Whole);
+        assert_eq!(byte_range(None, 100), ByteRange::Whole);
+    }
+
+    #[test]
+    fn query_parameters_are_percent_decoded() {
+        let uri: Uri = "/2/files/download?x=1&arg=%7B%22path%22%3A+%22%2Fa%22%7D"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            query_parameter(&uri, "arg").as_deref(),
+            Some(r#"{"path": "/a"}"#)
+        );
+        assert_eq!(query_parameter(&uri, "missing"), None);
+    }
+
+    #[test]
+    fn media_types_are_compared_without_case_or_spacing() {
+        let value = HeaderValue::from_static("Application/JSON;charset=UTF-8");
+        assert_eq!(
+            normalize_media_type(&value),
+            "application/json; charset=utf-8"
+        );
+    }
+}

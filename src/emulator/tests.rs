@@ -1,0 +1,846 @@
+//! The emulator over real HTTP, checked the way a client sees it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use dropbox_sdk::file_requests::CreateFileRequestArgs;
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use serde_json::{Value, json};
+
+use super::*;
+
+fn any_port() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+async fn start(seed: Seed) -> Emulator {
+    Emulator::start(
+        any_port(),
+        EmulatorOptions {
+            seed,
+            ..EmulatorOptions::default()
+        },
+    )
+    .await
+    .expect("the emulator starts")
+}
+
+/// A raw HTTP client, so the tests see exactly what goes over the wire.
+struct Api {
+    client: reqwest::Client,
+    base_url: String,
+    token: String,
+}
+
+impl Api {
+    fn new(emulator: &Emulator) -> Api {
+        // Plain http needs no TLS, but reqwest insists on a provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Api {
+            client: reqwest::Client::new(),
+            base_url: emulator.base_url().to_owned(),
+            token: emulator.token().to_owned(),
+        }
+    }
+
+    fn url(&self, route: &str) -> String {
+        format!("{}/2/{route}", self.base_url)
+    }
+
+    async fn rpc_raw(&self, route: &str, body: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(route))
+            .header(AUTHORIZATION, format!("Bearer {}", self.token))
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("the call gets an answer")
+    }
+
+    async fn rpc(&self, route: &str, body: Value) -> (StatusCode, Value) {
+        let response = self.rpc_raw(route, &body.to_string()).await;
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        let value = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("{route} answered {status} with non-JSON: {text}"));
+        (status, value)
+    }
+
+    async fn create_request(&self, title: &str, destination: &str) -> Value {
+        let (status, request) = self
+            .rpc(
+                "file_requests/create",
+                json!({"title": title, "destination": destination}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{request}");
+        request
+    }
+
+    async fn download(&self, arg: &str, range: Option<&str>) -> reqwest::Response {
+        let mut call = self
+            .client
+            .post(self.url("files/download"))
+            .header(AUTHORIZATION, format!("Bearer {}", self.token))
+            .header("Dropbox-API-Arg", arg);
+        if let Some(range) = range {
+            call = call.header("Range", range);
+        }
+        call.send().await.expect("the call gets an answer")
+    }
+
+    async fn control(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/_emulator/{path}", self.base_url))
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("the control call gets an answer");
+        let status = response.status();
+        let value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        (status, value)
+    }
+}
+
+fn content_type(response: &reqwest::Response) -> &str {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Percent-encodes everything but ASCII letters and digits.
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+fn submission(request: &Value, student: &str, file: &str, content: &[u8]) -> Submission {
+    Submission {
+        request_id: request["id"].as_str().unwrap().to_owned(),
+        student_name: Some(student.to_owned()),
+        file_name: file.to_owned(),
+        content: content.to_vec(),
+        at: None,
+    }
+}
+
+#[tokio::test]
+async fn json_answers_carry_exactly_application_json() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+
+    let ok = api.rpc_raw("users/get_current_account", "null").await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(content_type(&ok), "application/json");
+    let account: Value = serde_json::from_slice(&ok.bytes().await.unwrap()).unwrap();
+    assert_eq!(account["account_type"][".tag"], "pro");
+    assert_eq!(account["root_info"][".tag"], "user");
+    assert!(account["account_id"].as_str().unwrap().starts_with("dbid:"));
+
+    let conflict = api.rpc_raw("file_requests/get", r#"{"id": "nope"}"#).await;
+    assert_eq!(conflict.status(), StatusCode::CONFLICT);
+    assert_eq!(content_type(&conflict), "application/json");
+
+    // Void routes also take an empty body without a content type.
+    let empty = api
+        .client
+        .post(api.url("file_requests/count"))
+        .header(AUTHORIZATION, format!("Bearer {}", api.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), StatusCode::OK);
+    assert_eq!(content_type(&empty), "application/json");
+    assert_eq!(empty.text().await.unwrap(), r#"{"file_request_count":0}"#);
+}
+
+#[tokio::test]
+async fn route_errors_are_409_with_summary_and_tag() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+
+    let (status, body) = api
+        .rpc("file_requests/get", json!({"id": "oaCAVmEyrqYnkZX9955Y"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        body,
+        json!({"error_summary": "not_found/...", "error": {".tag": "not_found"}})
+    );
+
+    let (status, body) = api
+        .rpc("files/list_folder", json!({"path": "/missing"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error_summary"], "path/not_found/...");
+    assert_eq!(
+        body["error"],
+        json!({".tag": "path", "path": {".tag": "not_found"}})
+    );
+
+    let (status, body) = api
+        .rpc(
+            "file_requests/list/continue",
+            json!({"cursor": "not-a-cursor"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"][".tag"], "invalid_cursor");
+}
+
+#[tokio::test]
+async fn malformed_calls_get_400_plain_text() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let prefix = "Error in call to API function \"file_requests/create\": ";
+
+    let cases = [
+        ("not json", "request body: could not decode input as JSON"),
+        (
+            r#"{"destination": "/hw"}"#,
+            "request body: missing field `title`",
+        ),
+        (
+            r#"{"title": 5, "destination": "/hw"}"#,
+            "request body: invalid type",
+        ),
+        (
+            r#"{"title": "t", "destination": "hw"}"#,
+            "request body: destination: 'hw' did not match pattern",
+        ),
+        (
+            r#"{"title": "t", "destination": "/hw", "deadline": {"deadline": "tomorrow"}}"#,
+            "request body: deadline.deadline:",
+        ),
+        (
+            r#"{"title": "t", "destination": "/hw", "deadline": {"deadline": "2030-01-01T00:00:00Z", "allow_late_uploads": {".tag": "forever"}}}"#,
+            "request body: deadline.allow_late_uploads: unknown union tag",
+        ),
+        (
+            r#"{"title": "", "destination": "/hw"}"#,
+            "request body: title:",
+        ),
+    ];
+    for (body, expected) in cases {
+        let response = api.rpc_raw("file_requests/create", body).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert!(content_type(&response).starts_with("text/plain"));
+        let text = response.text().await.unwrap();
+        assert!(
+            text.starts_with(&format!("{prefix}{expected}")),
+            "{body} gave {text}"
+        );
+    }
+
+    let wrong_type = api
+        .client
+        .post(api.url("file_requests/count"))
+        .header(AUTHORIZATION, format!("Bearer {}", api.token))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("null")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_type.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        wrong_type
+            .text()
+            .await
+            .unwrap()
+            .contains("Bad HTTP \"Content-Type\" header")
+    );
+
+    let object_for_void = api.rpc_raw("file_requests/count", r#"{"x": 1}"#).await;
+    assert_eq!(object_for_void.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn credentials_are_checked_like_dropbox_does() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+
+    let wrong = api
+        .client
+        .post(api.url("users/get_current_account"))
+        .header(AUTHORIZATION, "Bearer not-the-token")
+        .header(CONTENT_TYPE, "application/json")
+        .body("null")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(content_type(&wrong), "application/json");
+    let body: Value = serde_json::from_slice(&wrong.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"error_summary": "invalid_access_token/...", "error": {".tag": "invalid_access_token"}})
+    );
+
+    let missing = api
+        .client
+        .post(api.url("users/get_current_account"))
+        .header(CONTENT_TYPE, "application/json")
+        .body("null")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        missing
+            .text()
+            .await
+            .unwrap()
+            .contains("Must provide HTTP header \"Authorization\"")
+    );
+
+    let (status, echo) = api.rpc("check/user", json!({"query": "ping"})).await;
+    assert_eq!((status, echo), (StatusCode::OK, json!({"result": "ping"})));
+
+    let revoked = api.rpc_raw("auth/token/revoke", "null").await;
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(revoked.text().await.unwrap(), "null");
+    let (status, body) = api.rpc("check/user", json!({"query": "ping"})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"][".tag"], "invalid_access_token");
+}
+
+#[tokio::test]
+async fn longpoll_refuses_credentials_and_wakes_on_upload() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let request = api.create_request("Essay", "/Essays").await;
+    let (_, latest) = api
+        .rpc(
+            "files/list_folder/get_latest_cursor",
+            json!({"path": "/Essays"}),
+        )
+        .await;
+    let poll = json!({"cursor": latest["cursor"], "timeout": 30}).to_string();
+
+    let with_token = api.rpc_raw("files/list_folder/longpoll", &poll).await;
+    assert_eq!(with_token.status(), StatusCode::BAD_REQUEST);
+    assert!(content_type(&with_token).starts_with("text/plain"));
+
+    let waiting = {
+        let client = api.client.clone();
+        let url = api.url("files/list_folder/longpoll");
+        let poll = poll.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let response = client
+                .post(url)
+                .header(CONTENT_TYPE, "application/json")
+                .body(poll)
+                .send()
+                .await
+                .unwrap();
+            (
+                started.elapsed(),
+                response.status(),
+                response.text().await.unwrap(),
+            )
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    emulator
+        .submit(submission(&request, "Zoë Müller", "essay.pdf", b"%PDF"))
+        .unwrap();
+    let (elapsed, status, body) = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("the upload wakes the long poll")
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"changes": true})
+    );
+    assert!(elapsed < Duration::from_secs(5));
+
+    // The change is then there to fetch.
+    let (_, changes) = api
+        .rpc(
+            "files/list_folder/continue",
+            json!({"cursor": latest["cursor"]}),
+        )
+        .await;
+    assert_eq!(changes["entries"][0]["name"], "Zoë Müller - essay.pdf");
+    assert_eq!(changes["entries"][0]["is_downloadable"], true);
+}
+
+#[tokio::test]
+async fn download_honours_ranges() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let request = api.create_request("Lab", "/Lab").await;
+    let content: Vec<u8> = (0..100u8).collect();
+    let stored = emulator
+        .submit(submission(&request, "Ana", "data.bin", &content))
+        .unwrap();
+    let arg = json!({"path": stored.path_lower.clone().unwrap()}).to_string();
+
+    let whole = api.download(&arg, None).await;
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert_eq!(content_type(&whole), "application/octet-stream");
+    assert_eq!(whole.bytes().await.unwrap().as_ref(), &content[..]);
+
+    for (range, first, last) in [
+        ("bytes=10-19", 10, 19),
+        ("bytes=95-", 95, 99),
+        ("bytes=-5", 95, 99),
+    ] {
+        let part = api.download(&arg, Some(range)).await;
+        assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT, "{range}");
+        assert_eq!(
+            part.headers()["content-range"],
+            format!("bytes {first}-{last}/100").as_str()
+        );
+        assert_eq!(
+            part.bytes().await.unwrap().as_ref(),
+            &content[first..=last],
+            "{range}"
+        );
+    }
+
+    let beyond = api.download(&arg, Some("bytes=100-")).await;
+    assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(beyond.headers()["content-range"], "bytes */100");
+
+    let folder = api.download(r#"{"path": "/Lab"}"#, None).await;
+    assert_eq!(folder.status(), StatusCode::CONFLICT);
+    let body: Value = serde_json::from_slice(&folder.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["error_summary"], "path/not_file/...");
+}
+
+#[tokio::test]
+async fn download_result_header_is_ascii_escaped() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let request = api.create_request("Essays", "/Kurs Ü").await;
+    let stored = emulator
+        .submit(submission(&request, "Zoë Müller", "essay.pdf", b"%PDF-1.4"))
+        .unwrap();
+
+    // The argument arrives escaped the way the SDK escapes it.
+    let arg = r#"{"path": "/Kurs \u00dc/Zo\u00eb M\u00fcller - essay.pdf"}"#;
+    let response = api.download(arg, None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let header = response.headers()["dropbox-api-result"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(header.is_ascii());
+    assert!(
+        header.contains(r"Zo\u00eb M\u00fcller - essay.pdf"),
+        "{header}"
+    );
+    let result: Value = serde_json::from_str(&header).unwrap();
+    assert_eq!(result["name"], "Zoë Müller - essay.pdf");
+    assert_eq!(result["path_display"], "/Kurs Ü/Zoë Müller - essay.pdf");
+    assert_eq!(result["content_hash"], stored.content_hash.clone().unwrap());
+    assert_eq!(result["is_downloadable"], true);
+    assert!(
+        result.get(".tag").is_none(),
+        "download answers a bare FileMetadata"
+    );
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"%PDF-1.4");
+
+    // The same argument as a URL parameter.
+    let arg = json!({"path": stored.id}).to_string();
+    let by_parameter = api
+        .client
+        .post(format!(
+            "{}?arg={}",
+            api.url("files/download"),
+            form_encode(&arg)
+        ))
+        .header(AUTHORIZATION, format!("Bearer {}", api.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_parameter.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn list_v2_pages_through_2500_requests() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    emulator.core.write(|store| {
+        for i in 0..2500 {
+            let args = CreateFileRequestArgs::new(format!("Request {i}"), format!("/Requests/{i}"));
+            store.create_file_request(&args, Utc::now()).unwrap();
+        }
+    });
+
+    let (status, mut page) = api.rpc("file_requests/list_v2", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut sizes = Vec::new();
+    let mut titles = Vec::new();
+    loop {
+        let requests = page["file_requests"].as_array().unwrap();
+        sizes.push(requests.len());
+        titles.extend(
+            requests
+                .iter()
+                .map(|r| r["title"].as_str().unwrap().to_owned()),
+        );
+        if page["has_more"] == false {
+            break;
+        }
+        let (status, next) = api
+            .rpc(
+                "file_requests/list/continue",
+                json!({"cursor": page["cursor"]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        page = next;
+    }
+    assert_eq!(sizes, [1000, 1000, 500]);
+    let expected: Vec<String> = (0..2500).map(|i| format!("Request {i}")).collect();
+    assert_eq!(titles, expected);
+
+    let (_, small) = api.rpc("file_requests/list_v2", json!({"limit": 7})).await;
+    assert_eq!(small["file_requests"].as_array().unwrap().len(), 7);
+    let zero = api
+        .rpc_raw("file_requests/list_v2", r#"{"limit": 0}"#)
+        .await;
+    assert_eq!(zero.status(), StatusCode::BAD_REQUEST);
+    let (_, count) = api.rpc("file_requests/count", Value::Null).await;
+    assert_eq!(count, json!({"file_request_count": 2500}));
+}
+
+#[tokio::test]
+async fn delete_refuses_open_requests() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let request = api.create_request("Quiz", "/Quiz").await;
+    let id = request["id"].clone();
+
+    let (status, body) = api.rpc("file_requests/delete", json!({"ids": [id]})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"][".tag"], "file_request_open");
+
+    let (status, closed) = api
+        .rpc("file_requests/update", json!({"id": id, "open": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(closed["is_open"], false);
+
+    let (status, body) = api.rpc("file_requests/delete", json!({"ids": [id]})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["file_requests"][0]["id"], id);
+    let (status, body) = api.rpc("file_requests/get", json!({"id": id})).await;
+    assert_eq!(
+        (status, &body["error"][".tag"]),
+        (StatusCode::CONFLICT, &json!("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn state_file_persists_and_reloads() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("state.json");
+    let options = EmulatorOptions {
+        seed: Seed::Empty,
+        state_file: Some(path.clone()),
+        ..EmulatorOptions::default()
+    };
+
+    let first = Emulator::start(any_port(), options.clone()).await.unwrap();
+    assert!(path.exists(), "a fresh state is written at start");
+    let api = Api::new(&first);
+    let request = api.create_request("Homework 1", "/CS101/HW1").await;
+    let stored = first
+        .submit(submission(
+            &request,
+            "Siobhán O'Connor",
+            "hw1.pdf",
+            b"%PDF-1.4 answers",
+        ))
+        .unwrap();
+    // Written after each change, not only at shutdown.
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(on_disk.contains(request["id"].as_str().unwrap()));
+    let before = first.snapshot_json();
+    first.shutdown().await;
+
+    let second = Emulator::start(any_port(), options).await.unwrap();
+    assert_eq!(second.snapshot_json(), before);
+    let api = Api::new(&second);
+    let response = api
+        .download(&json!({"path": stored.id}).to_string(), None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.bytes().await.unwrap().as_ref(),
+        b"%PDF-1.4 answers"
+    );
+    let (_, listed) = api
+        .rpc("file_requests/get", json!({"id": request["id"]}))
+        .await;
+    assert_eq!(listed["file_count"], 1);
+    // New ids keep coming from where the first run left off.
+    let other = api.create_request("Homework 2", "/CS101/HW2").await;
+    assert_ne!(other["id"], request["id"]);
+}
+
+#[tokio::test]
+async fn injected_faults_misbehave_as_announced() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+
+    emulator.inject_fault(
+        "file_requests/count",
+        Fault::TooManyRequests {
+            retry_after: 7,
+            plain_text: false,
+        },
+        1,
+    );
+    let limited = api.rpc_raw("file_requests/count", "null").await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.headers()["retry-after"], "7");
+    assert_eq!(content_type(&limited), "application/json");
+    let body: Value = serde_json::from_slice(&limited.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"error_summary": "too_many_requests/...", "error": {"reason": {".tag": "too_many_requests"}, "retry_after": 7}})
+    );
+
+    let (status, _) = api
+        .control(
+            "faults",
+            json!({"route": "file_requests/count", "fault": {"kind": "429", "retry_after": 2, "plain_text": true}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let plain = api.rpc_raw("file_requests/count", "null").await;
+    assert_eq!(plain.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(plain.headers()["retry-after"], "2");
+    assert_eq!(plain.text().await.unwrap(), "Too many requests");
+
+    emulator.inject_fault("file_requests/count", Fault::ServerError(503), 1);
+    assert_eq!(
+        api.rpc_raw("file_requests/count", "null").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+
+    emulator.inject_fault("file_requests/count", Fault::DropConnection, 1);
+    let dropped = api
+        .client
+        .post(api.url("file_requests/count"))
+        .header(AUTHORIZATION, format!("Bearer {}", api.token))
+        .send()
+        .await;
+    assert!(dropped.is_err(), "no response at all: {dropped:?}");
+
+    emulator.inject_fault("file_requests/count", Fault::TruncateBody, 1);
+    let truncated = api.rpc_raw("file_requests/count", "null").await;
+    assert_eq!(truncated.status(), StatusCode::OK);
+    assert!(truncated.bytes().await.is_err(), "the body breaks off");
+
+    emulator.inject_fault("file_requests/count", Fault::CorruptBody, 1);
+    let corrupted = api.rpc_raw("file_requests/count", "null").await;
+    let bytes = corrupted.bytes().await.unwrap();
+    assert_eq!(bytes.len(), r#"{"file_request_count":0}"#.len());
+    assert_ne!(bytes.as_ref(), br#"{"file_request_count":0}"#);
+
+    emulator.inject_fault(
+        "file_requests/count",
+        Fault::Delay(Duration::from_millis(300)),
+        1,
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(
+        api.rpc_raw("file_requests/count", "null").await.status(),
+        StatusCode::OK
+    );
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    // All used up: calls behave again.
+    assert_eq!(
+        api.rpc_raw("file_requests/count", "null").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn control_routes_submit_switch_accounts_and_show_state() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let request = api.create_request("Report", "/Report").await;
+
+    let (status, stored) = api
+        .control(
+            "submit",
+            json!({"request_id": request["id"], "student_name": "Łukasz Wiśniewski", "file_name": "report.pdf", "content_base64": "JVBERi0xLjQ="}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{stored}");
+    assert_eq!(stored["name"], "Łukasz Wiśniewski - report.pdf");
+    assert_eq!(stored["size"], 8);
+    assert_eq!(
+        stored["content_hash"],
+        crate::dropbox::content_hash::content_hash(b"%PDF-1.4")
+    );
+
+    let (status, _) = api
+        .control(
+            "submit",
+            json!({"request_id": "unknown", "file_name": "x.pdf", "size": 10}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, _) = api
+        .control("account", json!({"account_type": "basic"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = api
+        .rpc(
+            "file_requests/create",
+            json!({"title": "t", "destination": "/t", "deadline": {"deadline": "2030-01-01T00:00:00Z"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"][".tag"], "validation_error");
+
+    let state: Value = serde_json::from_slice(
+        &api.client
+            .get(format!("{}/_emulator/state", api.base_url))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(state["account_type"], "basic");
+    assert_eq!(state["file_requests"][0]["file_count"], 1);
+}
+
+#[tokio::test]
+async fn folders_list_and_zip_through_http() {
+    let emulator = start(Seed::Demo).await;
+    let api = Api::new(&emulator);
+
+    let (status, root) = api.rpc("files/list_folder", json!({"path": ""})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(root["entries"][0]["path_display"], "/Courses");
+
+    let slash = api.rpc_raw("files/list_folder", r#"{"path": "/"}"#).await;
+    assert_eq!(slash.status(), StatusCode::BAD_REQUEST);
+
+    let (status, all) = api
+        .rpc(
+            "files/list_folder",
+            json!({"path": "/courses", "recursive": true, "limit": 100}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(all["has_more"], true);
+
+    let folder = "/Courses/CS101 Intro to Programming/Homework 1 – Variables and Types";
+    let zip = api
+        .client
+        .post(api.url("files/download_zip"))
+        .header(AUTHORIZATION, format!("Bearer {}", api.token))
+        .header(
+            "Dropbox-API-Arg",
+            json!({"path": folder}).to_string().replace('–', "\\u2013"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zip.status(), StatusCode::OK);
+    let result: Value =
+        serde_json::from_str(zip.headers()["dropbox-api-result"].to_str().unwrap()).unwrap();
+    assert_eq!(result["metadata"]["path_display"], folder);
+    let bytes = zip.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], b"PK\x03\x04");
+    let (_, listing) = api.rpc("files/list_folder", json!({"path": folder})).await;
+    let files = listing["entries"].as_array().unwrap().len();
+    let entries_in_zip = u16::from_le_bytes([bytes[bytes.len() - 12], bytes[bytes.len() - 11]]);
+    assert_eq!(
+        usize::from(entries_in_zip),
+        files + 1,
+        "the folder and its files"
+    );
+
+    let file = listing["entries"][0]["path_lower"].as_str().unwrap();
+    let (status, body) = api.rpc("files/list_folder", json!({"path": file})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error_summary"], "path/not_folder/...");
+}
+
+#[tokio::test]
+async fn shutdown_ends_pending_long_polls() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let (_, latest) = api
+        .rpc("files/list_folder/get_latest_cursor", json!({"path": ""}))
+        .await;
+    let poll = {
+        let client = api.client.clone();
+        let url = api.url("files/list_folder/longpoll");
+        let body = json!({"cursor": latest["cursor"], "timeout": 480}).to_string();
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .header(CONTENT_TYPE, "application/json")
+                .body(body)
+                .send()
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let started = std::time::Instant::now();
+    emulator.shutdown().await;
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let answered = tokio::time::timeout(Duration::from_secs(2), poll)
+        .await
+        .unwrap()
+        .unwrap();
+    if let Ok(response) = answered {
+        assert_eq!(response.text().await.unwrap(), r#"{"changes":false}"#);
+    }
+}
+
+#[tokio::test]
+async fn arrivals_keep_coming_until_the_emulator_stops() {
+    let emulator = start(Seed::Demo).await;
+    let files = |emulator: &Emulator| {
+        emulator.snapshot_json()["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|entry| entry[".tag"] == "file")
+            .count()
+    };
+    let before = files(&emulator);
+    let arrivals = spawn_arrivals(&emulator, Duration::from_millis(20));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while files(&emulator) < before + 3 {
+        assert!(std::time::Instant::now() < deadline, "no arrivals");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    emulator.shutdown().await;
+    tokio::time::timeout(Duration::from_secs(1), arrivals)
+        .await
+        .expect("the arrivals end with the emulator")
+        .unwrap();
+}

@@ -1,0 +1,16 @@
+//! handin: run homework collection through Dropbox File Requests from the terminal.
+
+pub mod action;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod dropbox;
+pub mod emulator;
+#[doc(hidden)]
+pub mod fixtures;
+pub mod keymap;
+pub mod logging;
+pub mod state;
+pub mod terminal;
+pub mod time;
+pub mod ui;

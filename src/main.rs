@@ -1,0 +1,28 @@
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use handin::cli::{Cli, Command};
+
+mod run;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // reqwest is built without a default TLS provider so that no aws-lc is compiled.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("handin could not start its runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = match cli.command {
+        Some(Command::Emulator(ref args)) => runtime.block_on(run::emulator(args)),
+        None => run::tui(&runtime, &cli),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,247 @@
+//! Wiring for the binary: paths, config, logging, credentials, the terminal and signals.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures::{Stream, StreamExt as _};
+use handin::app::{self, Exit, Signal, SystemClock};
+use handin::cli::{Cli, EmulatorArgs};
+use handin::config::{self, Config, Paths};
+use handin::dropbox::Dropbox;
+use handin::emulator::{self, Emulator, EmulatorOptions, Seed};
+use handin::state::{Environment, State};
+use handin::time::Zone;
+use handin::{logging, terminal};
+
+/// Exit status for bad input (flags, config, missing token), as clap uses.
+const USAGE: u8 = 2;
+
+/// How often a new submission lands in the demo.
+const DEMO_ARRIVAL_EVERY: Duration = Duration::from_secs(4);
+
+pub async fn emulator(args: &EmulatorArgs) -> u8 {
+    if !args.listen.ip().is_loopback() {
+        eprintln!(
+            "handin emulator listens on loopback only; use --listen 127.0.0.1:{}",
+            args.listen.port()
+        );
+        return USAGE;
+    }
+    let options = EmulatorOptions {
+        seed: Seed::from(args.seed),
+        state_file: args.state.clone(),
+        token: args.emulator_token.clone(),
+        ..EmulatorOptions::default()
+    };
+    match emulator::run_cli(args.listen, options).await {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("handin emulator: {error:#}");
+            1
+        }
+    }
+}
+
+pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
+    if !config::stdout_is_terminal() {
+        eprintln!(
+            "handin's screen needs a terminal, and its output is not one; run it in a terminal (or try `handin --help`)."
+        );
+        return USAGE;
+    }
+    let paths = match resolve_paths(cli) {
+        Ok(paths) => paths,
+        Err(message) => {
+            eprintln!("handin: {message}");
+            return USAGE;
+        }
+    };
+    // The demo never reads the professor's configuration or credentials.
+    let mut config = if cli.demo {
+        Config::default()
+    } else {
+        match Config::load(&paths.config_file) {
+            Ok(config) => config,
+            Err(error) => {
+                eprintln!("handin: {error}");
+                return USAGE;
+            }
+        }
+    };
+    if let Some(base) = &cli.api_base {
+        config.api_base = Some(base.clone());
+        if let Err(reason) = config.validate() {
+            eprintln!("handin: --api-base: {reason}");
+            return USAGE;
+        }
+    }
+    if let Err(error) = logging::init(&paths.log_file(), cli.verbose) {
+        eprintln!(
+            "handin cannot write its log file {}: {error}; set HANDIN_DATA_DIR to a writable folder.",
+            paths.log_file().display()
+        );
+        return USAGE;
+    }
+    terminal::install_panic_hook(paths.log_file());
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        demo = cli.demo,
+        "handin starting"
+    );
+
+    runtime.block_on(async {
+        let mut demo = None;
+        let (dropbox, source) = if cli.demo {
+            let started = Emulator::start(
+                ([127, 0, 0, 1], 0).into(),
+                EmulatorOptions {
+                    seed: Seed::Demo,
+                    ..EmulatorOptions::default()
+                },
+            )
+            .await;
+            let emulator = match started {
+                Ok(emulator) => emulator,
+                Err(error) => {
+                    eprintln!("handin could not start the demo emulator: {error}");
+                    return 1;
+                }
+            };
+            config.api_base = Some(emulator.base_url().to_string());
+            let dropbox = Dropbox::new(config.client_settings(), emulator.token().to_string());
+            let source = format!("demo emulator at {}", emulator.base_url());
+            if !cli.no_arrivals {
+                emulator::spawn_arrivals(&emulator, DEMO_ARRIVAL_EVERY);
+            }
+            demo = Some(emulator);
+            (dropbox, source)
+        } else {
+            let token = match access_token(cli, &paths) {
+                Ok(token) => token,
+                Err(message) => {
+                    eprintln!("handin: {message}");
+                    return USAGE;
+                }
+            };
+            let source = match &config.api_base {
+                Some(base) => base.clone(),
+                None => "Dropbox".to_string(),
+            };
+            (Dropbox::new(config.client_settings(), token), source)
+        };
+        let dropbox = match dropbox {
+            Ok(dropbox) => dropbox,
+            Err(error) => {
+                eprintln!("handin: {}", error.sentence());
+                return USAGE;
+            }
+        };
+        let environment = Environment {
+            source,
+            config_file: if cli.demo {
+                "(not used by the demo)".to_string()
+            } else {
+                paths.config_file.display().to_string()
+            },
+            data_dir: paths.data_dir.display().to_string(),
+            log_file: paths.log_file().display().to_string(),
+            courses_root: config.courses_root.clone(),
+            color: !config::no_color(),
+        };
+        let code = run_screen(dropbox, environment).await;
+        if let Some(emulator) = demo {
+            emulator.shutdown().await;
+        }
+        code
+    })
+}
+
+async fn run_screen(dropbox: Dropbox, environment: Environment) -> u8 {
+    let signals = match signal_stream() {
+        Ok(signals) => signals,
+        Err(error) => {
+            eprintln!("handin could not watch for signals: {error}");
+            return 1;
+        }
+    };
+    let mut tui = match terminal::init() {
+        Ok(tui) => tui,
+        Err(error) => {
+            terminal::restore();
+            eprintln!("handin could not set up the terminal: {error}");
+            return 1;
+        }
+    };
+    let mut state = State::new(chrono::Utc::now(), Zone::Local, environment);
+    let events = crossterm::event::EventStream::new();
+    let result = app::run(&mut tui, events, signals, &mut state, dropbox, SystemClock).await;
+    match result {
+        Ok(Exit::Signal(Signal::Hangup)) => {
+            // The terminal is gone: restoring it would only write into a dead line.
+            tracing::info!("terminal hung up; exiting");
+            std::process::exit(Exit::Signal(Signal::Hangup).code());
+        }
+        Ok(exit) => {
+            terminal::restore();
+            tracing::info!(?exit, "handin exiting");
+            exit.code() as u8
+        }
+        Err(error) => {
+            terminal::restore();
+            tracing::error!(%error, "the screen failed");
+            eprintln!("handin stopped: the terminal failed ({error}).");
+            1
+        }
+    }
+}
+
+fn resolve_paths(cli: &Cli) -> Result<Paths, String> {
+    if cli.demo && cli.data_dir.is_none() && std::env::var_os("HANDIN_DATA_DIR").is_none() {
+        // Keep the demo's log away from the professor's real data folder.
+        let user = std::env::var("USER").unwrap_or_else(|_| "user".to_string());
+        return Ok(Paths {
+            config_file: PathBuf::new(),
+            data_dir: std::env::temp_dir().join(format!("handin-demo-{user}")),
+        });
+    }
+    Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())
+}
+
+fn access_token(cli: &Cli, paths: &Paths) -> Result<String, String> {
+    if let Some(token) = cli
+        .token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        return Ok(token.to_string());
+    }
+    match config::read_stored_token(&paths.credentials_file())? {
+        Some(token) => Ok(token),
+        None => Err(format!(
+            "no Dropbox access token. Generate one in the Dropbox App Console and pass it with \
+             --token or HANDIN_TOKEN, or write `access_token = \"...\"` to {} (mode 600). \
+             To look around first: handin --demo",
+            paths.credentials_file().display()
+        )),
+    }
+}
+
+/// SIGHUP, SIGTERM and SIGINT as one stream.
+fn signal_stream() -> std::io::Result<impl Stream<Item = Signal> + Unpin> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let watch = |kind: SignalKind, as_signal: Signal| -> std::io::Result<_> {
+        let receiver = signal(kind)?;
+        Ok(
+            futures::stream::unfold(receiver, move |mut receiver| async move {
+                receiver.recv().await.map(|()| (as_signal, receiver))
+            })
+            .boxed(),
+        )
+    };
+    Ok(futures::stream::select_all([
+        watch(SignalKind::hangup(), Signal::Hangup)?,
+        watch(SignalKind::terminate(), Signal::Terminate)?,
+        watch(SignalKind::interrupt(), Signal::Interrupt)?,
+    ]))
+}

@@ -1,0 +1,311 @@
+//! The app state and the reducer. `update` is pure: no I/O, no await, no clock reads.
+//! Time arrives as `Action::Clock`, service results as actions tagged with the generation
+//! of the request that asked for them, so a late reply to an old question is dropped.
+
+pub mod requests;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::action::{Action, Effect};
+use crate::dropbox::{DropboxError, FullAccount};
+use crate::keymap::{Command, Keymap};
+use crate::time::Zone;
+
+pub use requests::{RequestsState, SortColumn};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tab {
+    Requests,
+    Submissions,
+    Settings,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = [Tab::Requests, Tab::Submissions, Tab::Settings];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Requests => "Requests",
+            Tab::Submissions => "Submissions",
+            Tab::Settings => "Settings",
+        }
+    }
+
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    fn offset(self, by: isize) -> Tab {
+        let len = Tab::ALL.len() as isize;
+        Tab::ALL[(self.index() as isize + by).rem_euclid(len) as usize]
+    }
+}
+
+/// Where a piece of remote data stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Load {
+    #[default]
+    Idle,
+    Loading,
+    Loaded,
+    /// The human sentence for what went wrong.
+    Failed(String),
+}
+
+impl Load {
+    pub fn is_loading(&self) -> bool {
+        matches!(self, Load::Loading)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub level: Level,
+    pub text: String,
+}
+
+/// Facts about this run that the views show but the reducer never changes.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// "Dropbox" or "demo emulator at http://127.0.0.1:PORT".
+    pub source: String,
+    pub config_file: String,
+    pub data_dir: String,
+    pub log_file: String,
+    pub courses_root: String,
+    /// False when `NO_COLOR` is set: styles keep their emphasis and drop colour.
+    pub color: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountState {
+    pub generation: u64,
+    pub load: Load,
+    pub account: Option<FullAccount>,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub tab: Tab,
+    pub now: DateTime<Utc>,
+    pub zone: Zone,
+    pub keymap: Keymap,
+    pub width: u16,
+    pub height: u16,
+    pub help_open: bool,
+    pub spinner_frame: usize,
+    pub status: Option<Status>,
+    pub requests: RequestsState,
+    pub account: AccountState,
+    /// The request whose submissions the Submissions tab shows (its id).
+    pub opened_request: Option<String>,
+    pub environment: Environment,
+    pub quitting: bool,
+}
+
+impl State {
+    pub fn new(now: DateTime<Utc>, zone: Zone, environment: Environment) -> State {
+        State {
+            tab: Tab::Requests,
+            now,
+            zone,
+            keymap: Keymap::default(),
+            width: 80,
+            height: 24,
+            help_open: false,
+            spinner_frame: 0,
+            status: None,
+            requests: RequestsState::default(),
+            account: AccountState {
+                generation: 0,
+                load: Load::Idle,
+                account: None,
+            },
+            opened_request: None,
+            environment,
+            quitting: false,
+        }
+    }
+
+    /// The effects to run when the app starts: load what the first screens show.
+    pub fn start(&mut self) -> Vec<Effect> {
+        vec![self.requests.begin_load(), self.begin_account_load()]
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.requests.load.is_loading() || self.account.load.is_loading()
+    }
+
+    /// Whether what the current tab shows is loading (for the status bar's spinner).
+    pub fn tab_is_loading(&self) -> bool {
+        match self.tab {
+            Tab::Requests | Tab::Submissions => self.requests.load.is_loading(),
+            Tab::Settings => self.account.load.is_loading(),
+        }
+    }
+
+    fn begin_account_load(&mut self) -> Effect {
+        self.account.generation += 1;
+        self.account.load = Load::Loading;
+        Effect::LoadAccount {
+            generation: self.account.generation,
+        }
+    }
+
+    fn set_error(&mut self, text: String) {
+        self.status = Some(Status {
+            level: Level::Error,
+            text,
+        });
+    }
+}
+
+/// The reducer: applies one action to the state and says what to do next.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Clock(now) => {
+            state.now = now;
+            Vec::new()
+        }
+        Action::Resize { width, height } => {
+            state.width = width;
+            state.height = height;
+            state
+                .requests
+                .set_viewport(crate::ui::layout::request_table_rows(height));
+            Vec::new()
+        }
+        Action::SpinnerTick => {
+            state.spinner_frame = state.spinner_frame.wrapping_add(1);
+            Vec::new()
+        }
+        Action::Key(key) => on_key(state, key),
+        Action::Paste(text) => {
+            if state.requests.filter_editing {
+                state.requests.paste_into_filter(&text);
+            }
+            Vec::new()
+        }
+        Action::RequestsLoaded { generation, result } => {
+            if generation != state.requests.generation {
+                return Vec::new();
+            }
+            match result {
+                Ok(list) => {
+                    state.requests.loaded(list, state.now);
+                    if matches!(&state.status, Some(s) if s.level == Level::Error) {
+                        state.status = None;
+                    }
+                }
+                Err(error) => {
+                    let sentence = error.sentence();
+                    state.requests.load = Load::Failed(sentence.clone());
+                    // With nothing loaded the table itself says why; with an older list
+                    // still on screen the status bar says the reload failed.
+                    if !state.requests.rows.is_empty() {
+                        state.set_error(format!(
+                            "Reload failed, showing the older list: {sentence}"
+                        ));
+                    }
+                }
+            }
+            Vec::new()
+        }
+        Action::AccountLoaded { generation, result } => {
+            if generation != state.account.generation {
+                return Vec::new();
+            }
+            match result {
+                Ok(account) => {
+                    state.account.account = Some(*account);
+                    state.account.load = Load::Loaded;
+                }
+                Err(error) => account_failed(state, &error),
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn account_failed(state: &mut State, error: &DropboxError) {
+    state.account.load = Load::Failed(error.sentence());
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if state.help_open {
+        // Any key closes the help; only Ctrl-C still quits, so a stray q cannot surprise anyone.
+        state.help_open = false;
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return quit(state);
+        }
+        return Vec::new();
+    }
+    if state.tab == Tab::Requests && state.requests.filter_editing {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return quit(state);
+        }
+        state.requests.filter_key(key);
+        return Vec::new();
+    }
+    if key.code == KeyCode::Esc {
+        if state.tab == Tab::Requests && !state.requests.filter_text().is_empty() {
+            state.requests.clear_filter();
+        } else {
+            state.status = None;
+        }
+        return Vec::new();
+    }
+    let Some(command) = state.keymap.command(state.tab, &key) else {
+        return Vec::new();
+    };
+    on_command(state, command)
+}
+
+fn quit(state: &mut State) -> Vec<Effect> {
+    state.quitting = true;
+    vec![Effect::Quit]
+}
+
+fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Quit => return quit(state),
+        Command::Help => state.help_open = true,
+        Command::NextTab => state.tab = state.tab.offset(1),
+        Command::PrevTab => state.tab = state.tab.offset(-1),
+        Command::GoToRequests => state.tab = Tab::Requests,
+        Command::GoToSubmissions => state.tab = Tab::Submissions,
+        Command::GoToSettings => state.tab = Tab::Settings,
+        Command::Up => state.requests.move_by(-1),
+        Command::Down => state.requests.move_by(1),
+        Command::PageUp => state.requests.page(-1),
+        Command::PageDown => state.requests.page(1),
+        Command::Home => state.requests.select_first(),
+        Command::End => state.requests.select_last(),
+        Command::Refresh => {
+            return match state.tab {
+                Tab::Settings => vec![state.begin_account_load()],
+                _ => vec![state.requests.begin_load()],
+            };
+        }
+        Command::Filter => state.requests.start_filter(),
+        Command::Sort => state.requests.cycle_sort(),
+        Command::ReverseSort => state.requests.reverse_sort(),
+        Command::Open => {
+            if let Some(row) = state.requests.selected_row() {
+                state.opened_request = Some(row.request.id.clone());
+                state.tab = Tab::Submissions;
+            }
+        }
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,329 @@
+//! The Requests tab: the list as loaded, the filtered and sorted view of it, the selection.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler as _;
+
+use super::Load;
+use crate::action::Effect;
+use crate::dropbox::{FileRequest, GracePeriod};
+use crate::time;
+
+/// One request with what the views and the filter need, computed once per load.
+#[derive(Debug, Clone)]
+pub struct RequestRow {
+    pub request: FileRequest,
+    pub created: Option<DateTime<Utc>>,
+    pub deadline: Option<DateTime<Utc>>,
+    /// Lower-cased title and destination, so a filter keystroke allocates nothing per row.
+    haystack: String,
+}
+
+impl RequestRow {
+    pub fn new(request: FileRequest) -> RequestRow {
+        let created = time::parse_dropbox(&request.created);
+        let deadline = request
+            .deadline
+            .as_ref()
+            .and_then(|d| time::parse_dropbox(&d.deadline));
+        let haystack = format!(
+            "{}\n{}",
+            request.title.to_lowercase(),
+            request.destination.as_deref().unwrap_or("").to_lowercase()
+        );
+        RequestRow {
+            request,
+            created,
+            deadline,
+            haystack,
+        }
+    }
+
+    pub fn grace(&self) -> Option<&GracePeriod> {
+        self.request
+            .deadline
+            .as_ref()
+            .and_then(|d| d.allow_late_uploads.as_ref())
+    }
+}
+
+/// Short label of a grace period, as the table shows it.
+pub fn grace_label(grace: Option<&GracePeriod>) -> &'static str {
+    match grace {
+        None => "none",
+        Some(GracePeriod::OneDay) => "1 day",
+        Some(GracePeriod::TwoDays) => "2 days",
+        Some(GracePeriod::SevenDays) => "7 days",
+        Some(GracePeriod::ThirtyDays) => "30 days",
+        Some(GracePeriod::Always) => "always",
+        Some(_) => "other",
+    }
+}
+
+fn grace_rank(grace: Option<&GracePeriod>) -> u8 {
+    match grace {
+        None => 0,
+        Some(GracePeriod::OneDay) => 1,
+        Some(GracePeriod::TwoDays) => 2,
+        Some(GracePeriod::SevenDays) => 3,
+        Some(GracePeriod::ThirtyDays) => 4,
+        Some(GracePeriod::Always) => 5,
+        Some(_) => 6,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortColumn {
+    #[default]
+    Deadline,
+    Title,
+    State,
+    Grace,
+    Files,
+    Destination,
+    Created,
+}
+
+impl SortColumn {
+    const CYCLE: [SortColumn; 7] = [
+        SortColumn::Deadline,
+        SortColumn::Title,
+        SortColumn::State,
+        SortColumn::Grace,
+        SortColumn::Files,
+        SortColumn::Destination,
+        SortColumn::Created,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortColumn::Deadline => "deadline",
+            SortColumn::Title => "title",
+            SortColumn::State => "state",
+            SortColumn::Grace => "grace",
+            SortColumn::Files => "files",
+            SortColumn::Destination => "folder",
+            SortColumn::Created => "created",
+        }
+    }
+
+    fn next(self) -> SortColumn {
+        let at = Self::CYCLE.iter().position(|c| *c == self).unwrap_or(0);
+        Self::CYCLE[(at + 1) % Self::CYCLE.len()]
+    }
+
+    fn compare(self, a: &RequestRow, b: &RequestRow) -> Ordering {
+        let (ra, rb) = (&a.request, &b.request);
+        match self {
+            // Requests without a deadline go last: they are the least urgent.
+            SortColumn::Deadline => match (a.deadline, b.deadline) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            },
+            SortColumn::Title => a.haystack.cmp(&b.haystack),
+            SortColumn::State => rb.is_open.cmp(&ra.is_open),
+            SortColumn::Grace => grace_rank(a.grace()).cmp(&grace_rank(b.grace())),
+            SortColumn::Files => ra.file_count.cmp(&rb.file_count),
+            SortColumn::Destination => ra.destination.cmp(&rb.destination),
+            SortColumn::Created => a.created.cmp(&b.created),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RequestsState {
+    pub generation: u64,
+    pub load: Load,
+    pub rows: Vec<RequestRow>,
+    /// Indices into `rows` that pass the filter, in display order.
+    pub visible: Vec<usize>,
+    /// Position in `visible` of the selected row.
+    pub selected: usize,
+    /// First position of `visible` on screen; kept here so scrolling is part of the state.
+    pub offset: usize,
+    pub viewport: usize,
+    pub sort: SortColumn,
+    pub descending: bool,
+    pub filter: Input,
+    pub filter_editing: bool,
+    pub loaded_at: Option<DateTime<Utc>>,
+}
+
+impl RequestsState {
+    pub fn begin_load(&mut self) -> Effect {
+        self.generation += 1;
+        self.load = Load::Loading;
+        Effect::LoadRequests {
+            generation: self.generation,
+        }
+    }
+
+    /// Replaces the list, keeping the selection on the same request when it still exists.
+    pub fn loaded(&mut self, list: Vec<FileRequest>, now: DateTime<Utc>) {
+        let keep = self.selected_row().map(|row| row.request.id.clone());
+        self.rows = list.into_iter().map(RequestRow::new).collect();
+        self.load = Load::Loaded;
+        self.loaded_at = Some(now);
+        self.rebuild_view();
+        if let Some(id) = keep
+            && let Some(at) = self
+                .visible
+                .iter()
+                .position(|&i| self.rows[i].request.id == id)
+        {
+            self.selected = at;
+        }
+        self.clamp();
+    }
+
+    pub fn selected_row(&self) -> Option<&RequestRow> {
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.rows.get(i))
+    }
+
+    pub fn filter_text(&self) -> &str {
+        self.filter.value()
+    }
+
+    pub fn set_viewport(&mut self, rows: usize) {
+        self.viewport = rows;
+        self.clamp();
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let last = self.visible.len() - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, last as isize) as usize;
+        self.clamp();
+    }
+
+    pub fn page(&mut self, direction: isize) {
+        let step = self.viewport.max(1) as isize;
+        self.move_by(direction * step);
+    }
+
+    pub fn select_first(&mut self) {
+        self.selected = 0;
+        self.clamp();
+    }
+
+    pub fn select_last(&mut self) {
+        self.selected = self.visible.len().saturating_sub(1);
+        self.clamp();
+    }
+
+    pub fn cycle_sort(&mut self) {
+        self.sort = self.sort.next();
+        self.descending = false;
+        self.resort_keeping_selection();
+    }
+
+    pub fn reverse_sort(&mut self) {
+        self.descending = !self.descending;
+        self.resort_keeping_selection();
+    }
+
+    pub fn start_filter(&mut self) {
+        self.filter_editing = true;
+    }
+
+    pub fn clear_filter(&mut self) {
+        self.filter.reset();
+        self.filter_editing = false;
+        self.refilter_keeping_selection();
+    }
+
+    pub fn paste_into_filter(&mut self, text: &str) {
+        let single_line: String = text.chars().filter(|c| !c.is_control()).collect();
+        let value = format!("{}{}", self.filter.value(), single_line);
+        self.filter = Input::new(value);
+        self.refilter_keeping_selection();
+    }
+
+    /// A key while the filter has focus: Enter keeps the filter, Esc drops it, arrows
+    /// still move the selection, anything else edits the text and filters live.
+    pub fn filter_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Enter => self.filter_editing = false,
+            KeyCode::Esc => self.clear_filter(),
+            KeyCode::Up => self.move_by(-1),
+            KeyCode::Down => self.move_by(1),
+            KeyCode::PageUp => self.page(-1),
+            KeyCode::PageDown => self.page(1),
+            _ => {
+                let before = self.filter.value().len();
+                let changed = self.filter.handle_event(&Event::Key(key));
+                if changed.is_some_and(|c| c.value) || before != self.filter.value().len() {
+                    self.refilter_keeping_selection();
+                }
+            }
+        }
+    }
+
+    fn resort_keeping_selection(&mut self) {
+        let keep = self.visible.get(self.selected).copied();
+        self.rebuild_view();
+        self.reselect(keep);
+    }
+
+    fn refilter_keeping_selection(&mut self) {
+        let keep = self.visible.get(self.selected).copied();
+        self.rebuild_view();
+        self.reselect(keep);
+    }
+
+    fn reselect(&mut self, keep: Option<usize>) {
+        self.selected = keep
+            .and_then(|row| self.visible.iter().position(|&i| i == row))
+            .unwrap_or(0);
+        self.clamp();
+    }
+
+    /// Filters, then sorts, the rows into `visible`.
+    fn rebuild_view(&mut self) {
+        let needle = self.filter.value().trim().to_lowercase();
+        self.visible.clear();
+        self.visible.extend(
+            self.rows
+                .iter()
+                .enumerate()
+                .filter(|(_, row)| needle.is_empty() || row.haystack.contains(&needle))
+                .map(|(i, _)| i),
+        );
+        let (rows, sort, descending) = (&self.rows, self.sort, self.descending);
+        self.visible.sort_by(|&a, &b| {
+            // Ties fall back on the title, so equal keys never shuffle between reloads.
+            let order = sort
+                .compare(&rows[a], &rows[b])
+                .then_with(|| rows[a].haystack.cmp(&rows[b].haystack))
+                .then_with(|| rows[a].request.id.cmp(&rows[b].request.id));
+            if descending { order.reverse() } else { order }
+        });
+    }
+
+    /// Keeps the selection inside the list and on screen.
+    fn clamp(&mut self) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        self.selected = self.selected.min(self.visible.len() - 1);
+        let viewport = self.viewport.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + viewport {
+            self.offset = self.selected + 1 - viewport;
+        }
+        let max_offset = self.visible.len().saturating_sub(viewport);
+        self.offset = self.offset.min(max_offset);
+    }
+}

@@ -1,0 +1,336 @@
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::fixtures::{fixed_now, many_requests, sample_requests};
+
+fn state() -> State {
+    let mut state = State::new(fixed_now(), Zone::utc(), Environment::default());
+    update(
+        &mut state,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    state
+}
+
+fn loaded(list: Vec<crate::dropbox::FileRequest>) -> State {
+    let mut state = state();
+    let effects = state.start();
+    assert_eq!(
+        effects,
+        vec![
+            Effect::LoadRequests { generation: 1 },
+            Effect::LoadAccount { generation: 1 }
+        ]
+    );
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(list),
+        },
+    );
+    state
+}
+
+fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        press(state, KeyCode::Char(c));
+    }
+}
+
+fn selected_title(state: &State) -> String {
+    state
+        .requests
+        .selected_row()
+        .map(|row| row.request.title.clone())
+        .unwrap_or_default()
+}
+
+fn visible_titles(state: &State) -> Vec<String> {
+    state
+        .requests
+        .visible
+        .iter()
+        .map(|&i| state.requests.rows[i].request.title.clone())
+        .collect()
+}
+
+#[test]
+fn loading_then_loaded() {
+    let mut state = state();
+    state.start();
+    assert!(state.is_loading());
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(sample_requests(fixed_now())),
+        },
+    );
+    assert_eq!(state.requests.load, Load::Loaded);
+    assert_eq!(state.requests.visible.len(), 10);
+    assert_eq!(state.requests.loaded_at, Some(fixed_now()));
+}
+
+#[test]
+fn a_stale_reply_is_dropped() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    let effects = press(&mut state, KeyCode::Char('r'));
+    assert_eq!(effects, vec![Effect::LoadRequests { generation: 2 }]);
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(Vec::new()),
+        },
+    );
+    assert_eq!(state.requests.rows.len(), 10, "old generation ignored");
+    assert!(state.requests.load.is_loading());
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 2,
+            result: Ok(Vec::new()),
+        },
+    );
+    assert!(state.requests.rows.is_empty());
+}
+
+#[test]
+fn a_failure_keeps_the_old_list_and_says_why() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    press(&mut state, KeyCode::Char('r'));
+    let error = crate::fixtures::network_error();
+    let sentence = error.sentence();
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 2,
+            result: Err(error),
+        },
+    );
+    assert_eq!(state.requests.rows.len(), 10);
+    assert_eq!(state.requests.load, Load::Failed(sentence.clone()));
+    let status = state.status.clone().expect("status");
+    assert_eq!(status.level, Level::Error);
+    assert!(status.text.contains(&sentence));
+}
+
+#[test]
+fn default_sort_is_by_deadline_with_undated_last() {
+    let state = loaded(sample_requests(fixed_now()));
+    let titles = visible_titles(&state);
+    assert_eq!(
+        titles.first().map(String::as_str),
+        Some("Old draft request")
+    );
+    assert_eq!(
+        titles.last().map(String::as_str),
+        Some("Midterm corrections")
+    );
+}
+
+#[test]
+fn navigation_stays_inside_the_list() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    press(&mut state, KeyCode::Char('k'));
+    assert_eq!(state.requests.selected, 0);
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Down);
+    assert_eq!(state.requests.selected, 2);
+    press(&mut state, KeyCode::End);
+    assert_eq!(state.requests.selected, 9);
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.requests.selected, 9);
+    press(&mut state, KeyCode::Home);
+    assert_eq!(state.requests.selected, 0);
+}
+
+#[test]
+fn paging_moves_by_a_screen_and_scrolls() {
+    let mut state = loaded(many_requests(100, fixed_now()));
+    let page = crate::ui::layout::request_table_rows(24);
+    assert!(page > 5);
+    press(&mut state, KeyCode::PageDown);
+    assert_eq!(state.requests.selected, page);
+    assert_eq!(state.requests.offset, 1, "the selection stays on screen");
+    press(&mut state, KeyCode::PageDown);
+    press(&mut state, KeyCode::PageUp);
+    assert_eq!(state.requests.selected, page);
+    press(&mut state, KeyCode::End);
+    assert_eq!(state.requests.selected, 99);
+    assert_eq!(state.requests.offset, 100 - page);
+    // A taller terminal shows more rows; the offset follows.
+    update(
+        &mut state,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    assert_eq!(
+        state.requests.offset,
+        100 - crate::ui::layout::request_table_rows(40)
+    );
+}
+
+#[test]
+fn filter_is_live_case_insensitive_on_title_and_folder() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    press(&mut state, KeyCode::Char('/'));
+    assert!(state.requests.filter_editing);
+    type_text(&mut state, "LAB");
+    assert_eq!(state.requests.visible.len(), 5);
+    // "q" while typing is text, not quit.
+    type_text(&mut state, " r");
+    assert!(!state.quitting);
+    assert_eq!(
+        visible_titles(&state),
+        vec!["Lab report 1".to_string(), "Lab report 2".to_string()]
+    );
+    press(&mut state, KeyCode::Backspace);
+    press(&mut state, KeyCode::Backspace);
+    assert_eq!(state.requests.visible.len(), 5);
+    // The folder matches too.
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "math210");
+    assert_eq!(state.requests.visible.len(), 3);
+    press(&mut state, KeyCode::Enter);
+    assert!(!state.requests.filter_editing);
+    assert_eq!(state.requests.filter_text(), "math210");
+    // j/k navigate again once the filter is kept.
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.requests.selected, 1);
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(state.requests.visible.len(), 10);
+}
+
+#[test]
+fn filter_without_match_leaves_nothing_selected() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "zzz");
+    assert!(state.requests.visible.is_empty());
+    assert!(state.requests.selected_row().is_none());
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('j'));
+    assert!(state.requests.selected_row().is_none());
+}
+
+#[test]
+fn sorting_cycles_and_keeps_the_selected_request() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    let chosen = selected_title(&state);
+    press(&mut state, KeyCode::Char('s'));
+    assert_eq!(state.requests.sort, SortColumn::Title);
+    assert_eq!(selected_title(&state), chosen);
+    assert_eq!(visible_titles(&state)[0], "Lab 1 - Hello, World");
+    press(&mut state, KeyCode::Char('S'));
+    assert!(state.requests.descending);
+    assert_eq!(visible_titles(&state)[0], "Project proposal");
+    assert_eq!(selected_title(&state), chosen);
+    for _ in 0..6 {
+        press(&mut state, KeyCode::Char('s'));
+    }
+    assert_eq!(state.requests.sort, SortColumn::Deadline);
+}
+
+#[test]
+fn a_reload_keeps_the_selection_on_the_same_request() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    let chosen = selected_title(&state);
+    press(&mut state, KeyCode::Char('r'));
+    let mut list = sample_requests(fixed_now());
+    list.remove(0);
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 2,
+            result: Ok(list),
+        },
+    );
+    assert_eq!(selected_title(&state), chosen);
+}
+
+#[test]
+fn tabs_switch_by_number_and_cycle() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    press(&mut state, KeyCode::Char('3'));
+    assert_eq!(state.tab, Tab::Settings);
+    press(&mut state, KeyCode::Tab);
+    assert_eq!(state.tab, Tab::Requests);
+    update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(state.tab, Tab::Settings);
+    // r in Settings reloads the account, not the requests.
+    assert_eq!(
+        press(&mut state, KeyCode::Char('r')),
+        vec![Effect::LoadAccount { generation: 2 }]
+    );
+}
+
+#[test]
+fn enter_opens_the_request_in_submissions() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.tab, Tab::Submissions);
+    let first = &state.requests.rows[state.requests.visible[0]].request.id;
+    assert_eq!(state.opened_request.as_ref(), Some(first));
+}
+
+#[test]
+fn help_opens_and_any_key_closes_it_without_acting() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    press(&mut state, KeyCode::Char('?'));
+    assert!(state.help_open);
+    assert!(press(&mut state, KeyCode::Char('q')).is_empty());
+    assert!(!state.help_open);
+    assert!(!state.quitting);
+    assert_eq!(press(&mut state, KeyCode::Char('q')), vec![Effect::Quit]);
+    assert!(state.quitting);
+}
+
+#[test]
+fn ctrl_c_quits_even_while_filtering() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    press(&mut state, KeyCode::Char('/'));
+    let effects = update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(effects, vec![Effect::Quit]);
+}
+
+#[test]
+fn paste_goes_into_the_filter_only_while_typing() {
+    let mut state = loaded(sample_requests(fixed_now()));
+    update(&mut state, Action::Paste("Lab".to_string()));
+    assert_eq!(state.requests.filter_text(), "");
+    press(&mut state, KeyCode::Char('/'));
+    update(&mut state, Action::Paste("report\n".to_string()));
+    assert_eq!(state.requests.filter_text(), "report");
+    assert_eq!(state.requests.visible.len(), 2);
+}
+
+#[test]
+fn the_clock_moves_only_through_actions() {
+    let mut state = state();
+    let later = fixed_now() + chrono::Duration::hours(1);
+    update(&mut state, Action::Clock(later));
+    assert_eq!(state.now, later);
+}

@@ -1,0 +1,62 @@
+//! Screen geometry shared by the views and the reducer (which needs the page size).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// Lines of the request detail pane, its title line included.
+pub const DETAIL_HEIGHT: u16 = 7;
+
+/// The frame split into the tab bar, the body and the status bar.
+pub struct Frame3 {
+    pub tabs: Rect,
+    pub body: Rect,
+    pub status: Rect,
+}
+
+pub fn frame(area: Rect) -> Frame3 {
+    let [tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Frame3 { tabs, body, status }
+}
+
+/// The Requests tab body: the table above the detail pane.
+pub fn requests(body: Rect) -> (Rect, Rect) {
+    let [table, detail] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(DETAIL_HEIGHT)]).areas(body);
+    (table, detail)
+}
+
+/// How many request rows fit on a screen `height` lines tall: the frame's tab and status
+/// lines, the table's title and header lines, and the detail pane take the rest.
+pub fn request_table_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(1 + 1 + 2 + DETAIL_HEIGHT))
+}
+
+/// A centred rectangle for overlays, at most `width` x `height`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_row_count_matches_the_drawn_table() {
+        let area = Rect::new(0, 0, 80, 24);
+        let (table, _) = requests(frame(area).body);
+        // The table block spends one line on its title and one on the column header.
+        assert_eq!(usize::from(table.height - 2), request_table_rows(24));
+        assert_eq!(request_table_rows(5), 0);
+    }
+}

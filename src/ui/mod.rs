@@ -1,0 +1,87 @@
+//! Views: `render` reads the state and draws; it never changes state or calls services.
+
+pub mod help;
+pub mod layout;
+pub mod requests;
+pub mod settings;
+pub mod status;
+pub mod submissions;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::state::{State, Tab};
+use theme::Theme;
+
+pub fn render(state: &State, frame: &mut Frame) {
+    let theme = Theme::new(state.environment.color);
+    let areas = layout::frame(frame.area());
+    render_tabs(state, &theme, frame, areas.tabs);
+    match state.tab {
+        Tab::Requests => requests::render(state, &theme, frame, areas.body),
+        Tab::Submissions => submissions::render(state, &theme, frame, areas.body),
+        Tab::Settings => settings::render(state, &theme, frame, areas.body),
+    }
+    status::render(state, &theme, frame, areas.status);
+    if state.help_open {
+        help::render(state, &theme, frame, frame.area());
+    }
+}
+
+fn render_tabs(state: &State, theme: &Theme, frame: &mut Frame, area: ratatui::layout::Rect) {
+    let mut spans = vec![Span::styled(" handin ", theme.title())];
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, tab.title());
+        let style = if *tab == state.tab {
+            theme.tab_active()
+        } else {
+            theme.tab_inactive()
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(label, style));
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let source = &state.environment.source;
+    let room = usize::from(area.width).saturating_sub(used + 1);
+    if room >= 8 {
+        let shown: String = if source.chars().count() > room {
+            let cut: String = source.chars().take(room.saturating_sub(1)).collect();
+            format!("{cut}…")
+        } else {
+            source.clone()
+        };
+        let pad = room - shown.chars().count();
+        spans.push(Span::raw(" ".repeat(pad + 1)));
+        spans.push(Span::styled(shown, theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Shortens `text` to `width` columns, marking the cut with an ellipsis.
+pub fn truncate(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar as _;
+    let mut used = 0;
+    let mut out = String::new();
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// The spinner frame for the current tick.
+pub fn spinner(frame: usize) -> &'static str {
+    const FRAMES: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+    FRAMES[frame % FRAMES.len()]
+}

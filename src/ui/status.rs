@@ -1,0 +1,98 @@
+//! The status bar: the filter prompt while typing, otherwise the last message or key hints,
+//! and on the right how much is shown and how fresh it is.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::state::{Level, State, Tab};
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let right = right_text(state);
+    let right_width = right.chars().count() as u16;
+    let left_width = area.width.saturating_sub(right_width + 1);
+    let left_area = Rect {
+        width: left_width,
+        ..area
+    };
+    let right_area = Rect {
+        x: area.x + area.width.saturating_sub(right_width),
+        width: right_width.min(area.width),
+        ..area
+    };
+
+    let requests = &state.requests;
+    if state.tab == Tab::Requests && requests.filter_editing {
+        let prompt = "/ ";
+        let value = requests.filter_text();
+        let line = Line::from(vec![
+            Span::styled(prompt, theme.key()),
+            Span::raw(value),
+            Span::styled("   Enter keeps · Esc clears", theme.dim()),
+        ]);
+        frame.render_widget(Paragraph::new(line), left_area);
+        let cursor = requests.filter.visual_cursor() as u16;
+        frame.set_cursor_position(Position::new(
+            (area.x + prompt.len() as u16 + cursor).min(area.x + left_width.saturating_sub(1)),
+            area.y,
+        ));
+    } else if let Some(status) = &state.status {
+        let style = match status.level {
+            Level::Error => theme.error(),
+            Level::Info => ratatui::style::Style::new(),
+        };
+        let text = super::truncate(&status.text, usize::from(left_width));
+        frame.render_widget(Paragraph::new(Span::styled(text, style)), left_area);
+    } else {
+        let mut spans = Vec::new();
+        if state.tab == Tab::Requests && !requests.filter_text().is_empty() {
+            spans.push(Span::styled(
+                format!("filter: {} ", requests.filter_text()),
+                theme.key(),
+            ));
+        }
+        for (key, what) in hints(state.tab) {
+            spans.push(Span::styled(*key, theme.key()));
+            spans.push(Span::raw(format!(" {what}  ")));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), left_area);
+    }
+    frame.render_widget(Paragraph::new(Span::styled(right, theme.dim())), right_area);
+}
+
+fn hints(tab: Tab) -> &'static [(&'static str, &'static str)] {
+    match tab {
+        Tab::Requests => &[
+            ("/", "filter"),
+            ("s", "sort"),
+            ("r", "reload"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        Tab::Submissions => &[("1", "back to requests"), ("?", "help"), ("q", "quit")],
+        Tab::Settings => &[
+            ("r", "reload account"),
+            ("1", "back to requests"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+    }
+}
+
+fn right_text(state: &State) -> String {
+    let mut parts = Vec::new();
+    if state.tab_is_loading() {
+        parts.push(format!("{} loading", super::spinner(state.spinner_frame)));
+    }
+    if let Some(at) = state.requests.loaded_at {
+        let local = state.zone.localize(at);
+        parts.push(format!("updated {}", local.format("%H:%M")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", parts.join(" · "))
+    }
+}

@@ -1,0 +1,67 @@
+//! Colours and emphasis. With `NO_COLOR` every style keeps its emphasis (bold, reverse)
+//! and drops its colour, so nothing is conveyed by colour alone.
+
+use ratatui::style::{Color, Modifier, Style};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    pub fn new(color: bool) -> Theme {
+        Theme { color }
+    }
+
+    fn paint(&self, style: Style, color: Color) -> Style {
+        if self.color { style.fg(color) } else { style }
+    }
+
+    pub fn title(&self) -> Style {
+        self.paint(Style::new().add_modifier(Modifier::BOLD), Color::Cyan)
+    }
+
+    pub fn tab_active(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+    }
+
+    pub fn tab_inactive(&self) -> Style {
+        self.paint(Style::new(), Color::Gray)
+    }
+
+    pub fn header(&self) -> Style {
+        self.paint(Style::new().add_modifier(Modifier::BOLD), Color::Yellow)
+    }
+
+    pub fn selected(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+
+    pub fn open(&self) -> Style {
+        self.paint(Style::new(), Color::Green)
+    }
+
+    pub fn closed(&self) -> Style {
+        self.paint(Style::new().add_modifier(Modifier::DIM), Color::DarkGray)
+    }
+
+    pub fn overdue(&self) -> Style {
+        self.paint(Style::new(), Color::Red)
+    }
+
+    pub fn dim(&self) -> Style {
+        self.paint(Style::new(), Color::DarkGray)
+    }
+
+    pub fn key(&self) -> Style {
+        self.paint(Style::new().add_modifier(Modifier::BOLD), Color::Cyan)
+    }
+
+    pub fn error(&self) -> Style {
+        self.paint(Style::new().add_modifier(Modifier::BOLD), Color::Red)
+    }
+
+    pub fn label(&self) -> Style {
+        self.paint(Style::new(), Color::Gray)
+    }
+}

@@ -1,0 +1,1270 @@
+//! The Dropbox service layer against the local emulator, over real HTTP: every route,
+//! every error tag the emulator can produce, and the retry machinery under injected
+//! faults. Header sending and token refresh are checked against a tiny recording server.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use futures::AsyncReadExt;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use handin::dropbox::content_hash::content_hash;
+use handin::dropbox::retry::RetryPolicy;
+use handin::dropbox::{
+    Authorization, ClientSettings, CreateFileRequestArgs, Dropbox, DropboxError, ErrorKind,
+    FileRequestDeadline, GracePeriod, Metadata, UpdateFileRequestArgs, UpdateFileRequestDeadline,
+};
+use handin::emulator::{AccountType, Emulator, EmulatorOptions, Fault, Seed, Submission};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpListener;
+
+// ---------------------------------------------------------------------------------------
+// Set-up
+
+fn install_crypto() {
+    // main() does this at start; a second install (another test) is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+async fn emulator() -> Emulator {
+    install_crypto();
+    Emulator::start(
+        "127.0.0.1:0".parse().expect("address"),
+        EmulatorOptions {
+            seed: Seed::Empty,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("emulator starts")
+}
+
+/// Retries fast enough to keep the suite quick; `Retry-After` still wins when given.
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 5,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(100),
+        total_budget: Duration::from_secs(10),
+    }
+}
+
+fn settings_for(base_url: String) -> ClientSettings {
+    ClientSettings {
+        api_base: Some(base_url),
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(10),
+        retry: fast_retries(),
+        ..ClientSettings::default()
+    }
+}
+
+fn dropbox(emu: &Emulator) -> Dropbox {
+    Dropbox::new(
+        settings_for(emu.base_url().to_owned()),
+        emu.token().to_owned(),
+    )
+    .expect("client")
+}
+
+fn dropbox_with(emu: &Emulator, change: impl FnOnce(&mut ClientSettings)) -> Dropbox {
+    let mut settings = settings_for(emu.base_url().to_owned());
+    change(&mut settings);
+    Dropbox::new(settings, emu.token().to_owned()).expect("client")
+}
+
+fn request_args(title: &str, destination: &str) -> CreateFileRequestArgs {
+    CreateFileRequestArgs::new(title.to_owned(), destination.to_owned())
+}
+
+fn deadline(at: &str) -> FileRequestDeadline {
+    FileRequestDeadline::new(at.to_owned()).with_allow_late_uploads(GracePeriod::OneDay)
+}
+
+/// Creates `count` requests, a few at a time, and returns their ids.
+async fn create_many(dropbox: &Dropbox, count: usize) -> Vec<String> {
+    stream::iter(0..count)
+        .map(|i| {
+            let dropbox = dropbox.clone();
+            async move {
+                dropbox
+                    .create_request(request_args(&format!("Homework {i}"), "/Many"))
+                    .await
+                    .map(|request| request.id)
+            }
+        })
+        .buffer_unordered(8)
+        .try_collect()
+        .await
+        .expect("requests created")
+}
+
+fn expect_error<T: std::fmt::Debug>(result: Result<T, DropboxError>) -> DropboxError {
+    match result {
+        Ok(value) => panic!("expected an error, got {value:?}"),
+        Err(error) => error,
+    }
+}
+
+fn assert_tag(error: &DropboxError, kind: ErrorKind, tag: &str) {
+    assert_eq!(error.kind(), &kind, "{error:?}");
+    assert_eq!(error.tag(), Some(tag), "{error:?}");
+}
+
+fn file_names(entries: &[Metadata]) -> Vec<String> {
+    entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Metadata::File(file) => Some(file.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Account and token
+
+#[tokio::test]
+async fn current_account_and_check_user() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let account = dropbox.current_account().await.expect("account");
+    assert!(!account.account_id.is_empty());
+    assert_eq!(dropbox.check_user("ping").await.expect("echo"), "ping");
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_refused_with_a_sign_in_sentence() {
+    let emu = emulator().await;
+    let dropbox = Dropbox::new(
+        settings_for(emu.base_url().to_owned()),
+        "not-the-token".into(),
+    )
+    .expect("client");
+    let error = expect_error(dropbox.count_requests().await);
+    assert_tag(&error, ErrorKind::Auth, "invalid_access_token");
+    assert!(error.needs_sign_in());
+    assert_eq!(
+        error.sentence(),
+        "Dropbox no longer accepts this access token; sign in again (Settings, l) or paste a \
+         new token."
+    );
+    assert!(
+        !error.detail().contains("not-the-token"),
+        "{}",
+        error.detail()
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_token_stops_working() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    dropbox.current_account().await.expect("works before");
+    dropbox.revoke_token().await.expect("revoked");
+    let error = expect_error(dropbox.current_account().await);
+    assert_tag(&error, ErrorKind::Auth, "invalid_access_token");
+}
+
+// ---------------------------------------------------------------------------------------
+// File requests
+
+#[tokio::test]
+async fn file_request_lifecycle() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    assert_eq!(dropbox.count_requests().await.expect("count"), 0);
+
+    let created = dropbox
+        .create_request(
+            request_args("Homework 1", "/Courses/CS101/HW1")
+                .with_description("PDF only".to_owned()),
+        )
+        .await
+        .expect("created");
+    assert_eq!(created.title, "Homework 1");
+    assert!(created.is_open);
+    assert_eq!(created.file_count, 0);
+    assert_eq!(created.description.as_deref(), Some("PDF only"));
+    assert!(!created.url.is_empty());
+
+    let fetched = dropbox.get_request(&created.id).await.expect("fetched");
+    assert_eq!(fetched, created);
+
+    let renamed = dropbox
+        .update_request(UpdateFileRequestArgs::new(created.id.clone()).with_title("HW 1".into()))
+        .await
+        .expect("renamed");
+    assert_eq!(renamed.title, "HW 1");
+    assert!(renamed.is_open);
+
+    let closed = dropbox
+        .update_request(UpdateFileRequestArgs::new(created.id.clone()).with_open(false))
+        .await
+        .expect("closed");
+    assert!(!closed.is_open);
+    assert_eq!(closed.title, "HW 1");
+
+    let listed = dropbox.list_requests().await.expect("listed");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, created.id);
+    assert_eq!(dropbox.count_requests().await.expect("count"), 1);
+
+    let deleted = dropbox
+        .delete_requests(vec![created.id.clone()])
+        .await
+        .expect("deleted");
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].id, created.id);
+    assert_eq!(dropbox.count_requests().await.expect("count"), 0);
+}
+
+#[tokio::test]
+async fn deadlines_are_set_and_cleared_on_a_professional_account() {
+    let emu = emulator().await;
+    emu.set_account_type(AccountType::Pro);
+    let dropbox = dropbox(&emu);
+    let created = dropbox
+        .create_request(
+            request_args("Essay", "/Essay").with_deadline(deadline("2031-05-01T12:00:00Z")),
+        )
+        .await
+        .expect("created with deadline");
+    let set = created.deadline.expect("deadline kept");
+    assert_eq!(set.deadline, "2031-05-01T12:00:00Z");
+    assert_eq!(set.allow_late_uploads, Some(GracePeriod::OneDay));
+
+    let cleared = dropbox
+        .update_request(
+            UpdateFileRequestArgs::new(created.id.clone())
+                .with_deadline(UpdateFileRequestDeadline::Update(None)),
+        )
+        .await
+        .expect("deadline cleared");
+    assert_eq!(cleared.deadline, None);
+}
+
+#[tokio::test]
+async fn a_missing_request_is_not_found() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let error = expect_error(dropbox.get_request("oaCAVmEyrqYnkZX9955Y").await);
+    assert_tag(&error, ErrorKind::Api, "not_found");
+    assert_eq!(
+        error.sentence(),
+        "That file request no longer exists; press r to refresh."
+    );
+    let error = expect_error(
+        dropbox
+            .update_request(
+                UpdateFileRequestArgs::new("oaCAVmEyrqYnkZX9955Y".into()).with_open(false),
+            )
+            .await,
+    );
+    assert_tag(&error, ErrorKind::Api, "not_found");
+}
+
+#[tokio::test]
+async fn an_open_request_cannot_be_deleted() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let open = dropbox
+        .create_request(request_args("Lab 1", "/Lab1"))
+        .await
+        .expect("created");
+    let error = expect_error(dropbox.delete_requests(vec![open.id.clone()]).await);
+    assert_tag(&error, ErrorKind::Api, "file_request_open");
+    assert_eq!(
+        error.sentence(),
+        "Only closed requests can be deleted; close it first with x."
+    );
+    // Nothing was deleted.
+    assert_eq!(dropbox.count_requests().await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn delete_all_closed_leaves_open_requests() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let mut closed_ids = HashSet::new();
+    for i in 0..3 {
+        let request = dropbox
+            .create_request(request_args(&format!("Old {i}"), "/Old"))
+            .await
+            .expect("created");
+        dropbox
+            .update_request(UpdateFileRequestArgs::new(request.id.clone()).with_open(false))
+            .await
+            .expect("closed");
+        closed_ids.insert(request.id);
+    }
+    let open = dropbox
+        .create_request(request_args("Current", "/Current"))
+        .await
+        .expect("created");
+
+    let deleted = dropbox.delete_all_closed().await.expect("deleted");
+    let deleted_ids: HashSet<String> = deleted.into_iter().map(|r| r.id).collect();
+    assert_eq!(deleted_ids, closed_ids);
+    let left = dropbox.list_requests().await.expect("listed");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, open.id);
+}
+
+#[tokio::test]
+async fn a_deadline_on_a_basic_account_is_a_validation_error() {
+    let emu = emulator().await;
+    emu.set_account_type(AccountType::Basic);
+    let dropbox = dropbox(&emu);
+    let error = expect_error(
+        dropbox
+            .create_request(
+                request_args("Essay", "/Essay").with_deadline(deadline("2031-05-01T12:00:00Z")),
+            )
+            .await,
+    );
+    assert_tag(&error, ErrorKind::Api, "validation_error");
+    assert!(
+        error.sentence().contains("Professional or Business"),
+        "{}",
+        error.sentence()
+    );
+}
+
+#[tokio::test]
+async fn listing_2500_requests_takes_three_pages_and_loses_nothing() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let created: HashSet<String> = create_many(&dropbox, 2500).await.into_iter().collect();
+    assert_eq!(created.len(), 2500);
+
+    // The pages themselves, through the SDK: 1000 + 1000 + 500.
+    let api = dropbox.client();
+    let first = dropbox_sdk::file_requests::list_v2(
+        api,
+        &dropbox_sdk::file_requests::ListFileRequestsArg::default().with_limit(1000),
+    )
+    .await
+    .expect("first page");
+    let mut sizes = vec![first.file_requests.len()];
+    let (mut cursor, mut has_more) = (first.cursor, first.has_more);
+    while has_more {
+        let page = dropbox_sdk::file_requests::list_continue(
+            api,
+            &dropbox_sdk::file_requests::ListFileRequestsContinueArg::new(cursor),
+        )
+        .await
+        .expect("next page");
+        sizes.push(page.file_requests.len());
+        cursor = page.cursor;
+        has_more = page.has_more;
+    }
+    assert_eq!(sizes, [1000, 1000, 500]);
+
+    let listed = dropbox.list_requests().await.expect("listed");
+    assert_eq!(listed.len(), 2500, "nothing repeated");
+    let listed_ids: HashSet<String> = listed.into_iter().map(|r| r.id).collect();
+    assert_eq!(listed_ids, created, "nothing lost");
+    assert_eq!(dropbox.count_requests().await.expect("count"), 2500);
+}
+
+#[tokio::test]
+async fn a_garbled_list_cursor_is_invalid_cursor() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let error = dropbox_sdk::file_requests::list_continue(
+        dropbox.client(),
+        &dropbox_sdk::file_requests::ListFileRequestsContinueArg::new("garbage".into()),
+    )
+    .await
+    .map_err(|e| DropboxError::from_sdk("file_requests/list/continue", e));
+    let error = expect_error(error);
+    assert_tag(&error, ErrorKind::Api, "invalid_cursor");
+    assert!(error.sentence().contains("press r"));
+}
+
+#[tokio::test]
+async fn the_4001st_request_hits_the_rate_limit() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let started = Instant::now();
+    create_many(&dropbox, 4000).await;
+    let error = expect_error(
+        dropbox
+            .create_request(request_args("One too many", "/Many"))
+            .await,
+    );
+    assert_tag(&error, ErrorKind::Api, "rate_limit");
+    assert_eq!(
+        error.sentence(),
+        "This account has reached Dropbox's limit of 4,000 file requests; delete closed ones \
+         with D."
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Files, cursors, long poll, download
+
+/// Creates a request collecting into `folder` and has one student submit `content`.
+async fn submitted_file(emu: &Emulator, dropbox: &Dropbox, folder: &str, content: &[u8]) -> String {
+    let request = dropbox
+        .create_request(request_args("Homework 1", folder))
+        .await
+        .expect("created");
+    emu.submit(Submission {
+        request_id: request.id,
+        student_name: Some("Ada Lovelace".into()),
+        file_name: "hw1.pdf".into(),
+        content: content.to_vec(),
+        at: None,
+    })
+    .expect("submitted");
+    let (entries, _) = dropbox
+        .list_folder_all(folder, false)
+        .await
+        .expect("listed");
+    let file = entries
+        .iter()
+        .find_map(|entry| match entry {
+            Metadata::File(file) => Some(file.clone()),
+            _ => None,
+        })
+        .expect("the submission is in the folder");
+    file.path_lower.expect("file has a path")
+}
+
+#[tokio::test]
+async fn folders_are_listed_recursively_and_followed_by_cursor() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let request = dropbox
+        .create_request(request_args("HW", "/Course/HW1"))
+        .await
+        .expect("created");
+    for (student, file) in [("Ada Lovelace", "a.pdf"), ("Alan Turing", "b.pdf")] {
+        emu.submit(Submission {
+            request_id: request.id.clone(),
+            student_name: Some(student.into()),
+            file_name: file.into(),
+            content: b"content".to_vec(),
+            at: None,
+        })
+        .expect("submitted");
+    }
+
+    let (shallow, _) = dropbox.list_folder_all("/", false).await.expect("root");
+    assert!(file_names(&shallow).is_empty(), "no files at the root");
+    let (deep, cursor) = dropbox.list_folder_all("", true).await.expect("recursive");
+    assert_eq!(file_names(&deep).len(), 2, "{deep:?}");
+
+    let (nothing_new, cursor) = dropbox
+        .list_folder_continue(&cursor)
+        .await
+        .expect("continue");
+    assert!(nothing_new.is_empty());
+
+    emu.submit(Submission {
+        request_id: request.id,
+        student_name: None,
+        file_name: "late.pdf".into(),
+        content: b"late".to_vec(),
+        at: None,
+    })
+    .expect("submitted");
+    let (changes, _) = dropbox
+        .list_folder_continue(&cursor)
+        .await
+        .expect("continue");
+    assert_eq!(file_names(&changes).len(), 1, "{changes:?}");
+
+    let latest = dropbox.latest_cursor("", true).await.expect("latest");
+    let (after_latest, _) = dropbox
+        .list_folder_continue(&latest)
+        .await
+        .expect("continue");
+    assert!(after_latest.is_empty());
+}
+
+#[tokio::test]
+async fn a_missing_path_is_path_not_found() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let error = expect_error(dropbox.list_folder_all("/No such folder", false).await);
+    assert_tag(&error, ErrorKind::Api, "path/not_found");
+    assert!(error.sentence().contains("press r"), "{}", error.sentence());
+
+    let error = expect_error(dropbox.get_metadata("/nope.pdf").await);
+    assert_tag(&error, ErrorKind::Api, "path/not_found");
+
+    let error = expect_error(
+        dropbox
+            .download("/nope.pdf", None)
+            .await
+            .map(|d| d.metadata),
+    );
+    assert_tag(&error, ErrorKind::Api, "path/not_found");
+
+    let error = expect_error(dropbox.latest_cursor("/nope", false).await);
+    assert_tag(&error, ErrorKind::Api, "path/not_found");
+}
+
+#[tokio::test]
+async fn metadata_describes_files_and_folders() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let path = submitted_file(&emu, &dropbox, "/Meta", b"twelve bytes").await;
+    match dropbox.get_metadata(&path).await.expect("file") {
+        Metadata::File(file) => {
+            assert_eq!(file.size, 12);
+            assert_eq!(
+                file.content_hash.as_deref(),
+                Some(content_hash(b"twelve bytes").as_str())
+            );
+        }
+        other => panic!("expected a file, got {other:?}"),
+    }
+    assert!(matches!(
+        dropbox.get_metadata("/Meta").await.expect("folder"),
+        Metadata::Folder(_)
+    ));
+}
+
+#[tokio::test]
+async fn download_whole_and_from_an_offset() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let content: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let path = submitted_file(&emu, &dropbox, "/Downloads", &content).await;
+
+    let mut whole = dropbox.download(&path, None).await.expect("download");
+    assert_eq!(whole.metadata.size, content.len() as u64);
+    assert_eq!(whole.content_length, Some(content.len() as u64));
+    let mut bytes = Vec::new();
+    whole.body.read_to_end(&mut bytes).await.expect("body");
+    assert_eq!(bytes, content);
+    assert_eq!(whole.metadata.content_hash, Some(content_hash(&bytes)));
+
+    let mut tail = dropbox.download(&path, Some(60_000)).await.expect("ranged");
+    assert_eq!(
+        tail.metadata.size,
+        content.len() as u64,
+        "metadata is of the whole file"
+    );
+    assert_eq!(tail.content_length, Some(40_000));
+    let mut bytes = Vec::new();
+    tail.body.read_to_end(&mut bytes).await.expect("body");
+    assert_eq!(bytes, content[60_000..]);
+}
+
+#[tokio::test]
+async fn longpoll_wakes_on_a_submission() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let request = dropbox
+        .create_request(request_args("Quiz", "/Quiz"))
+        .await
+        .expect("created");
+    let cursor = dropbox.latest_cursor("/Quiz", true).await.expect("cursor");
+
+    let poller = {
+        let dropbox = dropbox.clone();
+        let cursor = cursor.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let result = dropbox.longpoll(&cursor, 30).await;
+            (result, started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !poller.is_finished(),
+        "the poll waits while nothing changes"
+    );
+    emu.submit(Submission {
+        request_id: request.id,
+        student_name: Some("Grace Hopper".into()),
+        file_name: "quiz.pdf".into(),
+        content: b"answers".to_vec(),
+        at: None,
+    })
+    .expect("submitted");
+
+    let (result, waited) = tokio::time::timeout(Duration::from_secs(10), poller)
+        .await
+        .expect("the poll returns soon after the change")
+        .expect("task");
+    let (changes, _backoff) = result.expect("longpoll");
+    assert!(changes);
+    assert!(waited < Duration::from_secs(10));
+
+    let (new, _) = dropbox
+        .list_folder_continue(&cursor)
+        .await
+        .expect("changes");
+    assert_eq!(file_names(&new).len(), 1, "{new:?}");
+}
+
+#[tokio::test]
+async fn a_cursor_from_another_history_is_reset() {
+    let old = emulator().await;
+    let cursor = dropbox(&old).latest_cursor("", true).await.expect("cursor");
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+
+    let error = expect_error(dropbox.list_folder_continue(&cursor).await);
+    assert_tag(&error, ErrorKind::Api, "reset");
+    assert!(
+        error.sentence().contains("list the folder again"),
+        "{}",
+        error.sentence()
+    );
+
+    let error = expect_error(dropbox.longpoll(&cursor, 30).await);
+    assert_tag(&error, ErrorKind::Api, "reset");
+}
+
+// ---------------------------------------------------------------------------------------
+// Retries
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    emu.inject_fault(
+        "file_requests/list_v2",
+        Fault::TooManyRequests {
+            retry_after: 1,
+            plain_text: false,
+        },
+        1,
+    );
+    let started = Instant::now();
+    dropbox
+        .list_requests()
+        .await
+        .expect("listed after the wait");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retried after {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_plain_text_429_is_retried() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    emu.inject_fault(
+        "file_requests/count",
+        Fault::TooManyRequests {
+            retry_after: 1,
+            plain_text: true,
+        },
+        1,
+    );
+    let started = Instant::now();
+    assert_eq!(dropbox.count_requests().await.expect("count"), 0);
+    assert!(started.elapsed() >= Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn a_lasting_plain_text_429_is_reported_as_rate_limiting() {
+    let emu = emulator().await;
+    let dropbox = dropbox_with(&emu, |s| s.retry.max_attempts = 2);
+    emu.inject_fault(
+        "file_requests/count",
+        Fault::TooManyRequests {
+            retry_after: 1,
+            plain_text: true,
+        },
+        5,
+    );
+    let error = expect_error(dropbox.count_requests().await);
+    assert_eq!(
+        error.kind(),
+        &ErrorKind::RateLimited {
+            retry_after: Duration::from_secs(1)
+        },
+        "{error:?}"
+    );
+    assert_eq!(
+        error.sentence(),
+        "Dropbox is rate-limiting handin; try again in 1 s."
+    );
+}
+
+#[tokio::test]
+async fn a_lasting_json_429_is_reported_with_its_wait() {
+    let emu = emulator().await;
+    // A hint longer than the remaining budget ends the retries at once.
+    let dropbox = dropbox_with(&emu, |s| s.retry.total_budget = Duration::from_secs(2));
+    emu.inject_fault(
+        "users/get_current_account",
+        Fault::TooManyRequests {
+            retry_after: 30,
+            plain_text: false,
+        },
+        5,
+    );
+    let started = Instant::now();
+    let error = expect_error(dropbox.current_account().await);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        error.kind(),
+        &ErrorKind::RateLimited {
+            retry_after: Duration::from_secs(30)
+        }
+    );
+    assert_eq!(
+        error.sentence(),
+        "Dropbox is rate-limiting handin; try again in 30 s."
+    );
+}
+
+#[tokio::test]
+async fn server_errors_are_retried() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    emu.inject_fault("file_requests/create", Fault::ServerError(503), 2);
+    emu.inject_fault("file_requests/list_v2", Fault::ServerError(500), 1);
+    let created = dropbox
+        .create_request(request_args("HW", "/HW"))
+        .await
+        .expect("created on the third attempt");
+    let listed = dropbox.list_requests().await.expect("listed");
+    assert_eq!(listed.len(), 1, "503s did not create duplicates");
+    assert_eq!(listed[0].id, created.id);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_retried() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    emu.inject_fault("file_requests/count", Fault::DropConnection, 2);
+    assert_eq!(dropbox.count_requests().await.expect("count"), 0);
+}
+
+#[tokio::test]
+async fn exhausted_retries_report_the_server_error() {
+    let emu = emulator().await;
+    let dropbox = dropbox_with(&emu, |s| s.retry.max_attempts = 3);
+    emu.inject_fault("file_requests/count", Fault::ServerError(503), 3);
+    let error = expect_error(dropbox.count_requests().await);
+    assert_eq!(error.kind(), &ErrorKind::Server, "{error:?}");
+    assert_eq!(error.tag(), None);
+    assert_eq!(
+        error.sentence(),
+        "Dropbox is having trouble right now (a server error); try again in a few minutes."
+    );
+    // The fourth call finds the faults used up: the client made exactly three attempts.
+    assert_eq!(dropbox.count_requests().await.expect("count"), 0);
+}
+
+#[tokio::test]
+async fn exhausted_retries_report_the_broken_connection() {
+    let emu = emulator().await;
+    let dropbox = dropbox_with(&emu, |s| s.retry.max_attempts = 2);
+    emu.inject_fault("file_requests/count", Fault::DropConnection, 2);
+    let error = expect_error(dropbox.count_requests().await);
+    assert_eq!(error.kind(), &ErrorKind::Network, "{error:?}");
+    let host = emu.base_url().trim_start_matches("http://").to_owned();
+    assert!(error.sentence().contains(&host), "{}", error.sentence());
+    assert!(error.detail().contains("2 attempts"), "{}", error.detail());
+}
+
+#[tokio::test]
+async fn a_slow_answer_times_out() {
+    let emu = emulator().await;
+    let dropbox = dropbox_with(&emu, |s| {
+        s.request_timeout = Duration::from_millis(300);
+        s.retry.max_attempts = 1;
+    });
+    emu.inject_fault(
+        "file_requests/count",
+        Fault::Delay(Duration::from_secs(3)),
+        1,
+    );
+    let started = Instant::now();
+    let error = expect_error(dropbox.count_requests().await);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(error.kind(), &ErrorKind::Network, "{error:?}");
+    assert!(
+        error.sentence().contains("did not answer"),
+        "{}",
+        error.sentence()
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_names_the_host() {
+    install_crypto();
+    // Bind and release a port so that nothing listens there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    drop(listener);
+    let mut settings = settings_for(format!("http://{address}"));
+    settings.retry.max_attempts = 2;
+    let dropbox = Dropbox::new(settings, "token".into()).expect("client");
+    let error = expect_error(dropbox.count_requests().await);
+    assert_eq!(error.kind(), &ErrorKind::Network, "{error:?}");
+    assert_eq!(
+        error.sentence(),
+        format!(
+            "Can't connect to {address}: the connection was refused; check your network and the \
+             API address in Settings."
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Headers and token refresh, seen from a recording server
+
+#[derive(Clone, Debug)]
+struct Recorded {
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Recorded {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+type Log = Arc<Mutex<Vec<Recorded>>>;
+
+/// A one-request-per-connection HTTP/1.1 server that records every request and answers
+/// with `respond(request) -> (status, JSON body)`.
+async fn recording_server(
+    respond: impl Fn(&Recorded) -> (u16, String) + Send + Sync + 'static,
+) -> (String, Log) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let log: Log = Arc::default();
+    let respond = Arc::new(respond);
+    let server_log = Arc::clone(&log);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let respond = Arc::clone(&respond);
+            let log = Arc::clone(&server_log);
+            tokio::spawn(async move {
+                let Some(request) = read_request(&mut stream).await else {
+                    return;
+                };
+                let (status, body) = respond(&request);
+                log.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(request);
+                let response = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    (base, log)
+}
+
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Recorded> {
+    let mut buffer = Vec::new();
+    let header_end = loop {
+        let mut chunk = [0u8; 4096];
+        let read = stream.read(&mut chunk).await.ok()?;
+        if read == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..read]);
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..header_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let path = lines.next()?.split(' ').nth(1)?.to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buffer[header_end + 4..].to_vec();
+    while body.len() < length {
+        let mut chunk = [0u8; 4096];
+        let read = stream.read(&mut chunk).await.ok()?;
+        if read == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..read]);
+    }
+    Some(Recorded {
+        path,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+fn recorded(log: &Log) -> Vec<Recorded> {
+    log.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+#[tokio::test]
+async fn team_headers_are_sent_and_the_long_poll_carries_no_token() {
+    install_crypto();
+    let (base, log) = recording_server(|request| match request.path.as_str() {
+        "/2/file_requests/count" => (200, r#"{"file_request_count": 3}"#.into()),
+        "/2/files/list_folder/longpoll" => (200, r#"{"changes": false, "backoff": 5}"#.into()),
+        _ => (404, "{}".into()),
+    })
+    .await;
+    let mut settings = settings_for(base);
+    settings.select_user = Some("dbmid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc".into());
+    settings.path_root = Some("1234567".into());
+    let dropbox = Dropbox::new(settings, "sl.token".into()).expect("client");
+
+    assert_eq!(dropbox.count_requests().await.expect("count"), 3);
+    assert_eq!(
+        dropbox.longpoll("cursor-1", 30).await.expect("longpoll"),
+        (false, Some(5))
+    );
+
+    let requests = recorded(&log);
+    assert_eq!(requests.len(), 2);
+    let count = &requests[0];
+    assert_eq!(count.header("Authorization"), Some("Bearer sl.token"));
+    assert_eq!(
+        count.header("Dropbox-API-Select-User"),
+        Some("dbmid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc")
+    );
+    assert_eq!(
+        count.header("Dropbox-API-Path-Root"),
+        Some(r#"{".tag":"root","root":"1234567"}"#)
+    );
+    assert_eq!(count.header("Content-Type"), Some("application/json"));
+
+    let poll = &requests[1];
+    assert_eq!(
+        poll.header("Authorization"),
+        None,
+        "Dropbox rejects a token here"
+    );
+    // 30 s is the route's default, which the SDK leaves out.
+    let body: serde_json::Value = serde_json::from_str(&poll.body).expect("JSON body");
+    assert_eq!(body, serde_json::json!({"cursor": "cursor-1"}));
+}
+
+#[tokio::test]
+async fn longpoll_timeouts_are_clamped_to_what_dropbox_accepts() {
+    install_crypto();
+    let (base, log) = recording_server(|_| (200, r#"{"changes": true}"#.into())).await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    assert_eq!(dropbox.longpoll("c", 1).await.expect("poll"), (true, None));
+    assert_eq!(
+        dropbox.longpoll("c", 10_000).await.expect("poll"),
+        (true, None)
+    );
+    let timeouts: Vec<u64> = recorded(&log)
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.body).expect("JSON")["timeout"]
+                .as_u64()
+                .unwrap_or(30)
+        })
+        .collect();
+    assert_eq!(timeouts, [30, 480]);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_through_the_base_url() {
+    install_crypto();
+    let exchanges = AtomicUsize::new(0);
+    let counts = AtomicUsize::new(0);
+    let (base, log) = recording_server(move |request| match request.path.as_str() {
+        "/oauth2/token" => {
+            let token = match exchanges.fetch_add(1, Ordering::SeqCst) {
+                0 => "first",
+                _ => "second",
+            };
+            let body = format!(
+                r#"{{"access_token": "{token}", "token_type": "bearer", "expires_in": 14400}}"#
+            );
+            (200, body)
+        }
+        "/2/file_requests/count" => {
+            // The first token works once, then expires.
+            let call = counts.fetch_add(1, Ordering::SeqCst);
+            match request.header("Authorization") {
+                Some("Bearer first") if call == 0 => (200, r#"{"file_request_count": 1}"#.into()),
+                Some("Bearer second") => (200, r#"{"file_request_count": 2}"#.into()),
+                _ => (
+                    401,
+                    r#"{"error_summary": "expired_access_token/", "error": {".tag": "expired_access_token"}}"#
+                        .into(),
+                ),
+            }
+        }
+        _ => (404, "{}".into()),
+    })
+    .await;
+    let auth = Authorization::from_refresh_token("app-key".into(), "refresh-me".into());
+    let dropbox = Dropbox::with_authorization(settings_for(base), auth).expect("client");
+
+    // No token yet: the first call exchanges the refresh token before calling the route.
+    assert_eq!(dropbox.count_requests().await.expect("count"), 1);
+    // The token has expired: refreshed once, and the call repeated with the new one.
+    assert_eq!(dropbox.count_requests().await.expect("count"), 2);
+
+    let requests = recorded(&log);
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/oauth2/token",
+            "/2/file_requests/count",
+            "/2/file_requests/count",
+            "/oauth2/token",
+            "/2/file_requests/count"
+        ]
+    );
+    let exchange = &requests[3];
+    assert!(
+        exchange.body.contains("grant_type=refresh_token"),
+        "{}",
+        exchange.body
+    );
+    assert!(
+        exchange.body.contains("refresh_token=refresh-me"),
+        "{}",
+        exchange.body
+    );
+    assert!(
+        exchange.body.contains("client_id=app-key"),
+        "{}",
+        exchange.body
+    );
+    assert_eq!(exchange.header("Authorization"), None);
+    assert_eq!(requests[2].header("Authorization"), Some("Bearer first"));
+    assert_eq!(requests[4].header("Authorization"), Some("Bearer second"));
+    assert_eq!(
+        dropbox.saved_authorization().await.as_deref(),
+        Some("2&refresh-me")
+    );
+}
+
+#[tokio::test]
+async fn a_pasted_token_is_not_refreshed() {
+    install_crypto();
+    let (base, log) = recording_server(|_| {
+        (
+            401,
+            r#"{"error_summary": "expired_access_token/", "error": {".tag": "expired_access_token"}}"#
+                .into(),
+        )
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "sl.old".into()).expect("client");
+    let error = expect_error(dropbox.count_requests().await);
+    assert_tag(&error, ErrorKind::Auth, "expired_access_token");
+    assert_eq!(recorded(&log).len(), 1, "no refresh attempt, no retry");
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    install_crypto();
+    let (base, log) = recording_server(|request| match request.path.as_str() {
+        "/2/file_requests/get" => (
+            409,
+            r#"{"error_summary": "not_found/..", "error": {".tag": "not_found"}}"#.into(),
+        ),
+        "/2/file_requests/count" => (
+            403,
+            r#"{"error_summary": "team_access_denied/", "error": {".tag": "team_access_denied"}}"#
+                .into(),
+        ),
+        _ => (400, r#"Error in call to API function: bad input"#.into()),
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    assert_tag(
+        &expect_error(dropbox.get_request("x").await),
+        ErrorKind::Api,
+        "not_found",
+    );
+    assert_tag(
+        &expect_error(dropbox.count_requests().await),
+        ErrorKind::AccessDenied,
+        "team_access_denied",
+    );
+    let error = expect_error(dropbox.current_account().await);
+    assert_eq!(error.kind(), &ErrorKind::BadRequest);
+    assert!(
+        error.sentence().contains("bad input"),
+        "{}",
+        error.sentence()
+    );
+    assert_eq!(recorded(&log).len(), 3, "one attempt each");
+}
+
+#[tokio::test]
+async fn a_bad_path_root_is_explained() {
+    install_crypto();
+    let (base, _log) = recording_server(|_| {
+        (
+            422,
+            r#"{"error_summary": "invalid_root/", "error": {".tag": "invalid_root", "invalid_root": {".tag": "user", "root_namespace_id": "3235641", "home_namespace_id": "3235641"}}}"#
+                .into(),
+        )
+    })
+    .await;
+    let mut settings = settings_for(base);
+    settings.path_root = Some("999".into());
+    let dropbox = Dropbox::new(settings, "t".into()).expect("client");
+    let error = expect_error(dropbox.count_requests().await);
+    assert_tag(&error, ErrorKind::PathRoot, "invalid_root");
+    assert!(error.sentence().contains("3235641"), "{}", error.sentence());
+}
+
+fn file_request_json(id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "url": format!("https://www.dropbox.com/request/{id}"),
+        "title": format!("Request {id}"),
+        "created": "2025-01-01T00:00:00Z",
+        "is_open": true,
+        "file_count": 0,
+    })
+}
+
+fn page(ids: &[&str], cursor: &str, has_more: bool) -> String {
+    let requests: Vec<serde_json::Value> = ids.iter().map(|id| file_request_json(id)).collect();
+    serde_json::json!({"file_requests": requests, "cursor": cursor, "has_more": has_more})
+        .to_string()
+}
+
+const INVALID_CURSOR: &str =
+    r#"{"error_summary": "invalid_cursor/", "error": {".tag": "invalid_cursor"}}"#;
+
+#[tokio::test]
+async fn an_invalidated_request_cursor_starts_the_listing_over_once() {
+    install_crypto();
+    let continues = AtomicUsize::new(0);
+    let (base, log) = recording_server(move |request| match request.path.as_str() {
+        "/2/file_requests/list_v2" => (200, page(&["a", "b"], "c1", true)),
+        "/2/file_requests/list/continue" => match continues.fetch_add(1, Ordering::SeqCst) {
+            0 => (409, INVALID_CURSOR.into()),
+            _ => (200, page(&["c"], "c2", false)),
+        },
+        _ => (404, "{}".into()),
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let ids: Vec<String> = dropbox
+        .list_requests()
+        .await
+        .expect("listed")
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(
+        ids,
+        ["a", "b", "c"],
+        "the first pass's page is not kept twice"
+    );
+    let paths: Vec<String> = recorded(&log).into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/2/file_requests/list_v2",
+            "/2/file_requests/list/continue",
+            "/2/file_requests/list_v2",
+            "/2/file_requests/list/continue"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_request_cursor_invalidated_twice_is_reported() {
+    install_crypto();
+    let (base, log) = recording_server(|request| match request.path.as_str() {
+        "/2/file_requests/list_v2" => (200, page(&["a"], "c1", true)),
+        _ => (409, INVALID_CURSOR.into()),
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let error = expect_error(dropbox.list_requests().await);
+    assert_tag(&error, ErrorKind::Api, "invalid_cursor");
+    assert_eq!(recorded(&log).len(), 4, "one fresh start, no more");
+}
+
+#[tokio::test]
+async fn a_folder_listing_reset_midway_starts_over_once() {
+    install_crypto();
+    let continues = AtomicUsize::new(0);
+    let folder = |name: &str| {
+        serde_json::json!({
+            ".tag": "folder",
+            "name": name,
+            "id": format!("id:{name}"),
+            "path_lower": format!("/{name}"),
+            "path_display": format!("/{name}"),
+        })
+    };
+    let (base, log) = recording_server(move |request| match request.path.as_str() {
+        "/2/files/list_folder" => (
+            200,
+            serde_json::json!({"entries": [folder("a")], "cursor": "f1", "has_more": true})
+                .to_string(),
+        ),
+        "/2/files/list_folder/continue" => match continues.fetch_add(1, Ordering::SeqCst) {
+            0 => (
+                409,
+                r#"{"error_summary": "reset/", "error": {".tag": "reset"}}"#.into(),
+            ),
+            _ => (
+                200,
+                serde_json::json!({"entries": [folder("b")], "cursor": "f2", "has_more": false})
+                    .to_string(),
+            ),
+        },
+        _ => (404, "{}".into()),
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let (entries, cursor) = dropbox.list_folder_all("/", true).await.expect("listed");
+    let names: Vec<&str> = entries
+        .iter()
+        .map(|entry| match entry {
+            Metadata::Folder(folder) => folder.name.as_str(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+    assert_eq!(cursor, "f2");
+    let requests = recorded(&log);
+    assert_eq!(requests.len(), 4);
+    let first: serde_json::Value = serde_json::from_str(&requests[0].body).expect("JSON");
+    assert_eq!(
+        first,
+        serde_json::json!({"path": "", "recursive": true}),
+        "/ is sent as \"\""
+    );
+}

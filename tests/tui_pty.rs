@@ -1,0 +1,172 @@
+//! The real binary in a pseudo-terminal: what a professor sees and what the terminal is
+//! left like afterwards.
+
+mod pty;
+
+use std::time::{Duration, Instant};
+
+use pty::Session;
+
+const START: Duration = Duration::from_secs(20);
+const STEP: Duration = Duration::from_secs(5);
+
+/// A title the demo term always has (see src/emulator/seed.rs).
+const SEEDED_TITLE: &str = "Project Proposal";
+const FILTER_WORD: &str = "lab";
+
+fn start_demo(home: &std::path::Path) -> Session {
+    let session = Session::start(&["--demo", "--no-arrivals"], 80, 24, home);
+    session.wait_for(SEEDED_TITLE, START);
+    session
+}
+
+fn assert_restored(session: &mut Session) {
+    session.drain_output();
+    assert!(!session.alternate_screen(), "the alternate screen was left");
+    let raw = session.raw_output();
+    let text = String::from_utf8_lossy(&raw);
+    let left = text
+        .rfind("\u{1b}[?1049l")
+        .expect("leaves the alternate screen");
+    let entered = text
+        .rfind("\u{1b}[?1049h")
+        .expect("entered the alternate screen");
+    assert!(left > entered, "the last switch is back to the main screen");
+    assert!(
+        text[left..].contains("\u{1b}[?25h")
+            || text[..left].rfind("\u{1b}[?25h") > text[..left].rfind("\u{1b}[?25l"),
+        "the cursor is shown again"
+    );
+}
+
+#[test]
+fn demo_lists_navigates_filters_and_quits_cleanly() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut session = start_demo(home.path());
+    let screen = session.screen();
+    assert!(screen.contains("Requests"), "{screen}");
+    assert!(screen.contains("File requests ("), "{screen}");
+
+    session.type_text("j");
+    session.type_text("/");
+    session.type_text(FILTER_WORD);
+    let screen = session.wait_for(" of ", STEP);
+    assert!(screen.contains(&format!("/ {FILTER_WORD}")), "{screen}");
+    session.send(b"\r");
+    session.wait_for(&format!("filter: {FILTER_WORD}"), STEP);
+    session.send(b"\x1b");
+    session.wait_for_absence("filter:", STEP);
+
+    session.type_text("?");
+    session.wait_for("Keys: Requests", STEP);
+    session.type_text("x");
+    session.wait_for_absence("Keys: Requests", STEP);
+
+    session.type_text("3");
+    session.wait_for("Config file", STEP);
+    session.type_text("1");
+    session.wait_for(SEEDED_TITLE, STEP);
+
+    session.type_text("q");
+    assert_eq!(session.wait_exit(STEP), 0);
+    assert_restored(&mut session);
+}
+
+#[test]
+fn sighup_ends_it_at_once_with_129() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut session = start_demo(home.path());
+    let sent = Instant::now();
+    session.signal("HUP");
+    assert_eq!(session.wait_exit(Duration::from_secs(1)), 129);
+    assert!(sent.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn a_dropped_terminal_ends_it_within_a_second() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut session = start_demo(home.path());
+    let pid = session.pid();
+    let sent = Instant::now();
+    session.hang_up();
+    let code = session.wait_exit(Duration::from_secs(1));
+    assert!(code == 129 || code == 0, "exit code {code}");
+    assert!(sent.elapsed() < Duration::from_secs(1));
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}/stat")).exists() || pty::cpu_seconds(pid) < 5.0
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut session = start_demo(home.path());
+    session.signal("TERM");
+    assert_eq!(session.wait_exit(STEP), 143);
+    assert_restored(&mut session);
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_exits_130() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut session = start_demo(home.path());
+    session.signal("INT");
+    assert_eq!(session.wait_exit(STEP), 130);
+    assert_restored(&mut session);
+}
+
+#[test]
+fn ctrl_c_quits_with_0() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut session = start_demo(home.path());
+    session.send(b"\x03");
+    assert_eq!(session.wait_exit(STEP), 0);
+    assert_restored(&mut session);
+}
+
+#[test]
+fn without_a_terminal_it_refuses_with_one_sentence() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handin"))
+        .arg("--demo")
+        .env("HANDIN_DATA_DIR", home.path().join("data"))
+        .env("HANDIN_CONFIG", home.path().join("config.toml"))
+        .output()
+        .expect("run handin");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_bad_config_file_is_reported_with_its_line_and_kept() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "courses_root = \"/Courses\"\nretry_attempts = \"many\"\n",
+    )
+    .expect("write");
+    let mut session = Session::start(&["--token", "t"], 80, 24, home.path());
+    let code = session.wait_exit(STEP);
+    assert_eq!(code, 2);
+    let screen = session.screen();
+    assert!(screen.contains("line 2"), "{screen}");
+    assert!(screen.contains("retry_attempts"), "{screen}");
+    assert_eq!(
+        std::fs::read_to_string(&config).expect("read"),
+        "courses_root = \"/Courses\"\nretry_attempts = \"many\"\n"
+    );
+}
+
+#[test]
+fn without_a_token_it_says_how_to_get_one() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut session = Session::start(&[], 100, 24, home.path());
+    assert_eq!(session.wait_exit(STEP), 2);
+    let screen = session.screen();
+    assert!(screen.contains("--token"), "{screen}");
+    assert!(screen.contains("handin --demo"), "{screen}");
+}

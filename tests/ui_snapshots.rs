@@ -1,0 +1,218 @@
+//! The views drawn on a TestBackend at fixed sizes, compared with committed snapshots.
+//! Snapshots carry no colour, so the styles that matter are asserted cell by cell.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use handin::action::Action;
+use handin::fixtures::{fixed_now, sample_requests};
+use handin::state::{Environment, State, update};
+use handin::time::Zone;
+use handin::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+
+fn environment(color: bool) -> Environment {
+    Environment {
+        source: "demo emulator at http://127.0.0.1:40000".to_string(),
+        config_file: "/home/prof/.config/handin/config.toml".to_string(),
+        data_dir: "/home/prof/.local/share/handin".to_string(),
+        log_file: "/home/prof/.local/share/handin/handin.log".to_string(),
+        courses_root: "/Courses".to_string(),
+        color,
+    }
+}
+
+fn state_at(width: u16, height: u16, color: bool) -> State {
+    let mut state = State::new(fixed_now(), Zone::utc(), environment(color));
+    update(&mut state, Action::Resize { width, height });
+    state.start();
+    state
+}
+
+fn loaded(width: u16, height: u16) -> State {
+    let mut state = state_at(width, height, true);
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(sample_requests(fixed_now())),
+        },
+    );
+    state
+}
+
+fn key(state: &mut State, code: KeyCode) {
+    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn draw(state: &State) -> Terminal<TestBackend> {
+    let mut terminal =
+        Terminal::new(TestBackend::new(state.width, state.height)).expect("test terminal");
+    terminal
+        .draw(|frame| ui::render(state, frame))
+        .expect("draw");
+    terminal
+}
+
+fn screen(state: &State) -> String {
+    let terminal = draw(state);
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol().to_string())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn requests_loaded_80x24() {
+    insta::assert_snapshot!(screen(&loaded(80, 24)));
+}
+
+#[test]
+fn requests_loaded_120x40() {
+    insta::assert_snapshot!(screen(&loaded(120, 40)));
+}
+
+#[test]
+fn requests_loading_80x24() {
+    insta::assert_snapshot!(screen(&state_at(80, 24, true)));
+}
+
+#[test]
+fn requests_loading_120x40() {
+    insta::assert_snapshot!(screen(&state_at(120, 40, true)));
+}
+
+fn failed(width: u16, height: u16) -> State {
+    let mut state = state_at(width, height, true);
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Err(handin::fixtures::network_error()),
+        },
+    );
+    state
+}
+
+#[test]
+fn requests_failed_80x24() {
+    insta::assert_snapshot!(screen(&failed(80, 24)));
+}
+
+#[test]
+fn requests_failed_120x40() {
+    insta::assert_snapshot!(screen(&failed(120, 40)));
+}
+
+fn filtered(width: u16, height: u16) -> State {
+    let mut state = loaded(width, height);
+    key(&mut state, KeyCode::Char('/'));
+    for c in "lab".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    state
+}
+
+#[test]
+fn requests_filtered_80x24() {
+    insta::assert_snapshot!(screen(&filtered(80, 24)));
+}
+
+#[test]
+fn requests_filtered_120x40() {
+    insta::assert_snapshot!(screen(&filtered(120, 40)));
+}
+
+fn empty(width: u16, height: u16) -> State {
+    let mut state = state_at(width, height, true);
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(Vec::new()),
+        },
+    );
+    state
+}
+
+#[test]
+fn requests_empty_80x24() {
+    insta::assert_snapshot!(screen(&empty(80, 24)));
+}
+
+#[test]
+fn requests_empty_120x40() {
+    insta::assert_snapshot!(screen(&empty(120, 40)));
+}
+
+#[test]
+fn help_overlay_80x24() {
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::Char('?'));
+    insta::assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn settings_tab_80x24() {
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::Char('3'));
+    insta::assert_snapshot!(screen(&state));
+}
+
+/// Finds the first cell of `text` on screen.
+fn find(terminal: &Terminal<TestBackend>, text: &str) -> (u16, u16) {
+    let buffer = terminal.backend().buffer();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol().to_string())
+            .collect();
+        if let Some(byte) = line.find(text) {
+            let x = line[..byte].chars().count() as u16;
+            return (x, y);
+        }
+    }
+    panic!("{text:?} is not on screen");
+}
+
+#[test]
+fn the_selected_row_is_reversed_and_overdue_open_deadlines_are_red() {
+    let state = loaded(120, 40);
+    let terminal = draw(&state);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(&terminal, "Old draft request");
+    assert!(
+        buffer[(x, y)].modifier.contains(Modifier::REVERSED),
+        "the first row is selected"
+    );
+    let (_, y) = find(&terminal, "Lab 3 - Sorting");
+    let (x, _) = find(&terminal, "3 h ago");
+    assert_eq!(buffer[(x, y)].fg, Color::Red, "open and past its deadline");
+    let (x, y) = find(&terminal, "closed");
+    assert_ne!(buffer[(x, y)].fg, Color::Green);
+}
+
+#[test]
+fn no_color_keeps_emphasis_and_drops_every_colour() {
+    let mut state = state_at(120, 40, false);
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(sample_requests(fixed_now())),
+        },
+    );
+    let terminal = draw(&state);
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!(cell.fg, Color::Reset, "no foreground colour with NO_COLOR");
+        assert_eq!(cell.bg, Color::Reset, "no background colour with NO_COLOR");
+    }
+    let (x, y) = find(&terminal, "Old draft request");
+    assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
+}
