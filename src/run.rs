@@ -172,6 +172,13 @@ async fn run_screen(dropbox: Dropbox, environment: Environment) -> u8 {
             return 1;
         }
     };
+    if std::env::var_os("HANDIN_TEST_PANIC_IN_TASK").is_some() {
+        // For the test that proves a panic in a spawned task restores the terminal.
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            panic!("deliberate panic in a spawned task (HANDIN_TEST_PANIC_IN_TASK)");
+        });
+    }
     let mut state = State::new(chrono::Utc::now(), Zone::Local, environment);
     let events = crossterm::event::EventStream::new();
     let result = app::run(&mut tui, events, signals, &mut state, dropbox, SystemClock).await;

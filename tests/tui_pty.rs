@@ -125,6 +125,24 @@ fn ctrl_c_quits_with_0() {
 }
 
 #[test]
+fn a_panic_in_a_spawned_task_restores_the_terminal_logs_and_exits_1() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut session = Session::start_with_env(
+        &["--demo", "--no-arrivals"],
+        &[("HANDIN_TEST_PANIC_IN_TASK", "1")],
+        80,
+        24,
+        home.path(),
+    );
+    assert_eq!(session.wait_exit(START), 1);
+    assert_restored(&mut session);
+    let screen = session.screen();
+    assert!(screen.contains("internal error"), "{screen}");
+    let log = std::fs::read_to_string(home.path().join("data/handin.log")).expect("log file");
+    assert!(log.contains("deliberate panic in a spawned task"), "{log}");
+}
+
+#[test]
 fn without_a_terminal_it_refuses_with_one_sentence() {
     let home = tempfile::tempdir().expect("tempdir");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_handin"))

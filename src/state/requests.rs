@@ -140,6 +140,8 @@ pub struct RequestsState {
     pub generation: u64,
     pub load: Load,
     pub rows: Vec<RequestRow>,
+    /// Every index into `rows`, in sort order; a filter keystroke only scans it.
+    sorted: Vec<usize>,
     /// Indices into `rows` that pass the filter, in display order.
     pub visible: Vec<usize>,
     /// Position in `visible` of the selected row.
@@ -169,7 +171,8 @@ impl RequestsState {
         self.rows = list.into_iter().map(RequestRow::new).collect();
         self.load = Load::Loaded;
         self.loaded_at = Some(now);
-        self.rebuild_view();
+        self.sort_rows();
+        self.apply_filter();
         if let Some(id) = keep
             && let Some(at) = self
                 .visible
@@ -270,13 +273,14 @@ impl RequestsState {
 
     fn resort_keeping_selection(&mut self) {
         let keep = self.visible.get(self.selected).copied();
-        self.rebuild_view();
+        self.sort_rows();
+        self.apply_filter();
         self.reselect(keep);
     }
 
     fn refilter_keeping_selection(&mut self) {
         let keep = self.visible.get(self.selected).copied();
-        self.rebuild_view();
+        self.apply_filter();
         self.reselect(keep);
     }
 
@@ -287,19 +291,12 @@ impl RequestsState {
         self.clamp();
     }
 
-    /// Filters, then sorts, the rows into `visible`.
-    fn rebuild_view(&mut self) {
-        let needle = self.filter.value().trim().to_lowercase();
-        self.visible.clear();
-        self.visible.extend(
-            self.rows
-                .iter()
-                .enumerate()
-                .filter(|(_, row)| needle.is_empty() || row.haystack.contains(&needle))
-                .map(|(i, _)| i),
-        );
+    /// Orders every row by the sort column into `sorted`.
+    fn sort_rows(&mut self) {
         let (rows, sort, descending) = (&self.rows, self.sort, self.descending);
-        self.visible.sort_by(|&a, &b| {
+        self.sorted.clear();
+        self.sorted.extend(0..rows.len());
+        self.sorted.sort_by(|&a, &b| {
             // Ties fall back on the title, so equal keys never shuffle between reloads.
             let order = sort
                 .compare(&rows[a], &rows[b])
@@ -307,6 +304,19 @@ impl RequestsState {
                 .then_with(|| rows[a].request.id.cmp(&rows[b].request.id));
             if descending { order.reverse() } else { order }
         });
+    }
+
+    /// Keeps the sorted rows that match the filter in `visible`.
+    fn apply_filter(&mut self) {
+        let needle = self.filter.value().trim().to_lowercase();
+        let rows = &self.rows;
+        self.visible.clear();
+        self.visible.extend(
+            self.sorted
+                .iter()
+                .copied()
+                .filter(|&i| needle.is_empty() || rows[i].haystack.contains(&needle)),
+        );
     }
 
     /// Keeps the selection inside the list and on screen.

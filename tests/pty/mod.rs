@@ -26,6 +26,16 @@ impl Session {
     /// Starts `handin` with `args` in a `cols` x `rows` terminal, its config and data kept
     /// inside `home` so the user's own files are never touched.
     pub fn start(args: &[&str], cols: u16, rows: u16, home: &Path) -> Session {
+        Session::start_with_env(args, &[], cols, rows, home)
+    }
+
+    pub fn start_with_env(
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+        home: &Path,
+    ) -> Session {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -46,6 +56,9 @@ impl Session {
         command.env_remove("HANDIN_TOKEN");
         command.env_remove("NO_COLOR");
         command.env("TZ", "UTC");
+        for (name, value) in env {
+            command.env(name, value);
+        }
         let child = pair.slave.spawn_command(command).expect("spawn handin");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
