@@ -64,7 +64,7 @@ fn render_table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.error(),
         )),
         (Load::Loaded, true) => Some((
-            "No file requests yet. Create one on dropbox.com/requests (creating from handin comes next).".to_string(),
+            "No file requests yet. Create one at dropbox.com/requests, then press r.".to_string(),
             theme.dim(),
         )),
         (_, false) if requests.visible.is_empty() => Some((

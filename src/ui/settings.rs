@@ -66,11 +66,6 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         label("Courses root  "),
         Span::raw(env.courses_root.as_str()),
     ]));
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "r reloads the account. Editing settings and signing in from here come next.",
-        theme.dim(),
-    ));
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
