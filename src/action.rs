@@ -8,7 +8,7 @@ use crate::dropbox::{DropboxError, FileRequest, FullAccount};
 /// Everything that can change the state: user input, the clock, and service results.
 #[derive(Debug, Clone)]
 pub enum Action {
-    /// A key press (releases and repeats are filtered out by the loop).
+    /// A key press (releases are filtered out by the loop).
     Key(KeyEvent),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
@@ -34,5 +34,4 @@ pub enum Action {
 pub enum Effect {
     LoadRequests { generation: u64 },
     LoadAccount { generation: u64 },
-    Quit,
 }

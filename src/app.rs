@@ -15,6 +15,7 @@ use futures::{Stream, StreamExt as _};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
 
 use crate::action::{Action, Effect};
 use crate::dropbox::Dropbox;
@@ -24,7 +25,7 @@ use crate::ui;
 /// A signal the loop reacts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
-    /// The terminal hung up (SSH connection dropped): there is no screen left to restore.
+    /// The terminal hung up (SSH connection dropped).
     Hangup,
     Terminate,
     Interrupt,
@@ -34,18 +35,28 @@ pub enum Signal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Quit,
-    /// The terminal's input ended or failed.
-    InputClosed,
-    Signal(Signal),
+    /// SIGHUP, or the terminal's input ended or failed: either way there is no screen
+    /// left, so nothing is restored and the status is the hang-up's.
+    TerminalGone,
+    Terminated,
+    Interrupted,
 }
 
 impl Exit {
     pub fn code(self) -> i32 {
         match self {
-            Exit::Quit | Exit::InputClosed => 0,
-            Exit::Signal(Signal::Hangup) => 129,
-            Exit::Signal(Signal::Interrupt) => 130,
-            Exit::Signal(Signal::Terminate) => 143,
+            Exit::Quit => 0,
+            Exit::TerminalGone => 129,
+            Exit::Interrupted => 130,
+            Exit::Terminated => 143,
+        }
+    }
+
+    fn from_signal(signal: Signal) -> Exit {
+        match signal {
+            Signal::Hangup => Exit::TerminalGone,
+            Signal::Terminate => Exit::Terminated,
+            Signal::Interrupt => Exit::Interrupted,
         }
     }
 }
@@ -72,38 +83,55 @@ impl<F: Fn() -> DateTime<Utc>> Clock for F {
 const SPINNER_STEP: Duration = Duration::from_millis(120);
 
 /// Runs effects outside the reducer: each service call is a task that owns a clone of the
-/// service handle and sends its result back as an action.
+/// service handle and sends its result back as an action. Only the newest load of each
+/// kind runs: starting one aborts the one before, whose reply would be dropped anyway.
 struct Effects {
     dropbox: Dropbox,
     sender: mpsc::UnboundedSender<Action>,
+    requests_load: Option<AbortHandle>,
+    account_load: Option<AbortHandle>,
 }
 
 impl Effects {
-    fn run(&self, effect: Effect) {
+    fn run(&mut self, effect: Effect) {
         let dropbox = self.dropbox.clone();
         let sender = self.sender.clone();
         match effect {
             Effect::LoadRequests { generation } => {
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let result = dropbox.list_requests().await;
                     if let Err(error) = &result {
-                        tracing::warn!(error = ?error, "listing file requests failed");
+                        tracing::warn!(%error, "listing file requests failed");
                     }
                     let _ = sender.send(Action::RequestsLoaded { generation, result });
                 });
+                replace(&mut self.requests_load, task.abort_handle());
             }
             Effect::LoadAccount { generation } => {
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let result = dropbox.current_account().await.map(Box::new);
                     if let Err(error) = &result {
-                        tracing::warn!(error = ?error, "reading the account failed");
+                        tracing::warn!(%error, "reading the account failed");
                     }
                     let _ = sender.send(Action::AccountLoaded { generation, result });
                 });
+                replace(&mut self.account_load, task.abort_handle());
             }
-            Effect::Quit => {}
         }
     }
+}
+
+fn replace(slot: &mut Option<AbortHandle>, newest: AbortHandle) {
+    if let Some(older) = slot.replace(newest) {
+        older.abort();
+    }
+}
+
+/// How long until the wall clock reaches the next whole minute, when relative times
+/// ("in 3 min", "updated 14:02") change; the only wake-up of an idle handin.
+fn until_next_minute(now: DateTime<Utc>) -> Duration {
+    let into_minute = now.timestamp_millis().rem_euclid(60_000) as u64;
+    Duration::from_millis(60_000 - into_minute)
 }
 
 pub async fn run<B, E, S>(
@@ -121,7 +149,12 @@ where
     S: Stream<Item = Signal> + Unpin,
 {
     let (sender, mut actions) = mpsc::unbounded_channel();
-    let effects = Effects { dropbox, sender };
+    let mut effects = Effects {
+        dropbox,
+        sender,
+        requests_load: None,
+        account_load: None,
+    };
     let mut spinner = tokio::time::interval(SPINNER_STEP);
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
@@ -134,13 +167,15 @@ where
         },
     ];
     for action in pending.drain(..) {
-        apply(state, action, &effects);
+        apply(state, action, &mut effects);
     }
     for effect in state.start() {
         effects.run(effect);
     }
     let mut dirty = true;
     let mut signals_open = true;
+    let minute = tokio::time::sleep(until_next_minute(clock.now()));
+    tokio::pin!(minute);
 
     loop {
         if state.quitting {
@@ -156,15 +191,18 @@ where
             biased;
             Some(action) = actions.recv() => action,
             signal = signals.next(), if signals_open => match signal {
-                Some(signal) => return Ok(Exit::Signal(signal)),
+                Some(signal) => return Ok(Exit::from_signal(signal)),
                 // No more signals can come; stop polling that arm so it cannot spin.
                 None => { signals_open = false; continue }
             },
             event = events.next() => match event {
-                None => return Ok(Exit::InputClosed),
+                None => {
+                    tracing::info!("the terminal's input ended; stopping");
+                    return Ok(Exit::TerminalGone);
+                }
                 Some(Err(error)) => {
                     tracing::warn!(%error, "the terminal's input failed; stopping");
-                    return Ok(Exit::InputClosed);
+                    return Ok(Exit::TerminalGone);
                 }
                 Some(Ok(event)) => match translate(event) {
                     Some(action) => action,
@@ -172,28 +210,77 @@ where
                 },
             },
             _ = spinner.tick(), if state.is_loading() => Action::SpinnerTick,
+            () = &mut minute => {
+                let now = clock.now();
+                minute.as_mut().reset(tokio::time::Instant::now() + until_next_minute(now));
+                Action::Clock(now)
+            }
         };
-        apply(state, Action::Clock(clock.now()), &effects);
-        apply(state, action, &effects);
+        if !matches!(action, Action::Clock(_)) {
+            apply(state, Action::Clock(clock.now()), &mut effects);
+        }
+        apply(state, action, &mut effects);
         dirty = true;
     }
 }
 
-fn apply(state: &mut State, action: Action, effects: &Effects) {
+fn apply(state: &mut State, action: Action, effects: &mut Effects) {
     for effect in state::update(state, action) {
         effects.run(effect);
     }
 }
 
-/// Terminal events the app cares about, as actions: key presses (not releases or repeats
-/// of modifier keys), pastes and resizes.
+/// Terminal events the app cares about, as actions: key presses (never releases, which
+/// terminals with the kitty protocol also report), pastes and resizes.
 pub fn translate(event: Event) -> Option<Action> {
     match event {
-        Event::Key(key) if key.kind == KeyEventKind::Press || key.kind == KeyEventKind::Repeat => {
-            Some(Action::Key(key))
-        }
+        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Action::Key(key)),
         Event::Paste(text) => Some(Action::Paste(text)),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_minute_timer_aims_at_the_next_whole_minute() {
+        let at = |text: &str| crate::time::parse_dropbox(text).expect("valid");
+        assert_eq!(
+            until_next_minute(at("2026-11-27T12:00:00Z")),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            until_next_minute(at("2026-11-27T12:00:45Z")),
+            Duration::from_secs(15)
+        );
+    }
+
+    #[test]
+    fn only_key_presses_become_actions() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyEventState, KeyModifiers};
+        let key = |kind| {
+            Event::Key(KeyEvent {
+                code: KeyCode::Char('j'),
+                modifiers: KeyModifiers::NONE,
+                kind,
+                state: KeyEventState::NONE,
+            })
+        };
+        assert!(matches!(
+            translate(key(KeyEventKind::Press)),
+            Some(Action::Key(_))
+        ));
+        assert!(translate(key(KeyEventKind::Release)).is_none());
+        assert!(translate(Event::FocusGained).is_none());
+        assert!(matches!(
+            translate(Event::Resize(100, 30)),
+            Some(Action::Resize {
+                width: 100,
+                height: 30
+            })
+        ));
     }
 }

@@ -22,13 +22,15 @@ pub struct Cli {
     pub data_dir: Option<PathBuf>,
 
     /// Dropbox access token (from the App Console); overrides the credentials file.
+    /// On the command line it is visible to other users (ps): prefer HANDIN_TOKEN or the
+    /// credentials file on shared machines.
     #[arg(
         long,
         env = "HANDIN_TOKEN",
         hide_env_values = true,
         value_name = "TOKEN"
     )]
-    pub token: Option<String>,
+    pub token: Option<Secret>,
 
     /// Base URL replacing Dropbox's API hosts, e.g. a running `handin emulator`.
     #[arg(long, value_name = "URL")]
@@ -75,6 +77,30 @@ pub struct EmulatorArgs {
     pub emulator_token: String,
 }
 
+/// A token from the command line or environment; its `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(text.to_string()))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SeedArg {
     /// Three courses, a dozen requests and a few hundred submissions.
@@ -100,6 +126,16 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let cli = Cli::try_parse_from(["handin", "--token", "sl.very-secret"]).expect("parses");
+        assert_eq!(
+            cli.token.as_ref().map(Secret::expose),
+            Some("sl.very-secret")
+        );
+        assert!(!format!("{cli:?}").contains("very-secret"));
     }
 
     #[test]

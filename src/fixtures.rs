@@ -108,7 +108,7 @@ pub fn sample_requests(now: DateTime<Utc>) -> Vec<FileRequest> {
             "Lab report 1",
             ph,
             Some((-24 * 9, Some(GracePeriod::OneDay))),
-            false,
+            true,
             27,
             now,
         ),

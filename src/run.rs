@@ -1,6 +1,5 @@
 //! Wiring for the binary: paths, config, logging, credentials, the terminal and signals.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use futures::{Stream, StreamExt as _};
@@ -172,6 +171,7 @@ async fn run_screen(dropbox: Dropbox, environment: Environment) -> u8 {
             return 1;
         }
     };
+    #[cfg(debug_assertions)]
     if std::env::var_os("HANDIN_TEST_PANIC_IN_TASK").is_some() {
         // For the test that proves a panic in a spawned task restores the terminal.
         tokio::spawn(async {
@@ -183,10 +183,10 @@ async fn run_screen(dropbox: Dropbox, environment: Environment) -> u8 {
     let events = crossterm::event::EventStream::new();
     let result = app::run(&mut tui, events, signals, &mut state, dropbox, SystemClock).await;
     match result {
-        Ok(Exit::Signal(Signal::Hangup)) => {
-            // The terminal is gone: restoring it would only write into a dead line.
-            tracing::info!("terminal hung up; exiting");
-            std::process::exit(Exit::Signal(Signal::Hangup).code());
+        Ok(Exit::TerminalGone) => {
+            // Restoring would only write into a dead line; leave at once.
+            tracing::info!("the terminal is gone; exiting");
+            std::process::exit(Exit::TerminalGone.code());
         }
         Ok(exit) => {
             terminal::restore();
@@ -203,22 +203,14 @@ async fn run_screen(dropbox: Dropbox, environment: Environment) -> u8 {
 }
 
 fn resolve_paths(cli: &Cli) -> Result<Paths, String> {
-    if cli.demo && cli.data_dir.is_none() && std::env::var_os("HANDIN_DATA_DIR").is_none() {
-        // Keep the demo's log away from the professor's real data folder.
-        let user = std::env::var("USER").unwrap_or_else(|_| "user".to_string());
-        return Ok(Paths {
-            config_file: PathBuf::new(),
-            data_dir: std::env::temp_dir().join(format!("handin-demo-{user}")),
-        });
-    }
     Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())
 }
 
 fn access_token(cli: &Cli, paths: &Paths) -> Result<String, String> {
     if let Some(token) = cli
         .token
-        .as_deref()
-        .map(str::trim)
+        .as_ref()
+        .map(|token| token.expose().trim())
         .filter(|t| !t.is_empty())
     {
         return Ok(token.to_string());

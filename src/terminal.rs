@@ -55,7 +55,7 @@ pub fn restore() {
 }
 
 /// Makes every panic, in any thread, restore the terminal, write the report to the log
-/// file and end the process with status 1. Without the exit a panicking tokio task would
+/// file (directly: the logger may be what panicked) and end the process with status 1. Without the exit a panicking tokio task would
 /// leave the loop drawing into a terminal that was just restored.
 pub fn install_panic_hook(log_file: PathBuf) {
     std::panic::set_hook(Box::new(move |info| {
@@ -66,7 +66,6 @@ pub fn install_panic_hook(log_file: PathBuf) {
             thread.name().unwrap_or("unnamed"),
             std::backtrace::Backtrace::force_capture()
         );
-        tracing::error!("{report}");
         if let Ok(mut file) = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -180,8 +180,19 @@ fn find(terminal: &Terminal<TestBackend>, text: &str) -> (u16, u16) {
     panic!("{text:?} is not on screen");
 }
 
+/// The cell in `row_text`'s row under the column whose header is `column`.
+fn cell_under(
+    terminal: &Terminal<TestBackend>,
+    row_text: &str,
+    column: &str,
+) -> ratatui::buffer::Cell {
+    let (_, y) = find(terminal, row_text);
+    let (x, _) = find(terminal, column);
+    terminal.backend().buffer()[(x, y)].clone()
+}
+
 #[test]
-fn the_selected_row_is_reversed_and_overdue_open_deadlines_are_red() {
+fn the_selected_row_is_reversed_and_lateness_is_coloured() {
     let state = loaded(120, 40);
     let terminal = draw(&state);
     let buffer = terminal.backend().buffer();
@@ -190,11 +201,58 @@ fn the_selected_row_is_reversed_and_overdue_open_deadlines_are_red() {
         buffer[(x, y)].modifier.contains(Modifier::REVERSED),
         "the first row is selected"
     );
-    let (_, y) = find(&terminal, "Lab 3 - Sorting");
-    let (x, _) = find(&terminal, "3 h ago");
-    assert_eq!(buffer[(x, y)].fg, Color::Red, "open and past its deadline");
-    let (x, y) = find(&terminal, "closed");
-    assert_ne!(buffer[(x, y)].fg, Color::Green);
+    let (x, y) = find(&terminal, "Lab 1 - Hello, World");
+    assert!(!buffer[(x, y)].modifier.contains(Modifier::REVERSED));
+
+    // Open, past the deadline, inside the two-day grace: yellow.
+    let in_grace = cell_under(&terminal, "Lab 3 - Sorting", "Due");
+    assert_eq!(in_grace.fg, Color::Yellow);
+    // Open, past the deadline and its one-day grace: red and bold.
+    let past = cell_under(&terminal, "Lab report 1", "Due");
+    assert_eq!(past.fg, Color::Red);
+    assert!(past.modifier.contains(Modifier::BOLD));
+    // Closed requests are never flagged, however old their deadline.
+    assert_eq!(
+        cell_under(&terminal, "Lab 2 - Loops", "Due").fg,
+        Color::Reset
+    );
+    assert_eq!(
+        cell_under(&terminal, "Lab 2 - Loops", "State").fg,
+        Color::DarkGray
+    );
+    assert_eq!(
+        cell_under(&terminal, "Lab report 2", "State").fg,
+        Color::Green
+    );
+    // Upcoming deadlines are plain.
+    assert_eq!(
+        cell_under(&terminal, "Project proposal", "Due").fg,
+        Color::Reset
+    );
+}
+
+#[test]
+fn narrow_terminals_drop_the_absolute_deadline_and_cut_titles_with_an_ellipsis() {
+    let mut state = state_at(80, 24, true);
+    let mut list = sample_requests(fixed_now());
+    list[0].title = "Lab 1 - Hello, World, and a very long title indeed".to_string();
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(list),
+        },
+    );
+    let text = screen(&state);
+    let header = text.lines().nth(2).unwrap_or_default().to_string();
+    assert!(!header.contains("Deadline"), "{text}");
+    assert!(header.contains("Due"), "{text}");
+    assert!(text.contains("Lab 1 - Hello, World, and…"), "{text}");
+    let wide = screen(&loaded(120, 40));
+    assert!(
+        wide.lines().nth(2).unwrap_or_default().contains("Deadline"),
+        "{wide}"
+    );
 }
 
 #[test]

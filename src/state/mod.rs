@@ -270,7 +270,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 fn quit(state: &mut State) -> Vec<Effect> {
     state.quitting = true;
-    vec![Effect::Quit]
+    Vec::new()
 }
 
 fn on_command(state: &mut State, command: Command) -> Vec<Effect> {

@@ -42,12 +42,55 @@ impl RequestRow {
         }
     }
 
+    /// Where an open request stands against its deadline at `now`.
+    pub fn standing(&self, now: DateTime<Utc>) -> Standing {
+        if !self.request.is_open {
+            return Standing::Closed;
+        }
+        let Some(deadline) = self.deadline else {
+            return Standing::Upcoming;
+        };
+        if now <= deadline {
+            return Standing::Upcoming;
+        }
+        match grace_length(self.grace()) {
+            None => Standing::InGrace,
+            Some(length) if now <= deadline + length => Standing::InGrace,
+            Some(_) => Standing::PastDue,
+        }
+    }
+
     pub fn grace(&self) -> Option<&GracePeriod> {
         self.request
             .deadline
             .as_ref()
             .and_then(|d| d.allow_late_uploads.as_ref())
     }
+}
+
+/// Where an open request stands against its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Closed,
+    /// No deadline, or the deadline is still ahead.
+    Upcoming,
+    /// Past the deadline but still taking late uploads.
+    InGrace,
+    /// Past the deadline and the grace period: Dropbox refuses uploads.
+    PastDue,
+}
+
+/// How long after the deadline late uploads are accepted; `None` means always.
+pub fn grace_length(grace: Option<&GracePeriod>) -> Option<chrono::Duration> {
+    let days = match grace {
+        None => 0,
+        Some(GracePeriod::OneDay) => 1,
+        Some(GracePeriod::TwoDays) => 2,
+        Some(GracePeriod::SevenDays) => 7,
+        Some(GracePeriod::ThirtyDays) => 30,
+        Some(_) => return None,
+    };
+    Some(chrono::Duration::days(days))
 }
 
 /// Short label of a grace period, as the table shows it.
@@ -272,19 +315,13 @@ impl RequestsState {
     }
 
     fn resort_keeping_selection(&mut self) {
-        let keep = self.visible.get(self.selected).copied();
         self.sort_rows();
-        self.apply_filter();
-        self.reselect(keep);
+        self.refilter_keeping_selection();
     }
 
     fn refilter_keeping_selection(&mut self) {
         let keep = self.visible.get(self.selected).copied();
         self.apply_filter();
-        self.reselect(keep);
-    }
-
-    fn reselect(&mut self, keep: Option<usize>) {
         self.selected = keep
             .and_then(|row| self.visible.iter().position(|&i| i == row))
             .unwrap_or(0);

@@ -301,7 +301,7 @@ fn help_opens_and_any_key_closes_it_without_acting() {
     assert!(press(&mut state, KeyCode::Char('q')).is_empty());
     assert!(!state.help_open);
     assert!(!state.quitting);
-    assert_eq!(press(&mut state, KeyCode::Char('q')), vec![Effect::Quit]);
+    press(&mut state, KeyCode::Char('q'));
     assert!(state.quitting);
 }
 
@@ -309,11 +309,11 @@ fn help_opens_and_any_key_closes_it_without_acting() {
 fn ctrl_c_quits_even_while_filtering() {
     let mut state = loaded(sample_requests(fixed_now()));
     press(&mut state, KeyCode::Char('/'));
-    let effects = update(
+    update(
         &mut state,
         Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
-    assert_eq!(effects, vec![Effect::Quit]);
+    assert!(state.quitting);
 }
 
 #[test]
@@ -328,9 +328,39 @@ fn paste_goes_into_the_filter_only_while_typing() {
 }
 
 #[test]
-fn the_clock_moves_only_through_actions() {
-    let mut state = state();
+fn the_clock_action_moves_now_and_nothing_else() {
+    let mut state = loaded(sample_requests(fixed_now()));
     let later = fixed_now() + chrono::Duration::hours(1);
-    update(&mut state, Action::Clock(later));
+    let before = visible_titles(&state);
+    assert!(update(&mut state, Action::Clock(later)).is_empty());
     assert_eq!(state.now, later);
+    assert_eq!(visible_titles(&state), before);
+    assert_eq!(state.requests.loaded_at, Some(fixed_now()));
+}
+
+#[test]
+fn standing_follows_the_deadline_and_grace() {
+    use crate::state::requests::{RequestRow, Standing};
+    let now = fixed_now();
+    let standing = |title: &str| {
+        let request = sample_requests(now)
+            .into_iter()
+            .find(|r| r.title == title)
+            .expect("fixture");
+        RequestRow::new(request).standing(now)
+    };
+    assert_eq!(standing("Lab 3 - Sorting"), Standing::InGrace);
+    assert_eq!(standing("Lab report 1"), Standing::PastDue);
+    assert_eq!(
+        standing("Problem set 1"),
+        Standing::InGrace,
+        "30 days of grace"
+    );
+    assert_eq!(standing("Project proposal"), Standing::Upcoming);
+    assert_eq!(
+        standing("Midterm corrections"),
+        Standing::Upcoming,
+        "no deadline"
+    );
+    assert_eq!(standing("Lab 2 - Loops"), Standing::Closed);
 }

@@ -6,20 +6,20 @@ use ratatui::layout::{Constraint, Layout, Rect};
 pub const DETAIL_HEIGHT: u16 = 7;
 
 /// The frame split into the tab bar, the body and the status bar.
-pub struct Frame3 {
+pub struct Areas {
     pub tabs: Rect,
     pub body: Rect,
     pub status: Rect,
 }
 
-pub fn frame(area: Rect) -> Frame3 {
+pub fn frame(area: Rect) -> Areas {
     let [tabs, body, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(1),
     ])
     .areas(area);
-    Frame3 { tabs, body, status }
+    Areas { tabs, body, status }
 }
 
 /// The Requests tab body: the table above the detail pane.

@@ -76,6 +76,8 @@ pub fn truncate(text: &str, width: usize) -> String {
         used += w;
         out.push(c);
     }
+    // "and …" reads worse than "and…".
+    out.truncate(out.trim_end().len());
     out.push('…');
     out
 }

@@ -1,26 +1,67 @@
 //! The Requests tab: the table of file requests and the detail pane of the selected one.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::layout;
 use super::theme::Theme;
-use crate::state::requests::{RequestRow, grace_label};
+use crate::state::requests::{RequestRow, Standing, grace_label};
 use crate::state::{Load, State};
 use crate::time;
 
-const WIDTHS: [Constraint; 7] = [
-    Constraint::Fill(3),
-    Constraint::Length(6),
-    Constraint::Length(16),
-    Constraint::Length(12),
-    Constraint::Length(7),
-    Constraint::Length(5),
-    Constraint::Fill(2),
-];
+/// Below this width the absolute deadline column gives its room to the title: the
+/// relative "Due" column stays, and the detail pane has the date in full.
+const WIDE: u16 = 100;
+
+/// The table's columns, in order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Title,
+    State,
+    Deadline,
+    Due,
+    Grace,
+    Files,
+    Folder,
+}
+
+impl Column {
+    fn header(self) -> &'static str {
+        match self {
+            Column::Title => "Title",
+            Column::State => "State",
+            Column::Deadline => "Deadline",
+            Column::Due => "Due",
+            Column::Grace => "Grace",
+            Column::Files => "Files",
+            Column::Folder => "Folder",
+        }
+    }
+
+    fn width(self) -> Constraint {
+        match self {
+            Column::Title => Constraint::Fill(3),
+            Column::State => Constraint::Length(6),
+            Column::Deadline => Constraint::Length(16),
+            Column::Due => Constraint::Length(12),
+            Column::Grace => Constraint::Length(7),
+            Column::Files => Constraint::Length(5),
+            Column::Folder => Constraint::Fill(2),
+        }
+    }
+}
+
+fn columns(width: u16) -> &'static [Column] {
+    use Column::*;
+    if width >= WIDE {
+        &[Title, State, Deadline, Due, Grace, Files, Folder]
+    } else {
+        &[Title, State, Due, Grace, Files, Folder]
+    }
+}
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (table_area, detail_area) = layout::requests(area);
@@ -84,10 +125,22 @@ fn render_table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
 
-    let header = Row::new([
-        "Title", "State", "Deadline", "Due", "Grace", "Files", "Folder",
-    ])
-    .style(theme.header());
+    let columns = columns(inner.width);
+    let widths: Vec<Constraint> = columns.iter().map(|c| c.width()).collect();
+    // The same split the table will make, so long texts can be cut with an ellipsis.
+    let cells = Layout::horizontal(widths.clone()).spacing(1).split(inner);
+    let width_of = |column: Column| {
+        columns
+            .iter()
+            .position(|c| *c == column)
+            .map(|i| usize::from(cells[i].width))
+            .unwrap_or(0)
+    };
+    let fit = Fit {
+        title: width_of(Column::Title),
+        folder: width_of(Column::Folder),
+    };
+    let header = Row::new(columns.iter().map(|c| c.header())).style(theme.header());
     let rows_on_screen = usize::from(inner.height.saturating_sub(1));
     let window = requests
         .visible
@@ -98,53 +151,69 @@ fn render_table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .map(|(position, &index)| {
             let row = &requests.rows[index];
             let selected = position == requests.selected;
-            table_row(row, state, theme, selected)
+            table_row(row, columns, fit, state, theme, selected)
         });
-    let table = Table::new(window, WIDTHS).header(header).column_spacing(1);
+    let table = Table::new(window, widths).header(header).column_spacing(1);
     frame.render_widget(table, inner);
 }
 
-fn table_row<'a>(row: &'a RequestRow, state: &State, theme: &Theme, selected: bool) -> Row<'a> {
+/// Widths to cut the free-text columns to.
+#[derive(Clone, Copy)]
+struct Fit {
+    title: usize,
+    folder: usize,
+}
+
+fn table_row(
+    row: &RequestRow,
+    columns: &[Column],
+    fit: Fit,
+    state: &State,
+    theme: &Theme,
+    selected: bool,
+) -> Row<'static> {
     let request = &row.request;
-    let (state_label, state_style) = if request.is_open {
-        ("open", theme.open())
-    } else {
-        ("closed", theme.closed())
-    };
-    let (deadline, due, due_style) = match row.deadline {
-        Some(at) => {
-            let style = if at < state.now && request.is_open {
-                theme.overdue()
+    let cell = |column: Column| -> Cell<'static> {
+        match column {
+            Column::Title => Cell::from(super::truncate(&request.title, fit.title)),
+            Column::State => {
+                if request.is_open {
+                    Cell::from(Span::styled("open", theme.open()))
+                } else {
+                    Cell::from(Span::styled("closed", theme.closed()))
+                }
+            }
+            Column::Deadline => match row.deadline {
+                Some(at) => Cell::from(time::short(at, state.now, state.zone)),
+                None => Cell::from(Span::styled("—", theme.dim())),
+            },
+            Column::Due => match row.deadline {
+                Some(at) => {
+                    let style = match row.standing(state.now) {
+                        Standing::InGrace => theme.in_grace(),
+                        Standing::PastDue => theme.overdue(),
+                        Standing::Upcoming | Standing::Closed => Style::new(),
+                    };
+                    Cell::from(Span::styled(time::relative(at, state.now), style))
+                }
+                None => Cell::from(Span::styled("no deadline", theme.dim())),
+            },
+            Column::Grace => Cell::from(if row.deadline.is_some() {
+                grace_label(row.grace())
             } else {
-                Style::new()
-            };
-            (
-                time::short(at, state.now, state.zone),
-                time::relative(at, state.now),
-                style,
-            )
+                ""
+            }),
+            Column::Files => Cell::from(Line::from(request.file_count.to_string()).right_aligned()),
+            Column::Folder => match &request.destination {
+                Some(path) => Cell::from(super::truncate(
+                    relative_to_root(path, &state.environment.courses_root),
+                    fit.folder,
+                )),
+                None => Cell::from(Span::styled("folder removed", theme.error())),
+            },
         }
-        None => ("—".to_string(), String::new(), theme.dim()),
     };
-    let destination = match &request.destination {
-        Some(path) => Cell::from(relative_to_root(path, &state.environment.courses_root)),
-        None => Cell::from(Span::styled("folder removed", theme.error())),
-    };
-    let grace = if row.deadline.is_some() {
-        grace_label(row.grace())
-    } else {
-        ""
-    };
-    let cells = vec![
-        Cell::from(request.title.as_str()),
-        Cell::from(Span::styled(state_label, state_style)),
-        Cell::from(deadline),
-        Cell::from(Span::styled(due, due_style)),
-        Cell::from(grace),
-        Cell::from(Line::from(request.file_count.to_string()).right_aligned()),
-        destination,
-    ];
-    let row_view = Row::new(cells);
+    let row_view = Row::new(columns.iter().map(|c| cell(*c)));
     if selected {
         row_view.style(theme.selected())
     } else {
@@ -185,10 +254,8 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Some(at) => {
             let late = match row.grace() {
                 None => "no late uploads".to_string(),
-                Some(crate::dropbox::GracePeriod::Always) => {
-                    "late uploads always accepted".to_string()
-                }
-                Some(grace) => format!("late uploads for {}", grace_label(Some(grace))),
+                Some(crate::dropbox::GracePeriod::Always) => "late uploads always".to_string(),
+                Some(grace) => format!("grace {}", grace_label(Some(grace))),
             };
             format!(
                 "{} ({}) · {late}",

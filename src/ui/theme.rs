@@ -45,8 +45,14 @@ impl Theme {
         self.paint(Style::new().add_modifier(Modifier::DIM), Color::DarkGray)
     }
 
+    /// Past the deadline and the grace: bold too, so it stands out without colour.
     pub fn overdue(&self) -> Style {
-        self.paint(Style::new(), Color::Red)
+        self.paint(Style::new().add_modifier(Modifier::BOLD), Color::Red)
+    }
+
+    /// Past the deadline but still inside the grace period.
+    pub fn in_grace(&self) -> Style {
+        self.paint(Style::new(), Color::Yellow)
     }
 
     pub fn dim(&self) -> Style {

@@ -161,6 +161,21 @@ impl Session {
         }
     }
 
+    /// Waits until `done` holds for the screen.
+    pub fn wait_for_change(&self, done: impl Fn(&str) -> bool, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("the screen did not change as expected within {timeout:?}:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
     /// Waits until the screen no longer shows `text`.
     pub fn wait_for_absence(&self, text: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
