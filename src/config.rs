@@ -97,13 +97,8 @@ impl Config {
     /// Checks what serde cannot: values in range and URLs that parse.
     pub fn validate(&self) -> Result<(), String> {
         if let Some(base) = &self.api_base {
-            let parsed = reqwest::Url::parse(base)
-                .map_err(|e| format!("api_base = {base:?} is not a URL ({e}); write it like \"http://127.0.0.1:8080\""))?;
-            if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(format!(
-                    "api_base = {base:?} must start with http:// or https://"
-                ));
-            }
+            // One rule for the base URL, the client's: https, or http to this machine only.
+            crate::dropbox::client::normalise_api_base(base).map_err(|e| e.sentence())?;
         }
         if self.connect_timeout_secs == 0 || self.connect_timeout_secs > 600 {
             return Err(format!(
@@ -302,6 +297,11 @@ mod tests {
         let path = write(&dir, "api_base = \"ftp://example.org\"\n");
         let message = Config::load(&path).expect_err("bad scheme").to_string();
         assert!(message.contains("http://"), "{message}");
+        let path = write(&dir, "api_base = \"http://dropbox.example.org\"\n");
+        let message = Config::load(&path).expect_err("clear text").to_string();
+        assert!(message.contains("unencrypted"), "{message}");
+        let path = write(&dir, "api_base = \"http://127.0.0.1:8080\"\n");
+        assert!(Config::load(&path).is_ok());
         let path = write(&dir, "retry_attempts = 0\n");
         assert!(Config::load(&path).is_err());
         let path = write(&dir, "courses_root = \"Courses\"\n");

@@ -1,6 +1,7 @@
 //! The Dropbox service layer against the local emulator, over real HTTP: every route,
 //! every error tag the emulator can produce, and the retry machinery under injected
-//! faults. Header sending and token refresh are checked against a tiny recording server.
+//! faults. Header sending, token refresh, exact attempt counts and misbehaving paging are
+//! checked against a tiny recording server.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -147,8 +148,8 @@ async fn a_wrong_token_is_refused_with_a_sign_in_sentence() {
     assert!(error.needs_sign_in());
     assert_eq!(
         error.sentence(),
-        "Dropbox no longer accepts this access token; sign in again (Settings, l) or paste a \
-         new token."
+        "Dropbox no longer accepts this access token; generate a new one in the App Console and \
+         restart handin with it (HANDIN_TOKEN or the credentials file)."
     );
     assert!(
         !error.detail().contains("not-the-token"),
@@ -277,7 +278,7 @@ async fn an_open_request_cannot_be_deleted() {
     assert_tag(&error, ErrorKind::Api, "file_request_open");
     assert_eq!(
         error.sentence(),
-        "Only closed requests can be deleted; close it first with x."
+        "Only closed requests can be deleted; close it first."
     );
     // Nothing was deleted.
     assert_eq!(dropbox.count_requests().await.expect("count"), 1);
@@ -330,6 +331,48 @@ async fn a_deadline_on_a_basic_account_is_a_validation_error() {
         "{}",
         error.sentence()
     );
+}
+
+#[tokio::test]
+async fn a_file_as_destination_is_not_a_folder() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let file = submitted_file(&emu, &dropbox, "/Essays", b"essay").await;
+    let error = expect_error(
+        dropbox
+            .create_request(request_args("Into a file", &file))
+            .await,
+    );
+    assert_tag(&error, ErrorKind::Api, "not_a_folder");
+    assert_eq!(
+        error.sentence(),
+        "The destination is a file, not a folder; choose a folder."
+    );
+    // Below a file is no better.
+    let error = expect_error(
+        dropbox
+            .create_request(request_args("Below a file", &format!("{file}/sub")))
+            .await,
+    );
+    assert_tag(&error, ErrorKind::Api, "not_a_folder");
+    assert_eq!(dropbox.count_requests().await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn the_root_as_destination_is_an_invalid_location() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let error = expect_error(
+        dropbox
+            .create_request(request_args("Everything", "/"))
+            .await,
+    );
+    assert_tag(&error, ErrorKind::Api, "invalid_location");
+    assert_eq!(
+        error.sentence(),
+        "File requests can't collect into that folder; choose another destination."
+    );
+    assert_eq!(dropbox.count_requests().await.expect("count"), 0);
 }
 
 #[tokio::test]
@@ -399,7 +442,7 @@ async fn the_4001st_request_hits_the_rate_limit() {
     assert_eq!(
         error.sentence(),
         "This account has reached Dropbox's limit of 4,000 file requests; delete closed ones \
-         with D."
+         at dropbox.com/requests to make room."
     );
     assert!(
         started.elapsed() < Duration::from_secs(10),
@@ -560,6 +603,133 @@ async fn download_whole_and_from_an_offset() {
     let mut bytes = Vec::new();
     tail.body.read_to_end(&mut bytes).await.expect("body");
     assert_eq!(bytes, content[60_000..]);
+}
+
+#[tokio::test]
+async fn a_truncated_download_fails_when_read_to_the_end() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let content: Vec<u8> = (0..50_000u32).map(|i| (i % 253) as u8).collect();
+    let path = submitted_file(&emu, &dropbox, "/Truncated", &content).await;
+    emu.inject_fault("files/download", Fault::TruncateBody, 1);
+
+    let mut download = dropbox
+        .download(&path, None)
+        .await
+        .expect("the head arrives whole");
+    assert_eq!(download.content_length, Some(content.len() as u64));
+    let mut bytes = Vec::new();
+    let read = download.body.read_to_end(&mut bytes).await;
+    assert!(
+        read.is_err(),
+        "short data must not pass for the whole file: read {} of {} bytes",
+        bytes.len(),
+        content.len()
+    );
+    assert!(bytes.len() < content.len());
+
+    // Nothing was retried behind the caller's back, and the next download is whole.
+    let mut again = dropbox.download(&path, None).await.expect("download");
+    let mut bytes = Vec::new();
+    again.body.read_to_end(&mut bytes).await.expect("body");
+    assert_eq!(bytes, content);
+}
+
+#[tokio::test]
+async fn a_corrupted_download_does_not_match_its_content_hash() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let content = b"The answer to question 1 is 42.".repeat(100);
+    let path = submitted_file(&emu, &dropbox, "/Corrupted", &content).await;
+    emu.inject_fault("files/download", Fault::CorruptBody, 1);
+
+    let mut download = dropbox.download(&path, None).await.expect("download");
+    let mut bytes = Vec::new();
+    download
+        .body
+        .read_to_end(&mut bytes)
+        .await
+        .expect("a corrupted body still reads to the end");
+    assert_eq!(bytes.len(), content.len());
+    assert_ne!(bytes, content);
+    let expected = download
+        .metadata
+        .content_hash
+        .clone()
+        .expect("metadata has a content hash");
+    assert_eq!(
+        expected,
+        content_hash(&content),
+        "metadata describes the stored file"
+    );
+    assert_ne!(
+        content_hash(&bytes),
+        expected,
+        "the hash check is what catches the corruption"
+    );
+}
+
+#[tokio::test]
+async fn a_folder_downloads_as_a_zip() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let request = dropbox
+        .create_request(request_args("Project", "/Courses/CS101/Project"))
+        .await
+        .expect("created");
+    for (student, file, content) in [
+        ("Ada Lovelace", "report.pdf", b"ada's report".as_slice()),
+        ("Alan Turing", "code.zip", b"alan's code".as_slice()),
+    ] {
+        emu.submit(Submission {
+            request_id: request.id.clone(),
+            student_name: Some(student.into()),
+            file_name: file.into(),
+            content: content.to_vec(),
+            at: None,
+        })
+        .expect("submitted");
+    }
+
+    let mut zip = dropbox
+        .download_zip("/Courses/CS101/Project")
+        .await
+        .expect("zip");
+    assert_eq!(zip.metadata.name, "Project");
+    let mut bytes = Vec::new();
+    zip.body.read_to_end(&mut bytes).await.expect("zip body");
+    if let Some(length) = zip.content_length {
+        assert_eq!(length, bytes.len() as u64);
+    }
+    assert!(
+        bytes.starts_with(b"PK\x03\x04"),
+        "{:?}",
+        &bytes[..bytes.len().min(8)]
+    );
+    for name in [
+        "Project/Ada Lovelace - report.pdf",
+        "Project/Alan Turing - code.zip",
+    ] {
+        assert!(
+            bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+            "{name} is in the archive"
+        );
+    }
+    assert!(
+        bytes.windows(12).any(|w| w == b"ada's report"),
+        "stored content is in the archive"
+    );
+
+    let error = expect_error(
+        dropbox
+            .download_zip("/No such folder")
+            .await
+            .map(|z| z.metadata),
+    );
+    assert_tag(&error, ErrorKind::Api, "path/not_found");
+    let file = submitted_file(&emu, &dropbox, "/Single", b"one").await;
+    let error = expect_error(dropbox.download_zip(&file).await.map(|z| z.metadata));
+    assert_tag(&error, ErrorKind::Api, "path/not_folder");
 }
 
 #[tokio::test]
@@ -732,26 +902,117 @@ async fn a_lasting_json_429_is_reported_with_its_wait() {
 }
 
 #[tokio::test]
-async fn server_errors_are_retried() {
+async fn server_errors_on_a_read_are_retried() {
+    let emu = emulator().await;
+    // Two 503s and then success, with at most three attempts: exactly three were made.
+    let dropbox = dropbox_with(&emu, |s| s.retry.max_attempts = 3);
+    emu.inject_fault("file_requests/list_v2", Fault::ServerError(503), 2);
+    assert!(dropbox.list_requests().await.expect("listed").is_empty());
+    // Both faults were used up.
+    let once = dropbox_with(&emu, |s| s.retry = RetryPolicy::no_retries());
+    assert!(once.list_requests().await.expect("listed").is_empty());
+}
+
+#[tokio::test]
+async fn a_server_error_on_create_is_not_retried() {
     let emu = emulator().await;
     let dropbox = dropbox(&emu);
-    emu.inject_fault("file_requests/create", Fault::ServerError(503), 2);
-    emu.inject_fault("file_requests/list_v2", Fault::ServerError(500), 1);
+    // One 503: a retry would have succeeded, so an error means exactly one attempt.
+    emu.inject_fault("file_requests/create", Fault::ServerError(503), 1);
+    let error = expect_error(dropbox.create_request(request_args("HW", "/HW")).await);
+    assert_eq!(error.kind(), &ErrorKind::Server, "{error:?}");
+    assert_eq!(
+        error.sentence(),
+        "Dropbox is having trouble right now (a server error); try again in a few minutes."
+    );
+    // The emulator fails before the route runs, so nothing was created here; against
+    // Dropbox the 503 might have come after the create, which is why it is not repeated.
+    assert_eq!(dropbox.count_requests().await.expect("count"), 0);
     let created = dropbox
         .create_request(request_args("HW", "/HW"))
         .await
-        .expect("created on the third attempt");
+        .expect("the fault was used once");
     let listed = dropbox.list_requests().await.expect("listed");
-    assert_eq!(listed.len(), 1, "503s did not create duplicates");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, created.id);
+}
+
+#[tokio::test]
+async fn a_429_on_create_is_retried() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    emu.inject_fault(
+        "file_requests/create",
+        Fault::TooManyRequests {
+            retry_after: 0,
+            plain_text: false,
+        },
+        2,
+    );
+    let created = dropbox
+        .create_request(request_args("HW", "/HW"))
+        .await
+        .expect("Dropbox refused before acting, so trying again is safe");
+    let listed = dropbox.list_requests().await.expect("listed");
+    assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, created.id);
 }
 
 #[tokio::test]
 async fn a_dropped_connection_is_retried() {
     let emu = emulator().await;
-    let dropbox = dropbox(&emu);
+    // Two drops and then success, with at most three attempts: exactly three were made.
+    let dropbox = dropbox_with(&emu, |s| s.retry.max_attempts = 3);
     emu.inject_fault("file_requests/count", Fault::DropConnection, 2);
     assert_eq!(dropbox.count_requests().await.expect("count"), 0);
+    // Both drops were used up: a client without retries succeeds at once.
+    let once = dropbox_with(&emu, |s| s.retry = RetryPolicy::no_retries());
+    assert_eq!(once.count_requests().await.expect("count"), 0);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_on_delete_is_not_retried() {
+    let emu = emulator().await;
+    let dropbox = dropbox(&emu);
+    let request = dropbox
+        .create_request(request_args("Old", "/Old"))
+        .await
+        .expect("created");
+    dropbox
+        .update_request(UpdateFileRequestArgs::new(request.id.clone()).with_open(false))
+        .await
+        .expect("closed");
+    // One drop: a retry would have succeeded, so an error means exactly one attempt.
+    emu.inject_fault("file_requests/delete", Fault::DropConnection, 1);
+    let error = expect_error(dropbox.delete_requests(vec![request.id.clone()]).await);
+    assert_eq!(error.kind(), &ErrorKind::Network, "{error:?}");
+    assert!(error.detail().contains("(1 attempt)"), "{}", error.detail());
+    assert!(
+        error.sentence().contains("broke off"),
+        "{}",
+        error.sentence()
+    );
+    // The emulator dropped it before the route ran; the next delete goes through.
+    assert_eq!(dropbox.count_requests().await.expect("count"), 1);
+    let deleted = dropbox
+        .delete_requests(vec![request.id.clone()])
+        .await
+        .expect("deleted");
+    assert_eq!(deleted.len(), 1);
+}
+
+#[tokio::test]
+async fn a_slow_create_is_not_retried() {
+    let emu = emulator().await;
+    let dropbox = dropbox_with(&emu, |s| s.request_timeout = Duration::from_millis(300));
+    emu.inject_fault(
+        "file_requests/create",
+        Fault::Delay(Duration::from_secs(1)),
+        1,
+    );
+    let error = expect_error(dropbox.create_request(request_args("Slow", "/Slow")).await);
+    assert_eq!(error.kind(), &ErrorKind::Network, "{error:?}");
+    assert!(error.detail().contains("(1 attempt)"), "{}", error.detail());
 }
 
 #[tokio::test]
@@ -806,6 +1067,21 @@ async fn a_slow_answer_times_out() {
 }
 
 #[tokio::test]
+async fn a_refused_connection_is_retried_even_for_a_change() {
+    install_crypto();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    drop(listener);
+    let mut settings = settings_for(format!("http://{address}"));
+    settings.retry.max_attempts = 3;
+    let dropbox = Dropbox::new(settings, "token".into()).expect("client");
+    // The request never left: trying again cannot make anything happen twice.
+    let error = expect_error(dropbox.create_request(request_args("HW", "/HW")).await);
+    assert_eq!(error.kind(), &ErrorKind::Network, "{error:?}");
+    assert!(error.detail().contains("3 attempts"), "{}", error.detail());
+}
+
+#[tokio::test]
 async fn a_refused_connection_names_the_host() {
     install_crypto();
     // Bind and release a port so that nothing listens there.
@@ -820,8 +1096,8 @@ async fn a_refused_connection_names_the_host() {
     assert_eq!(
         error.sentence(),
         format!(
-            "Can't connect to {address}: the connection was refused; check your network and the \
-             API address in Settings."
+            "Can't connect to {address}: the connection was refused; check your network, and \
+             api_base in the config file if you set one."
         )
     );
 }
@@ -848,7 +1124,8 @@ impl Recorded {
 type Log = Arc<Mutex<Vec<Recorded>>>;
 
 /// A one-request-per-connection HTTP/1.1 server that records every request and answers
-/// with `respond(request) -> (status, JSON body)`.
+/// with `respond(request) -> (status, JSON body)`; status 0 closes the connection without
+/// an answer, after reading the whole request.
 async fn recording_server(
     respond: impl Fn(&Recorded) -> (u16, String) + Send + Sync + 'static,
 ) -> (String, Log) {
@@ -869,6 +1146,10 @@ async fn recording_server(
                 log.lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .push(request);
+                if status == 0 {
+                    let _ = stream.shutdown().await;
+                    return;
+                }
                 let response = format!(
                     "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n\
                      Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -1267,4 +1548,242 @@ async fn a_folder_listing_reset_midway_starts_over_once() {
         serde_json::json!({"path": "", "recursive": true}),
         "/ is sent as \"\""
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Exact attempt counts per route, seen from the recording server
+
+fn paths(log: &Log) -> Vec<String> {
+    recorded(log).into_iter().map(|r| r.path).collect()
+}
+
+#[tokio::test]
+async fn reads_repeat_unclear_failures_and_changes_do_not() {
+    install_crypto();
+    let counts = AtomicUsize::new(0);
+    let (base, log) = recording_server(move |request| match request.path.as_str() {
+        // Dropped twice, then answered.
+        "/2/file_requests/count" => match counts.fetch_add(1, Ordering::SeqCst) {
+            0 | 1 => (0, String::new()),
+            _ => (200, r#"{"file_request_count": 4}"#.into()),
+        },
+        "/2/file_requests/delete" => (0, String::new()),
+        "/2/file_requests/delete_all_closed" => (500, "oops".into()),
+        "/2/file_requests/update" => (503, "busy".into()),
+        "/2/auth/token/revoke" => (0, String::new()),
+        "/2/files/get_metadata" => (503, "busy".into()),
+        _ => (404, "{}".into()),
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+
+    assert_eq!(dropbox.count_requests().await.expect("count"), 4);
+    assert_eq!(paths(&log).len(), 3, "two drops, then the answer");
+
+    let error = expect_error(dropbox.delete_requests(vec!["a".into()]).await);
+    assert_eq!(error.kind(), &ErrorKind::Network, "{error:?}");
+    let error = expect_error(dropbox.delete_all_closed().await);
+    assert_eq!(error.kind(), &ErrorKind::Server, "{error:?}");
+    let error = expect_error(
+        dropbox
+            .update_request(UpdateFileRequestArgs::new("a".into()).with_open(false))
+            .await,
+    );
+    assert_eq!(error.kind(), &ErrorKind::Server, "{error:?}");
+    let error = expect_error(dropbox.revoke_token().await);
+    assert_eq!(error.kind(), &ErrorKind::Network, "{error:?}");
+    let changes: Vec<String> = paths(&log).split_off(3);
+    assert_eq!(
+        changes,
+        [
+            "/2/file_requests/delete",
+            "/2/file_requests/delete_all_closed",
+            "/2/file_requests/update",
+            "/2/auth/token/revoke"
+        ],
+        "one attempt each"
+    );
+
+    // A read gets every attempt the policy allows.
+    let error = expect_error(dropbox.get_metadata("/x").await);
+    assert_eq!(error.kind(), &ErrorKind::Server, "{error:?}");
+    let metadata_calls = paths(&log)
+        .iter()
+        .filter(|p| *p == "/2/files/get_metadata")
+        .count();
+    assert_eq!(metadata_calls, 5);
+}
+
+#[tokio::test]
+async fn a_failed_token_exchange_is_not_repeated() {
+    install_crypto();
+    let (base, log) = recording_server(|request| match request.path.as_str() {
+        "/oauth2/token" => (503, "busy".into()),
+        _ => (200, r#"{"file_request_count": 1}"#.into()),
+    })
+    .await;
+    let auth = Authorization::from_refresh_token("app-key".into(), "refresh-me".into());
+    let dropbox = Dropbox::with_authorization(settings_for(base), auth).expect("client");
+    expect_error(dropbox.count_requests().await);
+    assert_eq!(
+        paths(&log),
+        ["/oauth2/token"],
+        "codes are single use: the token endpoint is never called twice for one failure"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Paging that never ends
+
+#[tokio::test]
+async fn a_request_listing_that_never_ends_is_stopped() {
+    install_crypto();
+    let served = AtomicUsize::new(0);
+    let (base, log) = recording_server(move |request| match request.path.as_str() {
+        "/2/file_requests/list_v2" => (200, page(&["r0"], "c0", true)),
+        "/2/file_requests/list/continue" => {
+            let n = served.fetch_add(1, Ordering::SeqCst) + 1;
+            // New ids and a new cursor every time: each page looks like progress.
+            (200, page(&[&format!("r{n}")], &format!("c{n}"), true))
+        }
+        _ => (404, "{}".into()),
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let error = expect_error(dropbox.list_requests().await);
+    assert_eq!(error.kind(), &ErrorKind::Unexpected, "{error:?}");
+    assert!(
+        error.detail().contains("still more after"),
+        "{}",
+        error.detail()
+    );
+    assert_eq!(recorded(&log).len(), 100, "pages fetched before giving up");
+}
+
+/// A folder listing whose every page is empty, with a new cursor, and says there is more.
+async fn endless_empty_folder() -> (String, Log) {
+    let served = AtomicUsize::new(0);
+    recording_server(move |request| {
+        let n = served.fetch_add(1, Ordering::SeqCst);
+        match request.path.as_str() {
+            "/2/files/list_folder" | "/2/files/list_folder/continue" => (
+                200,
+                serde_json::json!({"entries": [], "cursor": format!("f{n}"), "has_more": true})
+                    .to_string(),
+            ),
+            _ => (404, "{}".into()),
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_folder_listing_of_endless_empty_pages_is_stopped() {
+    install_crypto();
+    let (base, log) = endless_empty_folder().await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let error = expect_error(dropbox.list_folder_all("/Courses", true).await);
+    assert_eq!(error.kind(), &ErrorKind::Unexpected, "{error:?}");
+    assert!(error.detail().contains("empty pages"), "{}", error.detail());
+    assert_eq!(recorded(&log).len(), 100);
+
+    let (base, log) = endless_empty_folder().await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let error = expect_error(dropbox.list_folder_continue("f").await);
+    assert_eq!(error.kind(), &ErrorKind::Unexpected, "{error:?}");
+    assert_eq!(recorded(&log).len(), 100);
+}
+
+#[tokio::test]
+async fn a_few_empty_folder_pages_are_fine() {
+    install_crypto();
+    let served = AtomicUsize::new(0);
+    let (base, _log) = recording_server(move |_| {
+        let n = served.fetch_add(1, Ordering::SeqCst);
+        let body = if n < 5 {
+            serde_json::json!({"entries": [], "cursor": format!("f{n}"), "has_more": true})
+        } else {
+            serde_json::json!({"entries": [{
+                ".tag": "folder", "name": "a", "id": "id:a",
+                "path_lower": "/a", "path_display": "/a",
+            }], "cursor": "last", "has_more": false})
+        };
+        (200, body.to_string())
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let (entries, cursor) = dropbox.list_folder_all("", false).await.expect("listed");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(cursor, "last");
+}
+
+// ---------------------------------------------------------------------------------------
+// Settings
+
+#[tokio::test]
+async fn plain_http_to_another_machine_is_refused() {
+    install_crypto();
+    for base in ["http://dropbox.example.org", "http://192.168.0.5:8080"] {
+        let error = expect_error(Dropbox::new(
+            settings_for(base.to_owned()),
+            "sl.secret".into(),
+        ));
+        assert_eq!(error.kind(), &ErrorKind::Settings, "{base}");
+        assert_eq!(
+            error.sentence(),
+            format!(
+                "The api_base \u{201c}{base}\u{201d} (config file or --api-base) would send your \
+                 token unencrypted; use https://, or http:// only for this computer (localhost \
+                 or 127.0.0.1)."
+            )
+        );
+    }
+    for base in [
+        "http://127.0.0.1:1",
+        "http://localhost:1",
+        "http://[::1]:1",
+        "https://dropbox.example.org",
+    ] {
+        assert!(
+            Dropbox::new(settings_for(base.to_owned()), "t".into()).is_ok(),
+            "{base}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn no_debug_output_carries_the_token() {
+    install_crypto();
+    let (base, _log) = recording_server(|request| match request.path.as_str() {
+        "/oauth2/token" => (
+            200,
+            r#"{"access_token": "sl.minted-secret", "token_type": "bearer", "expires_in": 14400}"#
+                .into(),
+        ),
+        _ => (200, r#"{"file_request_count": 1}"#.into()),
+    })
+    .await;
+    let mut settings = settings_for(base);
+    settings.select_user = Some("dbmid:member".into());
+    let pasted = Dropbox::new(settings.clone(), "sl.pasted-secret".into()).expect("client");
+    let auth = Authorization::from_refresh_token("app-key".into(), "refresh-secret".into());
+    let oauth = Dropbox::with_authorization(settings.clone(), auth).expect("client");
+    // After a call the OAuth client holds a minted access token too.
+    assert_eq!(oauth.count_requests().await.expect("count"), 1);
+
+    let shown = [
+        format!("{settings:?}"),
+        format!("{pasted:?}"),
+        format!("{:?}", pasted.client()),
+        format!("{:?}", pasted.client().tokenless()),
+        format!("{:?}", pasted.client().longpoll(Duration::from_secs(60))),
+        format!("{oauth:?}"),
+        format!("{:?}", oauth.client()),
+        format!("{:#?}", oauth.client()),
+    ]
+    .join("\n");
+    for secret in ["sl.pasted-secret", "refresh-secret", "sl.minted-secret"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("dbmid:member"), "{shown}");
 }

@@ -274,3 +274,19 @@ fn no_color_keeps_emphasis_and_drops_every_colour() {
     let (x, y) = find(&terminal, "Old draft request");
     assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
 }
+
+#[test]
+fn tiny_terminals_draw_without_panicking() {
+    for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23)] {
+        let mut state = loaded(width, height);
+        draw(&state);
+        key(&mut state, KeyCode::Char('?'));
+        draw(&state);
+        key(&mut state, KeyCode::Char('?'));
+        key(&mut state, KeyCode::Char('/'));
+        key(&mut state, KeyCode::Char('x'));
+        draw(&state);
+        key(&mut state, KeyCode::Char('3'));
+        draw(&state);
+    }
+}

@@ -1,13 +1,16 @@
 //! Our `HttpClient` for dropbox-sdk: reqwest underneath, a configurable base URL, timeouts,
-//! and retries for every route.
+//! and retries that never repeat a change Dropbox may already have made.
 //!
 //! The SDK builds each request through [`HttpClient::new_request`] with a full URL on one of
 //! Dropbox's hosts and then hands it to [`HttpClient::execute`]. Owning both ends lets us:
 //!
 //! * point every route at one other host (the local emulator) by swapping scheme and host;
 //! * keep the request as plain data (URL + headers), so a failed attempt can be rebuilt and
-//!   sent again: 429 (after `Retry-After`), 5xx and connection failures are retried here,
-//!   below the SDK, so every route gets the same behaviour;
+//!   sent again, here below the SDK. What is retried depends on the route (see
+//!   [`route_is_read_only`]): reads are retried on 429 (after `Retry-After`), 5xx, timeouts
+//!   and broken connections; changes (create, update, delete, token calls, and any route
+//!   not known to be a read) only on 429 and on connection failures that happened before
+//!   the request left, because a change Dropbox already made must not be made twice;
 //! * turn a plain-text 429 into the JSON the SDK understands, so a rate limit that outlasts
 //!   the retries surfaces as `Error::RateLimited` instead of a JSON parse error.
 //!
@@ -50,6 +53,9 @@ const LOGGED_BODY_LIMIT: usize = 2_000;
 #[derive(Clone)]
 pub struct ApiRequest {
     url: String,
+    /// The route as Dropbox names it (`file_requests/list_v2`, `oauth2/token`), from the
+    /// path of the URL the SDK asked for, whatever base URL the request goes to.
+    route: String,
     headers: Vec<(String, String)>,
     /// Deadline for the whole exchange, body included; `None` for streamed downloads.
     timeout: Option<Duration>,
@@ -69,10 +75,57 @@ impl ApiRequest {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The path part of the URL (`/2/files/list_folder`), for log lines.
-    fn route(&self) -> &str {
-        path_of(&self.url)
+    /// The route as Dropbox names it (`files/list_folder`, `oauth2/token`).
+    pub fn route(&self) -> &str {
+        &self.route
     }
+
+    /// Whether the route only reads, so that repeating it after an unclear failure
+    /// cannot change anything (see [`route_is_read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        route_is_read_only(&self.route)
+    }
+}
+
+/// Routes that only read. Repeating one cannot change anything in the account, so any
+/// failure that may pass (429, 5xx, a timeout, a broken connection) is retried.
+///
+/// Every other route (create, update, delete, delete_all_closed, token/revoke, the OAuth
+/// token exchange, and any route not listed here) may already have taken effect when its
+/// answer is lost: a retried delete would then report `not_found`, a retried revoke a 401,
+/// a retried code exchange `invalid_grant` (codes are single use), a retried create a
+/// duplicate request. Those are retried only when Dropbox provably did nothing: on 429,
+/// and when no connection could be made.
+const READ_ONLY_ROUTES: &[&str] = &[
+    "file_requests/list_v2",
+    "file_requests/list/continue",
+    "file_requests/list",
+    "file_requests/get",
+    "file_requests/count",
+    "files/list_folder",
+    "files/list_folder/continue",
+    "files/list_folder/get_latest_cursor",
+    "files/list_folder/longpoll",
+    "files/get_metadata",
+    "files/download",
+    "files/download_zip",
+    "users/get_current_account",
+    "check/user",
+];
+
+/// Whether `route` (as Dropbox names it: `file_requests/list_v2`) only reads. Unknown
+/// routes count as changes: wrongly repeating a change is worse than giving up early.
+pub fn route_is_read_only(route: &str) -> bool {
+    READ_ONLY_ROUTES.contains(&route)
+}
+
+/// The route of an API URL: `https://api.dropboxapi.com/2/file_requests/list_v2` ->
+/// `file_requests/list_v2`; `https://api.dropboxapi.com/oauth2/token` -> `oauth2/token`.
+fn route_of(url: &str) -> String {
+    let path = path_of(url);
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = path.strip_prefix("/2/").unwrap_or(path);
+    path.trim_matches('/').to_owned()
 }
 
 impl fmt::Debug for ApiRequest {
@@ -229,9 +282,14 @@ impl Transport {
             // A redirect from an API host means a misconfiguration; following it with a
             // bearer token in tow would be worse.
             .redirect(reqwest::redirect::Policy::none())
-            // Tokens never travel in clear text to the real service. The emulator is
-            // plain http by design, so only an explicit base URL may use http.
-            .https_only(api_base.is_none());
+            // Tokens never travel in clear text. The emulator is plain http by design, so
+            // an http base URL is allowed, but only on this machine (`normalise_api_base`
+            // refuses any other).
+            .https_only(
+                !api_base
+                    .as_deref()
+                    .is_some_and(|base| base.starts_with("http://")),
+            );
         if let Some(read_timeout) = read_timeout {
             builder = builder.read_timeout(read_timeout);
         }
@@ -263,13 +321,14 @@ impl Transport {
         };
         ApiRequest {
             url,
+            route: route_of(sdk_url),
             headers: Vec::with_capacity(8),
             timeout,
         }
     }
 
-    /// Sends `request`, retrying 429, 5xx and connection failures as the policy allows,
-    /// and returns the last answer (or failure) to the SDK.
+    /// Sends `request`, retrying as the policy and the route allow (see
+    /// [`route_is_read_only`]), and returns the last answer (or failure) to the SDK.
     async fn execute(
         &self,
         request: ApiRequest,
@@ -311,13 +370,19 @@ impl Transport {
         if !body.is_empty() {
             builder = builder.body(body);
         }
+        let read_only = request.is_read_only();
         let response = match builder.send().await {
             Ok(response) => response,
-            Err(error) if is_retryable(&error) => return Attempt::RetryableFailure(error),
+            Err(error) if is_retryable(&error, read_only) => {
+                return Attempt::RetryableFailure(error);
+            }
             Err(error) => return Attempt::Fatal(error),
         };
         let status = response.status().as_u16();
-        if status != 429 && !(500..=599).contains(&status) {
+        // A 429 means Dropbox refused before doing anything: safe to repeat on any route.
+        // A 5xx may come after the change was made, so only reads repeat it.
+        let retryable = status == 429 || (read_only && (500..=599).contains(&status));
+        if !retryable {
             return Attempt::Answer(response);
         }
         let headers = response.headers().clone();
@@ -414,16 +479,21 @@ impl Transport {
     }
 }
 
-/// Failures where the request may not have reached Dropbox, or got no answer: another
-/// attempt can succeed. Builder and redirect errors are ours and would repeat.
+/// Whether a request that got no HTTP answer may be sent again. Builder and redirect
+/// errors are ours and would repeat.
 ///
-/// A connection dropped after the request went out may still have been processed, so a
-/// retried `file_requests/create` could run twice. That is accepted: a duplicate request
-/// is visible and easy to delete, while giving up leaves the user just as unsure.
-fn is_retryable(error: &reqwest::Error) -> bool {
-    !error.is_builder()
-        && !error.is_redirect()
-        && (error.is_connect() || error.is_timeout() || error.is_request() || error.is_body())
+/// A connect error (refused, unreachable, DNS, TLS handshake, connect timeout) means the
+/// request never left, so any route may try again. Anything later (a timeout waiting for
+/// the answer, a connection dropped after the request went out) leaves open whether
+/// Dropbox acted on it: only a read may then be repeated.
+fn is_retryable(error: &reqwest::Error, read_only: bool) -> bool {
+    if error.is_builder() || error.is_redirect() {
+        return false;
+    }
+    if error.is_connect() {
+        return true;
+    }
+    read_only && (error.is_timeout() || error.is_request() || error.is_body())
 }
 
 fn caused_by_refusal(error: &reqwest::Error) -> bool {
@@ -559,13 +629,16 @@ fn host_of(url: &str) -> String {
 }
 
 /// Checks and normalises the configured base URL: `http(s)://host[:port][/prefix]`,
-/// without a trailing slash, so that `{base}/2/...` is the full URL.
-fn normalise_api_base(base: &str) -> Result<String, DropboxError> {
+/// without a trailing slash, so that `{base}/2/...` is the full URL. Plain `http://` is
+/// accepted only for this machine (the emulator): anywhere else the token would cross
+/// the network in clear text.
+pub fn normalise_api_base(base: &str) -> Result<String, DropboxError> {
     let base = base.trim().trim_end_matches('/');
     let invalid = |why: &str| {
         DropboxError::settings(
             format!(
-                "The API address \u{201c}{base}\u{201d} in Settings is not valid ({why}); use e.g. http://127.0.0.1:8080."
+                "The api_base \u{201c}{base}\u{201d} (config file or --api-base) is not valid \
+                 ({why}); use e.g. http://127.0.0.1:8080, or leave it out to use Dropbox itself."
             ),
             format!("invalid api_base {base:?}: {why}"),
         )
@@ -574,13 +647,38 @@ fn normalise_api_base(base: &str) -> Result<String, DropboxError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("it must start with http:// or https://"));
     }
-    if url.host_str().is_none() {
+    let Some(host) = url.host_str() else {
         return Err(invalid("it has no host"));
-    }
+    };
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("it may not have a query or fragment"));
     }
-    Ok(base.to_owned())
+    if url.scheme() == "http" && !is_loopback_host(host) {
+        return Err(DropboxError::settings(
+            format!(
+                "The api_base \u{201c}{base}\u{201d} (config file or --api-base) would send \
+                 your token unencrypted; use https://, or http:// only for this computer \
+                 (localhost or 127.0.0.1)."
+            ),
+            format!("api_base {base:?} is plain http to a host other than this machine"),
+        ));
+    }
+    // The parser's spelling: lower-case scheme and host, so the scheme check above and
+    // the transport's `https_only` see the same thing.
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `localhost`, 127.0.0.0/8 or ::1 (as a URL spells it: `[::1]`).
+fn is_loopback_host(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Where a client's access token comes from.
@@ -637,6 +735,27 @@ pub struct ApiClient {
     path_root: Option<String>,
 }
 
+impl fmt::Debug for ApiClient {
+    /// Names where requests go and how the token is obtained, never the token itself.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials = match &self.credentials {
+            Credentials::Fixed(_) => "access token (hidden)",
+            Credentials::OAuth(_) => "OAuth authorization (hidden)",
+        };
+        let select = self.team_select.as_ref().map(|select| match select {
+            TeamSelect::User(member) => format!("user {member}"),
+            TeamSelect::Admin(admin) => format!("admin {admin}"),
+        });
+        f.debug_struct("ApiClient")
+            .field("api_base", &self.rpc.api_base)
+            .field("credentials", &credentials)
+            .field("team_select", &select)
+            .field("path_root", &self.path_root)
+            .field("retry", &self.rpc.retry)
+            .finish()
+    }
+}
+
 impl ApiClient {
     /// A client that sends `access_token` as is.
     pub fn with_access_token(
@@ -646,14 +765,15 @@ impl ApiClient {
         let token = access_token.trim();
         if token.is_empty() {
             return Err(DropboxError::settings(
-                "No Dropbox access token is set; sign in (Settings, l) or paste a token.",
+                "No Dropbox access token is set; give handin one from the App Console with \
+                 HANDIN_TOKEN, --token or access_token in the credentials file.",
                 "empty access token",
             ));
         }
         if !token.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(DropboxError::settings(
-                "The access token contains characters a Dropbox token never has; paste it \
-                 again.",
+                "The access token contains characters a Dropbox token never has; copy it again \
+                 from the App Console, without spaces or line breaks inside.",
                 "access token with non-printable or non-ASCII characters",
             ));
         }
@@ -773,6 +893,15 @@ pub struct TokenlessClient {
     timeout: Option<Duration>,
 }
 
+impl fmt::Debug for TokenlessClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenlessClient")
+            .field("api_base", &self.transport.api_base)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
 impl HttpClient for TokenlessClient {
     type Request = ApiRequest;
 
@@ -808,8 +937,8 @@ fn path_root_header(setting: &str) -> Result<String, DropboxError> {
             .filter(|root| !matches!(root, PathRoot::Other))
             .ok_or_else(|| {
                 DropboxError::settings(
-                    "The Path-Root setting is not valid; use a namespace id such as 1234567 or \
-                     {\".tag\": \"home\"}.",
+                    "The path_root in the config file is not valid; use a namespace id such as \
+                     1234567 or {\".tag\": \"home\"}.",
                     format!("invalid path_root {setting:?}"),
                 )
             })?
@@ -817,13 +946,14 @@ fn path_root_header(setting: &str) -> Result<String, DropboxError> {
         PathRoot::Root(setting.to_owned())
     } else {
         return Err(DropboxError::settings(
-            "The Path-Root setting must be a namespace id (digits only) or the header's JSON.",
+            "The path_root in the config file must be a namespace id (digits only) or the \
+             Dropbox-API-Path-Root header's JSON.",
             format!("invalid path_root {setting:?}"),
         ));
     };
     serde_json::to_string(&path_root).map_err(|e| {
         DropboxError::settings(
-            "The Path-Root setting is not valid.",
+            "The path_root in the config file is not valid; use a namespace id such as 1234567.",
             format!("serialising path_root {setting:?}: {e}"),
         )
     })
@@ -840,6 +970,7 @@ fn ensure_crypto_provider() {
 
 #[cfg(test)]
 mod tests {
+    use super::super::error::ErrorKind;
     use super::*;
 
     fn settings(api_base: Option<&str>) -> ClientSettings {
@@ -906,18 +1037,209 @@ mod tests {
 
     #[test]
     fn invalid_bases_are_settings_errors() {
-        for base in ["ftp://x", "not a url", "http://x/?q=1", "http://"] {
+        for base in ["ftp://x", "not a url", "https://x/?q=1", "http://"] {
             let error = ApiClient::with_access_token(&settings(Some(base)), "t".into())
                 .err()
                 .unwrap_or_else(|| panic!("{base} accepted"));
-            assert_eq!(
-                error.kind(),
-                &super::super::error::ErrorKind::Settings,
-                "{base}"
-            );
+            assert_eq!(error.kind(), &ErrorKind::Settings, "{base}");
         }
         // Blank means "the real service".
         assert!(ApiClient::with_access_token(&settings(Some("  ")), "t".into()).is_ok());
+    }
+
+    #[test]
+    fn plain_http_is_only_for_this_machine() {
+        for base in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://localhost:9000/prefix",
+            "HTTP://LocalHost",
+            "http://[::1]:8080",
+        ] {
+            assert!(
+                ApiClient::with_access_token(&settings(Some(base)), "t".into()).is_ok(),
+                "{base} refused"
+            );
+        }
+        for base in [
+            "http://example.org",
+            "http://192.168.1.10:8080",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://localhost.example.org",
+            "http://127.0.0.1.nip.io",
+            "http://0.0.0.0:8080",
+        ] {
+            let error = ApiClient::with_access_token(&settings(Some(base)), "t".into())
+                .err()
+                .unwrap_or_else(|| panic!("{base} accepted"));
+            assert_eq!(error.kind(), &ErrorKind::Settings, "{base}");
+            assert!(
+                error.sentence().contains("unencrypted"),
+                "{}",
+                error.sentence()
+            );
+            assert!(error.sentence().contains(base), "{}", error.sentence());
+        }
+        // https goes anywhere.
+        assert!(
+            ApiClient::with_access_token(&settings(Some("https://proxy.example")), "t".into())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_base_is_spelled_the_parser_way() {
+        assert_eq!(
+            normalise_api_base(" HTTP://LocalHost:8080/ ").expect("base"),
+            "http://localhost:8080"
+        );
+        assert_eq!(
+            normalise_api_base("https://Proxy.Example/dbx/").expect("base"),
+            "https://proxy.example/dbx"
+        );
+    }
+
+    #[test]
+    fn reads_and_changes_are_told_apart() {
+        for route in [
+            "file_requests/list_v2",
+            "file_requests/list/continue",
+            "file_requests/list",
+            "file_requests/get",
+            "file_requests/count",
+            "files/list_folder",
+            "files/list_folder/continue",
+            "files/list_folder/get_latest_cursor",
+            "files/list_folder/longpoll",
+            "files/get_metadata",
+            "files/download",
+            "files/download_zip",
+            "users/get_current_account",
+            "check/user",
+        ] {
+            assert!(route_is_read_only(route), "{route}");
+        }
+        for route in [
+            "file_requests/create",
+            "file_requests/update",
+            "file_requests/delete",
+            "file_requests/delete_all_closed",
+            "auth/token/revoke",
+            "oauth2/token",
+            "files/delete_v2",
+            "files/upload",
+            "",
+            "file_requests",
+            "FILE_REQUESTS/LIST_V2",
+        ] {
+            assert!(!route_is_read_only(route), "{route}");
+        }
+    }
+
+    #[test]
+    fn the_route_comes_from_the_sdk_url_whatever_the_base() {
+        let real = ApiClient::with_access_token(&settings(None), "t".into()).expect("client");
+        let proxied = ApiClient::with_access_token(
+            &settings(Some("https://proxy.example/2/dbx")),
+            "t".into(),
+        )
+        .expect("client");
+        let cases = [
+            (
+                "https://api.dropboxapi.com/2/file_requests/list_v2",
+                "file_requests/list_v2",
+                true,
+            ),
+            (
+                "https://api.dropboxapi.com/2/file_requests/list/continue",
+                "file_requests/list/continue",
+                true,
+            ),
+            (
+                "https://content.dropboxapi.com/2/files/download_zip",
+                "files/download_zip",
+                true,
+            ),
+            (
+                "https://notify.dropboxapi.com/2/files/list_folder/longpoll",
+                "files/list_folder/longpoll",
+                true,
+            ),
+            (
+                "https://api.dropboxapi.com/2/file_requests/create",
+                "file_requests/create",
+                false,
+            ),
+            (
+                "https://api.dropboxapi.com/2/file_requests/delete",
+                "file_requests/delete",
+                false,
+            ),
+            (
+                "https://api.dropboxapi.com/2/auth/token/revoke",
+                "auth/token/revoke",
+                false,
+            ),
+            (
+                "https://api.dropboxapi.com/oauth2/token",
+                "oauth2/token",
+                false,
+            ),
+            (
+                "https://api.dropboxapi.com/2/files/get_metadata?x=1",
+                "files/get_metadata",
+                true,
+            ),
+        ];
+        for (url, route, read_only) in cases {
+            for client in [&real, &proxied] {
+                let request = client.new_request(url);
+                assert_eq!(request.route(), route, "{url}");
+                assert_eq!(request.is_read_only(), read_only, "{url}");
+            }
+            let tokenless = proxied.tokenless().new_request(url);
+            assert_eq!(tokenless.route(), route);
+        }
+    }
+
+    #[test]
+    fn no_debug_output_shows_the_token() {
+        let settings = ClientSettings {
+            select_user: Some("dbmid:member".into()),
+            path_root: Some("42".into()),
+            ..settings(Some("http://127.0.0.1:7"))
+        };
+        let client =
+            ApiClient::with_access_token(&settings, "sl.secret-token".into()).expect("client");
+        let shown = format!(
+            "{client:?} {:?} {:?}",
+            client.tokenless(),
+            client.longpoll(Duration::from_secs(60))
+        );
+        assert!(!shown.contains("sl.secret-token"), "{shown}");
+        assert!(shown.contains("127.0.0.1:7"), "{shown}");
+        assert!(shown.contains("dbmid:member"), "{shown}");
+
+        let oauth = ApiClient::with_authorization(
+            &settings,
+            Authorization::from_refresh_token("app-key".into(), "refresh-secret".into()),
+        )
+        .expect("client");
+        *oauth_tokens(&oauth)
+            .current
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new("sl.minted".into());
+        let shown = format!("{oauth:?}");
+        assert!(!shown.contains("refresh-secret"), "{shown}");
+        assert!(!shown.contains("sl.minted"), "{shown}");
+    }
+
+    fn oauth_tokens(client: &ApiClient) -> &OAuthTokens {
+        match &client.credentials {
+            Credentials::OAuth(tokens) => tokens,
+            Credentials::Fixed(_) => panic!("not an OAuth client"),
+        }
     }
 
     #[test]
@@ -937,6 +1259,7 @@ mod tests {
     fn debug_output_hides_the_token() {
         let request = ApiRequest {
             url: "https://api.dropboxapi.com/2/x".into(),
+            route: "x".into(),
             headers: Vec::new(),
             timeout: None,
         }
@@ -1049,6 +1372,12 @@ mod tests {
 
     #[test]
     fn url_parts() {
+        assert_eq!(route_of("https://api.dropboxapi.com/2/a/b"), "a/b");
+        assert_eq!(
+            route_of("https://api.dropboxapi.com/oauth2/token"),
+            "oauth2/token"
+        );
+        assert_eq!(route_of("https://api.dropboxapi.com"), "");
         assert_eq!(path_of("https://api.dropboxapi.com/2/a/b"), "/2/a/b");
         assert_eq!(path_of("https://api.dropboxapi.com"), "/");
         assert_eq!(host_of("http://127.0.0.1:9/2/x"), "127.0.0.1:9");

@@ -19,7 +19,7 @@ use dropbox_sdk::file_requests::{
     ListFileRequestsError, UpdateFileRequestError,
 };
 use dropbox_sdk::files::{
-    DownloadError, GetMetadataError, ListFolderContinueError, ListFolderError,
+    DownloadError, DownloadZipError, GetMetadataError, ListFolderContinueError, ListFolderError,
     ListFolderLongpollError, LookupError,
 };
 
@@ -88,7 +88,7 @@ impl DropboxError {
         &self.detail
     }
 
-    /// Whether signing in again (or pasting a new token) is the way out.
+    /// Whether a new access token (or a new sign-in) is the way out.
     pub fn needs_sign_in(&self) -> bool {
         self.kind == ErrorKind::Auth
     }
@@ -155,8 +155,8 @@ impl DropboxError {
                 ErrorKind::Unexpected,
                 None,
                 format!(
-                    "Dropbox answered with an unexpected HTTP {code}; check the API address in \
-                     Settings, and see the log."
+                    "Dropbox answered with an unexpected HTTP {code}; check api_base in the \
+                     config file if you set one, and see the log."
                 ),
                 detail,
             ),
@@ -227,8 +227,8 @@ fn bad_request(text: &str, detail: String) -> DropboxError {
         return DropboxError::new(
             ErrorKind::Settings,
             None,
-            "This is a team token: set the team member id (Select-User) in Settings so handin \
-             acts as one member."
+            "This is a team token: set select_user in the config file to a team member id \
+             (dbmid:...) so handin acts as that member."
                 .to_owned(),
             detail,
         );
@@ -237,7 +237,9 @@ fn bad_request(text: &str, detail: String) -> DropboxError {
         return DropboxError::new(
             ErrorKind::Auth,
             Some("invalid_grant".to_owned()),
-            "Dropbox no longer accepts the saved sign-in; sign in again (Settings, l).".to_owned(),
+            "Dropbox no longer accepts the saved sign-in; generate a new access token in the App \
+             Console and restart handin with it (HANDIN_TOKEN or the credentials file)."
+                .to_owned(),
             detail,
         );
     }
@@ -280,27 +282,27 @@ fn path_root(response: &str, detail: String) -> DropboxError {
                 _ => None,
             };
             let hint = match root {
-                Some(root) => format!("set it to {root} or clear it"),
-                None => "clear it".to_owned(),
+                Some(root) => format!("set it to {root} or remove it"),
+                None => "remove it".to_owned(),
             };
             (
                 Some("invalid_root"),
-                format!("The team space root (Path-Root) in Settings is out of date; {hint}."),
+                format!("The path_root in the config file is out of date; {hint}."),
             )
         }
         Some(PathRootError::NoPermission) => (
             Some("no_permission"),
-            "This account cannot open the namespace set as Path-Root in Settings; clear it or \
-             use your team's root."
+            "This account cannot open the namespace set as path_root in the config file; remove \
+             it or use your team's root namespace id."
                 .to_owned(),
         ),
         Some(_) => (
             Some("other"),
-            "Dropbox refused the Path-Root setting; clear it in Settings.".to_owned(),
+            "Dropbox refused the path_root setting; remove it from the config file.".to_owned(),
         ),
         None => (
             None,
-            "Dropbox refused the Path-Root setting; clear it in Settings.".to_owned(),
+            "Dropbox refused the path_root setting; remove it from the config file.".to_owned(),
         ),
     };
     DropboxError::new(
@@ -326,8 +328,8 @@ fn transport(cause: &(dyn StdError + Send + Sync + 'static), detail: String) -> 
         TransportErrorKind::Refused => (
             ErrorKind::Network,
             format!(
-                "Can't connect to {host}: the connection was refused; check your network and \
-                 the API address in Settings."
+                "Can't connect to {host}: the connection was refused; check your network, and \
+                 api_base in the config file if you set one."
             ),
         ),
         TransportErrorKind::Connect => (
@@ -352,8 +354,8 @@ fn transport(cause: &(dyn StdError + Send + Sync + 'static), detail: String) -> 
         ),
         TransportErrorKind::InvalidRequest => (
             ErrorKind::Settings,
-            "handin could not build a valid request; check the token, team member id and \
-             Path-Root in Settings for stray characters."
+            "handin could not build a valid request; check the access token, and select_user and \
+             path_root in the config file, for stray characters."
                 .to_owned(),
         ),
     };
@@ -376,30 +378,34 @@ fn auth_tag(error: &AuthError) -> String {
 
 fn auth_sentence(error: &AuthError) -> String {
     match error {
-        AuthError::InvalidAccessToken => "Dropbox no longer accepts this access token; sign in \
-             again (Settings, l) or paste a new token."
+        AuthError::InvalidAccessToken => "Dropbox no longer accepts this access token; generate \
+             a new one in the App Console and restart handin with it (HANDIN_TOKEN or the \
+             credentials file)."
             .to_owned(),
-        AuthError::ExpiredAccessToken => "This access token has expired (pasted tokens last only \
-             a few hours); sign in again (Settings, l) to stay signed in."
+        AuthError::ExpiredAccessToken => "This access token has expired (tokens from the App \
+             Console last only a few hours); generate a new one and restart handin with it \
+             (HANDIN_TOKEN or the credentials file)."
             .to_owned(),
         AuthError::MissingScope(scope) => format!(
             "This Dropbox app lacks the permission \u{201c}{}\u{201d}; enable it in the App \
-             Console (Permissions), then sign in again (Settings, l).",
+             Console (Permissions), then generate a new access token and restart handin with it.",
             scope.required_scope
         ),
         AuthError::UserSuspended => {
             "This Dropbox account is suspended; contact Dropbox support.".to_owned()
         }
-        AuthError::InvalidSelectUser => "The team member id (Select-User) in Settings is not on \
-             this team; correct or clear it."
+        AuthError::InvalidSelectUser => "The team member id in select_user (config file) is not \
+             on this team; correct it or remove it."
             .to_owned(),
-        AuthError::InvalidSelectAdmin => {
-            "The team admin id in Settings is not an admin of this team; correct it.".to_owned()
-        }
+        AuthError::InvalidSelectAdmin => "Dropbox says the selected team admin is not an admin of \
+             this team; use a token of a team admin."
+            .to_owned(),
         AuthError::RouteAccessDenied => "This Dropbox app may not use this feature; check the \
              app's permissions in the App Console."
             .to_owned(),
-        _ => "Dropbox refused this sign-in; sign in again (Settings, l).".to_owned(),
+        _ => "Dropbox refused this access token; generate a new one in the App Console and \
+             restart handin with it (HANDIN_TOKEN or the credentials file)."
+            .to_owned(),
     }
 }
 
@@ -429,7 +435,7 @@ fn access_sentence(error: &AccessError) -> String {
             "Your team's settings do not allow this app to do that; ask your team admin."
         }
         AccessError::NoPermission(_) => {
-            "This token may not act for that account; check the team member id in Settings."
+            "This token may not act for that account; check select_user in the config file."
         }
         _ => "Dropbox denied access to this feature for this account.",
     }
@@ -480,9 +486,9 @@ fn file_request_sentence(tag: &str) -> String {
         }
         "rate_limit" => {
             "This account has reached Dropbox's limit of 4,000 file requests; delete closed \
-             ones with D."
+             ones at dropbox.com/requests to make room."
         }
-        "file_request_open" => "Only closed requests can be deleted; close it first with x.",
+        "file_request_open" => "Only closed requests can be deleted; close it first.",
         "invalid_cursor" => {
             "The list of file requests changed while loading; press r to load it again."
         }
@@ -693,6 +699,30 @@ impl RouteError for DownloadError {
     }
 }
 
+impl RouteError for DownloadZipError {
+    fn tag(&self) -> String {
+        match self {
+            DownloadZipError::Path(lookup) => format!("path/{}", lookup_tag(lookup)),
+            DownloadZipError::TooLarge => "too_large".to_owned(),
+            DownloadZipError::TooManyFiles => "too_many_files".to_owned(),
+            _ => "other".to_owned(),
+        }
+    }
+
+    fn sentence(&self) -> String {
+        match self {
+            DownloadZipError::Path(lookup) => lookup_sentence(lookup),
+            DownloadZipError::TooLarge => "This folder is too large to download as one zip \
+                 (Dropbox allows 20 GB, and 4 GB per file); download its subfolders separately."
+                .to_owned(),
+            DownloadZipError::TooManyFiles => "This folder holds too many files to download as \
+                 one zip (Dropbox allows 10,000); download its subfolders separately."
+                .to_owned(),
+            _ => UNKNOWN_API_ERROR.to_owned(),
+        }
+    }
+}
+
 impl RouteError for EchoError {
     fn tag(&self) -> String {
         match self {
@@ -745,7 +775,7 @@ mod tests {
         assert_eq!(e.tag(), Some("file_request_open"));
         assert_eq!(
             e.sentence(),
-            "Only closed requests can be deleted; close it first with x."
+            "Only closed requests can be deleted; close it first."
         );
 
         let e = api(CreateFileRequestError::EmailUnverified);
@@ -760,7 +790,7 @@ mod tests {
         assert_eq!(
             e.sentence(),
             "This account has reached Dropbox's limit of 4,000 file requests; delete closed \
-             ones with D."
+             ones at dropbox.com/requests to make room."
         );
 
         let e = api(ListFileRequestsContinueError::InvalidCursor);
@@ -812,6 +842,75 @@ mod tests {
         let e = api(ListFolderContinueError::Reset);
         assert_eq!(e.tag(), Some("reset"));
         assert_eq!(e.sentence(), LISTING_RESET);
+
+        let e = api(DownloadZipError::Path(LookupError::NotFolder));
+        assert_eq!(e.tag(), Some("path/not_folder"));
+        let e = api(DownloadZipError::TooLarge);
+        assert_eq!(e.tag(), Some("too_large"));
+        assert!(e.sentence().contains("20 GB"), "{}", e.sentence());
+        let e = api(DownloadZipError::TooManyFiles);
+        assert_eq!(e.tag(), Some("too_many_files"));
+        assert!(e.sentence().contains("10,000"), "{}", e.sentence());
+    }
+
+    /// Sentences name only keys and places this build has: no sign-in key, no x or D
+    /// keys, and a Settings tab that only shows where the config file is.
+    #[test]
+    fn sentences_name_only_what_exists() {
+        let mut sentences: Vec<String> = [
+            "disabled_for_team",
+            "not_found",
+            "not_a_folder",
+            "app_lacks_access",
+            "no_permission",
+            "email_unverified",
+            "validation_error",
+            "no_write_permission",
+            "invalid_location",
+            "rate_limit",
+            "file_request_open",
+            "invalid_cursor",
+        ]
+        .iter()
+        .map(|tag| file_request_sentence(tag))
+        .collect();
+        for error in [
+            AuthError::InvalidAccessToken,
+            AuthError::ExpiredAccessToken,
+            AuthError::UserSuspended,
+            AuthError::InvalidSelectUser,
+            AuthError::InvalidSelectAdmin,
+            AuthError::RouteAccessDenied,
+            AuthError::Other,
+        ] {
+            sentences.push(auth_sentence(&error));
+        }
+        for text in ["invalid_grant", "Dropbox-API-Select-User"] {
+            sentences.push(bad_request(text, String::new()).sentence());
+        }
+        for body in [
+            r#"{"error": {".tag": "no_permission"}}"#,
+            r#"{"error": {".tag": "mars"}}"#,
+            "garbage",
+        ] {
+            sentences.push(path_root(body, String::new()).sentence());
+        }
+        sentences.push(access_sentence(&AccessError::NoPermission(
+            dropbox_sdk::auth::NoPermissionError::Other,
+        )));
+        for sentence in &sentences {
+            for stale in [
+                "Settings",
+                "sign in",
+                "paste",
+                "with x",
+                "with D",
+                "Path-Root",
+            ] {
+                assert!(!sentence.contains(stale), "{stale:?} in {sentence:?}");
+            }
+            assert!(sentence.ends_with('.'), "{sentence:?}");
+        }
     }
 
     #[test]
@@ -825,8 +924,8 @@ mod tests {
         assert_eq!(e.tag(), Some("invalid_access_token"));
         assert_eq!(
             e.sentence(),
-            "Dropbox no longer accepts this access token; sign in again (Settings, l) or paste \
-             a new token."
+            "Dropbox no longer accepts this access token; generate a new one in the App Console \
+             and restart handin with it (HANDIN_TOKEN or the credentials file)."
         );
 
         let scope =

@@ -16,7 +16,7 @@ pub use dropbox_sdk::file_requests::{
     CreateFileRequestArgs, FileRequest, FileRequestDeadline, GracePeriod, UpdateFileRequestArgs,
     UpdateFileRequestDeadline,
 };
-pub use dropbox_sdk::files::{FileMetadata, Metadata};
+pub use dropbox_sdk::files::{FileMetadata, FolderMetadata, Metadata};
 pub use dropbox_sdk::oauth2::Authorization;
 pub use dropbox_sdk::users::FullAccount;
 pub use error::{DropboxError, ErrorKind};
@@ -31,8 +31,8 @@ use dropbox_sdk::file_requests::{
     ListFileRequestsContinueError,
 };
 use dropbox_sdk::files::{
-    DownloadArg, GetMetadataArg, ListFolderArg, ListFolderContinueArg, ListFolderContinueError,
-    ListFolderLongpollArg, ListFolderResult,
+    DownloadArg, DownloadZipArg, GetMetadataArg, ListFolderArg, ListFolderContinueArg,
+    ListFolderContinueError, ListFolderLongpollArg, ListFolderResult,
 };
 use dropbox_sdk::{auth, check, file_requests, files, users};
 
@@ -50,7 +50,8 @@ pub struct ClientSettings {
     /// How long one request may take, and how long a stalled download may sit idle.
     /// Long polls get their own deadline: their timeout plus a margin.
     pub request_timeout: Duration,
-    /// Retries for 429, 5xx and connection failures.
+    /// Retries: reads for 429, 5xx, timeouts and connection failures; changes only for
+    /// 429 and connections that could not be made (see [`client::route_is_read_only`]).
     pub retry: RetryPolicy,
     /// A team member id (`dbmid:...`) to act as, for team tokens; sent as
     /// `Dropbox-API-Select-User`.
@@ -79,6 +80,15 @@ const FILE_REQUEST_PAGE: u64 = 1000;
 /// Dropbox accepts long-poll timeouts in this range (seconds).
 const LONGPOLL_TIMEOUT_RANGE: std::ops::RangeInclusive<u64> = 30..=480;
 
+/// `list_v2`/`list/continue` pages followed before giving up. An account holds at most
+/// 4,000 requests, which pages of 1,000 deliver in 4; even pages of 40 would end within
+/// this, so more means a server that keeps saying `has_more`.
+const MAX_REQUEST_PAGES: u32 = 100;
+
+/// Empty pages in a row that still say `has_more` before a folder listing gives up.
+/// Dropbox may send a few (large recursive listings), never this many.
+const MAX_EMPTY_PAGES: u32 = 100;
+
 /// Dropbox adds up to 90 s of random jitter to a long poll's own timeout.
 const LONGPOLL_MARGIN: Duration = Duration::from_secs(90);
 
@@ -89,9 +99,9 @@ pub struct Dropbox {
 }
 
 impl fmt::Debug for Dropbox {
-    /// Deliberately says nothing about the credentials.
+    /// Where requests go and how, never the credentials (see `ApiClient`'s `Debug`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Dropbox").finish_non_exhaustive()
+        f.debug_struct("Dropbox").field("api", &self.api).finish()
     }
 }
 
@@ -111,6 +121,55 @@ impl fmt::Debug for Download {
             .field("metadata", &self.metadata)
             .field("content_length", &self.content_length)
             .finish_non_exhaustive()
+    }
+}
+
+/// A folder being downloaded as one zip archive: its metadata, and the archive as a
+/// stream. Dropbox builds the archive on the fly, so it cannot be resumed from an offset.
+pub struct ZipDownload {
+    /// The folder's metadata at the time of the download.
+    pub metadata: FolderMetadata,
+    /// Bytes in `body`, when Dropbox said (a zip built on the fly often has no length).
+    pub content_length: Option<u64>,
+    /// The zip archive's bytes. A network failure mid-stream surfaces as an `io::Error`.
+    pub body: Box<dyn futures::AsyncRead + Send + Unpin>,
+}
+
+impl fmt::Debug for ZipDownload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ZipDownload")
+            .field("metadata", &self.metadata)
+            .field("content_length", &self.content_length)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Stops a listing whose server keeps answering `has_more` with empty pages.
+struct EmptyPageGuard {
+    route: &'static str,
+    in_a_row: u32,
+}
+
+impl EmptyPageGuard {
+    fn new(route: &'static str) -> Self {
+        Self { route, in_a_row: 0 }
+    }
+
+    /// Records one page; an error once `MAX_EMPTY_PAGES` empty pages that promise more
+    /// have come in a row.
+    fn page(&mut self, empty: bool, has_more: bool) -> Result<(), DropboxError> {
+        if !(empty && has_more) {
+            self.in_a_row = 0;
+            return Ok(());
+        }
+        self.in_a_row += 1;
+        if self.in_a_row >= MAX_EMPTY_PAGES {
+            return Err(DropboxError::unexpected(
+                self.route,
+                &format!("{MAX_EMPTY_PAGES} empty pages in a row, each saying there was more"),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -150,7 +209,8 @@ impl Dropbox {
 
     /// Every file request, open and closed: `list_v2` pages of up to 1000 followed until
     /// `has_more` is false. If Dropbox invalidates the cursor midway, the listing starts
-    /// over once.
+    /// over once. A server that keeps promising more (beyond any account's 4,000
+    /// requests) ends the listing with an `Unexpected` error.
     pub async fn list_requests(&self) -> Result<Vec<FileRequest>, DropboxError> {
         let mut restarted = false;
         'listing: loop {
@@ -163,7 +223,18 @@ impl Dropbox {
             let mut requests = first.file_requests;
             let mut cursor = first.cursor;
             let mut has_more = first.has_more;
+            let mut pages = 1;
             while has_more {
+                if pages >= MAX_REQUEST_PAGES {
+                    return Err(DropboxError::unexpected(
+                        "file_requests/list/continue",
+                        &format!(
+                            "still more after {pages} pages ({} requests)",
+                            requests.len()
+                        ),
+                    ));
+                }
+                pages += 1;
                 let arg = ListFileRequestsContinueArg::new(cursor.clone());
                 match file_requests::list_continue(self.api.as_ref(), &arg).await {
                     Ok(page) => {
@@ -257,7 +328,8 @@ impl Dropbox {
 
     /// Every entry under `path` (`""` or `"/"` for the root), recursively if asked, and
     /// the cursor for changes after it. If Dropbox resets the listing midway, it starts
-    /// over once.
+    /// over once. A server that keeps sending empty pages that promise more ends the
+    /// listing with an `Unexpected` error.
     pub async fn list_folder_all(
         &self,
         path: &str,
@@ -269,12 +341,15 @@ impl Dropbox {
             let first = files::list_folder(self.api.as_ref(), &arg)
                 .await
                 .map_err(|e| DropboxError::from_sdk("files/list_folder", e))?;
+            let mut guard = EmptyPageGuard::new("files/list_folder/continue");
+            guard.page(first.entries.is_empty(), first.has_more)?;
             let mut entries = first.entries;
             let mut cursor = first.cursor;
             let mut has_more = first.has_more;
             while has_more {
                 match self.list_folder_page(&cursor).await {
                     Ok(page) => {
+                        guard.page(page.entries.is_empty(), page.has_more)?;
                         entries.extend(page.entries);
                         cursor = page.cursor;
                         has_more = page.has_more;
@@ -293,17 +368,20 @@ impl Dropbox {
 
     /// Every change after `cursor` (following `has_more`) and the cursor after them.
     /// A `reset` error (tag `reset`) means the folder must be listed again from scratch.
+    /// Endless empty pages end in an `Unexpected` error, as for [`Self::list_folder_all`].
     pub async fn list_folder_continue(
         &self,
         cursor: &str,
     ) -> Result<(Vec<Metadata>, String), DropboxError> {
         let mut entries = Vec::new();
         let mut cursor = cursor.to_owned();
+        let mut guard = EmptyPageGuard::new("files/list_folder/continue");
         loop {
             let page = self
                 .list_folder_page(&cursor)
                 .await
                 .map_err(|e| DropboxError::from_sdk("files/list_folder/continue", e))?;
+            guard.page(page.entries.is_empty(), page.has_more)?;
             entries.extend(page.entries);
             cursor = page.cursor;
             if !page.has_more {
@@ -381,6 +459,28 @@ impl Dropbox {
         })
     }
 
+    /// Starts downloading the folder at `path` as one zip archive. Dropbox refuses
+    /// folders of 20 GB or more, with a file of 4 GB or more, or with 10,000 entries or
+    /// more (tags `too_large`, `too_many_files`).
+    pub async fn download_zip(&self, path: &str) -> Result<ZipDownload, DropboxError> {
+        let result = files::download_zip(
+            self.api.as_ref(),
+            &DownloadZipArg::new(path.to_owned()),
+            None,
+            None,
+        )
+        .await
+        .map_err(|e| DropboxError::from_sdk("files/download_zip", e))?;
+        let body = result
+            .body
+            .ok_or_else(|| DropboxError::unexpected("files/download_zip", "no response body"))?;
+        Ok(ZipDownload {
+            metadata: result.result.metadata,
+            content_length: result.content_length,
+            body,
+        })
+    }
+
     /// Revokes the access token (and, for an OAuth sign-in, its refresh token). Every
     /// later call with this handle fails with `invalid_access_token`.
     pub async fn revoke_token(&self) -> Result<(), DropboxError> {
@@ -441,6 +541,27 @@ mod tests {
     #[test]
     fn debug_never_shows_the_token() {
         let dropbox = Dropbox::new(ClientSettings::default(), "sl.secret".into()).expect("handle");
-        assert!(!format!("{dropbox:?}").contains("secret"));
+        let shown = format!("{dropbox:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("ApiClient"), "{shown}");
+    }
+
+    #[test]
+    fn empty_pages_are_counted_in_a_row() {
+        let mut guard = EmptyPageGuard::new("files/list_folder/continue");
+        for _ in 0..MAX_EMPTY_PAGES - 1 {
+            guard.page(true, true).expect("still patient");
+        }
+        // A page with entries, or the last page, starts the count again.
+        guard.page(false, true).expect("progress");
+        for _ in 0..MAX_EMPTY_PAGES - 1 {
+            guard.page(true, true).expect("still patient");
+        }
+        guard.page(true, false).expect("the end");
+        for _ in 0..MAX_EMPTY_PAGES - 1 {
+            guard.page(true, true).expect("still patient");
+        }
+        let error = guard.page(true, true).expect_err("gives up");
+        assert_eq!(error.kind(), &ErrorKind::Unexpected);
     }
 }

@@ -91,7 +91,9 @@ fn parse_target(call: &Call, raw: &str, kind: PathKind) -> Result<Target, CallEr
         if namespace.is_empty() || !namespace.chars().all(|c| c.is_ascii_digit()) {
             return Err(mismatch());
         }
-        if namespace != account::ROOT_NAMESPACE_ID {
+        // Only the home namespace has contents here: a business account's
+        // team space is not modelled, so its files are as foreign as any.
+        if namespace != account::HOME_NAMESPACE_ID {
             return Ok(Target::ForeignNamespace);
         }
         return Ok(if rest.is_empty() {
@@ -407,7 +409,14 @@ fn decode_folder_cursor(call: &Call, text: &str) -> Result<FolderCursor, CallErr
         .ok_or_else(|| call.invalid("cursor: invalid cursor"))
 }
 
-pub(crate) fn list_folder(core: &Core, call: &Call) -> Result<Reply, CallError> {
+/// What `list_folder` and `list_folder/get_latest_cursor` share: the same
+/// argument, checked the same way, and a cursor at the start of a listing
+/// of the folder as it is now.
+fn start_listing<R>(
+    core: &Core,
+    call: &Call,
+    then: impl FnOnce(&Store, FolderCursor) -> R,
+) -> Result<R, CallError> {
     let args: ListFolderArg = call.arg()?;
     let limit = page_limit(call, args.limit)?;
     let target = parse_target(call, &args.path, PathKind::Listable)?;
@@ -415,7 +424,13 @@ pub(crate) fn list_folder(core: &Core, call: &Call) -> Result<Reply, CallError> 
         let folder = folder_key(store, &target)
             .map_err(|error| CallError::route(ListFolderError::Path(error)))?;
         let cursor = store.fresh_cursor(folder, args.recursive, limit);
-        Ok(Reply::Json(store.folder_page(&cursor)))
+        Ok(then(store, cursor))
+    })
+}
+
+pub(crate) fn list_folder(core: &Core, call: &Call) -> Result<Reply, CallError> {
+    start_listing(core, call, |store, cursor| {
+        Reply::Json(store.folder_page(&cursor))
     })
 }
 
@@ -436,20 +451,14 @@ pub(crate) fn list_folder_continue(core: &Core, call: &Call) -> Result<Reply, Ca
 }
 
 pub(crate) fn get_latest_cursor(core: &Core, call: &Call) -> Result<Reply, CallError> {
-    let args: ListFolderArg = call.arg()?;
-    let limit = page_limit(call, args.limit)?;
-    let target = parse_target(call, &args.path, PathKind::Listable)?;
-    core.read(|store| {
-        let folder = folder_key(store, &target)
-            .map_err(|error| CallError::route(ListFolderError::Path(error)))?;
-        let mut cursor = store.fresh_cursor(folder, args.recursive, limit);
+    start_listing(core, call, |store, mut cursor| {
         cursor.mode = Mode::Changes {
             since: store.version,
             until: None,
             after: None,
         };
-        Ok(Reply::json(&ListFolderGetLatestCursorResult::new(
-            wire::encode_cursor(&cursor),
+        Reply::json(&ListFolderGetLatestCursorResult::new(wire::encode_cursor(
+            &cursor,
         )))
     })
 }

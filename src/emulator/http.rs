@@ -18,6 +18,7 @@ use bytes::Bytes;
 use dropbox_sdk::auth::{AuthError, RateLimitError, RateLimitReason};
 use dropbox_sdk::common::{PathRoot, PathRootError};
 use futures::StreamExt;
+use futures::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -32,6 +33,8 @@ const API_ARG: HeaderName = HeaderName::from_static("dropbox-api-arg");
 const API_RESULT: HeaderName = HeaderName::from_static("dropbox-api-result");
 const PATH_ROOT: HeaderName = HeaderName::from_static("dropbox-api-path-root");
 const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
+/// How Dropbox names the argument header in its 400 messages.
+const ARG_HEADER: &str = "HTTP header \"Dropbox-API-Arg\"";
 
 pub(crate) fn router(core: Arc<Core>) -> Router {
     Router::new()
@@ -56,60 +59,85 @@ enum Auth {
     None,
 }
 
-/// Style and authentication of each emulated route, from the Stone attributes.
-fn route_attributes(route: &str) -> Option<(Style, Auth)> {
-    let attributes = match route {
-        "file_requests/count"
-        | "file_requests/create"
-        | "file_requests/delete"
-        | "file_requests/delete_all_closed"
-        | "file_requests/get"
-        | "file_requests/list"
-        | "file_requests/list_v2"
-        | "file_requests/list/continue"
-        | "file_requests/update"
-        | "files/get_metadata"
-        | "files/list_folder"
-        | "files/list_folder/continue"
-        | "files/list_folder/get_latest_cursor"
-        | "users/get_current_account"
-        | "auth/token/revoke"
-        | "check/user" => (Style::Rpc, Auth::User),
-        "files/list_folder/longpoll" => (Style::Rpc, Auth::None),
-        "files/download" | "files/download_zip" => (Style::Download, Auth::User),
-        _ => return None,
-    };
-    Some(attributes)
+type Answer = Result<Reply, CallError>;
+
+/// How a route computes its answer.
+#[derive(Clone, Copy)]
+enum Handler {
+    /// Without waiting: the answer is computed from the store as it is.
+    Now(fn(&Core, &Call) -> Answer),
+    /// After waiting (`list_folder/longpoll`).
+    Waits(for<'a> fn(&'a Core, &'a Call) -> BoxFuture<'a, Answer>),
 }
 
-async fn dispatch(core: &Core, call: &Call) -> Result<Reply, CallError> {
-    match call.route.as_str() {
-        "file_requests/count" => file_requests::count(core, call),
-        "file_requests/create" => file_requests::create(core, call),
-        "file_requests/delete" => file_requests::delete(core, call),
-        "file_requests/delete_all_closed" => file_requests::delete_all_closed(core, call),
-        "file_requests/get" => file_requests::get(core, call),
-        "file_requests/list" => file_requests::list(core, call),
-        "file_requests/list_v2" => file_requests::list_v2(core, call),
-        "file_requests/list/continue" => file_requests::list_continue(core, call),
-        "file_requests/update" => file_requests::update(core, call),
-        "files/get_metadata" => files::get_metadata(core, call),
-        "files/list_folder" => files::list_folder(core, call),
-        "files/list_folder/continue" => files::list_folder_continue(core, call),
-        "files/list_folder/get_latest_cursor" => files::get_latest_cursor(core, call),
-        "files/list_folder/longpoll" => files::longpoll(core, call).await,
-        "files/download" => files::download(core, call),
-        "files/download_zip" => files::download_zip(core, call),
-        "users/get_current_account" => account::get_current_account(core, call),
-        "auth/token/revoke" => account::revoke(core, call),
-        "check/user" => account::check_user(call),
-        other => unreachable!("route {other} has attributes but no handler"),
+/// One emulated route with its Stone attributes.
+struct Route {
+    name: &'static str,
+    style: Style,
+    auth: Auth,
+    handler: Handler,
+}
+
+impl Route {
+    const fn rpc(name: &'static str, handler: fn(&Core, &Call) -> Answer) -> Route {
+        Route {
+            name,
+            style: Style::Rpc,
+            auth: Auth::User,
+            handler: Handler::Now(handler),
+        }
     }
+
+    const fn download(name: &'static str, handler: fn(&Core, &Call) -> Answer) -> Route {
+        Route {
+            name,
+            style: Style::Download,
+            auth: Auth::User,
+            handler: Handler::Now(handler),
+        }
+    }
+}
+
+/// Every emulated route: the one place that says what exists and how it is called.
+static ROUTES: &[Route] = &[
+    Route::rpc("file_requests/count", file_requests::count),
+    Route::rpc("file_requests/create", file_requests::create),
+    Route::rpc("file_requests/delete", file_requests::delete),
+    Route::rpc(
+        "file_requests/delete_all_closed",
+        file_requests::delete_all_closed,
+    ),
+    Route::rpc("file_requests/get", file_requests::get),
+    Route::rpc("file_requests/list", file_requests::list),
+    Route::rpc("file_requests/list_v2", file_requests::list_v2),
+    Route::rpc("file_requests/list/continue", file_requests::list_continue),
+    Route::rpc("file_requests/update", file_requests::update),
+    Route::rpc("files/get_metadata", files::get_metadata),
+    Route::rpc("files/list_folder", files::list_folder),
+    Route::rpc("files/list_folder/continue", files::list_folder_continue),
+    Route::rpc(
+        "files/list_folder/get_latest_cursor",
+        files::get_latest_cursor,
+    ),
+    Route {
+        name: "files/list_folder/longpoll",
+        style: Style::Rpc,
+        auth: Auth::None,
+        handler: Handler::Waits(|core, call| Box::pin(files::longpoll(core, call))),
+    },
+    Route::download("files/download", files::download),
+    Route::download("files/download_zip", files::download_zip),
+    Route::rpc("users/get_current_account", account::get_current_account),
+    Route::rpc("auth/token/revoke", account::revoke),
+    Route::rpc("check/user", |_, call| account::check_user(call)),
+];
+
+fn find_route(name: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|route| route.name == name)
 }
 
 /// One decoded API call, as the route functions see it.
 pub(crate) struct Call {
-    pub(crate) route: String,
     arg: Arg,
 }
 
@@ -144,7 +172,7 @@ impl Call {
     pub(crate) fn invalid(&self, detail: impl std::fmt::Display) -> CallError {
         let place = match self.arg {
             Arg::Body(_) => "request body",
-            Arg::Header(_) => "HTTP header \"Dropbox-API-Arg\"",
+            Arg::Header(_) => ARG_HEADER,
             Arg::UrlParameter(_) => "URL parameter \"arg\"",
         };
         CallError::BadRequest(format!("{place}: {detail}"))
@@ -233,7 +261,12 @@ impl CallError {
             }
             CallError::Route(error) => Outgoing::error_json(StatusCode::CONFLICT, error),
             CallError::PathRoot(error) => {
-                Outgoing::error_json(StatusCode::UNPROCESSABLE_ENTITY, wire::to_json(&error))
+                let error = wire::to_json(&error);
+                // `invalid_root` carries a `RootInfo`, a struct whose `.tag`
+                // names its subtype, not a union member: the summary stops
+                // before it.
+                let summary = format!("{}/...", error[".tag"].as_str().unwrap_or_default());
+                Outgoing::envelope(StatusCode::UNPROCESSABLE_ENTITY, summary, error)
             }
         }
     }
@@ -246,7 +279,7 @@ async fn api_call(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some((style, auth)) = route_attributes(&route) else {
+    let Some(found) = find_route(&route) else {
         return Outgoing::text(
             StatusCode::NOT_FOUND,
             format!("Unknown API function: \"{route}\""),
@@ -264,7 +297,7 @@ async fn api_call(
         Some(Fault::DropConnection) => return dropped_connection(),
         _ => {}
     }
-    let outgoing = match answer(&core, route.clone(), style, auth, &uri, &headers, body).await {
+    let outgoing = match answer(&core, found, &uri, &headers, body).await {
         Ok(outgoing) => outgoing,
         Err(error) => error.into_outgoing(&route),
     };
@@ -278,17 +311,15 @@ async fn api_call(
 
 async fn answer(
     core: &Core,
-    route: String,
-    style: Style,
-    auth: Auth,
+    route: &Route,
     uri: &Uri,
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<Outgoing, CallError> {
-    match auth {
+    match route.auth {
         Auth::User => {
             authenticate(core, headers, uri)?;
-            check_path_root(headers)?;
+            check_path_root(core, headers)?;
         }
         Auth::None => {
             if headers.contains_key(AUTHORIZATION) {
@@ -299,12 +330,15 @@ async fn answer(
             }
         }
     }
-    let arg = match style {
+    let arg = match route.style {
         Style::Rpc => rpc_arg(headers, body)?,
         Style::Download => download_arg(headers, uri)?,
     };
-    let call = Call { route, arg };
-    let reply = dispatch(core, &call).await?;
+    let call = Call { arg };
+    let reply = match route.handler {
+        Handler::Now(handler) => handler(core, &call)?,
+        Handler::Waits(handler) => handler(core, &call).await?,
+    };
     Ok(match reply {
         Reply::Json(value) => Outgoing::json(StatusCode::OK, &value),
         Reply::Download {
@@ -349,9 +383,14 @@ fn authenticate(core: &Core, headers: &HeaderMap, uri: &Uri) -> Result<(), CallE
     }
 }
 
-/// Honours `Dropbox-API-Path-Root` for the one namespace the emulated
-/// account has; Dropbox answers 422 for a root that is not the user's.
-fn check_path_root(headers: &HeaderMap) -> Result<(), CallError> {
+/// Honours `Dropbox-API-Path-Root` for the namespaces the account has:
+/// `home`; `root` naming the account's root namespace (Dropbox answers 422
+/// `invalid_root` with the current root info otherwise); `namespace_id`
+/// naming its home or team space (422 `no_permission` otherwise).
+///
+/// Paths stay relative to the home namespace whatever the header says: a
+/// business account's team space is not modelled.
+fn check_path_root(core: &Core, headers: &HeaderMap) -> Result<(), CallError> {
     let Some(value) = headers.get(PATH_ROOT) else {
         return Ok(());
     };
@@ -361,13 +400,14 @@ fn check_path_root(headers: &HeaderMap) -> Result<(), CallError> {
         )
     };
     let root: PathRoot = serde_json::from_slice(value.as_bytes()).map_err(|_| invalid())?;
+    let account_type = core.read(|store| store.account_type.clone());
     match root {
         PathRoot::Home => Ok(()),
-        PathRoot::Root(id) if id == account::ROOT_NAMESPACE_ID => Ok(()),
+        PathRoot::Root(id) if id == account::root_namespace_id(&account_type) => Ok(()),
         PathRoot::Root(_) => Err(CallError::PathRoot(PathRootError::InvalidRoot(
-            account::root_info(),
+            account::root_info(&account_type),
         ))),
-        PathRoot::NamespaceId(id) if id == account::ROOT_NAMESPACE_ID => Ok(()),
+        PathRoot::NamespaceId(id) if account::can_access_namespace(&account_type, &id) => Ok(()),
         PathRoot::NamespaceId(_) => Err(CallError::PathRoot(PathRootError::NoPermission)),
         _ => Err(invalid()),
     }
@@ -406,10 +446,16 @@ fn download_arg(headers: &HeaderMap, uri: &Uri) -> Result<Arg, CallError> {
         return Err(bad_content_type(Some(value), DOWNLOAD_CONTENT_TYPES));
     }
     if let Some(value) = headers.get(API_ARG) {
-        // Clients escape non-ASCII as \uXXXX; be lenient with raw UTF-8 anyway.
-        return Ok(Arg::Header(
-            String::from_utf8_lossy(value.as_bytes()).into_owned(),
-        ));
+        // The header must be ASCII, with every other character (and DEL)
+        // escaped as \uXXXX; Dropbox fails to decode raw UTF-8 there.
+        return match std::str::from_utf8(value.as_bytes()) {
+            Ok(text) if text.bytes().all(|byte| byte.is_ascii() && byte != 0x7f) => {
+                Ok(Arg::Header(text.to_owned()))
+            }
+            _ => Err(CallError::BadRequest(format!(
+                "{ARG_HEADER}: could not decode input as JSON"
+            ))),
+        };
     }
     query_parameter(uri, "arg")
         .map(Arg::UrlParameter)
@@ -566,11 +612,11 @@ fn too_many_requests(retry_after: u32, plain_text: bool) -> Outgoing {
         // The SDK leaves out a field equal to its Stone default (1); Dropbox
         // always sends it.
         error["retry_after"] = json!(retry_after);
-        let body = json!({
-            "error_summary": "too_many_requests/...",
-            "error": error,
-        });
-        Outgoing::json(StatusCode::TOO_MANY_REQUESTS, &body)
+        Outgoing::envelope(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests/...".to_owned(),
+            error,
+        )
     };
     outgoing.set_header(RETRY_AFTER, &retry_after.to_string());
     outgoing
@@ -624,8 +670,12 @@ impl Outgoing {
 
     /// `{"error_summary": ..., "error": ...}`, Dropbox's envelope for 401, 409 and 422.
     fn error_json(status: StatusCode, error: Value) -> Outgoing {
+        Outgoing::envelope(status, wire::error_summary(&error), error)
+    }
+
+    fn envelope(status: StatusCode, summary: String, error: Value) -> Outgoing {
         let body = json!({
-            "error_summary": wire::error_summary(&error),
+            "error_summary": summary,
             "error": error,
         });
         Outgoing::json(status, &body)
@@ -661,12 +711,16 @@ impl Outgoing {
         response
     }
 
-    /// Flips the bits of a few bytes spread through the body.
+    /// Flips the bits of a few bytes spread through the body: same length,
+    /// other content (any body of at least one byte changes).
     fn corrupted(mut self) -> Outgoing {
         let mut body = self.body.to_vec();
         let len = body.len();
         if len > 0 {
-            for position in [len / 2, len / 3, len - 1, 0] {
+            let mut positions = vec![0, len / 3, len / 2, len - 1];
+            positions.sort_unstable();
+            positions.dedup();
+            for position in positions {
                 body[position] ^= 0xFF;
             }
         }
@@ -718,6 +772,29 @@ mod tests {
             Some(r#"{"path": "/a"}"#)
         );
         assert_eq!(query_parameter(&uri, "missing"), None);
+    }
+
+    #[test]
+    fn corruption_changes_every_non_empty_body() {
+        for len in 0..8 {
+            let body = Bytes::from(vec![b'a'; len]);
+            let outgoing = Outgoing {
+                status: StatusCode::OK,
+                headers: HeaderMap::new(),
+                body: body.clone(),
+            };
+            let corrupted = outgoing.corrupted().body;
+            assert_eq!(corrupted.len(), len);
+            assert_eq!(corrupted == body, len == 0, "{len} bytes");
+        }
+    }
+
+    #[test]
+    fn every_route_is_found_once() {
+        for route in ROUTES {
+            assert!(std::ptr::eq(find_route(route.name).unwrap(), route));
+        }
+        assert!(find_route("files/upload").is_none());
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod faults;
 mod file_requests;
 mod files;
 mod http;
+mod persist;
 mod seed;
 mod state;
 mod wire;
@@ -98,7 +99,8 @@ pub struct UnknownSeed(String);
 pub struct EmulatorOptions {
     /// Used only when there is no state file to load.
     pub seed: Seed,
-    /// Loaded at start if it exists; rewritten atomically after every change.
+    /// Loaded at start if it exists; rewritten atomically soon after every
+    /// change (by a background writer that coalesces bursts) and at shutdown.
     pub state_file: Option<PathBuf>,
     /// The bearer token the emulator accepts.
     pub token: String,
@@ -160,12 +162,16 @@ pub enum EmulatorError {
 }
 
 /// A running emulator. Dropping it stops the server; [`Emulator::shutdown`]
-/// does so gracefully.
+/// does so gracefully and returns once the state file is written.
 pub struct Emulator {
     core: Arc<Core>,
     base_url: String,
     server: Option<JoinHandle<()>>,
     stop: Option<oneshot::Sender<()>>,
+    /// The state file's writer, if there is a state file. Dropping
+    /// `stop_writer` makes it write what is left and end.
+    writer: Option<JoinHandle<()>>,
+    stop_writer: Option<oneshot::Sender<()>>,
 }
 
 impl Emulator {
@@ -185,9 +191,28 @@ impl Emulator {
         });
         let listener = TcpListener::bind(listen).await?;
         let address = listener.local_addr()?;
-        let core = Arc::new(Core::new(store, options.token, options.state_file));
-        // Write a fresh state at once, so a bad path fails now, not later.
-        core.persist()?;
+        let (state_file, writer) = match options.state_file {
+            Some(path) => {
+                // Write a fresh state at once, so a bad path fails now, not later.
+                let written = store.version;
+                let snapshot = store.clone();
+                let target = path.clone();
+                tokio::task::spawn_blocking(move || persist::write_store(&target, &snapshot))
+                    .await
+                    .map_err(io::Error::other)??;
+                let (state_file, writer) = persist::channel(path, written);
+                (Some(state_file), Some(writer))
+            }
+            None => (None, None),
+        };
+        let core = Arc::new(Core::new(store, options.token, state_file));
+        let (stop_writer, writer) = match writer {
+            Some(writer) => {
+                let (stop, stopped) = oneshot::channel();
+                (Some(stop), Some(writer.spawn(Arc::clone(&core), stopped)))
+            }
+            None => (None, None),
+        };
 
         let (stop, stopped) = oneshot::channel::<()>();
         let app = http::router(Arc::clone(&core));
@@ -205,6 +230,8 @@ impl Emulator {
             base_url: format!("http://{address}"),
             server: Some(server),
             stop: Some(stop),
+            writer,
+            stop_writer,
         })
     }
 
@@ -242,9 +269,24 @@ impl Emulator {
         self.core.read(control::snapshot)
     }
 
-    /// Stops accepting calls, ends long polls, and waits briefly for calls in
-    /// flight.
-    pub async fn shutdown(mut self) {
+    /// Waits until every change made so far is in the state file (at once
+    /// without one). Changes are written soon anyway; this is for tests and
+    /// for callers that must know.
+    pub async fn flush(&self) -> io::Result<()> {
+        self.core.flush().await
+    }
+
+    /// Stops accepting calls, ends long polls, waits briefly for calls in
+    /// flight, then writes the state file a last time. A failed write is
+    /// logged.
+    pub async fn shutdown(self) {
+        if let Err(error) = self.shut_down().await {
+            tracing::error!(%error, "could not write the emulator state file");
+        }
+    }
+
+    /// [`Emulator::shutdown`], answering whether the last write succeeded.
+    async fn shut_down(mut self) -> io::Result<()> {
         self.core.begin_shutdown();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -256,10 +298,20 @@ impl Emulator {
         {
             server.abort();
         }
+        // Calls are over: what the store holds now is final.
+        let flushed = self.core.flush().await;
+        drop(self.stop_writer.take());
+        if let Some(writer) = self.writer.take() {
+            // It has nothing left to write; this only waits for it to end.
+            let _ = writer.await;
+        }
+        flushed
     }
 }
 
 impl Drop for Emulator {
+    /// Stops the server at once. The state file's writer (if any) sees its
+    /// stop signal dropped, writes what is left and ends on its own.
     fn drop(&mut self) {
         self.core.begin_shutdown();
         if let Some(server) = self.server.take() {
@@ -320,7 +372,10 @@ pub async fn run_cli(listen: SocketAddr, options: EmulatorOptions) -> anyhow::Re
     termination()
         .await
         .context("could not listen for termination signals")?;
-    emulator.shutdown().await;
+    emulator
+        .shut_down()
+        .await
+        .context("could not write the emulator's state file on the way out")?;
     Ok(())
 }
 

@@ -8,8 +8,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use super::faults::FaultQueue;
+use super::persist::StateFile;
 use super::wire;
 use crate::dropbox::content_hash::content_hash;
 
@@ -37,7 +38,8 @@ const JOURNAL_CAPACITY: usize = 20_000;
 /// the same on every run, apart from times.
 const RNG_SEED: u64 = 0x6861_6e64_696e;
 
-#[derive(Serialize, Deserialize)]
+/// Cloning is cheap enough to do under the lock: contents are `Bytes`.
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Store {
     format: u32,
     /// Identifies this account's history; cursors issued for another history
@@ -447,12 +449,10 @@ mod seeded_rng {
 /// What the HTTP handlers and the `Emulator` handle share.
 pub(crate) struct Core {
     store: Mutex<Store>,
-    /// Carries `Store::version`; long polls wait on it.
+    /// Carries `Store::version`; long polls and the state file's writer wait
+    /// on it.
     version: watch::Sender<u64>,
-    state_file: Option<PathBuf>,
-    /// The version last written to `state_file`; also serializes the writes
-    /// so an older snapshot never replaces a newer one.
-    persisted: Mutex<u64>,
+    state_file: Option<StateFile>,
     pub(crate) token: String,
     token_revoked: AtomicBool,
     pub(crate) faults: FaultQueue,
@@ -460,13 +460,12 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub(crate) fn new(store: Store, token: String, state_file: Option<PathBuf>) -> Self {
+    pub(crate) fn new(store: Store, token: String, state_file: Option<StateFile>) -> Self {
         let version = store.version;
         Core {
             store: Mutex::new(store),
             version: watch::Sender::new(version),
             state_file,
-            persisted: Mutex::new(0),
             token,
             token_revoked: AtomicBool::new(false),
             faults: FaultQueue::default(),
@@ -484,8 +483,8 @@ impl Core {
         f(&self.lock())
     }
 
-    /// Runs a mutation; if it changed anything, wakes long polls and writes
-    /// the state file.
+    /// Runs a mutation; if it changed anything, wakes long polls and the
+    /// state file's writer. Never touches the disk itself.
     pub(crate) fn write<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
         let (result, changed_to) = {
             let mut store = self.lock();
@@ -497,34 +496,22 @@ impl Core {
             // Two writers may get here in either order; never go backwards.
             self.version
                 .send_modify(|current| *current = (*current).max(version));
-            if let Err(error) = self.persist() {
-                tracing::error!(%error, "could not write the emulator state file");
-            }
         }
         result
     }
 
-    /// Writes the state file, if there is one, atomically: a reader (or a
-    /// restart after a crash) sees the old state or the new one, never half.
-    pub(crate) fn persist(&self) -> io::Result<()> {
-        let Some(path) = &self.state_file else {
-            return Ok(());
-        };
-        let mut persisted = self
-            .persisted
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let (version, bytes) = {
-            let store = self.lock();
-            if store.version <= *persisted && path.exists() {
-                return Ok(());
-            }
-            let bytes = serde_json::to_vec(&*store).map_err(io::Error::other)?;
-            (store.version, bytes)
-        };
-        write_atomically(path, &bytes)?;
-        *persisted = version;
-        Ok(())
+    /// Waits until every change made so far is in the state file, if there
+    /// is one.
+    pub(crate) async fn flush(&self) -> io::Result<()> {
+        match &self.state_file {
+            Some(state_file) => state_file.flush().await,
+            None => Ok(()),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn state_file(&self) -> Option<&StateFile> {
+        self.state_file.as_ref()
     }
 
     pub(crate) fn watch_version(&self) -> watch::Receiver<u64> {
@@ -550,27 +537,6 @@ impl Core {
     pub(crate) fn revoke_token(&self) {
         self.token_revoked.store(true, Ordering::SeqCst);
     }
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "state file has no name"))?;
-    // Same directory, so the rename cannot cross file systems.
-    let temporary = directory.join(format!(
-        ".{}.{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    let mut file = fs::File::create(&temporary)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&temporary, path)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use dropbox_sdk::file_requests::CreateFileRequestArgs;
+use futures::StreamExt;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Value, json};
@@ -12,6 +13,15 @@ use super::*;
 
 fn any_port() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// An empty account kept in `path`.
+fn kept_in(path: &std::path::Path) -> EmulatorOptions {
+    EmulatorOptions {
+        seed: Seed::Empty,
+        state_file: Some(path.to_owned()),
+        ..EmulatorOptions::default()
+    }
 }
 
 async fn start(seed: Seed) -> Emulator {
@@ -48,10 +58,15 @@ impl Api {
         format!("{}/2/{route}", self.base_url)
     }
 
-    async fn rpc_raw(&self, route: &str, body: &str) -> reqwest::Response {
+    /// A call of `route` with the token and nothing else.
+    fn authorized(&self, route: &str) -> reqwest::RequestBuilder {
         self.client
             .post(self.url(route))
             .header(AUTHORIZATION, format!("Bearer {}", self.token))
+    }
+
+    async fn rpc_raw(&self, route: &str, body: &str) -> reqwest::Response {
+        self.authorized(route)
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_owned())
             .send()
@@ -81,9 +96,7 @@ impl Api {
 
     async fn download(&self, arg: &str, range: Option<&str>) -> reqwest::Response {
         let mut call = self
-            .client
-            .post(self.url("files/download"))
-            .header(AUTHORIZATION, format!("Bearer {}", self.token))
+            .authorized("files/download")
             .header("Dropbox-API-Arg", arg);
         if let Some(range) = range {
             call = call.header("Range", range);
@@ -101,9 +114,15 @@ impl Api {
             .await
             .expect("the control call gets an answer");
         let status = response.status();
-        let value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        let value = json_body(response).await;
         (status, value)
     }
+}
+
+async fn json_body(response: reqwest::Response) -> Value {
+    let bytes = response.bytes().await.expect("a whole body");
+    serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
 }
 
 fn content_type(response: &reqwest::Response) -> &str {
@@ -145,7 +164,7 @@ async fn json_answers_carry_exactly_application_json() {
     let ok = api.rpc_raw("users/get_current_account", "null").await;
     assert_eq!(ok.status(), StatusCode::OK);
     assert_eq!(content_type(&ok), "application/json");
-    let account: Value = serde_json::from_slice(&ok.bytes().await.unwrap()).unwrap();
+    let account = json_body(ok).await;
     assert_eq!(account["account_type"][".tag"], "pro");
     assert_eq!(account["root_info"][".tag"], "user");
     assert!(account["account_id"].as_str().unwrap().starts_with("dbid:"));
@@ -155,13 +174,7 @@ async fn json_answers_carry_exactly_application_json() {
     assert_eq!(content_type(&conflict), "application/json");
 
     // Void routes also take an empty body without a content type.
-    let empty = api
-        .client
-        .post(api.url("file_requests/count"))
-        .header(AUTHORIZATION, format!("Bearer {}", api.token))
-        .send()
-        .await
-        .unwrap();
+    let empty = api.authorized("file_requests/count").send().await.unwrap();
     assert_eq!(empty.status(), StatusCode::OK);
     assert_eq!(content_type(&empty), "application/json");
     assert_eq!(empty.text().await.unwrap(), r#"{"file_request_count":0}"#);
@@ -246,9 +259,7 @@ async fn malformed_calls_get_400_plain_text() {
     }
 
     let wrong_type = api
-        .client
-        .post(api.url("file_requests/count"))
-        .header(AUTHORIZATION, format!("Bearer {}", api.token))
+        .authorized("file_requests/count")
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body("null")
         .send()
@@ -283,7 +294,7 @@ async fn credentials_are_checked_like_dropbox_does() {
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(content_type(&wrong), "application/json");
-    let body: Value = serde_json::from_slice(&wrong.bytes().await.unwrap()).unwrap();
+    let body = json_body(wrong).await;
     assert_eq!(
         body,
         json!({"error_summary": "invalid_access_token/...", "error": {".tag": "invalid_access_token"}})
@@ -420,7 +431,7 @@ async fn download_honours_ranges() {
 
     let folder = api.download(r#"{"path": "/Lab"}"#, None).await;
     assert_eq!(folder.status(), StatusCode::CONFLICT);
-    let body: Value = serde_json::from_slice(&folder.bytes().await.unwrap()).unwrap();
+    let body = json_body(folder).await;
     assert_eq!(body["error_summary"], "path/not_file/...");
 }
 
@@ -553,11 +564,7 @@ async fn delete_refuses_open_requests() {
 async fn state_file_persists_and_reloads() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("state.json");
-    let options = EmulatorOptions {
-        seed: Seed::Empty,
-        state_file: Some(path.clone()),
-        ..EmulatorOptions::default()
-    };
+    let options = kept_in(&path);
 
     let first = Emulator::start(any_port(), options.clone()).await.unwrap();
     assert!(path.exists(), "a fresh state is written at start");
@@ -572,10 +579,15 @@ async fn state_file_persists_and_reloads() {
         ))
         .unwrap();
     // Written after each change, not only at shutdown.
+    first.flush().await.unwrap();
     let on_disk = std::fs::read_to_string(&path).unwrap();
     assert!(on_disk.contains(request["id"].as_str().unwrap()));
+    // A change right before shutdown is written by it.
+    let late = api.create_request("Homework 1b", "/CS101/HW1b").await;
     let before = first.snapshot_json();
     first.shutdown().await;
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(on_disk.contains(late["id"].as_str().unwrap()));
 
     let second = Emulator::start(any_port(), options).await.unwrap();
     assert_eq!(second.snapshot_json(), before);
@@ -614,7 +626,7 @@ async fn injected_faults_misbehave_as_announced() {
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.headers()["retry-after"], "7");
     assert_eq!(content_type(&limited), "application/json");
-    let body: Value = serde_json::from_slice(&limited.bytes().await.unwrap()).unwrap();
+    let body = json_body(limited).await;
     assert_eq!(
         body,
         json!({"error_summary": "too_many_requests/...", "error": {"reason": {".tag": "too_many_requests"}, "retry_after": 7}})
@@ -639,12 +651,7 @@ async fn injected_faults_misbehave_as_announced() {
     );
 
     emulator.inject_fault("file_requests/count", Fault::DropConnection, 1);
-    let dropped = api
-        .client
-        .post(api.url("file_requests/count"))
-        .header(AUTHORIZATION, format!("Bearer {}", api.token))
-        .send()
-        .await;
+    let dropped = api.authorized("file_requests/count").send().await;
     assert!(dropped.is_err(), "no response at all: {dropped:?}");
 
     emulator.inject_fault("file_requests/count", Fault::TruncateBody, 1);
@@ -756,9 +763,7 @@ async fn folders_list_and_zip_through_http() {
 
     let folder = "/Courses/CS101 Intro to Programming/Homework 1 – Variables and Types";
     let zip = api
-        .client
-        .post(api.url("files/download_zip"))
-        .header(AUTHORIZATION, format!("Bearer {}", api.token))
+        .authorized("files/download_zip")
         .header(
             "Dropbox-API-Arg",
             json!({"path": folder}).to_string().replace('–', "\\u2013"),
@@ -843,4 +848,244 @@ async fn arrivals_keep_coming_until_the_emulator_stops() {
         .await
         .expect("the arrivals end with the emulator")
         .unwrap();
+}
+
+#[tokio::test]
+async fn state_writes_coalesce_off_the_request_path() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("state.json");
+    let emulator = Emulator::start(any_port(), kept_in(&path)).await.unwrap();
+    let writes = || emulator.core.state_file().unwrap().writes();
+    let api = Api::new(&emulator);
+    let request = api.create_request("Burst", "/Burst").await;
+    emulator.flush().await.unwrap();
+    let before = writes();
+
+    // A burst of changes with no chance for the writer to run in between.
+    for n in 0..50 {
+        emulator
+            .submit(submission(&request, "Ana", &format!("{n}.txt"), b"x"))
+            .unwrap();
+    }
+    emulator.flush().await.unwrap();
+    assert_eq!(writes(), before + 1, "one write for the whole burst");
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(on_disk.contains("Ana - 49.txt"));
+
+    // Nothing changed: a flush writes nothing.
+    emulator.flush().await.unwrap();
+    assert_eq!(writes(), before + 1);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failing_state_write_is_reported_by_flush() {
+    let directory = tempfile::tempdir().unwrap();
+    let folder = directory.path().join("state");
+    std::fs::create_dir(&folder).unwrap();
+    let path = folder.join("state.json");
+    let emulator = Emulator::start(any_port(), kept_in(&path)).await.unwrap();
+    let api = Api::new(&emulator);
+    // The folder goes away: the next write cannot create its temporary file.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::remove_dir(&folder).unwrap();
+    let request = api.create_request("Lost", "/Lost").await;
+    assert!(emulator.flush().await.is_err());
+    // Calls go on regardless, and the writer tries again once it can.
+    std::fs::create_dir(&folder).unwrap();
+    emulator.flush().await.unwrap();
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(on_disk.contains(request["id"].as_str().unwrap()));
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_start_with_an_unwritable_state_file_fails_at_once() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("missing folder").join("state.json");
+    let started = Emulator::start(any_port(), kept_in(&path)).await;
+    assert!(started.is_err());
+}
+
+#[tokio::test]
+async fn raw_utf8_in_the_argument_header_is_refused() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let request = api.create_request("Essays", "/Essays").await;
+    let stored = emulator
+        .submit(submission(&request, "Zoë Müller", "essay.pdf", b"%PDF-1.4"))
+        .unwrap();
+    let path = stored.path_display.clone().unwrap();
+
+    // What a client that forgot the escaping sends: UTF-8 bytes in the header.
+    let raw = json!({ "path": path }).to_string();
+    assert!(!raw.is_ascii());
+    let value = reqwest::header::HeaderValue::from_bytes(raw.as_bytes()).unwrap();
+    let refused = api
+        .authorized("files/download")
+        .header("Dropbox-API-Arg", value)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(content_type(&refused).starts_with("text/plain"));
+    assert_eq!(
+        refused.text().await.unwrap(),
+        "Error in call to API function \"files/download\": HTTP header \"Dropbox-API-Arg\": could not decode input as JSON"
+    );
+
+    // The same argument escaped is served.
+    let escaped = wire::header_safe_json(&json!({ "path": path }));
+    let served = api.download(&escaped, None).await;
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.bytes().await.unwrap().as_ref(), b"%PDF-1.4");
+}
+
+#[tokio::test]
+async fn business_accounts_get_a_team_root_and_path_roots_are_checked() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let count_with_root = |root: Value| {
+        api.authorized("file_requests/count")
+            .header("Dropbox-API-Path-Root", root.to_string())
+            .send()
+    };
+
+    // Basic and pro: the root is the home.
+    let (_, account) = api.rpc("users/get_current_account", Value::Null).await;
+    let home = account["root_info"]["home_namespace_id"].clone();
+    assert_eq!(account["root_info"][".tag"], "user");
+    assert_eq!(account["root_info"]["root_namespace_id"], home);
+    for root in [
+        json!({".tag": "home"}),
+        json!({".tag": "root", "root": home}),
+        json!({".tag": "namespace_id", "namespace_id": home}),
+    ] {
+        let answer = count_with_root(root.clone()).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{root}");
+    }
+    let wrong = count_with_root(json!({".tag": "root", "root": "999"}))
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(content_type(&wrong), "application/json");
+    let body = json_body(wrong).await;
+    assert_eq!(
+        body,
+        json!({
+            "error_summary": "invalid_root/...",
+            "error": {".tag": "invalid_root", "invalid_root": account["root_info"]},
+        })
+    );
+    // Decodes as the SDK's PathRootError.
+    let error: dropbox_sdk::common::PathRootError =
+        serde_json::from_str(&body["error"].to_string()).unwrap();
+    assert!(matches!(
+        error,
+        dropbox_sdk::common::PathRootError::InvalidRoot(dropbox_sdk::common::RootInfo::User(_))
+    ));
+    let foreign = count_with_root(json!({".tag": "namespace_id", "namespace_id": "999"}))
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json_body(foreign).await;
+    assert_eq!(body["error"], json!({".tag": "no_permission"}));
+
+    // Business: a team space above the home.
+    emulator.set_account_type(AccountType::Business);
+    let (_, account) = api.rpc("users/get_current_account", Value::Null).await;
+    let root_info = account["root_info"].clone();
+    assert_eq!(root_info[".tag"], "team");
+    assert_eq!(root_info["home_namespace_id"], home);
+    assert_eq!(root_info["home_path"], "/Inés Carvalho");
+    let team_root = root_info["root_namespace_id"].clone();
+    assert_ne!(team_root, home);
+    for root in [
+        json!({".tag": "home"}),
+        json!({".tag": "root", "root": team_root}),
+        json!({".tag": "namespace_id", "namespace_id": team_root}),
+        json!({".tag": "namespace_id", "namespace_id": home}),
+    ] {
+        let answer = count_with_root(root.clone()).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{root}");
+    }
+    // The home is not the root any more: Dropbox says what the root is.
+    for stale in [home, json!("999")] {
+        let answer = count_with_root(json!({".tag": "root", "root": stale}))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = json_body(answer).await;
+        assert_eq!(body["error_summary"], "invalid_root/...");
+        assert_eq!(body["error"]["invalid_root"], root_info);
+    }
+
+    let garbled = count_with_root(json!("root")).await.unwrap();
+    assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn download_bodies_can_be_truncated_or_corrupted() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let request = api.create_request("Lab", "/Lab").await;
+    let content: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+    let stored = emulator
+        .submit(submission(&request, "Ana", "data.bin", &content))
+        .unwrap();
+    let arg = json!({"path": stored.id}).to_string();
+    let announced_hash = |response: &reqwest::Response| {
+        let result: Value =
+            serde_json::from_str(response.headers()["dropbox-api-result"].to_str().unwrap())
+                .unwrap();
+        result["content_hash"].as_str().unwrap().to_owned()
+    };
+
+    emulator.inject_fault("files/download", Fault::TruncateBody, 1);
+    let truncated = api.download(&arg, None).await;
+    assert_eq!(truncated.status(), StatusCode::OK);
+    assert_eq!(truncated.content_length(), Some(10_000));
+    assert_eq!(
+        announced_hash(&truncated),
+        stored.content_hash.clone().unwrap()
+    );
+    let mut received = 0;
+    let mut stream = truncated.bytes_stream();
+    let ended = loop {
+        match stream.next().await {
+            Some(Ok(chunk)) => received += chunk.len(),
+            Some(Err(error)) => break Err(error),
+            None => break Ok(()),
+        }
+    };
+    assert!(ended.is_err(), "the body breaks off");
+    assert!(received < 10_000, "got {received} bytes");
+
+    // A truncated range answer breaks off as well.
+    emulator.inject_fault("files/download", Fault::TruncateBody, 1);
+    let part = api.download(&arg, Some("bytes=100-1099")).await;
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.content_length(), Some(1000));
+    assert!(part.bytes().await.is_err());
+
+    emulator.inject_fault("files/download", Fault::CorruptBody, 1);
+    let corrupted = api.download(&arg, None).await;
+    assert_eq!(corrupted.status(), StatusCode::OK);
+    let announced = announced_hash(&corrupted);
+    let bytes = corrupted.bytes().await.unwrap();
+    assert_eq!(bytes.len(), content.len());
+    assert_ne!(bytes.as_ref(), &content[..]);
+    assert_ne!(
+        crate::dropbox::content_hash::content_hash(&bytes),
+        announced,
+        "the content no longer matches its metadata"
+    );
+    assert_eq!(
+        announced,
+        crate::dropbox::content_hash::content_hash(&content)
+    );
+
+    // Used up: the next download is whole again.
+    let whole = api.download(&arg, None).await;
+    assert_eq!(whole.bytes().await.unwrap().as_ref(), &content[..]);
 }
