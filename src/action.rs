@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-use crate::dropbox::{DropboxError, FileRequest, FullAccount};
+use crate::dropbox::{
+    CreateFileRequestArgs, DropboxError, FileRequest, FullAccount, UpdateFileRequestArgs,
+};
 
 /// Everything that can change the state: user input, the clock, and service results.
 #[derive(Debug, Clone)]
@@ -27,11 +29,78 @@ pub enum Action {
         // Boxed: an account is large and arrives once, while keys arrive all the time.
         result: Result<Box<FullAccount>, DropboxError>,
     },
+    /// Dropbox's count of requests (open and closed), for the header.
+    CountLoaded {
+        generation: u64,
+        result: Result<u64, DropboxError>,
+    },
+    /// Dropbox's answer to a create or an update: the request as it now stands.
+    RequestSaved {
+        generation: u64,
+        change: Change,
+        result: Result<FileRequest, DropboxError>,
+    },
+    /// Dropbox's answer to a delete: the requests that went.
+    RequestsDeleted {
+        generation: u64,
+        result: Result<Vec<FileRequest>, DropboxError>,
+    },
+    /// The subfolders of `parent` (display paths), for completing the folder field.
+    FoldersListed {
+        parent: String,
+        result: Result<Vec<String>, DropboxError>,
+    },
+    /// Where a copied link went, or why it did not: one sentence for the status bar.
+    Copied(Result<String, String>),
+}
+
+/// What a saved change was, for the status bar's sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Edited,
+    Closed,
+    Reopened,
 }
 
 /// Work the reducer asks for; the loop runs it outside the reducer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    LoadRequests { generation: u64 },
-    LoadAccount { generation: u64 },
+    LoadRequests {
+        generation: u64,
+    },
+    LoadAccount {
+        generation: u64,
+    },
+    CountRequests {
+        generation: u64,
+    },
+    CreateRequest {
+        generation: u64,
+        args: CreateFileRequestArgs,
+    },
+    UpdateRequest {
+        generation: u64,
+        change: Change,
+        args: UpdateFileRequestArgs,
+    },
+    /// Close the request, then delete it (Dropbox deletes closed requests only).
+    CloseAndDelete {
+        generation: u64,
+        id: String,
+    },
+    DeleteRequests {
+        generation: u64,
+        ids: Vec<String>,
+    },
+    DeleteAllClosed {
+        generation: u64,
+    },
+    ListFolders {
+        parent: String,
+    },
+    /// Put text on the clipboard (OSC 52, or the system clipboard on a local display).
+    Copy {
+        text: String,
+    },
 }

@@ -17,8 +17,9 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use crate::action::{Action, Effect};
-use crate::dropbox::Dropbox;
+use crate::action::{Action, Change, Effect};
+use crate::clipboard::Clipboard;
+use crate::dropbox::{Dropbox, UpdateFileRequestArgs};
 use crate::state::{self, State};
 use crate::ui;
 
@@ -85,39 +86,127 @@ const SPINNER_STEP: Duration = Duration::from_millis(120);
 /// Runs effects outside the reducer: each service call is a task that owns a clone of the
 /// service handle and sends its result back as an action. Only the newest load of each
 /// kind runs: starting one aborts the one before, whose reply would be dropped anyway.
-struct Effects {
+/// Changes are never aborted: once sent, Dropbox's answer must be heard.
+struct Effects<C> {
     dropbox: Dropbox,
     sender: mpsc::UnboundedSender<Action>,
+    clipboard: C,
     requests_load: Option<AbortHandle>,
     account_load: Option<AbortHandle>,
+    count_load: Option<AbortHandle>,
 }
 
-impl Effects {
-    fn run(&mut self, effect: Effect) {
-        let dropbox = self.dropbox.clone();
+impl<C: Clipboard> Effects<C> {
+    fn spawn<F>(&self, work: impl FnOnce(Dropbox) -> F) -> AbortHandle
+    where
+        F: std::future::Future<Output = Action> + Send + 'static,
+    {
         let sender = self.sender.clone();
+        let future = work(self.dropbox.clone());
+        tokio::spawn(async move {
+            let _ = sender.send(future.await);
+        })
+        .abort_handle()
+    }
+
+    fn run(&mut self, effect: Effect) {
         match effect {
             Effect::LoadRequests { generation } => {
-                let task = tokio::spawn(async move {
+                let task = self.spawn(|dropbox| async move {
                     let result = dropbox.list_requests().await;
-                    if let Err(error) = &result {
-                        tracing::warn!(%error, "listing file requests failed");
-                    }
-                    let _ = sender.send(Action::RequestsLoaded { generation, result });
+                    log_failure("listing file requests", &result);
+                    Action::RequestsLoaded { generation, result }
                 });
-                replace(&mut self.requests_load, task.abort_handle());
+                replace(&mut self.requests_load, task);
             }
             Effect::LoadAccount { generation } => {
-                let task = tokio::spawn(async move {
+                let task = self.spawn(|dropbox| async move {
                     let result = dropbox.current_account().await.map(Box::new);
-                    if let Err(error) = &result {
-                        tracing::warn!(%error, "reading the account failed");
-                    }
-                    let _ = sender.send(Action::AccountLoaded { generation, result });
+                    log_failure("reading the account", &result);
+                    Action::AccountLoaded { generation, result }
                 });
-                replace(&mut self.account_load, task.abort_handle());
+                replace(&mut self.account_load, task);
+            }
+            Effect::CountRequests { generation } => {
+                let task = self.spawn(|dropbox| async move {
+                    let result = dropbox.count_requests().await;
+                    log_failure("counting file requests", &result);
+                    Action::CountLoaded { generation, result }
+                });
+                replace(&mut self.count_load, task);
+            }
+            Effect::CreateRequest { generation, args } => {
+                self.spawn(|dropbox| async move {
+                    let result = dropbox.create_request(args).await;
+                    log_failure("creating a file request", &result);
+                    Action::RequestSaved {
+                        generation,
+                        change: Change::Created,
+                        result,
+                    }
+                });
+            }
+            Effect::UpdateRequest {
+                generation,
+                change,
+                args,
+            } => {
+                self.spawn(|dropbox| async move {
+                    let result = dropbox.update_request(args).await;
+                    log_failure("updating a file request", &result);
+                    Action::RequestSaved {
+                        generation,
+                        change,
+                        result,
+                    }
+                });
+            }
+            Effect::CloseAndDelete { generation, id } => {
+                self.spawn(|dropbox| async move {
+                    let closed = UpdateFileRequestArgs::new(id.clone()).with_open(false);
+                    let result = match dropbox.update_request(closed).await {
+                        Ok(_) => dropbox.delete_requests(vec![id]).await,
+                        Err(error) => Err(error),
+                    };
+                    log_failure("closing and deleting a file request", &result);
+                    Action::RequestsDeleted { generation, result }
+                });
+            }
+            Effect::DeleteRequests { generation, ids } => {
+                self.spawn(|dropbox| async move {
+                    let result = dropbox.delete_requests(ids).await;
+                    log_failure("deleting file requests", &result);
+                    Action::RequestsDeleted { generation, result }
+                });
+            }
+            Effect::DeleteAllClosed { generation } => {
+                self.spawn(|dropbox| async move {
+                    let result = dropbox.delete_all_closed().await;
+                    log_failure("deleting closed file requests", &result);
+                    Action::RequestsDeleted { generation, result }
+                });
+            }
+            Effect::ListFolders { parent } => {
+                self.spawn(|dropbox| async move {
+                    let result = dropbox.list_subfolders(&parent).await;
+                    log_failure("listing folders for completion", &result);
+                    Action::FoldersListed { parent, result }
+                });
+            }
+            Effect::Copy { text } => {
+                // On the loop's own thread: OSC 52 goes to the terminal, between frames.
+                let outcome = self.clipboard.copy(&text);
+                let _ = self
+                    .sender
+                    .send(Action::Copied(outcome.map(|copied| copied.message())));
             }
         }
+    }
+}
+
+fn log_failure<T>(what: &str, result: &Result<T, crate::dropbox::DropboxError>) {
+    if let Err(error) = result {
+        tracing::warn!(%error, "{what} failed");
     }
 }
 
@@ -140,6 +229,7 @@ pub async fn run<B, E, S>(
     mut signals: S,
     state: &mut State,
     dropbox: Dropbox,
+    clipboard: impl Clipboard,
     clock: impl Clock,
 ) -> io::Result<Exit>
 where
@@ -152,8 +242,10 @@ where
     let mut effects = Effects {
         dropbox,
         sender,
+        clipboard,
         requests_load: None,
         account_load: None,
+        count_load: None,
     };
     let mut spinner = tokio::time::interval(SPINNER_STEP);
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -224,7 +316,7 @@ where
     }
 }
 
-fn apply(state: &mut State, action: Action, effects: &mut Effects) {
+fn apply<C: Clipboard>(state: &mut State, action: Action, effects: &mut Effects<C>) {
     for effect in state::update(state, action) {
         effects.run(effect);
     }

@@ -25,6 +25,13 @@ pub enum Command {
     Sort,
     ReverseSort,
     Open,
+    New,
+    Edit,
+    ToggleOpen,
+    Delete,
+    DeleteClosed,
+    CopyLink,
+    ShowQr,
 }
 
 impl Command {
@@ -48,6 +55,13 @@ impl Command {
             Command::Sort => "sort by the next column",
             Command::ReverseSort => "reverse the sort order",
             Command::Open => "open the request's submissions",
+            Command::New => "new file request",
+            Command::Edit => "edit the request",
+            Command::ToggleOpen => "close or reopen the request",
+            Command::Delete => "delete the request (asks first)",
+            Command::DeleteClosed => "delete all closed requests (asks first)",
+            Command::CopyLink => "copy the upload link",
+            Command::ShowQr => "show the upload link as a QR code",
         }
     }
 }
@@ -104,6 +118,13 @@ impl Default for Keymap {
             (K::Char('s'), none, C::Sort),
             (K::Char('S'), shift, C::ReverseSort),
             (K::Enter, none, C::Open),
+            (K::Char('n'), none, C::New),
+            (K::Char('e'), none, C::Edit),
+            (K::Char('x'), none, C::ToggleOpen),
+            (K::Char('d'), none, C::Delete),
+            (K::Char('D'), shift, C::DeleteClosed),
+            (K::Char('y'), none, C::CopyLink),
+            (K::Char('Q'), shift, C::ShowQr),
         ];
         let settings = [(K::Char('r'), none, C::Refresh)];
         let scoped = |scope: Scope| {

@@ -3,7 +3,9 @@
 pub mod action;
 pub mod app;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
+pub mod deadline;
 pub mod dropbox;
 pub mod emulator;
 #[doc(hidden)]

@@ -5,6 +5,7 @@ use std::time::Duration;
 use futures::{Stream, StreamExt as _};
 use handin::app::{self, Exit, Signal, SystemClock};
 use handin::cli::{Cli, EmulatorArgs};
+use handin::clipboard::{DisplayEnvironment, TerminalClipboard};
 use handin::config::{self, Config, Paths};
 use handin::dropbox::Dropbox;
 use handin::emulator::{self, Emulator, EmulatorOptions, Seed};
@@ -181,7 +182,17 @@ async fn run_screen(dropbox: Dropbox, environment: Environment) -> u8 {
     }
     let mut state = State::new(chrono::Utc::now(), Zone::Local, environment);
     let events = crossterm::event::EventStream::new();
-    let result = app::run(&mut tui, events, signals, &mut state, dropbox, SystemClock).await;
+    let clipboard = TerminalClipboard::new(std::io::stdout(), &DisplayEnvironment::detect());
+    let result = app::run(
+        &mut tui,
+        events,
+        signals,
+        &mut state,
+        dropbox,
+        clipboard,
+        SystemClock,
+    )
+    .await;
     match result {
         Ok(Exit::TerminalGone) => {
             // Restoring would only write into a dead line; leave at once.

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use handin::app::{self, Exit, Signal};
+use handin::clipboard::{Clipboard, Copied, CopyRoute};
 use handin::dropbox::{ClientSettings, Dropbox};
-use handin::emulator::{Emulator, EmulatorOptions, Seed};
+use handin::emulator::{AccountType, Emulator, EmulatorOptions, Fault, Seed};
 use handin::state::{Environment, State, Tab};
 use handin::time::Zone;
 use ratatui::Terminal;
@@ -32,6 +33,18 @@ impl SharedBackend {
             out.push('\n');
         }
         out
+    }
+
+    async fn wait_for_absence(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.screen().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} stayed on screen:\n{}",
+                self.screen()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     async fn wait_for(&self, text: &str) -> String {
@@ -98,12 +111,29 @@ fn key(code: KeyCode) -> std::io::Result<Event> {
     Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
+/// Records copies where the test can read them while the loop owns the clipboard.
+struct SharedClipboard(Arc<Mutex<Vec<String>>>);
+
+impl Clipboard for SharedClipboard {
+    fn copy(&mut self, text: &str) -> Result<Copied, String> {
+        self.0
+            .lock()
+            .expect("clipboard lock")
+            .push(text.to_string());
+        Ok(Copied {
+            route: CopyRoute::Terminal,
+            note: None,
+        })
+    }
+}
+
 struct Harness {
     backend: SharedBackend,
+    copied: Arc<Mutex<Vec<String>>>,
     keys: mpsc::UnboundedSender<std::io::Result<Event>>,
     signals: mpsc::UnboundedSender<Signal>,
     run: tokio::task::JoinHandle<(std::io::Result<Exit>, State)>,
-    _emulator: Emulator,
+    emulator: Emulator,
 }
 
 async fn start(seed: Seed) -> Harness {
@@ -126,12 +156,15 @@ async fn start(seed: Seed) -> Harness {
     let (keys, key_stream) = mpsc::unbounded_channel();
     let (signals, signal_stream) = mpsc::unbounded_channel();
     let mut terminal = Terminal::new(backend.clone()).expect("terminal");
+    let copied = Arc::new(Mutex::new(Vec::new()));
+    let clipboard = SharedClipboard(Arc::clone(&copied));
     let run = tokio::spawn(async move {
         let mut state = State::new(
             chrono::Utc::now(),
             Zone::utc(),
             Environment {
                 source: "emulator".to_string(),
+                courses_root: "/Courses".to_string(),
                 color: true,
                 ..Environment::default()
             },
@@ -142,6 +175,7 @@ async fn start(seed: Seed) -> Harness {
             tokio_stream_from(signal_stream),
             &mut state,
             dropbox,
+            clipboard,
             chrono::Utc::now,
         )
         .await;
@@ -149,10 +183,11 @@ async fn start(seed: Seed) -> Harness {
     });
     Harness {
         backend,
+        copied,
         keys,
         signals,
         run,
-        _emulator: emulator,
+        emulator,
     }
 }
 
@@ -169,6 +204,35 @@ fn tokio_stream_from<T: Send + 'static>(
 impl Harness {
     fn press(&self, code: KeyCode) {
         self.keys.send(key(code)).expect("loop is running");
+    }
+
+    fn ctrl(&self, c: char) {
+        self.keys
+            .send(Ok(Event::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::CONTROL,
+            ))))
+            .expect("loop is running");
+    }
+
+    /// Filters the table down to `title` and keeps the filter, selecting that request.
+    async fn select(&self, title: &str) {
+        self.press(KeyCode::Char('/'));
+        self.type_text(title);
+        self.press(KeyCode::Enter);
+        self.backend.wait_for(&format!(" {title} ─")).await;
+    }
+
+    /// The emulator's file requests, as its state JSON has them.
+    fn requests(&self) -> Vec<serde_json::Value> {
+        self.emulator.snapshot_json()["file_requests"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn request_titled(&self, title: &str) -> Option<serde_json::Value> {
+        self.requests().into_iter().find(|r| r["title"] == title)
     }
 
     fn type_text(&self, text: &str) {
@@ -195,7 +259,7 @@ async fn loads_from_the_emulator_navigates_filters_and_quits() {
     harness.press(KeyCode::Char('/'));
     harness.type_text("lab");
     harness.backend.wait_for("/ lab").await;
-    harness.backend.wait_for(" of ").await;
+    harness.backend.wait_for(" of 13)").await;
     harness.press(KeyCode::Enter);
     harness.press(KeyCode::Char('3'));
     harness.backend.wait_for("Signed in as").await;
@@ -243,4 +307,243 @@ async fn the_end_of_terminal_input_ends_the_loop() {
         .send(Err(std::io::Error::other("terminal gone")))
         .expect("loop is running");
     assert_eq!(harness.finish().await.0, Exit::TerminalGone);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_header_counts_requests_against_the_limit() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("13 of 4,000 allowed").await;
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_created_in_the_form_exists_on_dropbox() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.press(KeyCode::Char('n'));
+    harness.backend.wait_for("New file request").await;
+    harness.type_text("Lab 9 - Graphs");
+    harness.press(KeyCode::Tab);
+    harness.press(KeyCode::Tab);
+    harness.type_text("+7d");
+    harness.backend.wait_for("in 7 days").await;
+    harness.press(KeyCode::Tab);
+    harness.press(KeyCode::Right);
+    harness.press(KeyCode::Tab);
+    harness.type_text("One PDF, named after you.");
+    harness.press(KeyCode::Tab);
+    harness.press(KeyCode::Enter);
+    let screen = harness.backend.wait_for("Created").await;
+    assert!(
+        screen.contains(" Lab 9 - Graphs ─"),
+        "the new request is selected:\n{screen}"
+    );
+    assert!(screen.contains("14 of 4,000"), "{screen}");
+
+    let created = harness
+        .request_titled("Lab 9 - Graphs")
+        .expect("created on the emulator");
+    assert_eq!(created["destination"], "/Courses/Lab 9 - Graphs");
+    assert_eq!(created["is_open"], true);
+    assert_eq!(created["description"], "One PDF, named after you.");
+    assert_eq!(created["deadline"]["allow_late_uploads"][".tag"], "one_day");
+    let deadline =
+        handin::time::parse_dropbox(created["deadline"]["deadline"].as_str().unwrap_or(""))
+            .expect("a Dropbox timestamp");
+    let in_a_week = chrono::Utc::now() + chrono::Duration::days(7);
+    assert!(
+        (deadline - in_a_week).num_minutes().abs() <= 1,
+        "{deadline}"
+    );
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_stay_in_the_form_and_nothing_is_created() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.emulator.inject_fault(
+        "file_requests/create",
+        Fault::RouteError("email_unverified".to_string()),
+        1,
+    );
+    harness.press(KeyCode::Char('n'));
+    harness.type_text("Essay 1");
+    harness.ctrl('s');
+    let screen = harness.backend.wait_for("verif").await;
+    assert!(
+        screen.contains("New file request"),
+        "the form stays open:\n{screen}"
+    );
+    assert!(screen.contains("Essay 1"), "{screen}");
+    assert!(harness.request_titled("Essay 1").is_none());
+
+    // Deadlines on a Basic account: Dropbox's validation_error, inside the form.
+    harness.emulator.set_account_type(AccountType::Basic);
+    harness.press(KeyCode::Tab);
+    harness.press(KeyCode::Tab);
+    harness.type_text("+3d");
+    harness.ctrl('s');
+    let screen = harness
+        .backend
+        .wait_for("Dropbox rejected these settings")
+        .await;
+    assert!(screen.contains("New file request"), "{screen}");
+    assert!(harness.request_titled("Essay 1").is_none());
+    let screen = harness.backend.screen();
+    assert!(
+        screen.contains("Essay 1") && screen.contains("+3d"),
+        "{screen}"
+    );
+
+    // Once the account allows it, the same form goes through.
+    harness.emulator.set_account_type(AccountType::Pro);
+    harness.ctrl('s');
+    harness.backend.wait_for("Created").await;
+    assert!(harness.request_titled("Essay 1").is_some());
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_sends_only_the_changed_title() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    let before = harness.request_titled("Project Proposal").expect("seeded");
+    harness.select("Project Proposal").await;
+    harness.press(KeyCode::Char('e'));
+    harness.backend.wait_for("Edit file request").await;
+    harness.press(KeyCode::End);
+    harness.type_text(" (final)");
+    harness.ctrl('s');
+    harness.backend.wait_for("Saved").await;
+    let after = harness
+        .request_titled("Project Proposal (final)")
+        .expect("renamed");
+    assert_eq!(after["id"], before["id"]);
+    assert_eq!(
+        after["deadline"], before["deadline"],
+        "the deadline was not touched"
+    );
+    assert_eq!(after["destination"], before["destination"]);
+    let screen = harness.backend.screen();
+    assert!(
+        screen.contains(" Project Proposal (final) ─"),
+        "still selected:\n{screen}"
+    );
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_reopen_and_delete_ask_first_and_reach_dropbox() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.select("Project Proposal").await;
+
+    harness.press(KeyCode::Char('x'));
+    let screen = harness.backend.wait_for("Close “Project Proposal”?").await;
+    assert!(screen.contains("uploaded files stay in"), "{screen}");
+    harness.press(KeyCode::Char('n'));
+    harness
+        .backend
+        .wait_for_absence("Close “Project Proposal”?")
+        .await;
+    assert_eq!(
+        harness.request_titled("Project Proposal").expect("kept")["is_open"],
+        true
+    );
+
+    harness.press(KeyCode::Char('x'));
+    harness.backend.wait_for("Close “Project Proposal”?").await;
+    harness.press(KeyCode::Char('y'));
+    harness.backend.wait_for("Closed “Project Proposal”").await;
+    assert_eq!(
+        harness.request_titled("Project Proposal").expect("kept")["is_open"],
+        false
+    );
+
+    harness.press(KeyCode::Char('x'));
+    harness
+        .backend
+        .wait_for("Reopened “Project Proposal”")
+        .await;
+    assert_eq!(
+        harness.request_titled("Project Proposal").expect("kept")["is_open"],
+        true
+    );
+
+    // An open request: delete offers to close it first.
+    harness.press(KeyCode::Char('d'));
+    let screen = harness.backend.wait_for("is open").await;
+    assert!(screen.contains("close and delete it"), "{screen}");
+    harness.press(KeyCode::Char('y'));
+    harness.backend.wait_for("Deleted “Project Proposal”").await;
+    assert!(harness.request_titled("Project Proposal").is_none());
+    assert!(
+        harness.emulator.snapshot_json()["entries"]
+            .as_array()
+            .is_some_and(|entries| entries.iter().any(|e| e["path_display"]
+                .as_str()
+                .is_some_and(|p| p.contains("Project Proposal/")))),
+        "the uploaded files stay"
+    );
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_all_closed_names_what_goes() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    let closed = harness
+        .requests()
+        .iter()
+        .filter(|r| r["is_open"] == false)
+        .count();
+    assert!(closed >= 2);
+    harness.press(KeyCode::Char('D'));
+    let screen = harness
+        .backend
+        .wait_for(&format!("Delete all {closed} closed requests?"))
+        .await;
+    assert!(screen.contains("stay in their folders"), "{screen}");
+    harness.press(KeyCode::Char('y'));
+    harness
+        .backend
+        .wait_for(&format!("Deleted {closed} closed requests"))
+        .await;
+    assert!(harness.requests().iter().all(|r| r["is_open"] == true));
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_link_is_copied_and_shown_as_a_qr_code() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.select("Project Proposal").await;
+    let url = harness.request_titled("Project Proposal").expect("seeded")["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    harness.press(KeyCode::Char('y'));
+    harness.backend.wait_for("OSC 52").await;
+    assert_eq!(*harness.copied.lock().expect("lock"), vec![url.clone()]);
+    harness.press(KeyCode::Char('Q'));
+    let screen = harness.backend.wait_for("▀").await;
+    let under_the_code = screen
+        .lines()
+        .skip_while(|line| !line.contains('▀'))
+        .any(|line| line.contains(&url));
+    assert!(
+        under_the_code,
+        "the URL is printed under the code:\n{screen}"
+    );
+    harness.press(KeyCode::Char(' '));
+    harness.backend.wait_for_absence("▀").await;
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
 }

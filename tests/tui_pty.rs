@@ -65,7 +65,7 @@ fn demo_lists_navigates_filters_and_quits_cleanly() {
     session.wait_for_change(|screen| detail_title(screen) == first, STEP);
     session.type_text("/");
     session.type_text(FILTER_WORD);
-    let screen = session.wait_for(" of ", STEP);
+    let screen = session.wait_for(" of 13)", STEP);
     assert!(screen.contains(&format!("/ {FILTER_WORD}")), "{screen}");
     session.send(b"\r");
     session.wait_for(&format!("filter: {FILTER_WORD}"), STEP);
@@ -202,4 +202,62 @@ fn without_a_token_it_says_how_to_get_one() {
     let screen = session.screen();
     assert!(screen.contains("--token"), "{screen}");
     assert!(screen.contains("handin --demo"), "{screen}");
+}
+
+/// The upload link in the detail pane.
+fn link_on(screen: &str) -> String {
+    screen
+        .lines()
+        .find_map(|line| line.strip_prefix("Link      "))
+        .map(|link| link.trim().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_request_typed_into_the_form_is_listed_copied_closed_and_deleted() {
+    use base64::Engine as _;
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut session = Session::start(&["--demo", "--no-arrivals"], 80, 24, home.path());
+    session.wait_for(SEEDED_TITLE, START);
+
+    session.type_text("n");
+    session.wait_for("New file request", STEP);
+    session.type_text("Quiz 7 - Recursion");
+    session.send(b"\t\t");
+    session.type_text("+3d");
+    session.wait_for("in 3 days", STEP);
+    session.send(b"\x13"); // Ctrl-S
+    let screen = session.wait_for("Created", STEP);
+    assert!(screen.contains(" Quiz 7 - Recursion ─"), "{screen}");
+    assert!(screen.contains("14 of 4,000"), "{screen}");
+    let link = link_on(&screen);
+    assert!(
+        link.starts_with("https://www.dropbox.com/request/"),
+        "{screen}"
+    );
+
+    session.type_text("y");
+    session.wait_for("OSC 52", STEP);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&link);
+    let raw = String::from_utf8_lossy(&session.raw_output()).to_string();
+    assert!(
+        raw.contains(&format!("\u{1b}]52;c;{encoded}")),
+        "the OSC 52 sequence carries the link"
+    );
+
+    session.type_text("x");
+    session.wait_for("Close “Quiz 7 - Recursion”?", STEP);
+    session.type_text("y");
+    session.wait_for("Closed “Quiz 7 - Recursion”", STEP);
+
+    session.type_text("d");
+    session.wait_for("Delete “Quiz 7 - Recursion”?", STEP);
+    session.type_text("y");
+    let screen = session.wait_for("Deleted “Quiz 7 - Recursion”", STEP);
+    assert!(screen.contains("13 of 4,000"), "{screen}");
+    assert!(!screen.contains(" Quiz 7 - Recursion ─"), "{screen}");
+
+    session.type_text("q");
+    assert_eq!(session.wait_exit(STEP), 0);
+    assert_restored(&mut session);
 }

@@ -290,3 +290,66 @@ fn tiny_terminals_draw_without_panicking() {
         draw(&state);
     }
 }
+
+fn typed(state: &mut State, text: &str) {
+    for c in text.chars() {
+        key(state, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn form_empty_80x24() {
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::Char('n'));
+    insta::assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn form_filled_80x24() {
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "Lab 4 - Recursion");
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
+    typed(&mut state, "2026-12-04 23:59");
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Right);
+    key(&mut state, KeyCode::Right);
+    key(&mut state, KeyCode::Tab);
+    typed(&mut state, "One PDF, at most two pages.");
+    insta::assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn form_with_errors_80x24() {
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "Lab 4");
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Home);
+    key(&mut state, KeyCode::Delete);
+    key(&mut state, KeyCode::Tab);
+    typed(&mut state, "31/02");
+    update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    insta::assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn edit_form_80x24() {
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::End);
+    key(&mut state, KeyCode::Char('k'));
+    key(&mut state, KeyCode::Char('e'));
+    insta::assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn delete_confirmation_80x24() {
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::Char('j'));
+    key(&mut state, KeyCode::Char('d'));
+    insta::assert_snapshot!(screen(&state));
+}

@@ -366,6 +366,25 @@ impl Dropbox {
         }
     }
 
+    /// The folders directly inside `path`, as display paths (for completing a folder
+    /// name). A folder that does not exist has none: Dropbox creates it when needed.
+    pub async fn list_subfolders(&self, path: &str) -> Result<Vec<String>, DropboxError> {
+        let entries = match self.list_folder_all(path, false).await {
+            Ok((entries, _)) => entries,
+            Err(error) if error.tag() == Some("path/not_found") => return Ok(Vec::new()),
+            Err(error) => return Err(error),
+        };
+        let mut folders: Vec<String> = entries
+            .into_iter()
+            .filter_map(|entry| match entry {
+                Metadata::Folder(folder) => folder.path_display,
+                _ => None,
+            })
+            .collect();
+        folders.sort_by_key(|path| path.to_lowercase());
+        Ok(folders)
+    }
+
     /// Every change after `cursor` (following `has_more`) and the cursor after them.
     /// A `reset` error (tag `reset`) means the folder must be listed again from scratch.
     /// Endless empty pages end in an `Unexpected` error, as for [`Self::list_folder_all`].

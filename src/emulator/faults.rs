@@ -23,6 +23,9 @@ pub enum Fault {
     TruncateBody,
     /// Send a complete response whose body has some bytes flipped.
     CorruptBody,
+    /// Answer 409 with the route's error union set to this tag (e.g. `email_unverified`),
+    /// without running the route: for errors the emulator's state cannot produce.
+    RouteError(String),
 }
 
 /// Matches any API route; faults queued for the exact route go first.
@@ -83,6 +86,7 @@ pub(crate) struct FaultSpec {
     retry_after: Option<u32>,
     plain_text: Option<bool>,
     millis: Option<u64>,
+    tag: Option<String>,
 }
 
 impl FaultSpec {
@@ -98,11 +102,12 @@ impl FaultSpec {
             "drop" => Fault::DropConnection,
             "truncate" => Fault::TruncateBody,
             "corrupt" => Fault::CorruptBody,
+            "409" => Fault::RouteError(self.tag.ok_or("a 409 fault needs \"tag\"")?),
             other => match other.parse::<u16>() {
                 Ok(status @ 500..=599) => Fault::ServerError(status),
                 _ => {
                     return Err(format!(
-                        "unknown fault kind {other:?}; expected 429, 500, 503, delay, drop, truncate or corrupt"
+                        "unknown fault kind {other:?}; expected 409, 429, 500, 503, delay, drop, truncate or corrupt"
                     ));
                 }
             },

@@ -295,6 +295,10 @@ async fn api_call(
         }) => return too_many_requests(*retry_after, *plain_text).into_response(),
         Some(Fault::ServerError(status)) => return server_error(*status).into_response(),
         Some(Fault::DropConnection) => return dropped_connection(),
+        Some(Fault::RouteError(tag)) => {
+            return Outgoing::error_json(StatusCode::CONFLICT, json!({ ".tag": tag }))
+                .into_response();
+        }
         _ => {}
     }
     let outgoing = match answer(&core, found, &uri, &headers, body).await {

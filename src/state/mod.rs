@@ -2,6 +2,8 @@
 //! Time arrives as `Action::Clock`, service results as actions tagged with the generation
 //! of the request that asked for them, so a late reply to an old question is dropped.
 
+pub mod changes;
+pub mod form;
 pub mod requests;
 
 use chrono::{DateTime, Utc};
@@ -12,6 +14,7 @@ use crate::dropbox::{DropboxError, FullAccount};
 use crate::keymap::{Command, Keymap};
 use crate::time::Zone;
 
+pub use changes::{Confirm, Modal, Mutations, Pending};
 pub use requests::{RequestsState, SortColumn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,6 +110,9 @@ pub struct State {
     /// The request whose submissions the Submissions tab shows (its id).
     pub opened_request: Option<String>,
     pub environment: Environment,
+    /// The form, confirmation or QR code on top, which takes the keys.
+    pub modal: Option<Modal>,
+    pub mutations: Mutations,
     pub quitting: bool,
 }
 
@@ -130,23 +136,33 @@ impl State {
             },
             opened_request: None,
             environment,
+            modal: None,
+            mutations: Mutations::default(),
             quitting: false,
         }
     }
 
     /// The effects to run when the app starts: load what the first screens show.
     pub fn start(&mut self) -> Vec<Effect> {
-        vec![self.requests.begin_load(), self.begin_account_load()]
+        vec![
+            self.requests.begin_load(),
+            self.start_count(),
+            self.begin_account_load(),
+        ]
     }
 
     pub fn is_loading(&self) -> bool {
-        self.requests.load.is_loading() || self.account.load.is_loading()
+        self.requests.load.is_loading()
+            || self.account.load.is_loading()
+            || self.mutations.busy.is_some()
     }
 
     /// Whether what the current tab shows is loading (for the status bar's spinner).
     pub fn tab_is_loading(&self) -> bool {
         match self.tab {
-            Tab::Requests | Tab::Submissions => self.requests.load.is_loading(),
+            Tab::Requests | Tab::Submissions => {
+                self.requests.load.is_loading() || self.mutations.busy.is_some()
+            }
             Tab::Settings => self.account.load.is_loading(),
         }
     }
@@ -188,6 +204,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Key(key) => on_key(state, key),
         Action::Paste(text) => {
+            if state.modal.is_some() {
+                return state.modal_paste(&text);
+            }
             if state.requests.filter_editing {
                 state.requests.paste_into_filter(&text);
             }
@@ -218,6 +237,38 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::CountLoaded { generation, result } => {
+            if generation == state.requests.count_generation {
+                // The header falls back to the loaded list when Dropbox cannot count.
+                state.requests.count = result.ok();
+            }
+            Vec::new()
+        }
+        Action::RequestSaved {
+            generation,
+            change,
+            result,
+        } => state.request_saved(generation, change, result),
+        Action::RequestsDeleted { generation, result } => {
+            state.requests_deleted(generation, result)
+        }
+        Action::FoldersListed { parent, result } => {
+            state.folders_listed(&parent, result);
+            Vec::new()
+        }
+        Action::Copied(result) => {
+            state.status = Some(match result {
+                Ok(text) => Status {
+                    level: Level::Info,
+                    text,
+                },
+                Err(text) => Status {
+                    level: Level::Error,
+                    text,
+                },
+            });
+            Vec::new()
+        }
         Action::AccountLoaded { generation, result } => {
             if generation != state.account.generation {
                 return Vec::new();
@@ -246,6 +297,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             return quit(state);
         }
         return Vec::new();
+    }
+    if state.modal.is_some() {
+        return state.modal_key(key);
     }
     if state.tab == Tab::Requests && state.requests.filter_editing {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
@@ -291,12 +345,19 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Refresh => {
             return match state.tab {
                 Tab::Settings => vec![state.begin_account_load()],
-                _ => vec![state.requests.begin_load()],
+                _ => vec![state.requests.begin_load(), state.start_count()],
             };
         }
         Command::Filter => state.requests.start_filter(),
         Command::Sort => state.requests.cycle_sort(),
         Command::ReverseSort => state.requests.reverse_sort(),
+        Command::New => return state.new_request(),
+        Command::Edit => return state.edit_request(),
+        Command::ToggleOpen => return state.toggle_open(),
+        Command::Delete => return state.delete_request(),
+        Command::DeleteClosed => return state.delete_all_closed(),
+        Command::CopyLink => return state.copy_link(),
+        Command::ShowQr => return state.show_qr(),
         Command::Open => {
             if let Some(row) = state.requests.selected_row() {
                 state.opened_request = Some(row.request.id.clone());

@@ -197,6 +197,9 @@ pub struct RequestsState {
     pub filter: Input,
     pub filter_editing: bool,
     pub loaded_at: Option<DateTime<Utc>>,
+    /// Dropbox's own count (open and closed), for the header; `None` until it answers.
+    pub count: Option<u64>,
+    pub count_generation: u64,
 }
 
 impl RequestsState {
@@ -224,6 +227,49 @@ impl RequestsState {
         {
             self.selected = at;
         }
+        self.clamp();
+    }
+
+    /// Puts Dropbox's answer for one request in the list (replacing or adding it) and
+    /// selects it, so the table and the detail pane show what Dropbox now holds.
+    pub fn upsert(&mut self, request: FileRequest, now: DateTime<Utc>) {
+        let id = request.id.clone();
+        let row = RequestRow::new(request);
+        match self.rows.iter_mut().find(|r| r.request.id == id) {
+            Some(existing) => *existing = row,
+            None => self.rows.push(row),
+        }
+        self.loaded_at.get_or_insert(now);
+        self.sort_rows();
+        self.apply_filter();
+        let found = self
+            .visible
+            .iter()
+            .position(|&i| self.rows[i].request.id == id);
+        if found.is_none() && !self.filter_text().is_empty() {
+            // A filter must never hide the request just changed.
+            self.filter.reset();
+            self.filter_editing = false;
+            self.apply_filter();
+        }
+        if let Some(at) = self
+            .visible
+            .iter()
+            .position(|&i| self.rows[i].request.id == id)
+        {
+            self.selected = at;
+        }
+        self.clamp();
+    }
+
+    /// Drops the requests Dropbox deleted; the selection moves to the next row.
+    pub fn remove(&mut self, ids: &[&str]) {
+        let selected = self.selected;
+        self.rows
+            .retain(|row| !ids.contains(&row.request.id.as_str()));
+        self.sort_rows();
+        self.apply_filter();
+        self.selected = selected;
         self.clamp();
     }
 

@@ -1,7 +1,10 @@
 //! Views: `render` reads the state and draws; it never changes state or calls services.
 
+pub mod confirm;
+pub mod form;
 pub mod help;
 pub mod layout;
+pub mod qr;
 pub mod requests;
 pub mod settings;
 pub mod status;
@@ -12,7 +15,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::state::{State, Tab};
+use crate::state::{Modal, State, Tab};
 use theme::Theme;
 
 pub fn render(state: &State, frame: &mut Frame) {
@@ -25,6 +28,12 @@ pub fn render(state: &State, frame: &mut Frame) {
         Tab::Settings => settings::render(state, &theme, frame, areas.body),
     }
     status::render(state, &theme, frame, areas.status);
+    match &state.modal {
+        Some(Modal::Form(form)) => form::render(form, state, &theme, frame, areas.body),
+        Some(Modal::Confirm(confirm)) => confirm::render(confirm, &theme, frame, areas.body),
+        Some(Modal::Qr { title, url }) => qr::render(url, title, frame, frame.area()),
+        None => {}
+    }
     if state.help_open {
         help::render(state, &theme, frame, frame.area());
     }

@@ -77,11 +77,17 @@ fn table_title(state: &State) -> String {
     } else {
         format!("{} of {}", requests.visible.len(), requests.rows.len())
     };
+    let open = requests.rows.iter().filter(|r| r.request.is_open).count();
+    // Dropbox's own count when it has answered: the account limit is on that number.
+    let total = requests.count.unwrap_or(requests.rows.len() as u64);
     format!(
-        " File requests ({count}) · by {} {order} ",
+        " File requests ({count}) · {open} open · {total} of {LIMIT} allowed · by {} {order} ",
         requests.sort.label()
     )
 }
+
+/// Dropbox's limit on file requests per account, open and closed together.
+const LIMIT: &str = "4,000";
 
 fn render_table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let requests = &state.requests;

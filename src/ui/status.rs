@@ -38,6 +38,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             (area.x + prompt.len() as u16 + cursor).min(area.x + left_width.saturating_sub(1)),
             area.y,
         ));
+    } else if let Some(busy) = &state.mutations.busy {
+        let text = format!("{} {busy}", super::spinner(state.spinner_frame));
+        frame.render_widget(
+            Paragraph::new(super::truncate(&text, usize::from(left_width))),
+            left_area,
+        );
     } else if let Some(status) = &state.status {
         let style = match status.level {
             Level::Error => theme.error(),
@@ -65,9 +71,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 fn hints(tab: Tab) -> &'static [(&'static str, &'static str)] {
     match tab {
         Tab::Requests => &[
+            ("n", "new"),
+            ("e", "edit"),
+            ("x", "close"),
+            ("y", "copy link"),
             ("/", "filter"),
-            ("s", "sort"),
-            ("r", "reload"),
             ("?", "help"),
             ("q", "quit"),
         ],

@@ -70,4 +70,21 @@ impl Theme {
     pub fn label(&self) -> Style {
         self.paint(Style::new(), Color::Gray)
     }
+
+    /// A text field; underlined so its extent shows without colour.
+    pub fn input(&self) -> Style {
+        if self.color {
+            Style::new().bg(Color::Indexed(236))
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        }
+    }
+
+    pub fn input_focused(&self) -> Style {
+        if self.color {
+            Style::new().bg(Color::Indexed(238)).fg(Color::White)
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+        }
+    }
 }
