@@ -547,3 +547,50 @@ async fn the_link_is_copied_and_shown_as_a_qr_code() {
     harness.press(KeyCode::Char('q'));
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_refusal_of_create_is_one_sentence_in_the_form() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.press(KeyCode::Char('n'));
+    harness.type_text("Essay 2");
+    let refusals = [
+        ("email_unverified", "verified email"),
+        ("no_write_permission", "can't write to the destination"),
+        ("validation_error", "rejected these settings"),
+        ("rate_limit", "limit of 4,000"),
+        ("not_a_folder", "is a file, not a folder"),
+        ("invalid_location", "can't collect into that folder"),
+        ("app_lacks_access", "its own app folder"),
+        ("disabled_for_team", "turned off file requests"),
+        ("no_permission", "You may not change"),
+    ];
+    for (tag, phrase) in refusals {
+        harness.emulator.inject_fault(
+            "file_requests/create",
+            Fault::RouteError(tag.to_string()),
+            1,
+        );
+        harness.ctrl('s');
+        let screen = harness.backend.wait_for(phrase).await;
+        assert!(
+            screen.contains("New file request"),
+            "{tag}: the form stays:\n{screen}"
+        );
+        assert!(
+            screen.contains("Essay 2"),
+            "{tag}: what was typed stays:\n{screen}"
+        );
+        assert!(
+            harness.request_titled("Essay 2").is_none(),
+            "{tag}: nothing created"
+        );
+    }
+    // q is text while the form is open; Esc asks before dropping what was typed.
+    harness.press(KeyCode::Esc);
+    harness.backend.wait_for("Discard what you typed?").await;
+    harness.press(KeyCode::Char('y'));
+    harness.backend.wait_for_absence("New file request").await;
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}

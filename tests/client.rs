@@ -278,7 +278,7 @@ async fn an_open_request_cannot_be_deleted() {
     assert_tag(&error, ErrorKind::Api, "file_request_open");
     assert_eq!(
         error.sentence(),
-        "Only closed requests can be deleted; close it first."
+        "Only closed requests can be deleted; close it first with x."
     );
     // Nothing was deleted.
     assert_eq!(dropbox.count_requests().await.expect("count"), 1);
@@ -442,7 +442,7 @@ async fn the_4001st_request_hits_the_rate_limit() {
     assert_eq!(
         error.sentence(),
         "This account has reached Dropbox's limit of 4,000 file requests; delete closed ones \
-         at dropbox.com/requests to make room."
+         with D to make room."
     );
     assert!(
         started.elapsed() < Duration::from_secs(10),

@@ -184,7 +184,7 @@ impl RequestForm {
             .as_ref()
             .and_then(|d| time::parse_dropbox(&d.deadline));
         let deadline_text = deadline
-            .map(|at| zone.localize(at).format("%Y-%m-%d %H:%M").to_string())
+            .map(|at| deadline::field_text(at, zone))
             .unwrap_or_default();
         let grace = request
             .deadline
@@ -719,7 +719,7 @@ mod tests {
             ("", "/Courses/x", "", "title is required"),
             ("   ", "/Courses/x", "", "title is required"),
             ("Lab", "Courses/x", "", "must start with /"),
-            ("Lab", "/", "", "top of your Dropbox"),
+            ("Lab", "/", "", "top of your dropbox"),
             ("Lab", "/Courses/a\u{7}b", "", "control characters"),
             ("Lab", "/Courses//x", "", "empty part"),
             ("Lab", "/Courses/x", "31/02", ""),

@@ -22,6 +22,7 @@ fn loaded(list: Vec<crate::dropbox::FileRequest>) -> State {
         effects,
         vec![
             Effect::LoadRequests { generation: 1 },
+            Effect::CountRequests { generation: 1 },
             Effect::LoadAccount { generation: 1 }
         ]
     );
@@ -83,7 +84,13 @@ fn loading_then_loaded() {
 fn a_stale_reply_is_dropped() {
     let mut state = loaded(sample_requests(fixed_now()));
     let effects = press(&mut state, KeyCode::Char('r'));
-    assert_eq!(effects, vec![Effect::LoadRequests { generation: 2 }]);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::LoadRequests { generation: 2 },
+            Effect::CountRequests { generation: 2 }
+        ]
+    );
     update(
         &mut state,
         Action::RequestsLoaded {
