@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use crate::config::Config;
 use crate::dropbox::{
     CreateFileRequestArgs, DropboxError, FileRequest, FullAccount, UpdateFileRequestArgs,
 };
@@ -52,6 +53,11 @@ pub enum Action {
     },
     /// Where a copied link went, or why it did not: one sentence for the status bar.
     Copied(Result<String, String>),
+    /// The configuration file was written, or why not.
+    ConfigSaved {
+        generation: u64,
+        result: Result<(), String>,
+    },
 }
 
 /// What a saved change was, for the status bar's sentence.
@@ -102,5 +108,10 @@ pub enum Effect {
     /// Put text on the clipboard (OSC 52, or the system clipboard on a local display).
     Copy {
         text: String,
+    },
+    /// Write the configuration file.
+    SaveConfig {
+        generation: u64,
+        config: Box<Config>,
     },
 }

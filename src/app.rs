@@ -7,6 +7,7 @@
 //! `TestBackend` with scripted keys.
 
 use std::io;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -87,10 +88,19 @@ const SPINNER_STEP: Duration = Duration::from_millis(120);
 /// service handle and sends its result back as an action. Only the newest load of each
 /// kind runs: starting one aborts the one before, whose reply would be dropped anyway.
 /// Changes are never aborted: once sent, Dropbox's answer must be heard.
+/// What effects run on: the Dropbox handle, the clipboard and where settings are saved.
+pub struct Services<C> {
+    pub dropbox: Dropbox,
+    pub clipboard: C,
+    /// The configuration file; `None` (the demo) keeps changed settings in memory only.
+    pub config_path: Option<PathBuf>,
+}
+
 struct Effects<C> {
     dropbox: Dropbox,
     sender: mpsc::UnboundedSender<Action>,
     clipboard: C,
+    config_path: Option<PathBuf>,
     requests_load: Option<AbortHandle>,
     account_load: Option<AbortHandle>,
     count_load: Option<AbortHandle>,
@@ -193,6 +203,20 @@ impl<C: Clipboard> Effects<C> {
                     Action::FoldersListed { parent, result }
                 });
             }
+            Effect::SaveConfig { generation, config } => {
+                let path = self.config_path.clone();
+                let sender = self.sender.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = match path {
+                        Some(path) => config.save(&path),
+                        None => Ok(()),
+                    };
+                    if let Err(error) = &result {
+                        tracing::warn!(%error, "saving the configuration failed");
+                    }
+                    let _ = sender.send(Action::ConfigSaved { generation, result });
+                });
+            }
             Effect::Copy { text } => {
                 // On the loop's own thread: OSC 52 goes to the terminal, between frames.
                 let outcome = self.clipboard.copy(&text);
@@ -228,8 +252,7 @@ pub async fn run<B, E, S>(
     mut events: E,
     mut signals: S,
     state: &mut State,
-    dropbox: Dropbox,
-    clipboard: impl Clipboard,
+    services: Services<impl Clipboard>,
     clock: impl Clock,
 ) -> io::Result<Exit>
 where
@@ -240,9 +263,10 @@ where
 {
     let (sender, mut actions) = mpsc::unbounded_channel();
     let mut effects = Effects {
-        dropbox,
+        dropbox: services.dropbox,
         sender,
-        clipboard,
+        clipboard: services.clipboard,
+        config_path: services.config_path,
         requests_load: None,
         account_load: None,
         count_load: None,

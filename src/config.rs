@@ -19,6 +19,8 @@ const APP_NAME: &str = "handin";
 pub struct Config {
     /// Base URL that replaces Dropbox's API hosts (for the local emulator); unset means Dropbox.
     pub api_base: Option<String>,
+    /// The Dropbox app's key, for signing in with OAuth (PKCE needs no secret).
+    pub app_key: Option<String>,
     /// Team member id (`dbmid:...`) to act as with a Business team token.
     pub select_user: Option<String>,
     /// `Dropbox-API-Path-Root` value, e.g. `{".tag":"root","root":"1234"}` for the team space.
@@ -31,11 +33,133 @@ pub struct Config {
     pub retry_attempts: u32,
     /// Folder under which each course has its own folder.
     pub courses_root: String,
+    /// Local folder for downloaded submissions; unset means ~/handin-downloads.
+    pub download_dir: Option<PathBuf>,
+    /// Grace period the request form starts with.
+    pub default_grace: GraceSetting,
+    /// How many files are downloaded at once.
+    pub download_concurrency: u32,
+    /// `default`, or `mono` for no colours at all (as NO_COLOR does).
+    pub theme: ThemeSetting,
+    /// A TOML file of key bindings that replace the defaults (see README).
+    pub keymap_file: Option<PathBuf>,
+    /// How invitations and reminders are sent.
+    pub mail: MailConfig,
+}
+
+/// The grace choices as the configuration file spells them (Dropbox's tags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GraceSetting {
+    #[default]
+    None,
+    OneDay,
+    TwoDays,
+    SevenDays,
+    ThirtyDays,
+    Always,
+}
+
+impl GraceSetting {
+    pub const ALL: [GraceSetting; 6] = [
+        GraceSetting::None,
+        GraceSetting::OneDay,
+        GraceSetting::TwoDays,
+        GraceSetting::SevenDays,
+        GraceSetting::ThirtyDays,
+        GraceSetting::Always,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            GraceSetting::None => "none",
+            GraceSetting::OneDay => "one_day",
+            GraceSetting::TwoDays => "two_days",
+            GraceSetting::SevenDays => "seven_days",
+            GraceSetting::ThirtyDays => "thirty_days",
+            GraceSetting::Always => "always",
+        }
+    }
+
+    pub fn to_grace(self) -> Option<crate::dropbox::GracePeriod> {
+        use crate::dropbox::GracePeriod;
+        match self {
+            GraceSetting::None => None,
+            GraceSetting::OneDay => Some(GracePeriod::OneDay),
+            GraceSetting::TwoDays => Some(GracePeriod::TwoDays),
+            GraceSetting::SevenDays => Some(GracePeriod::SevenDays),
+            GraceSetting::ThirtyDays => Some(GracePeriod::ThirtyDays),
+            GraceSetting::Always => Some(GracePeriod::Always),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeSetting {
+    #[default]
+    Default,
+    Mono,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MailTransport {
+    #[default]
+    Smtp,
+    Sendmail,
+    DryRun,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    #[default]
+    Starttls,
+    Tls,
+    /// Plain text: accepted for a server on this machine only.
+    None,
+}
+
+/// The `[mail]` table. The SMTP password is never here: it comes from the credentials
+/// file or `HANDIN_SMTP_PASSWORD`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    pub transport: MailTransport,
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    pub smtp_security: SmtpSecurity,
+    pub smtp_user: Option<String>,
+    /// The sender, e.g. `Prof. Ada Lovelace <ada@university.edu>`.
+    pub from: Option<String>,
+    pub reply_to: Option<String>,
+    /// Milliseconds between two messages, to stay under the server's rate limits.
+    pub pause_ms: u64,
+    /// Where `dry-run` writes its .eml files.
+    pub dry_run_dir: Option<PathBuf>,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            transport: MailTransport::Smtp,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_user: None,
+            from: None,
+            reply_to: None,
+            pause_ms: 1_000,
+            dry_run_dir: None,
+        }
+    }
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
+            app_key: None,
             api_base: None,
             select_user: None,
             path_root: None,
@@ -43,6 +167,12 @@ impl Default for Config {
             request_timeout_secs: 60,
             retry_attempts: 5,
             courses_root: "/Courses".to_string(),
+            download_dir: None,
+            default_grace: GraceSetting::None,
+            download_concurrency: 6,
+            theme: ThemeSetting::Default,
+            keymap_file: None,
+            mail: MailConfig::default(),
         }
     }
 }
@@ -124,6 +254,13 @@ impl Config {
                 self.courses_root
             ));
         }
+        if self.download_concurrency == 0 || self.download_concurrency > 32 {
+            return Err(format!(
+                "download_concurrency = {} must be between 1 and 32",
+                self.download_concurrency
+            ));
+        }
+        self.mail.validate()?;
         if let Some(member) = &self.select_user
             && !member.starts_with("dbmid:")
         {
@@ -132,6 +269,40 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// Writes the configuration through confy, atomically: to a temporary file beside it,
+    /// then renamed over it, so a full disk or a crash never leaves half a file.
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        self.validate()?;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("could not create the folder {}: {e}", dir.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "config.toml".to_string());
+        let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let written = confy::store_path(&temporary, self)
+            .map_err(|e| format!("could not write {}: {e}", temporary.display()))
+            .and_then(|()| {
+                std::fs::rename(&temporary, path)
+                    .map_err(|e| format!("could not replace {}: {e}", path.display()))
+            });
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        written
+    }
+
+    /// The download folder, with the default under the home directory.
+    pub fn download_dir(&self) -> Option<PathBuf> {
+        self.download_dir.clone().or_else(|| {
+            directories::BaseDirs::new().map(|dirs| dirs.home_dir().join("handin-downloads"))
+        })
     }
 
     pub fn client_settings(&self) -> ClientSettings {
@@ -146,6 +317,62 @@ impl Config {
         settings.retry.max_attempts = self.retry_attempts;
         settings
     }
+}
+
+impl MailConfig {
+    fn validate(&self) -> Result<(), String> {
+        if self.smtp_port == 0 {
+            return Err(
+                "mail.smtp_port = 0 is not a port; SMTP uses 587 (STARTTLS) or 465 (TLS)"
+                    .to_string(),
+            );
+        }
+        if self.smtp_security == SmtpSecurity::None
+            && let Some(host) = &self.smtp_host
+            && !is_local_host(host)
+        {
+            return Err(format!(
+                "mail.smtp_security = \"none\" would send your password unencrypted to {host}; use starttls or tls (none is for a server on this machine)"
+            ));
+        }
+        for (key, value) in [("mail.from", &self.from), ("mail.reply_to", &self.reply_to)] {
+            if let Some(address) = value
+                && !looks_like_address(address)
+            {
+                return Err(format!(
+                    "{key} = {address:?} is not an email address; write it like \"Ada Lovelace <ada@example.edu>\" or ada@example.edu"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_local_host(host: &str) -> bool {
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `ada@example.edu` or `Ada Lovelace <ada@example.edu>`: a local part, an @ and a
+/// domain with a dot. Deliverability is the mail server's business.
+pub fn looks_like_address(text: &str) -> bool {
+    let text = text.trim();
+    let address = match (text.rfind('<'), text.ends_with('>')) {
+        (Some(open), true) => &text[open + 1..text.len() - 1],
+        _ => text,
+    };
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !local.contains(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains(char::is_whitespace)
 }
 
 /// Where the configuration file and the data directory (log, credentials, local state) are.
@@ -313,15 +540,36 @@ mod tests {
         let text = include_str!("../config.example.toml");
         let parsed: Config = toml::from_str(text).expect("config.example.toml parses");
         parsed.validate().expect("config.example.toml is valid");
-        let defaults = toml::to_string(&Config {
+        let every_key = Config {
+            app_key: Some(String::new()),
             api_base: Some(String::new()),
             select_user: Some(String::new()),
             path_root: Some(String::new()),
+            download_dir: Some(PathBuf::new()),
+            keymap_file: Some(PathBuf::new()),
+            mail: MailConfig {
+                smtp_host: Some(String::new()),
+                smtp_user: Some(String::new()),
+                from: Some(String::new()),
+                reply_to: Some(String::new()),
+                dry_run_dir: Some(PathBuf::new()),
+                ..MailConfig::default()
+            },
             ..Config::default()
-        })
-        .expect("serialize");
+        };
+        let defaults = toml::to_string(&every_key).expect("serialize");
         for line in defaults.lines() {
-            let key = line.split('=').next().unwrap_or_default().trim();
+            if line.starts_with('[') {
+                assert!(
+                    text.contains(line),
+                    "config.example.toml has no {line} table"
+                );
+                continue;
+            }
+            let Some((key, _)) = line.split_once('=') else {
+                continue;
+            };
+            let key = key.trim();
             assert!(
                 text.contains(&format!("{key} =")),
                 "config.example.toml does not document {key}"

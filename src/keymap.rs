@@ -32,6 +32,7 @@ pub enum Command {
     DeleteClosed,
     CopyLink,
     ShowQr,
+    EditSetting,
 }
 
 impl Command {
@@ -62,6 +63,7 @@ impl Command {
             Command::DeleteClosed => "delete all closed requests (asks first)",
             Command::CopyLink => "copy the upload link",
             Command::ShowQr => "show the upload link as a QR code",
+            Command::EditSetting => "change the setting (Enter saves, Esc cancels)",
         }
     }
 }
@@ -126,7 +128,21 @@ impl Default for Keymap {
             (K::Char('y'), none, C::CopyLink),
             (K::Char('Q'), shift, C::ShowQr),
         ];
-        let settings = [(K::Char('r'), none, C::Refresh)];
+        let settings = [
+            (K::Char('j'), none, C::Down),
+            (K::Down, none, C::Down),
+            (K::Char('k'), none, C::Up),
+            (K::Up, none, C::Up),
+            (K::PageDown, none, C::PageDown),
+            (K::PageUp, none, C::PageUp),
+            (K::Home, none, C::Home),
+            (K::Char('g'), none, C::Home),
+            (K::End, none, C::End),
+            (K::Char('G'), shift, C::End),
+            (K::Enter, none, C::EditSetting),
+            (K::Char('e'), none, C::EditSetting),
+            (K::Char('r'), none, C::Refresh),
+        ];
         let scoped = |scope: Scope| {
             move |(key, modifiers, command): (KeyCode, KeyModifiers, Command)| Binding {
                 scope,
@@ -232,7 +248,10 @@ mod tests {
         let keymap = Keymap::default();
         let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
         assert_eq!(keymap.command(Tab::Requests, &j), Some(Command::Down));
-        assert_eq!(keymap.command(Tab::Settings, &j), None);
+        assert_eq!(keymap.command(Tab::Submissions, &j), None);
+        let n = key(KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(keymap.command(Tab::Requests, &n), Some(Command::New));
+        assert_eq!(keymap.command(Tab::Settings, &n), None);
         let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
         assert_eq!(keymap.command(Tab::Settings, &q), Some(Command::Quit));
     }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use futures::{Stream, StreamExt as _};
-use handin::app::{self, Exit, Signal, SystemClock};
+use handin::app::{self, Exit, Services, Signal, SystemClock};
 use handin::cli::{Cli, EmulatorArgs};
 use handin::clipboard::{DisplayEnvironment, TerminalClipboard};
 use handin::config::{self, Config, Paths};
@@ -145,10 +145,11 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             },
             data_dir: paths.data_dir.display().to_string(),
             log_file: paths.log_file().display().to_string(),
-            courses_root: config.courses_root.clone(),
             color: !config::no_color(),
         };
-        let code = run_screen(dropbox, environment).await;
+        // The demo never writes the professor's configuration.
+        let config_path = (!cli.demo).then(|| paths.config_file.clone());
+        let code = run_screen(dropbox, environment, config, config_path).await;
         if let Some(emulator) = demo {
             emulator.shutdown().await;
         }
@@ -156,7 +157,12 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
     })
 }
 
-async fn run_screen(dropbox: Dropbox, environment: Environment) -> u8 {
+async fn run_screen(
+    dropbox: Dropbox,
+    environment: Environment,
+    config: Config,
+    config_path: Option<std::path::PathBuf>,
+) -> u8 {
     let signals = match signal_stream() {
         Ok(signals) => signals,
         Err(error) => {
@@ -180,7 +186,7 @@ async fn run_screen(dropbox: Dropbox, environment: Environment) -> u8 {
             panic!("deliberate panic in a spawned task (HANDIN_TEST_PANIC_IN_TASK)");
         });
     }
-    let mut state = State::new(chrono::Utc::now(), Zone::Local, environment);
+    let mut state = State::new(chrono::Utc::now(), Zone::Local, environment).with_config(config);
     let events = crossterm::event::EventStream::new();
     let clipboard = TerminalClipboard::new(std::io::stdout(), &DisplayEnvironment::detect());
     let result = app::run(
@@ -188,8 +194,11 @@ async fn run_screen(dropbox: Dropbox, environment: Environment) -> u8 {
         events,
         signals,
         &mut state,
-        dropbox,
-        clipboard,
+        Services {
+            dropbox,
+            clipboard,
+            config_path,
+        },
         SystemClock,
     )
     .await;

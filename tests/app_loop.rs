@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use handin::app::{self, Exit, Signal};
+use handin::app::{self, Exit, Services, Signal};
 use handin::clipboard::{Clipboard, Copied, CopyRoute};
 use handin::dropbox::{ClientSettings, Dropbox};
 use handin::emulator::{AccountType, Emulator, EmulatorOptions, Fault, Seed};
@@ -137,6 +137,10 @@ struct Harness {
 }
 
 async fn start(seed: Seed) -> Harness {
+    start_with(seed, None).await
+}
+
+async fn start_with(seed: Seed, config_path: Option<std::path::PathBuf>) -> Harness {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let emulator = Emulator::start(
         "127.0.0.1:0".parse().expect("address"),
@@ -164,7 +168,6 @@ async fn start(seed: Seed) -> Harness {
             Zone::utc(),
             Environment {
                 source: "emulator".to_string(),
-                courses_root: "/Courses".to_string(),
                 color: true,
                 ..Environment::default()
             },
@@ -174,8 +177,11 @@ async fn start(seed: Seed) -> Harness {
             tokio_stream_from(key_stream),
             tokio_stream_from(signal_stream),
             &mut state,
-            dropbox,
-            clipboard,
+            Services {
+                dropbox,
+                clipboard,
+                config_path,
+            },
             chrono::Utc::now,
         )
         .await;
@@ -593,4 +599,68 @@ async fn every_refusal_of_create_is_one_sentence_in_the_form() {
     harness.backend.wait_for_absence("New file request").await;
     harness.press(KeyCode::Char('q'));
     harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_setting_edited_in_place_is_saved_and_a_bad_one_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("handin").join("config.toml");
+    let harness = start_with(Seed::Empty, Some(path.clone())).await;
+    harness.press(KeyCode::Char('3'));
+    harness.backend.wait_for("Courses root").await;
+    // Downloads at once: a bad value first.
+    for _ in 0..3 {
+        harness.press(KeyCode::Char('j'));
+    }
+    harness.press(KeyCode::Enter);
+    harness.ctrl('u');
+    harness.type_text("99");
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("not a number from 1 to 32").await;
+    assert!(!path.exists(), "nothing written for a refused value");
+    harness.ctrl('u');
+    harness.type_text("8");
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("Saved download_concurrency").await;
+    let saved = handin::config::Config::load(&path).expect("a valid file");
+    assert_eq!(saved.download_concurrency, 8);
+
+    // Courses root: the new value is used by the form at once.
+    harness.press(KeyCode::Home);
+    harness.press(KeyCode::Enter);
+    harness.ctrl('u');
+    harness.type_text("/Teaching/2026");
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("Saved courses_root").await;
+    assert_eq!(
+        handin::config::Config::load(&path).expect("valid").courses_root,
+        "/Teaching/2026"
+    );
+    assert_eq!(saved.download_concurrency, 8);
+    harness.press(KeyCode::Char('1'));
+    harness.press(KeyCode::Char('n'));
+    harness.backend.wait_for("/Teaching/2026/").await;
+    harness.press(KeyCode::Esc);
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_config_folder_keeps_the_old_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A file where the config folder should be: creating the folder fails.
+    let blocker = dir.path().join("handin");
+    std::fs::write(&blocker, "not a folder").expect("write");
+    let harness = start_with(Seed::Empty, Some(blocker.join("config.toml"))).await;
+    harness.press(KeyCode::Char('3'));
+    harness.backend.wait_for("Courses root").await;
+    harness.press(KeyCode::Enter);
+    harness.ctrl('u');
+    harness.type_text("/Elsewhere");
+    harness.press(KeyCode::Enter);
+    let screen = harness.backend.wait_for("Could not save the settings").await;
+    assert!(screen.contains("▸ Courses root       /Courses"), "{screen}");
+    harness.press(KeyCode::Char('q'));
+    let (_, state) = harness.finish().await;
+    assert_eq!(state.config().courses_root, "/Courses");
 }

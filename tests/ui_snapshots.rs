@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use handin::action::Action;
+use handin::config::Config;
 use handin::fixtures::{fixed_now, sample_requests};
 use handin::state::{Environment, State, update};
 use handin::time::Zone;
@@ -17,13 +18,16 @@ fn environment(color: bool) -> Environment {
         config_file: "/home/prof/.config/handin/config.toml".to_string(),
         data_dir: "/home/prof/.local/share/handin".to_string(),
         log_file: "/home/prof/.local/share/handin/handin.log".to_string(),
-        courses_root: "/Courses".to_string(),
         color,
     }
 }
 
 fn state_at(width: u16, height: u16, color: bool) -> State {
-    let mut state = State::new(fixed_now(), Zone::utc(), environment(color));
+    let config = Config {
+        download_dir: Some("/home/prof/handin-downloads".into()),
+        ..Config::default()
+    };
+    let mut state = State::new(fixed_now(), Zone::utc(), environment(color)).with_config(config);
     update(&mut state, Action::Resize { width, height });
     state.start();
     state

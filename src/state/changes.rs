@@ -96,7 +96,8 @@ impl State {
     }
 
     pub(super) fn new_request(&mut self) -> Vec<Effect> {
-        let form = RequestForm::create(&self.environment.courses_root);
+        let config = self.config();
+        let form = RequestForm::create(&config.courses_root, config.default_grace.to_grace());
         self.modal = Some(Modal::Form(Box::new(form)));
         Vec::new()
     }

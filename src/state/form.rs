@@ -134,6 +134,8 @@ pub struct RequestForm {
     pub grace: usize,
     pub description: Input,
     pub open: bool,
+    /// The grace the form opened with (the configured default, or the request's).
+    initial_grace: usize,
     /// Once the professor edits the folder, it no longer follows the title.
     destination_edited: bool,
     courses_root: String,
@@ -154,7 +156,7 @@ pub struct RequestForm {
 }
 
 impl RequestForm {
-    pub fn create(courses_root: &str) -> RequestForm {
+    pub fn create(courses_root: &str, grace: Option<GracePeriod>) -> RequestForm {
         let root = courses_root.trim_end_matches('/').to_string();
         RequestForm {
             mode: FormMode::Create,
@@ -162,7 +164,8 @@ impl RequestForm {
             title: Input::default(),
             destination: Input::new(format!("{root}/")),
             deadline: Input::default(),
-            grace: 0,
+            grace: grace_index(grace.as_ref()),
+            initial_grace: grace_index(grace.as_ref()),
             description: Input::default(),
             open: true,
             destination_edited: false,
@@ -199,6 +202,7 @@ impl RequestForm {
             destination: Input::new(request.destination.clone().unwrap_or_default()),
             deadline: Input::new(deadline_text.clone()),
             grace: grace_index(grace),
+            initial_grace: grace_index(grace),
             description: Input::new(request.description.clone().unwrap_or_default()),
             open: request.is_open,
             destination_edited: true,
@@ -237,7 +241,7 @@ impl RequestForm {
                 !self.title.value().is_empty()
                     || self.destination_edited
                     || !self.deadline.value().is_empty()
-                    || self.grace != 0
+                    || self.grace != self.initial_grace
                     || !self.description.value().is_empty()
                     || !self.open
             }
@@ -676,7 +680,7 @@ mod tests {
 
     #[test]
     fn the_folder_follows_the_title_until_edited() {
-        let mut form = RequestForm::create("/Courses");
+        let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Lab 4/5");
         assert_eq!(form.destination.value(), "/Courses/Lab 4-5");
         key(&mut form, KeyCode::Tab);
@@ -689,7 +693,7 @@ mod tests {
 
     #[test]
     fn a_complete_create_builds_the_arguments() {
-        let mut form = RequestForm::create("/Courses");
+        let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Lab 4");
         key(&mut form, KeyCode::Tab);
         key(&mut form, KeyCode::Tab);
@@ -727,7 +731,7 @@ mod tests {
             ("Lab", "/Courses/x", "+0d", ""),
         ];
         for (title, destination, deadline, expected) in cases {
-            let mut form = RequestForm::create("/Courses");
+            let mut form = RequestForm::create("/Courses", None);
             form.title = Input::new(title.to_string());
             form.destination = Input::new(destination.to_string());
             form.deadline = Input::new(deadline.to_string());
@@ -751,13 +755,13 @@ mod tests {
 
     #[test]
     fn a_long_title_is_refused_and_an_emoji_title_is_fine() {
-        let mut form = RequestForm::create("/Courses");
+        let mut form = RequestForm::create("/Courses", None);
         form.title = Input::new("x".repeat(5_000));
         form.destination = Input::new("/Courses/x".to_string());
         assert_eq!(ctrl_s(&mut form), FormOutcome::Editing);
         assert!(form.error.clone().unwrap_or_default().contains("5000"));
 
-        let mut form = RequestForm::create("/Courses");
+        let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Photo contest 📷");
         assert!(
             matches!(ctrl_s(&mut form), FormOutcome::Submit(_)),
@@ -768,7 +772,7 @@ mod tests {
 
     #[test]
     fn a_past_deadline_needs_a_second_submit() {
-        let mut form = RequestForm::create("/Courses");
+        let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Late lab");
         form.deadline = Input::new("2020-01-01".to_string());
         assert_eq!(ctrl_s(&mut form), FormOutcome::Editing);
@@ -783,9 +787,9 @@ mod tests {
 
     #[test]
     fn esc_asks_before_discarding_typed_text() {
-        let mut form = RequestForm::create("/Courses");
+        let mut form = RequestForm::create("/Courses", None);
         assert_eq!(key(&mut form, KeyCode::Esc), FormOutcome::Cancelled);
-        let mut form = RequestForm::create("/Courses");
+        let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Lab");
         assert_eq!(key(&mut form, KeyCode::Esc), FormOutcome::Editing);
         assert!(form.confirm_discard);
@@ -849,7 +853,7 @@ mod tests {
 
     #[test]
     fn folder_completion_asks_once_per_folder_and_tab_accepts() {
-        let mut form = RequestForm::create("/Courses");
+        let mut form = RequestForm::create("/Courses", None);
         form.focus = Field::Destination;
         form.destination = Input::new("/Courses".to_string());
         let outcome = key(&mut form, KeyCode::Char('/'));
@@ -886,7 +890,7 @@ mod tests {
 
     #[test]
     fn dropbox_refusals_land_in_the_form() {
-        let mut form = RequestForm::create("/Courses");
+        let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Lab");
         assert!(matches!(ctrl_s(&mut form), FormOutcome::Submit(_)));
         form.refused("Dropbox requires a verified email address.".to_string());

@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod form;
 pub mod requests;
+pub mod settings;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -16,6 +17,9 @@ use crate::time::Zone;
 
 pub use changes::{Confirm, Modal, Mutations, Pending};
 pub use requests::{RequestsState, SortColumn};
+pub use settings::{SettingKey, SettingsState};
+
+use crate::config::Config;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
@@ -82,7 +86,6 @@ pub struct Environment {
     pub config_file: String,
     pub data_dir: String,
     pub log_file: String,
-    pub courses_root: String,
     /// False when `NO_COLOR` is set: styles keep their emphasis and drop colour.
     pub color: bool,
 }
@@ -113,6 +116,7 @@ pub struct State {
     /// The form, confirmation or QR code on top, which takes the keys.
     pub modal: Option<Modal>,
     pub mutations: Mutations,
+    pub settings: SettingsState,
     pub quitting: bool,
 }
 
@@ -138,8 +142,19 @@ impl State {
             environment,
             modal: None,
             mutations: Mutations::default(),
+            settings: SettingsState::new(Config::default()),
             quitting: false,
         }
+    }
+
+    /// The configuration the Settings tab starts from and edits.
+    pub fn with_config(mut self, config: Config) -> State {
+        self.settings = SettingsState::new(config);
+        self
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.settings.config
     }
 
     /// The effects to run when the app starts: load what the first screens show.
@@ -269,6 +284,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             });
             Vec::new()
         }
+        Action::ConfigSaved { generation, result } => {
+            state.config_saved(generation, result);
+            Vec::new()
+        }
         Action::AccountLoaded { generation, result } => {
             if generation != state.account.generation {
                 return Vec::new();
@@ -301,6 +320,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.modal.is_some() {
         return state.modal_key(key);
     }
+    if state.tab == Tab::Settings && state.settings.editing.is_some() {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return quit(state);
+        }
+        return state.setting_key(key);
+    }
     if state.tab == Tab::Requests && state.requests.filter_editing {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return quit(state);
@@ -322,6 +347,70 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     on_command(state, command)
 }
 
+impl State {
+    /// A key while a setting is being typed.
+    fn setting_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        use tui_input::backend::crossterm::EventHandler as _;
+        match key.code {
+            KeyCode::Esc => {
+                self.settings.editing = None;
+                self.settings.error = None;
+                Vec::new()
+            }
+            KeyCode::Enter => match self.settings.finish_editing() {
+                Some(next) => self.save_config(next),
+                None => Vec::new(),
+            },
+            _ => {
+                if let Some(input) = &mut self.settings.editing {
+                    input.handle_event(&crossterm::event::Event::Key(key));
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Takes the new configuration at once and writes it; a failed write puts the old one back.
+    pub(crate) fn save_config(&mut self, next: Config) -> Vec<Effect> {
+        let previous = std::mem::replace(&mut self.settings.config, next.clone());
+        self.settings.before_save = Some(Box::new(previous));
+        self.settings.save_generation += 1;
+        vec![Effect::SaveConfig {
+            generation: self.settings.save_generation,
+            config: Box::new(next),
+        }]
+    }
+
+    fn config_saved(&mut self, generation: u64, result: Result<(), String>) {
+        if generation != self.settings.save_generation {
+            return;
+        }
+        let key = self.settings.selected_key();
+        match result {
+            Ok(()) => {
+                self.settings.before_save = None;
+                let restart = if key.needs_restart() {
+                    " It applies when handin starts again."
+                } else {
+                    ""
+                };
+                self.status = Some(Status {
+                    level: Level::Info,
+                    text: format!("Saved {}.{restart}", key.config_key()),
+                });
+            }
+            Err(sentence) => {
+                if let Some(previous) = self.settings.before_save.take() {
+                    self.settings.config = *previous;
+                }
+                let text = format!("Could not save the settings, so nothing changed: {sentence}");
+                self.settings.error = Some(text.clone());
+                self.set_error(text);
+            }
+        }
+    }
+}
+
 fn quit(state: &mut State) -> Vec<Effect> {
     state.quitting = true;
     Vec::new()
@@ -336,6 +425,20 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::GoToRequests => state.tab = Tab::Requests,
         Command::GoToSubmissions => state.tab = Tab::Submissions,
         Command::GoToSettings => state.tab = Tab::Settings,
+        Command::Up | Command::Down | Command::PageUp | Command::PageDown
+            if state.tab == Tab::Settings =>
+        {
+            let step = match command {
+                Command::Up => -1,
+                Command::Down => 1,
+                Command::PageUp => -5,
+                _ => 5,
+            };
+            state.settings.move_by(step);
+        }
+        Command::Home if state.tab == Tab::Settings => state.settings.selected = 0,
+        Command::End if state.tab == Tab::Settings => state.settings.move_by(isize::MAX / 2),
+        Command::EditSetting => state.settings.start_editing(),
         Command::Up => state.requests.move_by(-1),
         Command::Down => state.requests.move_by(1),
         Command::PageUp => state.requests.page(-1),

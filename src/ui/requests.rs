@@ -212,7 +212,7 @@ fn table_row(
             Column::Files => Cell::from(Line::from(request.file_count.to_string()).right_aligned()),
             Column::Folder => match &request.destination {
                 Some(path) => Cell::from(super::truncate(
-                    relative_to_root(path, &state.environment.courses_root),
+                    relative_to_root(path, &state.config().courses_root),
                     fit.folder,
                 )),
                 None => Cell::from(Span::styled("folder removed", theme.error())),
