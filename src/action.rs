@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::config::Config;
+use crate::credentials::Secret;
 use crate::dropbox::{
-    CreateFileRequestArgs, DropboxError, FileRequest, FullAccount, UpdateFileRequestArgs,
+    AuthStatus, CreateFileRequestArgs, DropboxError, FileRequest, FullAccount, TeamMember,
+    UpdateFileRequestArgs,
 };
 
 /// Everything that can change the state: user input, the clock, and service results.
@@ -16,7 +18,10 @@ pub enum Action {
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
     /// The terminal's new size, in cells.
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// The time now; the loop sends it before each batch so the reducer never reads a clock.
     Clock(DateTime<Utc>),
     /// One step of the loading spinner; only sent while something loads.
@@ -29,6 +34,8 @@ pub enum Action {
         generation: u64,
         // Boxed: an account is large and arrives once, while keys arrive all the time.
         result: Result<Box<FullAccount>, DropboxError>,
+        /// How handin is signed in as of this answer (a refresh may have renewed it).
+        auth: AuthStatus,
     },
     /// Dropbox's count of requests (open and closed), for the header.
     CountLoaded {
@@ -53,6 +60,14 @@ pub enum Action {
     },
     /// Where a copied link went, or why it did not: one sentence for the status bar.
     Copied(Result<String, String>),
+    /// The authorize URL is ready (the PKCE verifier stays with the effect runner).
+    LoginReady(Result<String, String>),
+    /// Signed in (OAuth code exchanged, or a pasted token checked), or why not.
+    SignedIn(Result<AuthStatus, String>),
+    /// Signed out; the sentence says if revoking at Dropbox failed (the local
+    /// credentials are gone either way).
+    SignedOut(Option<String>),
+    TeamMembersLoaded(Result<Vec<TeamMember>, String>),
     /// The configuration file was written, or why not.
     ConfigSaved {
         generation: u64,
@@ -108,6 +123,25 @@ pub enum Effect {
     /// Put text on the clipboard (OSC 52, or the system clipboard on a local display).
     Copy {
         text: String,
+    },
+    /// Build the authorize URL (PKCE) for this app key.
+    StartLogin {
+        app_key: String,
+    },
+    /// Exchange the pasted code; the verifier is the effect runner's.
+    FinishLogin {
+        code: String,
+    },
+    /// Check a pasted access token and keep it.
+    UseToken {
+        token: Secret,
+    },
+    SignOut,
+    LoadTeamMembers,
+    /// Act as this member, in this namespace, from now on.
+    SetTeamContext {
+        select_user: Option<String>,
+        path_root: Option<String>,
     },
     /// Write the configuration file.
     SaveConfig {

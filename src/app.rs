@@ -20,7 +20,10 @@ use tokio::task::AbortHandle;
 
 use crate::action::{Action, Change, Effect};
 use crate::clipboard::Clipboard;
-use crate::dropbox::{Dropbox, UpdateFileRequestArgs};
+use crate::credentials::{CredentialStore, Credentials};
+use crate::dropbox::{
+    ClientSettings, Dropbox, LoginStart, UpdateFileRequestArgs, finish_login, start_login,
+};
 use crate::state::{self, State};
 use crate::ui;
 
@@ -88,12 +91,17 @@ const SPINNER_STEP: Duration = Duration::from_millis(120);
 /// service handle and sends its result back as an action. Only the newest load of each
 /// kind runs: starting one aborts the one before, whose reply would be dropped anyway.
 /// Changes are never aborted: once sent, Dropbox's answer must be heard.
-/// What effects run on: the Dropbox handle, the clipboard and where settings are saved.
+/// What effects run on: the Dropbox handle, the clipboard and where settings and
+/// credentials are saved.
 pub struct Services<C> {
     pub dropbox: Dropbox,
     pub clipboard: C,
     /// The configuration file; `None` (the demo) keeps changed settings in memory only.
     pub config_path: Option<PathBuf>,
+    /// The credentials file; `None` (the demo) keeps a sign-in for this run only.
+    pub credentials: Option<CredentialStore>,
+    /// For building the sign-in URL and exchanging the code (base URL, timeouts).
+    pub client_settings: ClientSettings,
 }
 
 struct Effects<C> {
@@ -101,6 +109,10 @@ struct Effects<C> {
     sender: mpsc::UnboundedSender<Action>,
     clipboard: C,
     config_path: Option<PathBuf>,
+    credentials: Option<CredentialStore>,
+    client_settings: ClientSettings,
+    /// The sign-in under way: its PKCE verifier never leaves the effect runner.
+    login: Option<LoginStart>,
     requests_load: Option<AbortHandle>,
     account_load: Option<AbortHandle>,
     count_load: Option<AbortHandle>,
@@ -133,7 +145,11 @@ impl<C: Clipboard> Effects<C> {
                 let task = self.spawn(|dropbox| async move {
                     let result = dropbox.current_account().await.map(Box::new);
                     log_failure("reading the account", &result);
-                    Action::AccountLoaded { generation, result }
+                    Action::AccountLoaded {
+                        generation,
+                        result,
+                        auth: dropbox.auth_status(),
+                    }
                 });
                 replace(&mut self.account_load, task);
             }
@@ -203,6 +219,91 @@ impl<C: Clipboard> Effects<C> {
                     Action::FoldersListed { parent, result }
                 });
             }
+            Effect::StartLogin { app_key } => {
+                let result = start_login(&app_key, &self.client_settings);
+                let sent = match result {
+                    Ok(start) => {
+                        let url = start.url.clone();
+                        self.login = Some(start);
+                        Ok(url)
+                    }
+                    Err(error) => Err(error.sentence()),
+                };
+                let _ = self.sender.send(Action::LoginReady(sent));
+            }
+            Effect::FinishLogin { code } => {
+                let Some(start) = self.login.clone() else {
+                    let _ = self.sender.send(Action::SignedIn(Err(
+                        "That sign-in has expired; press l to start again.".to_string(),
+                    )));
+                    return;
+                };
+                let settings = self.client_settings.clone();
+                let store = self.credentials.clone();
+                self.spawn(|dropbox| async move {
+                    let result = async {
+                        let credentials = finish_login(&start, &code, &settings)
+                            .await
+                            .map_err(|e| e.sentence())?;
+                        keep_credentials(&dropbox, store.as_ref(), &credentials)?;
+                        Ok(dropbox.auth_status())
+                    }
+                    .await;
+                    if let Err(error) = &result {
+                        tracing::warn!(%error, "signing in failed");
+                    }
+                    Action::SignedIn(result)
+                });
+            }
+            Effect::UseToken { token } => {
+                let store = self.credentials.clone();
+                let settings = self.client_settings.clone();
+                self.spawn(|dropbox| async move {
+                    let credentials = Credentials::Token {
+                        access_token: token,
+                    };
+                    let result = async {
+                        // Checked on a separate handle, so a bad token never replaces a good one.
+                        let trial = Dropbox::from_credentials(settings, &credentials)
+                            .map_err(|e| e.sentence())?;
+                        trial.current_account().await.map_err(|e| e.sentence())?;
+                        keep_credentials(&dropbox, store.as_ref(), &credentials)?;
+                        Ok(dropbox.auth_status())
+                    }
+                    .await;
+                    if let Err(error) = &result {
+                        tracing::warn!(%error, "the pasted token was refused");
+                    }
+                    Action::SignedIn(result)
+                });
+            }
+            Effect::SignOut => {
+                let store = self.credentials.clone();
+                self.spawn(|dropbox| async move {
+                    let revoked = dropbox.sign_out().await.err().map(|e| e.sentence());
+                    let deleted = store.as_ref().map(|s| s.delete());
+                    let _ = dropbox.set_credentials(None);
+                    let problem = match (revoked, deleted) {
+                        (_, Some(Err(error))) => Some(error.to_string()),
+                        (revoked, _) => revoked,
+                    };
+                    Action::SignedOut(problem)
+                });
+            }
+            Effect::LoadTeamMembers => {
+                self.spawn(|dropbox| async move {
+                    let result = dropbox.team_members().await.map_err(|e| e.sentence());
+                    Action::TeamMembersLoaded(result)
+                });
+            }
+            Effect::SetTeamContext {
+                select_user,
+                path_root,
+            } => {
+                if let Err(error) = self.dropbox.set_team_context(select_user, path_root) {
+                    let _ = self.sender.send(Action::Copied(Err(error.sentence())));
+                }
+            }
             Effect::SaveConfig { generation, config } => {
                 let path = self.config_path.clone();
                 let sender = self.sender.clone();
@@ -226,6 +327,21 @@ impl<C: Clipboard> Effects<C> {
             }
         }
     }
+}
+
+/// Makes `credentials` the ones in use and stores them (when there is a store).
+fn keep_credentials(
+    dropbox: &Dropbox,
+    store: Option<&CredentialStore>,
+    credentials: &Credentials,
+) -> Result<(), String> {
+    dropbox
+        .set_credentials(Some(credentials))
+        .map_err(|e| e.sentence())?;
+    if let Some(store) = store {
+        store.save(credentials).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 fn log_failure<T>(what: &str, result: &Result<T, crate::dropbox::DropboxError>) {
@@ -267,6 +383,9 @@ where
         sender,
         clipboard: services.clipboard,
         config_path: services.config_path,
+        credentials: services.credentials,
+        client_settings: services.client_settings,
+        login: None,
         requests_load: None,
         account_load: None,
         count_load: None,

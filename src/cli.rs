@@ -1,9 +1,12 @@
-//! The command line: the TUI by default, `--demo`, and the emulator server.
+//! The command line: the TUI by default, `--demo`, `auth` for signing in and out, and the
+//! emulator server.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use crate::credentials::Secret;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,9 +24,9 @@ pub struct Cli {
     #[arg(long, env = "HANDIN_DATA_DIR", global = true, value_name = "PATH")]
     pub data_dir: Option<PathBuf>,
 
-    /// Dropbox access token (from the App Console); overrides the credentials file.
-    /// On the command line it is visible to other users (ps): prefer HANDIN_TOKEN or the
-    /// credentials file on shared machines.
+    /// Dropbox access token (from the App Console); used instead of the credentials file,
+    /// and never written to it. On the command line it is visible to other users (ps):
+    /// prefer HANDIN_TOKEN, or `handin auth login`, on shared machines.
     #[arg(
         long,
         env = "HANDIN_TOKEN",
@@ -33,8 +36,13 @@ pub struct Cli {
     pub token: Option<Secret>,
 
     /// Base URL replacing Dropbox's API hosts, e.g. a running `handin emulator`.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL")]
     pub api_base: Option<String>,
+
+    /// Key of the Dropbox app to sign in with (App Console, Settings, App key); overrides
+    /// app_key in the config file.
+    #[arg(long, env = "HANDIN_APP_KEY", global = true, value_name = "KEY")]
+    pub app_key: Option<String>,
 
     /// Open handin on a built-in Dropbox emulator with a believable term of courses.
     #[arg(long)]
@@ -54,8 +62,39 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Sign in to Dropbox, sign out, or see who handin acts as.
+    #[command(subcommand)]
+    Auth(AuthCommand),
     /// Run the local Dropbox API emulator (for trying handin and for tests).
     Emulator(EmulatorArgs),
+}
+
+/// `handin auth ...`. Credentials live in `credentials.toml` under the data folder,
+/// readable by you alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum AuthCommand {
+    /// Sign in with OAuth 2: open the printed address, allow handin, paste the code back.
+    #[command(after_help = "\
+Needs the key of a Dropbox app (--app-key, HANDIN_APP_KEY or app_key in the config file):
+create a scoped-access app in the App Console with the files and file_requests permissions.
+handin keeps the refresh token and renews access by itself until you sign out.
+
+Exit status: 0 signed in; 1 Dropbox refused (a wrong or expired code) or could not be
+reached; 2 bad input (no app key, no code, an unusable config or credentials file).")]
+    Login,
+    /// Revoke handin's access at Dropbox and delete the credentials file.
+    #[command(after_help = "\
+The credentials file is deleted even when Dropbox cannot be reached to revoke the token;
+you are then told to revoke handin's access at dropbox.com (Settings, Connected apps).
+
+Exit status: 0 signed out (or was not signed in); 1 the token could not be revoked at
+Dropbox (the file is deleted all the same); 2 the file could not be read or deleted.")]
+    Logout,
+    /// Say who handin acts as, and how it is signed in.
+    #[command(after_help = "\
+Exit status: 0 signed in and Dropbox accepts the credentials; 1 not signed in, or Dropbox
+refuses the credentials or cannot be reached; 2 an unusable config or credentials file.")]
+    Status,
 }
 
 #[derive(Debug, Args)]
@@ -72,33 +111,13 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
-    /// The access token clients must send.
+    /// The access token clients must send (besides tokens minted by its OAuth endpoints).
     #[arg(long = "token", value_name = "TOKEN", default_value = crate::emulator::DEFAULT_TOKEN)]
     pub emulator_token: String,
-}
 
-/// A token from the command line or environment; its `Debug` never shows it.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl std::str::FromStr for Secret {
-    type Err = std::convert::Infallible;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Ok(Secret(text.to_string()))
-    }
+    /// How long access tokens issued through the emulator's OAuth endpoints last.
+    #[arg(long, value_name = "SECONDS", default_value_t = 14_400)]
+    pub access_token_lifetime: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -136,6 +155,33 @@ mod tests {
             Some("sl.very-secret")
         );
         assert!(!format!("{cli:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn auth_commands_take_the_global_flags() {
+        let cli = Cli::try_parse_from([
+            "handin",
+            "auth",
+            "login",
+            "--app-key",
+            "abc",
+            "--api-base",
+            "http://127.0.0.1:1",
+            "--data-dir",
+            "/tmp/x",
+        ])
+        .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Auth(AuthCommand::Login))
+        ));
+        assert_eq!(cli.app_key.as_deref(), Some("abc"));
+        assert_eq!(cli.api_base.as_deref(), Some("http://127.0.0.1:1"));
+        // The emulator has a --token of its own, so this one goes before the subcommand.
+        let cli =
+            Cli::try_parse_from(["handin", "--token", "sl.x", "auth", "status"]).expect("parses");
+        assert_eq!(cli.token.as_ref().map(Secret::expose), Some("sl.x"));
+        assert!(Cli::try_parse_from(["handin", "auth"]).is_err());
     }
 
     #[test]

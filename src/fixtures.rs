@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::dropbox::{FileRequest, FileRequestDeadline, GracePeriod};
+use crate::state::form::GRACE_CHOICES;
 use crate::time::to_dropbox;
 
 /// The instant fixtures are built around: Friday 27 November 2026, 12:00 UTC.
@@ -143,21 +144,16 @@ pub fn many_requests(count: usize, now: DateTime<Utc>) -> Vec<FileRequest> {
         "PHYS150 Mechanics",
         "CHEM101 General Chemistry",
     ];
-    const GRACES: [Option<GracePeriod>; 6] = [
-        None,
-        Some(GracePeriod::OneDay),
-        Some(GracePeriod::TwoDays),
-        Some(GracePeriod::SevenDays),
-        Some(GracePeriod::ThirtyDays),
-        Some(GracePeriod::Always),
-    ];
     (0..count)
         .map(|i| {
             let course = COURSES[i % COURSES.len()];
             let deadline = if i % 11 == 0 {
                 None
             } else {
-                Some(((i as i64 % 97) * 7 - 300, GRACES[i % GRACES.len()].clone()))
+                Some((
+                    (i as i64 % 97) * 7 - 300,
+                    GRACE_CHOICES[i % GRACE_CHOICES.len()].clone(),
+                ))
             };
             request(
                 i,

@@ -33,9 +33,82 @@ pub enum Command {
     CopyLink,
     ShowQr,
     EditSetting,
+    SignIn,
+    PasteToken,
+    PickMember,
+    SignOut,
 }
 
 impl Command {
+    pub const ALL: [Command; 30] = [
+        Command::Quit,
+        Command::Help,
+        Command::NextTab,
+        Command::PrevTab,
+        Command::GoToRequests,
+        Command::GoToSubmissions,
+        Command::GoToSettings,
+        Command::Up,
+        Command::Down,
+        Command::PageUp,
+        Command::PageDown,
+        Command::Home,
+        Command::End,
+        Command::Refresh,
+        Command::Filter,
+        Command::Sort,
+        Command::ReverseSort,
+        Command::Open,
+        Command::New,
+        Command::Edit,
+        Command::ToggleOpen,
+        Command::Delete,
+        Command::DeleteClosed,
+        Command::CopyLink,
+        Command::ShowQr,
+        Command::EditSetting,
+        Command::SignIn,
+        Command::PasteToken,
+        Command::PickMember,
+        Command::SignOut,
+    ];
+
+    /// The command's name in a keymap file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::Help => "help",
+            Command::NextTab => "next_tab",
+            Command::PrevTab => "prev_tab",
+            Command::GoToRequests => "requests_tab",
+            Command::GoToSubmissions => "submissions_tab",
+            Command::GoToSettings => "settings_tab",
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::PageUp => "page_up",
+            Command::PageDown => "page_down",
+            Command::Home => "first",
+            Command::End => "last",
+            Command::Refresh => "reload",
+            Command::Filter => "filter",
+            Command::Sort => "sort",
+            Command::ReverseSort => "reverse_sort",
+            Command::Open => "open",
+            Command::New => "new",
+            Command::Edit => "edit",
+            Command::ToggleOpen => "close_or_reopen",
+            Command::Delete => "delete",
+            Command::DeleteClosed => "delete_closed",
+            Command::CopyLink => "copy_link",
+            Command::ShowQr => "qr_code",
+            Command::EditSetting => "edit_setting",
+            Command::SignIn => "sign_in",
+            Command::PasteToken => "paste_token",
+            Command::PickMember => "pick_member",
+            Command::SignOut => "sign_out",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Command::Quit => "quit handin",
@@ -64,6 +137,10 @@ impl Command {
             Command::CopyLink => "copy the upload link",
             Command::ShowQr => "show the upload link as a QR code",
             Command::EditSetting => "change the setting (Enter saves, Esc cancels)",
+            Command::SignIn => "sign in to Dropbox with OAuth (needs the app key)",
+            Command::PasteToken => "paste an access token from the App Console",
+            Command::PickMember => "pick the team member to act as (team tokens)",
+            Command::SignOut => "sign out: revoke and forget the credentials",
         }
     }
 }
@@ -142,6 +219,10 @@ impl Default for Keymap {
             (K::Enter, none, C::EditSetting),
             (K::Char('e'), none, C::EditSetting),
             (K::Char('r'), none, C::Refresh),
+            (K::Char('l'), none, C::SignIn),
+            (K::Char('t'), none, C::PasteToken),
+            (K::Char('m'), none, C::PickMember),
+            (K::Char('o'), none, C::SignOut),
         ];
         let scoped = |scope: Scope| {
             move |(key, modifiers, command): (KeyCode, KeyModifiers, Command)| Binding {
@@ -161,7 +242,100 @@ impl Default for Keymap {
     }
 }
 
+/// Keymap file sections, by scope.
+const SECTIONS: [(&str, Scope); 4] = [
+    ("global", Scope::Global),
+    ("requests", Scope::Tab(Tab::Requests)),
+    ("submissions", Scope::Tab(Tab::Submissions)),
+    ("settings", Scope::Tab(Tab::Settings)),
+];
+
 impl Keymap {
+    /// The defaults patched with a keymap file's bindings. A binding the file gets wrong
+    /// is reported and that command keeps its default keys; an unreadable file leaves
+    /// all the defaults. Each returned sentence names the problem and the file.
+    pub fn with_file(path: &std::path::Path) -> (Keymap, Vec<String>) {
+        let mut keymap = Keymap::default();
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => {
+                return (
+                    keymap,
+                    vec![format!(
+                        "The keymap file {} could not be read ({error}); the default keys are in use.",
+                        path.display()
+                    )],
+                );
+            }
+        };
+        let warnings = keymap.patch(&text, &path.display().to_string());
+        (keymap, warnings)
+    }
+
+    /// Applies a keymap file's text (`[section] command = "key"` or `= ["key", ...]`).
+    pub fn patch(&mut self, text: &str, source: &str) -> Vec<String> {
+        let table: toml::Table = match toml::from_str(text) {
+            Ok(table) => table,
+            Err(error) => {
+                return vec![format!(
+                    "The keymap file {source} is not valid TOML ({}); the default keys are in use.",
+                    error.message()
+                )];
+            }
+        };
+        let mut warnings = Vec::new();
+        for (section, entries) in &table {
+            let Some((_, scope)) = SECTIONS.iter().find(|(name, _)| name == section) else {
+                warnings.push(format!(
+                    "{source}: there is no section [{section}]; use global, requests, submissions or settings."
+                ));
+                continue;
+            };
+            let Some(entries) = entries.as_table() else {
+                warnings.push(format!(
+                    "{source}: [{section}] must be a table of command = \"key\"."
+                ));
+                continue;
+            };
+            for (name, keys) in entries {
+                let Some(command) = Command::ALL.iter().copied().find(|c| c.name() == name) else {
+                    warnings.push(format!(
+                        "{source}: [{section}] {name} is not a command handin knows; see the help (?) for the list."
+                    ));
+                    continue;
+                };
+                let texts: Vec<&str> = match keys {
+                    toml::Value::String(key) => vec![key.as_str()],
+                    toml::Value::Array(list) => list.iter().filter_map(|v| v.as_str()).collect(),
+                    _ => Vec::new(),
+                };
+                let parsed: Result<Vec<(KeyCode, KeyModifiers)>, String> =
+                    texts.iter().map(|t| parse_key(t)).collect();
+                match parsed {
+                    Ok(keys) if !keys.is_empty() => {
+                        self.bindings
+                            .retain(|b| !(b.scope == *scope && b.command == command));
+                        for (key, modifiers) in keys {
+                            self.bindings.push(Binding {
+                                scope: *scope,
+                                key,
+                                modifiers,
+                                command,
+                            });
+                        }
+                    }
+                    Ok(_) => warnings.push(format!(
+                        "{source}: [{section}] {name} needs a key like \"n\" or [\"n\", \"ctrl-n\"]; its default keys stay."
+                    )),
+                    Err(reason) => warnings.push(format!(
+                        "{source}: [{section}] {name}: {reason}; its default keys stay."
+                    )),
+                }
+            }
+        }
+        warnings
+    }
+
     /// The command for a key in a tab; tab bindings win over global ones.
     pub fn command(&self, tab: Tab, key: &KeyEvent) -> Option<Command> {
         // Terminals disagree on whether an upper-case letter carries SHIFT; ignore it for chars.
@@ -210,6 +384,58 @@ impl Keymap {
             .map(|(command, keys)| (keys.join(" "), command.describe()))
             .collect()
     }
+}
+
+/// Reads a key as keymap files write it: `n`, `N`, `ctrl-s`, `enter`, `shift-tab`, `f5`.
+pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
+    let lower = text.trim().to_lowercase();
+    let (modifiers, name) = match lower
+        .strip_prefix("ctrl-")
+        .or_else(|| lower.strip_prefix("c-"))
+    {
+        Some(rest) => (KeyModifiers::CONTROL, rest.to_string()),
+        None => (KeyModifiers::NONE, lower.clone()),
+    };
+    let code = match name.as_str() {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "shift-tab" | "backtab" => return Ok((KeyCode::BackTab, KeyModifiers::SHIFT)),
+        "space" => KeyCode::Char(' '),
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pgup" | "pageup" => KeyCode::PageUp,
+        "pgdn" | "pagedown" => KeyCode::PageDown,
+        "backspace" => KeyCode::Backspace,
+        "delete" | "del" => KeyCode::Delete,
+        f if f.starts_with('f')
+            && f.len() > 1
+            && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+        {
+            KeyCode::F(f[1..].parse().unwrap_or(1))
+        }
+        _ => {
+            // A single character keeps its case from the original text: `N` is shift-n.
+            let original = text.trim();
+            let original = original
+                .get(original.len() - name.len()..)
+                .unwrap_or(original);
+            let mut chars = original.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCode::Char(c),
+                _ => {
+                    return Err(format!(
+                        "{text:?} is not a key; write a character, or enter, esc, tab, shift-tab, space, up, down, left, right, home, end, pgup, pgdn, backspace, delete, f1 to f12, with ctrl- in front if needed"
+                    ));
+                }
+            }
+        }
+    };
+    Ok((code, modifiers))
 }
 
 pub fn key_label(key: KeyCode, modifiers: KeyModifiers) -> String {
@@ -263,6 +489,54 @@ mod tests {
             let g = key(KeyCode::Char('G'), modifiers);
             assert_eq!(keymap.command(Tab::Requests, &g), Some(Command::End));
         }
+    }
+
+    #[test]
+    fn a_keymap_file_replaces_keys_and_reports_its_mistakes() {
+        let mut keymap = Keymap::default();
+        let warnings = keymap.patch(
+            "[requests]\nnew = [\"a\", \"ctrl-n\"]\ndelete = \"ctrl-what\"\nnwe = \"z\"\n[global]\nquit = \"Q\"\n[nowhere]\nx = \"y\"\n",
+            "keys.toml",
+        );
+        let n = key(KeyCode::Char('n'), KeyModifiers::NONE);
+        let a = key(KeyCode::Char('a'), KeyModifiers::NONE);
+        let ctrl_n = key(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        assert_eq!(keymap.command(Tab::Requests, &n), None, "replaced");
+        assert_eq!(keymap.command(Tab::Requests, &a), Some(Command::New));
+        assert_eq!(keymap.command(Tab::Requests, &ctrl_n), Some(Command::New));
+        let d = key(KeyCode::Char('d'), KeyModifiers::NONE);
+        assert_eq!(
+            keymap.command(Tab::Requests, &d),
+            Some(Command::Delete),
+            "bad key: default kept"
+        );
+        let q = key(KeyCode::Char('Q'), KeyModifiers::SHIFT);
+        assert_eq!(keymap.command(Tab::Settings, &q), Some(Command::Quit));
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(warnings.iter().all(|w| w.starts_with("keys.toml")));
+        assert!(warnings.iter().any(|w| w.contains("nwe")));
+        assert!(warnings.iter().any(|w| w.contains("[nowhere]")));
+        assert!(warnings.iter().any(|w| w.contains("ctrl-what")));
+    }
+
+    #[test]
+    fn a_broken_keymap_file_leaves_the_defaults() {
+        let mut keymap = Keymap::default();
+        let warnings = keymap.patch("[requests\nnew = ", "keys.toml");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("not valid TOML"), "{warnings:?}");
+        let n = key(KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(keymap.command(Tab::Requests, &n), Some(Command::New));
+        let (_, warnings) = Keymap::with_file(std::path::Path::new("/nonexistent/keys.toml"));
+        assert!(warnings[0].contains("could not be read"), "{warnings:?}");
+    }
+
+    #[test]
+    fn every_command_has_a_distinct_name() {
+        let mut names: Vec<&str> = Command::ALL.iter().map(|c| c.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Command::ALL.len());
     }
 
     #[test]

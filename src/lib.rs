@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod clipboard;
 pub mod config;
+pub mod credentials;
 pub mod deadline;
 pub mod dropbox;
 pub mod emulator;

@@ -1,5 +1,7 @@
 //! Wiring for the binary: paths, config, logging, credentials, the terminal and signals.
 
+pub mod auth;
+
 use std::time::Duration;
 
 use futures::{Stream, StreamExt as _};
@@ -7,6 +9,7 @@ use handin::app::{self, Exit, Services, Signal, SystemClock};
 use handin::cli::{Cli, EmulatorArgs};
 use handin::clipboard::{DisplayEnvironment, TerminalClipboard};
 use handin::config::{self, Config, Paths};
+use handin::credentials::{CredentialStore, Credentials};
 use handin::dropbox::Dropbox;
 use handin::emulator::{self, Emulator, EmulatorOptions, Seed};
 use handin::state::{Environment, State};
@@ -31,6 +34,7 @@ pub async fn emulator(args: &EmulatorArgs) -> u8 {
         seed: Seed::from(args.seed),
         state_file: args.state.clone(),
         token: args.emulator_token.clone(),
+        access_token_lifetime: Duration::from_secs(args.access_token_lifetime.max(1)),
         ..EmulatorOptions::default()
     };
     match emulator::run_cli(args.listen, options).await {
@@ -75,6 +79,9 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             return USAGE;
         }
     }
+    if let Some(key) = &cli.app_key {
+        config.app_key = Some(key.clone());
+    }
     if let Err(error) = logging::init(&paths.log_file(), cli.verbose) {
         eprintln!(
             "handin cannot write its log file {}: {error}; set HANDIN_DATA_DIR to a writable folder.",
@@ -116,8 +123,9 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             demo = Some(emulator);
             (dropbox, source)
         } else {
-            let token = match access_token(cli, &paths) {
-                Ok(token) => token,
+            // No credentials is fine: the Settings tab says so and signs in.
+            let credentials = match stored_credentials(cli, &paths) {
+                Ok(credentials) => credentials,
                 Err(message) => {
                     eprintln!("handin: {message}");
                     return USAGE;
@@ -127,7 +135,13 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
                 Some(base) => base.clone(),
                 None => "Dropbox".to_string(),
             };
-            (Dropbox::new(config.client_settings(), token), source)
+            let dropbox = match &credentials {
+                Some(credentials) => {
+                    Dropbox::from_credentials(config.client_settings(), credentials)
+                }
+                None => Dropbox::signed_out(config.client_settings()),
+            };
+            (dropbox, source)
         };
         let dropbox = match dropbox {
             Ok(dropbox) => dropbox,
@@ -145,11 +159,13 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             },
             data_dir: paths.data_dir.display().to_string(),
             log_file: paths.log_file().display().to_string(),
-            color: !config::no_color(),
+            color: !config::no_color() && config.theme != config::ThemeSetting::Mono,
         };
         // The demo never writes the professor's configuration.
         let config_path = (!cli.demo).then(|| paths.config_file.clone());
-        let code = run_screen(dropbox, environment, config, config_path).await;
+        let credentials = (!cli.demo)
+            .then(|| handin::credentials::CredentialStore::new(paths.credentials_file()));
+        let code = run_screen(dropbox, environment, config, config_path, credentials).await;
         if let Some(emulator) = demo {
             emulator.shutdown().await;
         }
@@ -162,6 +178,7 @@ async fn run_screen(
     environment: Environment,
     config: Config,
     config_path: Option<std::path::PathBuf>,
+    credentials: Option<handin::credentials::CredentialStore>,
 ) -> u8 {
     let signals = match signal_stream() {
         Ok(signals) => signals,
@@ -186,7 +203,19 @@ async fn run_screen(
             panic!("deliberate panic in a spawned task (HANDIN_TEST_PANIC_IN_TASK)");
         });
     }
+    let auth = dropbox.auth_status();
+    let keymap_file = config.keymap_file.clone();
+    let client_settings = config.client_settings();
     let mut state = State::new(chrono::Utc::now(), Zone::Local, environment).with_config(config);
+    state.settings.auth = Some(auth);
+    if let Some(path) = keymap_file {
+        let (keymap, warnings) = handin::keymap::Keymap::with_file(&path);
+        state.keymap = keymap;
+        for warning in &warnings {
+            tracing::warn!("{warning}");
+        }
+        state.announce_warnings(&warnings);
+    }
     let events = crossterm::event::EventStream::new();
     let clipboard = TerminalClipboard::new(std::io::stdout(), &DisplayEnvironment::detect());
     let result = app::run(
@@ -198,6 +227,8 @@ async fn run_screen(
             dropbox,
             clipboard,
             config_path,
+            credentials,
+            client_settings,
         },
         SystemClock,
     )
@@ -226,24 +257,17 @@ fn resolve_paths(cli: &Cli) -> Result<Paths, String> {
     Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())
 }
 
-fn access_token(cli: &Cli, paths: &Paths) -> Result<String, String> {
-    if let Some(token) = cli
-        .token
-        .as_ref()
-        .map(|token| token.expose().trim())
-        .filter(|t| !t.is_empty())
-    {
-        return Ok(token.to_string());
+/// `--token`/`HANDIN_TOKEN` (never written anywhere), else the credentials file; `None`
+/// when neither holds any.
+fn stored_credentials(cli: &Cli, paths: &Paths) -> Result<Option<Credentials>, String> {
+    if let Some(token) = cli.token.as_ref().filter(|token| !token.is_blank()) {
+        return Ok(Some(Credentials::Token {
+            access_token: token.clone(),
+        }));
     }
-    match config::read_stored_token(&paths.credentials_file())? {
-        Some(token) => Ok(token),
-        None => Err(format!(
-            "no Dropbox access token. Generate one in the Dropbox App Console and pass it with \
-             --token or HANDIN_TOKEN, or write `access_token = \"...\"` to {} (mode 600). \
-             To look around first: handin --demo",
-            paths.credentials_file().display()
-        )),
-    }
+    CredentialStore::new(paths.credentials_file())
+        .load()
+        .map_err(|error| error.to_string())
 }
 
 /// SIGHUP, SIGTERM and SIGINT as one stream.

@@ -179,18 +179,13 @@ pub fn short(at: DateTime<Utc>, now: DateTime<Utc>, zone: Zone) -> String {
     }
 }
 
-/// `Fri 4 Dec 2026 23:59 UTC+01:00`: the detail pane's full form.
+/// `Fri 4 Dec 2026 23:59 CET`: the detail pane's full form, with the zone named as the
+/// form's deadline preview names it ([`Zone::abbreviation`]).
 pub fn full(at: DateTime<Utc>, zone: Zone) -> String {
-    let local = zone.localize(at);
-    let offset = local.offset().local_minus_utc();
-    let sign = if offset < 0 { '-' } else { '+' };
-    let offset = offset.abs();
     format!(
-        "{} UTC{}{:02}:{:02}",
-        local.format("%a %-d %b %Y %H:%M"),
-        sign,
-        offset / 3600,
-        (offset % 3600) / 60
+        "{} {}",
+        zone.localize(at).format("%a %-d %b %Y %H:%M"),
+        zone.abbreviation(at)
     )
 }
 
@@ -266,6 +261,21 @@ mod tests {
             "Tue 5 Jan 2027 09:00"
         );
         assert_eq!(full(t, cet), "Fri 4 Dec 2026 23:59 UTC+01:00");
+        assert_eq!(full(t, Zone::utc()), "Fri 4 Dec 2026 22:59 UTC");
+    }
+
+    #[test]
+    fn the_full_form_names_the_zone_as_the_deadline_preview_does() {
+        let now = at("2026-11-27T12:00:00Z");
+        let t = at("2026-12-04T22:59:00Z");
+        for zone in [Zone::utc(), Zone::Local, Zone::Fixed(offset(-18_000))] {
+            let name = zone.abbreviation(t);
+            assert!(full(t, zone).ends_with(&format!(" {name}")), "{zone:?}");
+            assert!(
+                crate::deadline::describe(t, now, zone).contains(&format!(" {name},")),
+                "{zone:?}"
+            );
+        }
     }
 
     fn naive(text: &str) -> NaiveDateTime {

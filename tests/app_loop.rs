@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use handin::app::{self, Exit, Services, Signal};
 use handin::clipboard::{Clipboard, Copied, CopyRoute};
-use handin::dropbox::{ClientSettings, Dropbox};
+use handin::dropbox::{ClientSettings, CreateFileRequestArgs, Dropbox};
 use handin::emulator::{AccountType, Emulator, EmulatorOptions, Fault, Seed};
 use handin::state::{Environment, State, Tab};
 use handin::time::Zone;
@@ -155,6 +155,7 @@ async fn start_with(seed: Seed, config_path: Option<std::path::PathBuf>) -> Harn
         api_base: Some(emulator.base_url().to_string()),
         ..ClientSettings::default()
     };
+    let settings_for_loop = settings.clone();
     let dropbox = Dropbox::new(settings, emulator.token().to_string()).expect("client");
     let backend = SharedBackend(Arc::new(Mutex::new(TestBackend::new(80, 24))));
     let (keys, key_stream) = mpsc::unbounded_channel();
@@ -181,6 +182,8 @@ async fn start_with(seed: Seed, config_path: Option<std::path::PathBuf>) -> Harn
                 dropbox,
                 clipboard,
                 config_path,
+                credentials: None,
+                client_settings: settings_for_loop,
             },
             chrono::Utc::now,
         )
@@ -218,6 +221,12 @@ impl Harness {
                 KeyCode::Char(c),
                 KeyModifiers::CONTROL,
             ))))
+            .expect("loop is running");
+    }
+
+    fn paste(&self, text: &str) {
+        self.keys
+            .send(Ok(Event::Paste(text.to_string())))
             .expect("loop is running");
     }
 
@@ -319,8 +328,42 @@ async fn the_end_of_terminal_input_ends_the_loop() {
 async fn the_header_counts_requests_against_the_limit() {
     let harness = start(Seed::Demo).await;
     harness.backend.wait_for("13 of 4,000 allowed").await;
+    // Another client (the website, a colleague) adds a request the loaded list does not
+    // have. The list and Dropbox's count now differ: the header's limit line must come
+    // from `count`, which every change asks again.
+    let other = Dropbox::new(
+        ClientSettings {
+            api_base: Some(harness.emulator.base_url().to_string()),
+            ..ClientSettings::default()
+        },
+        harness.emulator.token().to_string(),
+    )
+    .expect("client");
+    other
+        .create_request(CreateFileRequestArgs::new(
+            "Made elsewhere".to_string(),
+            "/Courses/Elsewhere".to_string(),
+        ))
+        .await
+        .expect("created");
+    harness.select("Project Proposal").await;
+    harness.press(KeyCode::Char('x'));
+    harness.backend.wait_for("Close “Project Proposal”?").await;
+    harness.press(KeyCode::Char('y'));
+    let screen = harness.backend.wait_for("Closed “Project Proposal”").await;
+    let screen = if screen.contains("14 of 4,000 allowed") {
+        screen
+    } else {
+        harness.backend.wait_for("14 of 4,000 allowed").await
+    };
+    assert!(
+        screen.contains("File requests (1 of 13)"),
+        "the list is still the one loaded:\n{screen}"
+    );
     harness.press(KeyCode::Char('q'));
-    harness.finish().await;
+    let (_, state) = harness.finish().await;
+    assert_eq!(state.requests.count, Some(14));
+    assert_eq!(state.requests.rows.len(), 13);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -513,9 +556,15 @@ async fn delete_all_closed_names_what_goes() {
     harness.press(KeyCode::Char('D'));
     let screen = harness
         .backend
-        .wait_for(&format!("Delete all {closed} closed requests?"))
+        .wait_for(&format!(
+            "Delete every closed request ({closed} listed here)?"
+        ))
         .await;
     assert!(screen.contains("stay in their folders"), "{screen}");
+    assert!(
+        screen.contains("every closed request on the account"),
+        "{screen}"
+    );
     harness.press(KeyCode::Char('y'));
     harness
         .backend
@@ -633,7 +682,9 @@ async fn a_setting_edited_in_place_is_saved_and_a_bad_one_refused() {
     harness.press(KeyCode::Enter);
     harness.backend.wait_for("Saved courses_root").await;
     assert_eq!(
-        handin::config::Config::load(&path).expect("valid").courses_root,
+        handin::config::Config::load(&path)
+            .expect("valid")
+            .courses_root,
         "/Teaching/2026"
     );
     assert_eq!(saved.download_concurrency, 8);
@@ -658,9 +709,282 @@ async fn an_unwritable_config_folder_keeps_the_old_value() {
     harness.ctrl('u');
     harness.type_text("/Elsewhere");
     harness.press(KeyCode::Enter);
-    let screen = harness.backend.wait_for("Could not save the settings").await;
+    let screen = harness
+        .backend
+        .wait_for("Could not save the settings")
+        .await;
     assert!(screen.contains("▸ Courses root       /Courses"), "{screen}");
     harness.press(KeyCode::Char('q'));
     let (_, state) = harness.finish().await;
     assert_eq!(state.config().courses_root, "/Courses");
+}
+
+/// Opens a fresh form, filling the title, the folder and the deadline.
+async fn fill_form(harness: &Harness, title: &str, folder: Option<&str>, deadline: &str) {
+    harness.press(KeyCode::Char('n'));
+    harness.backend.wait_for("New file request").await;
+    if title.chars().count() > 100 {
+        harness.paste(title);
+    } else {
+        harness.type_text(title);
+    }
+    harness.press(KeyCode::Tab);
+    if let Some(folder) = folder {
+        harness.ctrl('u');
+        harness.type_text(folder);
+    }
+    harness.press(KeyCode::Tab);
+    harness.type_text(deadline);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_in_the_form_and_nothing_reaches_dropbox() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    let before = harness.requests().len();
+    let long_title = "x".repeat(5_000);
+    let cases: [(&str, Option<&str>, &str, &str); 10] = [
+        ("", None, "", "A title is required"),
+        ("   ", None, "", "A title is required"),
+        ("Lab", Some("Courses/x"), "", "The folder must start with /"),
+        ("Lab", Some("/"), "", "Uploads cannot go to the top"),
+        (
+            "Lab",
+            Some("/Courses/a\u{7}b"),
+            "",
+            "contains control characters",
+        ),
+        (&long_title, None, "", "The title is 5000 characters long"),
+        ("Lab", None, "31/02", "has no 31st"),
+        ("Lab", None, "2020-01-01", "That deadline is in the past"),
+        ("Lab", None, "+0d", "after now"),
+        ("Lab", None, "next blursday", "blursday"),
+    ];
+    for (title, folder, deadline, phrase) in cases {
+        fill_form(&harness, title, folder, deadline).await;
+        harness.ctrl('s');
+        let screen = harness.backend.wait_for(phrase).await;
+        let case = format!("{:.20?} {folder:?} {deadline:?}", title);
+        assert!(
+            screen.contains("New file request"),
+            "{case}: the form stays:\n{screen}"
+        );
+        if !title.trim().is_empty() {
+            assert!(
+                screen.contains(&title[..title.len().min(20)]),
+                "{case}: the title stays:\n{screen}"
+            );
+        }
+        if let Some(folder) = folder {
+            let shown = folder.replace('\u{7}', "");
+            assert!(
+                screen.contains(&shown[..shown.len().min(6)]),
+                "{case}: the folder stays:\n{screen}"
+            );
+        }
+        assert!(
+            screen.contains(deadline),
+            "{case}: the deadline stays:\n{screen}"
+        );
+        assert_eq!(harness.requests().len(), before, "{case}: nothing created");
+        // Discarding asks first, as something was typed.
+        harness.press(KeyCode::Esc);
+        if title.is_empty() && folder.is_none() && deadline.is_empty() {
+            harness.backend.wait_for_absence("New file request").await;
+        } else {
+            harness.backend.wait_for("Discard what you typed?").await;
+            harness.press(KeyCode::Char('y'));
+            harness.backend.wait_for_absence("New file request").await;
+        }
+    }
+    // A valid request goes through, and it is the only one created: whatever a refused
+    // form might have sent would have landed before it.
+    fill_form(&harness, "Photo contest 📷", None, "").await;
+    harness.ctrl('s');
+    harness.backend.wait_for("Created").await;
+    assert_eq!(harness.requests().len(), before + 1);
+    let created = harness
+        .request_titled("Photo contest 📷")
+        .expect("the emoji title reached Dropbox");
+    assert_eq!(created["destination"], "/Courses/Photo contest 📷");
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folder_completion_suggests_the_seeded_courses_and_tab_takes_one() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.press(KeyCode::Char('n'));
+    harness.type_text("Lab 9");
+    harness.press(KeyCode::Tab);
+    harness.ctrl('u');
+    harness.type_text("/Courses/");
+    let screen = harness
+        .backend
+        .wait_for("↳ /Courses/CS101 Intro to Programming")
+        .await;
+    assert!(screen.contains("Tab takes it"), "{screen}");
+    harness.type_text("m");
+    harness
+        .backend
+        .wait_for("↳ /Courses/MATH210 Linear Algebra")
+        .await;
+    harness.press(KeyCode::Tab);
+    harness
+        .backend
+        .wait_for("/Courses/MATH210 Linear Algebra/ ")
+        .await;
+    harness.type_text("Lab 9");
+    harness.ctrl('s');
+    harness.backend.wait_for("Created").await;
+    let created = harness.request_titled("Lab 9").expect("created");
+    assert_eq!(
+        created["destination"],
+        "/Courses/MATH210 Linear Algebra/Lab 9"
+    );
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_cleared_in_the_form_is_cleared_on_dropbox() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    let before = harness.request_titled("Project Proposal").expect("seeded");
+    assert!(before["deadline"].is_object(), "seeded with a deadline");
+    harness.select("Project Proposal").await;
+    harness.press(KeyCode::Char('e'));
+    harness.backend.wait_for("Edit file request").await;
+    harness.press(KeyCode::Tab);
+    harness.press(KeyCode::Tab);
+    harness.ctrl('u');
+    harness.backend.wait_for("needs a deadline").await;
+    harness.ctrl('s');
+    harness.backend.wait_for("Saved “Project Proposal”").await;
+    let after = harness.request_titled("Project Proposal").expect("kept");
+    assert!(after["deadline"].is_null(), "{after}");
+    assert_eq!(after["description"], before["description"]);
+    let screen = harness.backend.screen();
+    assert!(screen.contains("Deadline  none"), "{screen}");
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_asked_for_before_a_change_does_not_bring_it_back() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.select("Project Proposal").await;
+    harness.emulator.inject_fault(
+        "file_requests/list_v2",
+        Fault::Delay(Duration::from_millis(1_500)),
+        1,
+    );
+    harness.press(KeyCode::Char('r'));
+    harness.backend.wait_for("loading").await;
+    harness.press(KeyCode::Char('x'));
+    harness.backend.wait_for("Close “Project Proposal”?").await;
+    harness.press(KeyCode::Char('y'));
+    harness.backend.wait_for("Closed “Project Proposal”").await;
+    // The reload ends (no spinner left turning) with the close still shown.
+    harness.backend.wait_for_absence("loading").await;
+    let screen = harness.backend.screen();
+    assert!(screen.contains("Status    closed"), "{screen}");
+    assert_eq!(
+        harness.request_titled("Project Proposal").expect("kept")["is_open"],
+        false
+    );
+    harness.press(KeyCode::Char('q'));
+    let (_, state) = harness.finish().await;
+    assert_eq!(state.requests.load, handin::state::Load::Loaded);
+    let row = state.requests.selected_row().expect("selected");
+    assert_eq!(row.request.title, "Project Proposal");
+    assert!(!row.request.is_open);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_while_a_submit_is_on_its_way_closes_the_form_and_the_answer_still_lands() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.emulator.inject_fault(
+        "file_requests/create",
+        Fault::Delay(Duration::from_millis(800)),
+        1,
+    );
+    harness.press(KeyCode::Char('n'));
+    harness.type_text("Essay 5");
+    harness.ctrl('s');
+    harness.backend.wait_for("sending").await;
+    harness.press(KeyCode::Esc);
+    harness.backend.wait_for_absence("New file request").await;
+    let screen = harness.backend.wait_for("Created “Essay 5”").await;
+    assert!(screen.contains(" Essay 5 ─"), "selected:\n{screen}");
+    assert!(harness.request_titled("Essay 5").is_some());
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_in_the_form_asks_then_quits() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.press(KeyCode::Char('n'));
+    harness.type_text("Essay");
+    harness.ctrl('c');
+    harness
+        .backend
+        .wait_for("Quit and discard what you typed?")
+        .await;
+    harness.press(KeyCode::Char('y'));
+    let (exit, _) = harness.finish().await;
+    assert_eq!(exit, Exit::Quit);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paste_goes_in_at_the_cursor() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.press(KeyCode::Char('n'));
+    harness.type_text("Lab report");
+    for _ in 0.."report".len() {
+        harness.press(KeyCode::Left);
+    }
+    harness.paste("4 - final\n");
+    harness.type_text(" ");
+    harness.backend.wait_for("Lab 4 - final report").await;
+    harness.ctrl('s');
+    harness.backend.wait_for("Created").await;
+    assert!(harness.request_titled("Lab 4 - final report").is_some());
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_change_waits_and_says_so() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.select("Homework 2 – Control Flow").await;
+    harness.emulator.inject_fault(
+        "file_requests/update",
+        Fault::Delay(Duration::from_millis(800)),
+        1,
+    );
+    harness.press(KeyCode::Char('x'));
+    harness.backend.wait_for("Reopening").await;
+    harness.press(KeyCode::Char('n'));
+    harness.backend.wait_for("One change at a time").await;
+    let screen = harness
+        .backend
+        .wait_for("Reopened “Homework 2 – Control Flow”")
+        .await;
+    assert!(!screen.contains("New file request"), "{screen}");
+    assert_eq!(
+        harness
+            .request_titled("Homework 2 – Control Flow")
+            .expect("kept")["is_open"],
+        true
+    );
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
 }

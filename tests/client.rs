@@ -148,8 +148,8 @@ async fn a_wrong_token_is_refused_with_a_sign_in_sentence() {
     assert!(error.needs_sign_in());
     assert_eq!(
         error.sentence(),
-        "Dropbox no longer accepts this access token; generate a new one in the App Console and \
-         restart handin with it (HANDIN_TOKEN or the credentials file)."
+        "Dropbox no longer accepts this access token; press l in Settings to sign in again, or t \
+         to paste a new token."
     );
     assert!(
         !error.detail().contains("not-the-token"),
@@ -384,6 +384,7 @@ async fn listing_2500_requests_takes_three_pages_and_loses_nothing() {
 
     // The pages themselves, through the SDK: 1000 + 1000 + 500.
     let api = dropbox.client();
+    let api = api.as_ref();
     let first = dropbox_sdk::file_requests::list_v2(
         api,
         &dropbox_sdk::file_requests::ListFileRequestsArg::default().with_limit(1000),
@@ -417,7 +418,7 @@ async fn a_garbled_list_cursor_is_invalid_cursor() {
     let emu = emulator().await;
     let dropbox = dropbox(&emu);
     let error = dropbox_sdk::file_requests::list_continue(
-        dropbox.client(),
+        dropbox.client().as_ref(),
         &dropbox_sdk::file_requests::ListFileRequestsContinueArg::new("garbage".into()),
     )
     .await

@@ -78,13 +78,27 @@ fn demo_lists_navigates_filters_and_quits_cleanly() {
     session.wait_for_absence("Keys: Requests", STEP);
 
     session.type_text("3");
-    session.wait_for("Config file", STEP);
+    session.wait_for("Courses root", STEP);
     session.type_text("1");
     session.wait_for(SEEDED_TITLE, STEP);
 
     session.type_text("q");
     assert_eq!(session.wait_exit(STEP), 0);
     assert_restored(&mut session);
+}
+
+#[test]
+fn the_binary_never_sees_the_developers_display_ssh_or_tmux() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let command = pty::command(&["--demo"], &[], home.path());
+    for variable in pty::CLIPBOARD_ENVIRONMENT {
+        assert_eq!(command.get_env(variable), None, "{variable} reaches handin");
+    }
+    assert_eq!(
+        command.get_env("HOME"),
+        Some(home.path().as_os_str()),
+        "and its files stay in the test's home"
+    );
 }
 
 #[test]
@@ -195,13 +209,18 @@ fn a_bad_config_file_is_reported_with_its_line_and_kept() {
 }
 
 #[test]
-fn without_a_token_it_says_how_to_get_one() {
+fn without_credentials_it_starts_and_says_how_to_sign_in() {
     let home = tempfile::tempdir().expect("tempdir");
-    let mut session = Session::start(&[], 100, 24, home.path());
-    assert_eq!(session.wait_exit(STEP), 2);
-    let screen = session.screen();
-    assert!(screen.contains("--token"), "{screen}");
-    assert!(screen.contains("handin --demo"), "{screen}");
+    // A closed port: nothing may reach the real Dropbox from a test.
+    let mut session = Session::start(&["--api-base", "http://127.0.0.1:9"], 100, 24, home.path());
+    let screen = session.wait_for("not signed in", START);
+    assert!(screen.contains("press l in Settings"), "{screen}");
+    session.type_text("3");
+    let screen = session.wait_for("Sign-in", STEP);
+    assert!(screen.contains("l signs in with OAuth"), "{screen}");
+    session.type_text("q");
+    assert_eq!(session.wait_exit(STEP), 0);
+    assert_restored(&mut session);
 }
 
 /// The upload link in the detail pane.

@@ -357,3 +357,258 @@ fn delete_confirmation_80x24() {
     key(&mut state, KeyCode::Char('d'));
     insta::assert_snapshot!(screen(&state));
 }
+
+/// The cell at (`dx`, 0) from where `text` first shows.
+fn cell_at(terminal: &Terminal<TestBackend>, text: &str, dx: u16) -> ratatui::buffer::Cell {
+    let (x, y) = find(terminal, text);
+    terminal.backend().buffer()[(x + dx, y)].clone()
+}
+
+fn ctrl(state: &mut State, c: char) {
+    update(
+        state,
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    );
+}
+
+#[test]
+fn the_focused_field_stands_out_cell_by_cell() {
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "Lab 4 - Recursion");
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
+    typed(&mut state, "2026-12-04 23:59");
+    let terminal = draw(&state);
+
+    // The focused field: its marker and label in the key style, its value lighter.
+    let label = cell_at(&terminal, "▸ Deadline", 2);
+    assert_eq!(label.fg, Color::Cyan);
+    assert!(label.modifier.contains(Modifier::BOLD));
+    let value = cell_at(&terminal, "2026-12-04 23:59", 0);
+    assert_eq!(value.bg, Color::Indexed(238));
+    assert_eq!(value.fg, Color::White);
+    // The rest of the field's width is the field too, so its extent shows.
+    let (x, y) = find(&terminal, "2026-12-04 23:59");
+    assert_eq!(
+        terminal.backend().buffer()[(x + 30, y)].bg,
+        Color::Indexed(238)
+    );
+    // Another field: the plain label and the darker field.
+    let other = cell_at(&terminal, "Title       Lab 4", 0);
+    assert_eq!(other.fg, Color::Gray);
+    assert!(!other.modifier.contains(Modifier::BOLD));
+    assert_eq!(
+        cell_at(&terminal, "Lab 4 - Recursion", 0).bg,
+        Color::Indexed(236)
+    );
+    // The cursor is at the end of what was typed.
+    let mut terminal = terminal;
+    let cursor = terminal.get_cursor_position().expect("cursor");
+    assert_eq!((cursor.x, cursor.y), (x + 16, y));
+    // The deadline read back, dimmed.
+    assert_eq!(
+        cell_at(&terminal, "Fri 4 Dec 23:59 UTC", 0).fg,
+        Color::DarkGray
+    );
+}
+
+#[test]
+fn a_problem_shows_once_under_its_field_in_the_error_colour() {
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "Lab 4");
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Home);
+    key(&mut state, KeyCode::Delete);
+    key(&mut state, KeyCode::Tab);
+    typed(&mut state, "31/02");
+    ctrl(&mut state, 's');
+    let text = screen(&state);
+    assert_eq!(
+        text.matches("The folder must start with /").count(),
+        1,
+        "once, under the field:\n{text}"
+    );
+    let terminal = draw(&state);
+    let (label_x, label_y) = find(&terminal, "▸ Folder");
+    let (note_x, note_y) = find(&terminal, "The folder must start with /");
+    assert_eq!(note_y, label_y + 1, "right under the field");
+    assert!(note_x > label_x);
+    for dx in [0, 4, 20] {
+        let cell = cell_at(&terminal, "The folder must start with /", dx);
+        assert_eq!(cell.fg, Color::Red);
+        assert!(cell.modifier.contains(Modifier::BOLD));
+    }
+    let deadline = cell_at(&terminal, "February 2027 has no 31st", 0);
+    assert_eq!(deadline.fg, Color::Red);
+
+    // Dropbox's refusal is about the whole form: one sentence under the fields, in red.
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "Essay");
+    ctrl(&mut state, 's');
+    let generation = state.mutations.generation;
+    update(
+        &mut state,
+        Action::RequestSaved {
+            generation,
+            change: handin::action::Change::Created,
+            result: Err(handin::fixtures::network_error()),
+        },
+    );
+    let sentence = handin::fixtures::network_error().sentence();
+    let first_words: String = sentence.split(' ').take(3).collect::<Vec<_>>().join(" ");
+    let text = screen(&state);
+    assert_eq!(text.matches(&first_words).count(), 1, "{text}");
+    let terminal = draw(&state);
+    assert_eq!(cell_at(&terminal, &first_words, 0).fg, Color::Red);
+}
+
+#[test]
+fn form_at_40x12_scrolls_to_every_field_and_keeps_the_error() {
+    let mut state = loaded(40, 12);
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "Lab 4");
+    for field in [
+        "Title",
+        "Folder",
+        "Deadline",
+        "Grace",
+        "Description",
+        "Open now",
+    ] {
+        let text = screen(&state);
+        assert!(
+            text.contains(&format!("▸ {field}")),
+            "{field} has focus and shows:\n{text}"
+        );
+        key(&mut state, KeyCode::Tab);
+    }
+    // Back up to the deadline: what was typed and its reading show.
+    for _ in 0..3 {
+        key(&mut state, KeyCode::BackTab);
+    }
+    typed(&mut state, "+7d");
+    let text = screen(&state);
+    assert!(text.contains("▸ Deadline"), "{text}");
+    assert!(
+        text.contains("Fri 4 Dec"),
+        "the focused field's note:\n{text}"
+    );
+
+    // A refusal stays visible with the focused field.
+    ctrl(&mut state, 's');
+    let generation = state.mutations.generation;
+    update(
+        &mut state,
+        Action::RequestSaved {
+            generation,
+            change: handin::action::Change::Created,
+            result: Err(handin::fixtures::network_error()),
+        },
+    );
+    let text = screen(&state);
+    let first_word = handin::fixtures::network_error()
+        .sentence()
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(text.contains(&first_word), "the error:\n{text}");
+    assert!(text.contains("▸ "), "a field keeps focus:\n{text}");
+    assert!(text.contains("Ctrl-S"), "the keys still show:\n{text}");
+}
+
+#[test]
+fn a_shorter_form_scrolls_its_fields_and_says_there_are_more() {
+    let mut state = loaded(40, 9);
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "Lab 4");
+    let text = screen(&state);
+    assert!(text.contains("▸ Title"), "{text}");
+    assert!(!text.contains("Open now"), "{text}");
+    assert!(text.contains("↓ more"), "{text}");
+    for _ in 0..5 {
+        key(&mut state, KeyCode::Tab);
+    }
+    let text = screen(&state);
+    assert!(text.contains("▸ Open now"), "{text}");
+    assert!(!text.contains("Title"), "scrolled past the title:\n{text}");
+    assert!(text.contains("↑ more"), "{text}");
+}
+
+#[test]
+fn form_at_40x12_snapshot() {
+    let mut state = loaded(40, 12);
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "Lab 4");
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
+    insta::assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn the_discard_question_fits_a_narrow_form() {
+    let mut state = loaded(40, 12);
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "Lab 4");
+    key(&mut state, KeyCode::Esc);
+    let text = screen(&state);
+    assert!(text.contains("y discards"), "{text}");
+    ctrl(&mut state, 'c');
+    key(&mut state, KeyCode::Char('n'));
+    ctrl(&mut state, 'c');
+    let text = screen(&state);
+    assert!(text.contains("y quits"), "{text}");
+}
+
+#[test]
+fn a_change_asked_for_while_another_is_on_its_way_says_so_on_the_status_bar() {
+    let mut state = loaded(80, 24);
+    // The first row is closed: x reopens it at once.
+    key(&mut state, KeyCode::Char('x'));
+    key(&mut state, KeyCode::Char('n'));
+    let text = screen(&state);
+    let status = text.lines().last().unwrap_or_default().to_string();
+    assert!(
+        status.contains("One change at a time, still reopening"),
+        "{text}"
+    );
+    assert!(!text.contains("New file request"), "{text}");
+}
+
+#[test]
+fn the_detail_pane_names_the_zone_as_the_form_does() {
+    let state = loaded(80, 24);
+    let text = screen(&state);
+    assert!(
+        text.contains("Mon 28 Sep 2026 12:00 UTC (2 months ago)"),
+        "{text}"
+    );
+    assert!(!text.contains("UTC+00:00"), "{text}");
+}
+
+#[test]
+fn tiny_terminals_draw_the_form_and_its_overlays_without_panicking() {
+    for (width, height) in [(1, 1), (10, 3), (20, 5), (30, 8), (40, 10), (79, 23)] {
+        let mut state = loaded(width, height);
+        key(&mut state, KeyCode::Char('n'));
+        typed(&mut state, "Lab 4 📷 日本語");
+        draw(&state);
+        key(&mut state, KeyCode::Tab);
+        draw(&state);
+        ctrl(&mut state, 's');
+        draw(&state);
+        key(&mut state, KeyCode::Esc);
+        draw(&state);
+        key(&mut state, KeyCode::Char('y'));
+        key(&mut state, KeyCode::Char('D'));
+        draw(&state);
+        key(&mut state, KeyCode::Char('n'));
+        key(&mut state, KeyCode::Char('Q'));
+        draw(&state);
+    }
+}

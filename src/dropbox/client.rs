@@ -21,10 +21,12 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use dropbox_sdk::Error as SdkError;
 use dropbox_sdk::async_client_trait::{
     HttpClient, HttpRequest, HttpRequestResultRaw, NoauthClient, TeamAuthClient, TeamSelect,
@@ -36,7 +38,8 @@ use futures::TryStreamExt;
 use reqwest::header::{CONTENT_LENGTH, HeaderMap, RETRY_AFTER};
 
 use super::ClientSettings;
-use super::error::DropboxError;
+use super::auth;
+use super::error::{DropboxError, ErrorKind, RouteError};
 use super::retry::{RetryPolicy, parse_retry_after};
 
 /// Dropbox's content host serves downloads, which may stream for longer than any request
@@ -681,56 +684,232 @@ fn is_loopback_host(host: &str) -> bool {
         .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Whether a token acts for a whole Business team, as far as handin has learnt.
+#[derive(Default)]
+pub(crate) struct TeamFlag(AtomicU8);
+
+// 0, the default, is "not known yet".
+const TEAM_NO: u8 = 1;
+const TEAM_YES: u8 = 2;
+
+impl TeamFlag {
+    pub(crate) fn get(&self) -> Option<bool> {
+        match self.0.load(Ordering::Relaxed) {
+            TEAM_NO => Some(false),
+            TEAM_YES => Some(true),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn set(&self, team: bool) {
+        self.0
+            .store(if team { TEAM_YES } else { TEAM_NO }, Ordering::Relaxed);
+    }
+}
+
 /// Where a client's access token comes from.
 #[derive(Clone)]
-enum Credentials {
+pub(crate) enum TokenSource {
+    /// Not signed in: every call fails with a sentence saying how to sign in.
+    None,
     /// A pasted token: used as is, cannot be refreshed.
-    Fixed(Arc<String>),
-    /// An OAuth authorization that can mint new short-lived tokens.
+    Fixed(Arc<FixedToken>),
+    /// An OAuth sign-in that mints new short-lived tokens from its refresh token.
     OAuth(Arc<OAuthTokens>),
 }
 
-/// The current token of an OAuth sign-in, and the authorization that refreshes it.
+impl TokenSource {
+    fn team_flag(&self) -> Option<&TeamFlag> {
+        match self {
+            TokenSource::None => None,
+            TokenSource::Fixed(fixed) => Some(&fixed.team),
+            TokenSource::OAuth(tokens) => Some(&tokens.team),
+        }
+    }
+
+    /// Whether two sources are the same sign-in (not merely equal tokens).
+    pub(crate) fn same_as(&self, other: &TokenSource) -> bool {
+        match (self, other) {
+            (TokenSource::None, TokenSource::None) => true,
+            (TokenSource::Fixed(a), TokenSource::Fixed(b)) => Arc::ptr_eq(a, b),
+            (TokenSource::OAuth(a), TokenSource::OAuth(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// A pasted access token.
+pub(crate) struct FixedToken {
+    token: Arc<String>,
+    team: TeamFlag,
+}
+
+impl FixedToken {
+    /// Checks what a pasted token can be checked for without asking Dropbox.
+    pub(crate) fn new(access_token: &str) -> Result<Self, DropboxError> {
+        let token = access_token.trim();
+        if token.is_empty() {
+            return Err(DropboxError::settings(
+                "That access token is empty; generate one in the App Console and paste it with t \
+                 in Settings (or sign in with l, which needs no token).",
+                "empty access token",
+            ));
+        }
+        if !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(DropboxError::settings(
+                "The access token contains characters a Dropbox token never has; copy it again \
+                 from the App Console, without spaces or line breaks inside.",
+                "access token with non-printable or non-ASCII characters",
+            ));
+        }
+        Ok(Self {
+            token: Arc::new(token.to_owned()),
+            team: TeamFlag::default(),
+        })
+    }
+}
+
+/// An access token minted from the refresh token, and when to mint the next.
+#[derive(Clone)]
+struct Minted {
+    /// Empty until the first refresh.
+    token: Arc<String>,
+    /// When to refresh ahead of expiry; `None` when Dropbox did not say how long the
+    /// token lasts (it is then refreshed only when Dropbox calls it expired).
+    refresh_at: Option<Instant>,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+impl Minted {
+    fn usable(&self, now: Instant) -> Option<Arc<String>> {
+        let due = self.refresh_at.is_some_and(|at| now >= at);
+        (!self.token.is_empty() && !due).then(|| Arc::clone(&self.token))
+    }
+}
+
+/// Refreshing this long before expiry leaves room for clock skew and slow calls.
+const REFRESH_AHEAD: Duration = Duration::from_secs(5 * 60);
+
+/// How long before expiry a token that lasts `lifetime` is refreshed: five minutes, or a
+/// quarter of the lifetime for tokens shorter than twenty minutes (the emulator's test
+/// tokens last seconds).
+pub(crate) fn refresh_ahead(lifetime: Duration) -> Duration {
+    REFRESH_AHEAD.min(lifetime / 4)
+}
+
+/// The current token of an OAuth sign-in and what refreshes it.
 ///
-/// This replaces the SDK's `TokenCache`, whose `get_token` takes a blocking read lock
-/// while a refresh holds the write lock across a network call: on a small tokio pool,
-/// requests issued during a refresh could block every worker thread. Here readers only
-/// take a short std lock; refreshes queue on an async mutex.
-struct OAuthTokens {
-    current: RwLock<Arc<String>>,
-    authorization: tokio::sync::Mutex<Authorization>,
+/// Readers take a short std lock (never held across an await); refreshes queue on an
+/// async mutex, and a refresh that finds the token already renewed by another request
+/// does nothing. This replaces the SDK's `TokenCache`, whose `get_token` blocks a worker
+/// thread while a refresh is in flight, and which does not tell when a token expires.
+pub(crate) struct OAuthTokens {
+    app_key: String,
+    refresh_token: String,
+    minted: RwLock<Minted>,
+    refreshing: tokio::sync::Mutex<()>,
+    team: TeamFlag,
 }
 
 impl OAuthTokens {
-    fn current(&self) -> Arc<String> {
-        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    pub(crate) fn new(app_key: &str, refresh_token: &str) -> Result<Self, DropboxError> {
+        let app_key = app_key.trim();
+        let refresh_token = refresh_token.trim();
+        if app_key.is_empty() || refresh_token.is_empty() {
+            return Err(DropboxError::settings(
+                "The saved sign-in is incomplete; press l in Settings to sign in again.",
+                "OAuth credentials without an app key or refresh token",
+            ));
+        }
+        Ok(Self {
+            app_key: app_key.to_owned(),
+            refresh_token: refresh_token.to_owned(),
+            minted: RwLock::new(Minted {
+                token: Arc::new(String::new()),
+                refresh_at: None,
+                expires_at: None,
+            }),
+            refreshing: tokio::sync::Mutex::new(()),
+            team: TeamFlag::default(),
+        })
     }
 
-    /// Replaces `stale` with a fresh token; `Ok(false)` when no fresher token can exist.
+    fn minted(&self) -> Minted {
+        self.minted
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The access token to send now; `None` before the first refresh and once the token
+    /// is due for renewal, which makes the SDK call `update_token` first.
+    fn usable(&self) -> Option<Arc<String>> {
+        self.minted().usable(Instant::now())
+    }
+
+    pub(crate) fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.minted().expires_at
+    }
+
+    pub(crate) fn saved(&self) -> String {
+        format!("2&{}", self.refresh_token)
+    }
+
+    /// Mints a new access token unless another request already did. `stale` is the token
+    /// Dropbox called expired, or empty when there was none to send (none yet, or due).
     async fn refresh(&self, stale: Arc<String>, client: TokenlessClient) -> Result<bool, SdkError> {
-        let mut authorization = self.authorization.lock().await;
-        if *self.current() != *stale {
-            // Another request refreshed the token while this one waited for the lock.
-            return Ok(true);
+        let _one_at_a_time = self.refreshing.lock().await;
+        let minted = self.minted();
+        if !minted.token.is_empty() {
+            let renewed = if stale.is_empty() {
+                minted.usable(Instant::now()).is_some()
+            } else {
+                *minted.token != *stale
+            };
+            if renewed {
+                return Ok(true);
+            }
         }
-        let fresh = authorization.obtain_access_token_async(client).await?;
-        if fresh == *stale {
-            // A long-lived token "refreshes" to itself: retrying would fail the same way.
-            return Ok(false);
+        let asked = Instant::now();
+        let asked_at = Utc::now();
+        let response = auth::request_token(
+            &client,
+            auth::refresh_form(&self.app_key, &self.refresh_token),
+        )
+        .await?;
+        // A lifetime of zero says nothing useful: renew only when Dropbox says so.
+        let lifetime = response
+            .expires_in
+            .filter(|seconds| *seconds > 0)
+            .map(Duration::from_secs);
+        if let Some(team) = response.is_team() {
+            self.team.set(team);
         }
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
-        tracing::info!("obtained a new Dropbox access token");
+        *self.minted.write().unwrap_or_else(PoisonError::into_inner) = Minted {
+            token: Arc::new(response.access_token),
+            refresh_at: lifetime.map(|lifetime| asked + lifetime - refresh_ahead(lifetime)),
+            expires_at: lifetime
+                .and_then(|lifetime| chrono::Duration::from_std(lifetime).ok())
+                .map(|lifetime| asked_at + lifetime),
+        };
+        tracing::info!(
+            expires_in_secs = response.expires_in,
+            "obtained a new Dropbox access token"
+        );
         Ok(true)
     }
 }
 
 /// The client for user routes (and team routes): sends the bearer token, and the
 /// `Dropbox-API-Select-User` and `Dropbox-API-Path-Root` headers when configured.
+///
+/// It is immutable: signing in, out or choosing another team member builds a new one
+/// that shares the connection pools (see [`super::Dropbox`]).
 #[derive(Clone)]
 pub struct ApiClient {
     rpc: Arc<Transport>,
     notify: Arc<Transport>,
-    credentials: Credentials,
+    source: TokenSource,
     team_select: Option<TeamSelect>,
     path_root: Option<String>,
 }
@@ -738,9 +917,10 @@ pub struct ApiClient {
 impl fmt::Debug for ApiClient {
     /// Names where requests go and how the token is obtained, never the token itself.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let credentials = match &self.credentials {
-            Credentials::Fixed(_) => "access token (hidden)",
-            Credentials::OAuth(_) => "OAuth authorization (hidden)",
+        let credentials = match &self.source {
+            TokenSource::None => "none (not signed in)",
+            TokenSource::Fixed(_) => "access token (hidden)",
+            TokenSource::OAuth(_) => "OAuth authorization (hidden)",
         };
         let select = self.team_select.as_ref().map(|select| match select {
             TeamSelect::User(member) => format!("user {member}"),
@@ -762,58 +942,128 @@ impl ApiClient {
         settings: &ClientSettings,
         access_token: String,
     ) -> Result<Self, DropboxError> {
-        let token = access_token.trim();
-        if token.is_empty() {
-            return Err(DropboxError::settings(
-                "No Dropbox access token is set; give handin one from the App Console with \
-                 HANDIN_TOKEN, --token or access_token in the credentials file.",
-                "empty access token",
-            ));
-        }
-        if !token.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(DropboxError::settings(
-                "The access token contains characters a Dropbox token never has; copy it again \
-                 from the App Console, without spaces or line breaks inside.",
-                "access token with non-printable or non-ASCII characters",
-            ));
-        }
-        Self::build(settings, Credentials::Fixed(Arc::new(token.to_owned())))
+        let fixed = FixedToken::new(&access_token)?;
+        Self::build(settings, TokenSource::Fixed(Arc::new(fixed)))
     }
 
-    /// A client that obtains (and later refreshes) tokens through `authorization`.
-    /// The first request performs the token exchange.
+    /// A client that mints (and renews) tokens from a saved OAuth authorization: a
+    /// refresh token (`Authorization::from_refresh_token`, or `load` of a `2&...` save).
+    /// A legacy long-lived token (`1&...`) is used as is. An authorization code that has
+    /// not been exchanged yet is refused: [`super::auth::finish_login`] exchanges codes.
     pub fn with_authorization(
         settings: &ClientSettings,
         authorization: Authorization,
     ) -> Result<Self, DropboxError> {
-        Self::build(
-            settings,
-            Credentials::OAuth(Arc::new(OAuthTokens {
-                current: RwLock::new(Arc::new(String::new())),
-                authorization: tokio::sync::Mutex::new(authorization),
-            })),
-        )
+        let source = source_from_saved(
+            authorization.client_id(),
+            authorization.save().as_deref().unwrap_or_default(),
+        )?;
+        Self::build(settings, source)
     }
 
-    fn build(settings: &ClientSettings, credentials: Credentials) -> Result<Self, DropboxError> {
+    /// A client with no credentials: every call fails with a "not signed in" sentence.
+    pub fn signed_out(settings: &ClientSettings) -> Result<Self, DropboxError> {
+        Self::build(settings, TokenSource::None)
+    }
+
+    pub(crate) fn build(
+        settings: &ClientSettings,
+        source: TokenSource,
+    ) -> Result<Self, DropboxError> {
         ensure_crypto_provider();
         let api_base = non_empty(settings.api_base.as_deref())
             .map(normalise_api_base)
             .transpose()?;
-        let team_select = non_empty(settings.select_user.as_deref())
-            .map(|member| TeamSelect::User(member.to_owned()));
-        let path_root = non_empty(settings.path_root.as_deref())
-            .map(path_root_header)
-            .transpose()?;
         let rpc = Transport::new(settings, api_base.clone(), Some(settings.request_timeout))?;
         let notify = Transport::new(settings, api_base, None)?;
-        Ok(Self {
+        Self {
             rpc: Arc::new(rpc),
             notify: Arc::new(notify),
-            credentials,
+            source,
+            team_select: None,
+            path_root: None,
+        }
+        .with_team_context(
+            settings.select_user.as_deref(),
+            settings.path_root.as_deref(),
+        )
+    }
+
+    /// The same client acting for another sign-in (or none), on the same connections and
+    /// in the same team context.
+    pub(crate) fn with_source(&self, source: TokenSource) -> Self {
+        Self {
+            source,
+            ..self.clone()
+        }
+    }
+
+    /// The same client with another `Dropbox-API-Select-User` member and
+    /// `Dropbox-API-Path-Root`; blank values clear them.
+    pub(crate) fn with_team_context(
+        &self,
+        select_user: Option<&str>,
+        path_root: Option<&str>,
+    ) -> Result<Self, DropboxError> {
+        let team_select = non_empty(select_user)
+            .map(|member| {
+                if member.starts_with("dbmid:") && member.bytes().all(|b| b.is_ascii_graphic()) {
+                    Ok(TeamSelect::User(member.to_owned()))
+                } else {
+                    Err(DropboxError::settings(
+                        "A team member id starts with dbmid: and has no spaces; pick the member \
+                         to act as in Settings (m).",
+                        format!("invalid select_user {member:?}"),
+                    ))
+                }
+            })
+            .transpose()?;
+        let path_root = non_empty(path_root).map(path_root_header).transpose()?;
+        Ok(Self {
             team_select,
             path_root,
+            ..self.clone()
         })
+    }
+
+    /// The same client without a team context: team routes take neither header.
+    pub(crate) fn without_team_context(&self) -> Self {
+        Self {
+            team_select: None,
+            path_root: None,
+            ..self.clone()
+        }
+    }
+
+    pub(crate) fn source(&self) -> &TokenSource {
+        &self.source
+    }
+
+    /// Classifies a failed call of `route`. With an OAuth sign-in, an access token that
+    /// Dropbox calls invalid (not expired) means the sign-in itself was revoked, at
+    /// dropbox.com or by another copy of handin signing out: only signing in again helps.
+    pub(crate) fn error<E: RouteError>(&self, route: &str, error: SdkError<E>) -> DropboxError {
+        let error = DropboxError::from_sdk(route, error);
+        if matches!(self.source, TokenSource::OAuth(_))
+            && error.tag() == Some("invalid_access_token")
+        {
+            error.reworded(ErrorKind::Auth, auth::SIGN_IN_AGAIN)
+        } else {
+            error
+        }
+    }
+
+    /// What handin has learnt about the token: `Some(true)` for a team token.
+    pub(crate) fn is_team_token(&self) -> Option<bool> {
+        self.source.team_flag().and_then(TeamFlag::get)
+    }
+
+    /// The `Dropbox-API-Select-User` member id, if one is set.
+    pub fn select_user(&self) -> Option<&str> {
+        match &self.team_select {
+            Some(TeamSelect::User(member)) => Some(member),
+            _ => None,
+        }
     }
 
     /// A token-less client on the same connection pool, for the OAuth token endpoint.
@@ -833,25 +1083,92 @@ impl ApiClient {
         }
     }
 
-    /// The saved form of the OAuth authorization (see `Authorization::save`), to persist
-    /// after sign-in; `None` for a pasted token or before the first exchange.
+    /// The saved form of the OAuth authorization (`2&<refresh token>`, as
+    /// `Authorization::save` spells it), to persist after sign-in; `None` for a pasted
+    /// token or when signed out.
     pub async fn saved_authorization(&self) -> Option<String> {
-        match &self.credentials {
-            Credentials::Fixed(_) => None,
-            Credentials::OAuth(tokens) => tokens.authorization.lock().await.save(),
+        match &self.source {
+            TokenSource::OAuth(tokens) => Some(tokens.saved()),
+            TokenSource::Fixed(_) | TokenSource::None => None,
         }
     }
+
+    /// Learns from an answer whether the token acts for a team: a team route that works,
+    /// a user route that works with or without a member selected, or Dropbox's 400 for a
+    /// team token used without one.
+    async fn observe(
+        &self,
+        route: &str,
+        member_selected: bool,
+        mut raw: HttpRequestResultRaw,
+    ) -> Result<HttpRequestResultRaw, SdkError> {
+        let Some(flag) = self.source.team_flag() else {
+            return Ok(raw);
+        };
+        match raw.status {
+            200..=299 if route.starts_with("team/") => flag.set(true),
+            // Revoking works with either kind of token and proves nothing.
+            200..=299 if !route.starts_with("auth/") => flag.set(member_selected),
+            400 => {
+                // Error bodies are buffered already (see `answer_to_raw`): reading one
+                // here costs nothing, and the SDK gets the same bytes back.
+                let mut body = Vec::new();
+                futures::AsyncReadExt::read_to_end(&mut raw.body, &mut body)
+                    .await
+                    .map_err(|error| SdkError::HttpClient(Box::new(error)))?;
+                if is_team_token_refusal(&String::from_utf8_lossy(&body)) {
+                    flag.set(true);
+                }
+                raw.body = Box::new(futures::io::Cursor::new(body));
+            }
+            _ => {}
+        }
+        Ok(raw)
+    }
+}
+
+/// Dropbox's 400 text for a team token calling a user route without choosing a member:
+/// "This API function operates on a single Dropbox account, but the OAuth 2 access
+/// token you provided is for an entire Dropbox Business team. ..."
+pub(crate) fn is_team_token_refusal(text: &str) -> bool {
+    text.contains("entire Dropbox Business team")
+}
+
+/// The token source for a saved authorization: `2&<refresh token>` (OAuth) or
+/// `1&<token>` (a legacy long-lived token, used as is).
+pub(crate) fn source_from_saved(app_key: &str, saved: &str) -> Result<TokenSource, DropboxError> {
+    if let Some(refresh_token) = saved.strip_prefix("2&") {
+        return Ok(TokenSource::OAuth(Arc::new(OAuthTokens::new(
+            app_key,
+            refresh_token,
+        )?)));
+    }
+    if let Some(token) = saved.strip_prefix("1&") {
+        return Ok(TokenSource::Fixed(Arc::new(FixedToken::new(token)?)));
+    }
+    Err(DropboxError::settings(
+        "The saved sign-in is not one handin can use; press l in Settings to sign in again.",
+        "an OAuth authorization that is neither a refresh token nor a long-lived token",
+    ))
 }
 
 impl HttpClient for ApiClient {
     type Request = ApiRequest;
 
-    fn execute(
+    async fn execute(
         &self,
         request: ApiRequest,
         body: Bytes,
-    ) -> impl Future<Output = Result<HttpRequestResultRaw, SdkError>> + Send {
-        self.rpc.execute(request, body)
+    ) -> Result<HttpRequestResultRaw, SdkError> {
+        let route = request.route().to_owned();
+        let authorized = request.header("Authorization").is_some();
+        let member_selected = request.header("Dropbox-API-Select-User").is_some();
+        let raw = self.rpc.execute(request, body).await?;
+        if authorized {
+            self.observe(&route, member_selected, raw).await
+        } else {
+            Ok(raw)
+        }
     }
 
     fn new_request(&self, url: &str) -> ApiRequest {
@@ -859,17 +1176,18 @@ impl HttpClient for ApiClient {
     }
 
     async fn update_token(&self, old_token: Arc<String>) -> Result<bool, SdkError> {
-        match &self.credentials {
-            Credentials::Fixed(_) => Ok(false),
-            Credentials::OAuth(tokens) => tokens.refresh(old_token, self.tokenless()).await,
+        match &self.source {
+            TokenSource::None => Err(SdkError::HttpClient(Box::new(auth::NotSignedIn))),
+            TokenSource::Fixed(_) => Ok(false),
+            TokenSource::OAuth(tokens) => tokens.refresh(old_token, self.tokenless()).await,
         }
     }
 
     fn token(&self) -> Option<Arc<String>> {
-        match &self.credentials {
-            Credentials::Fixed(token) => Some(Arc::clone(token)),
-            // Empty until the first exchange; the SDK then calls `update_token` first.
-            Credentials::OAuth(tokens) => Some(tokens.current()).filter(|t| !t.is_empty()),
+        match &self.source {
+            TokenSource::None => None,
+            TokenSource::Fixed(fixed) => Some(Arc::clone(&fixed.token)),
+            TokenSource::OAuth(tokens) => tokens.usable(),
         }
     }
 
@@ -891,6 +1209,21 @@ pub struct TokenlessClient {
     transport: Arc<Transport>,
     /// Replaces the transport's request timeout (the long poll waits longer).
     timeout: Option<Duration>,
+}
+
+impl TokenlessClient {
+    /// A client of its own, for the token endpoint before any sign-in exists.
+    pub fn new(settings: &ClientSettings) -> Result<Self, DropboxError> {
+        ensure_crypto_provider();
+        let api_base = non_empty(settings.api_base.as_deref())
+            .map(normalise_api_base)
+            .transpose()?;
+        let transport = Transport::new(settings, api_base, Some(settings.request_timeout))?;
+        Ok(Self {
+            transport: Arc::new(transport),
+            timeout: None,
+        })
+    }
 }
 
 impl fmt::Debug for TokenlessClient {
@@ -1226,20 +1559,147 @@ mod tests {
             Authorization::from_refresh_token("app-key".into(), "refresh-secret".into()),
         )
         .expect("client");
-        *oauth_tokens(&oauth)
-            .current
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::new("sl.minted".into());
+        set_minted(
+            &oauth,
+            "sl.minted",
+            Some(Instant::now() + Duration::from_secs(60)),
+        );
+        assert_eq!(
+            oauth.token().as_deref().map(String::as_str),
+            Some("sl.minted")
+        );
         let shown = format!("{oauth:?}");
         assert!(!shown.contains("refresh-secret"), "{shown}");
         assert!(!shown.contains("sl.minted"), "{shown}");
     }
 
     fn oauth_tokens(client: &ApiClient) -> &OAuthTokens {
-        match &client.credentials {
-            Credentials::OAuth(tokens) => tokens,
-            Credentials::Fixed(_) => panic!("not an OAuth client"),
+        match &client.source {
+            TokenSource::OAuth(tokens) => tokens,
+            _ => panic!("not an OAuth client"),
         }
+    }
+
+    fn set_minted(client: &ApiClient, token: &str, refresh_at: Option<Instant>) {
+        *oauth_tokens(client)
+            .minted
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Minted {
+            token: Arc::new(token.to_owned()),
+            refresh_at,
+            expires_at: None,
+        };
+    }
+
+    #[test]
+    fn an_oauth_token_is_renewed_ahead_of_expiry() {
+        assert_eq!(
+            refresh_ahead(Duration::from_secs(14_400)),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            refresh_ahead(Duration::from_secs(2)),
+            Duration::from_millis(500)
+        );
+        let oauth = ApiClient::with_authorization(
+            &settings(None),
+            Authorization::from_refresh_token("app-key".into(), "refresh".into()),
+        )
+        .expect("client");
+        // Nothing minted yet: the SDK must ask for a token first.
+        assert_eq!(oauth.token(), None);
+        set_minted(
+            &oauth,
+            "sl.fresh",
+            Some(Instant::now() + Duration::from_secs(60)),
+        );
+        assert!(oauth.token().is_some());
+        // Due for renewal: no token, so the SDK refreshes before the call.
+        set_minted(&oauth, "sl.due", Some(Instant::now()));
+        assert_eq!(oauth.token(), None);
+        // No known lifetime: used until Dropbox calls it expired.
+        set_minted(&oauth, "sl.unknown", None);
+        assert!(oauth.token().is_some());
+        assert_eq!(
+            oauth_tokens(&oauth).saved(),
+            "2&refresh",
+            "saved the way Authorization::save spells it"
+        );
+    }
+
+    #[test]
+    fn saved_authorizations_become_token_sources() {
+        assert!(matches!(
+            source_from_saved("key", "2&refresh"),
+            Ok(TokenSource::OAuth(_))
+        ));
+        assert!(matches!(
+            source_from_saved("key", "1&sl.long-lived"),
+            Ok(TokenSource::Fixed(_))
+        ));
+        for (key, saved) in [
+            ("key", "refresh"),
+            ("key", "2&"),
+            ("", "2&refresh"),
+            ("key", ""),
+        ] {
+            let error = source_from_saved(key, saved)
+                .err()
+                .unwrap_or_else(|| panic!("{key:?} {saved:?} accepted"));
+            assert_eq!(error.kind(), &ErrorKind::Settings);
+            assert!(error.sentence().contains("press l"), "{}", error.sentence());
+        }
+        // An authorization code not yet exchanged is not a sign-in.
+        let code = Authorization::from_auth_code(
+            "key".into(),
+            dropbox_sdk::oauth2::Oauth2Type::PKCE(dropbox_sdk::oauth2::PkceCode::new()),
+            "code".into(),
+            None,
+        );
+        assert!(ApiClient::with_authorization(&settings(None), code).is_err());
+    }
+
+    #[test]
+    fn the_team_context_is_checked_and_can_change() {
+        let client = ApiClient::with_access_token(&settings(None), "t".into()).expect("client");
+        let member = client
+            .with_team_context(Some("dbmid:abc"), Some("42"))
+            .expect("valid");
+        assert_eq!(member.select_user(), Some("dbmid:abc"));
+        assert_eq!(member.path_root(), Some(r#"{".tag":"root","root":"42"}"#));
+        let cleared = member.with_team_context(None, Some(" ")).expect("cleared");
+        assert_eq!(cleared.select_user(), None);
+        assert_eq!(cleared.path_root(), None);
+        assert!(member.without_team_context().team_select().is_none());
+        for bad in ["abc", "dbmid:a b", "dbmid:\u{e9}"] {
+            let error = client
+                .with_team_context(Some(bad), None)
+                .err()
+                .unwrap_or_else(|| panic!("{bad} accepted"));
+            assert_eq!(error.kind(), &ErrorKind::Settings);
+            assert!(error.sentence().contains("(m)"), "{}", error.sentence());
+        }
+        assert!(client.with_team_context(None, Some("mars")).is_err());
+    }
+
+    #[test]
+    fn team_flags_start_unknown() {
+        let flag = TeamFlag::default();
+        assert_eq!(flag.get(), None);
+        flag.set(true);
+        assert_eq!(flag.get(), Some(true));
+        flag.set(false);
+        assert_eq!(flag.get(), Some(false));
+        assert!(is_team_token_refusal(
+            "Error in call to API function \"files/list_folder\": This API function operates \
+             on a single Dropbox account, but the OAuth 2 access token you provided is for an \
+             entire Dropbox Business team."
+        ));
+        assert!(!is_team_token_refusal("Error in call: bad input"));
+        let signed_out = ApiClient::signed_out(&settings(None)).expect("client");
+        assert_eq!(signed_out.token(), None);
+        assert_eq!(signed_out.is_team_token(), None);
+        assert!(format!("{signed_out:?}").contains("not signed in"));
     }
 
     #[test]

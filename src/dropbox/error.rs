@@ -22,8 +22,10 @@ use dropbox_sdk::files::{
     DownloadError, DownloadZipError, GetMetadataError, ListFolderContinueError, ListFolderError,
     ListFolderLongpollError, LookupError,
 };
+use dropbox_sdk::team::{MembersListContinueError, MembersListError};
 
-use super::client::{TransportError, TransportErrorKind};
+use super::auth::{NOT_SIGNED_IN, NotSignedIn, SIGN_IN_AGAIN, TokenRefused};
+use super::client::{TransportError, TransportErrorKind, is_team_token_refusal};
 
 /// What kind of failure an error is, for code that reacts to it (retry buttons,
 /// sign-in prompts) rather than showing it.
@@ -106,6 +108,16 @@ impl DropboxError {
     /// characters HTTP forbids, an empty token).
     pub(crate) fn settings(sentence: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::new(ErrorKind::Settings, None, sentence.into(), detail.into())
+    }
+
+    /// The same failure told differently, where the caller knows better what it means
+    /// (a refused code during sign-in is not a refused sign-in).
+    pub(crate) fn reworded(self, kind: ErrorKind, sentence: impl Into<String>) -> Self {
+        Self {
+            kind,
+            sentence: sentence.into(),
+            ..self
+        }
     }
 
     /// A response that parsed but cannot be used (e.g. a download without a body).
@@ -219,16 +231,28 @@ fn rate_limited(
     )
 }
 
-/// A 400 is plain text meant for developers. Two cases are common enough to explain:
-/// a team token without a selected member, and a refresh token Dropbox has revoked
-/// (the token endpoint answers 400 `invalid_grant`).
+/// The sentence for a team token used on a user route without a member.
+pub const TEAM_TOKEN_NEEDS_MEMBER: &str =
+    "This is a team token: pick the member to act as in Settings (m).";
+
+/// A 400 is plain text meant for developers. A few cases are common enough to explain:
+/// a team token without a selected member, a member selected for a token that is not a
+/// team's, and a refresh token Dropbox has revoked (`invalid_grant`).
 fn bad_request(text: &str, detail: String) -> DropboxError {
-    if text.contains("Dropbox-API-Select-User") || text.contains("single Dropbox account") {
+    if is_team_token_refusal(text) {
         return DropboxError::new(
             ErrorKind::Settings,
             None,
-            "This is a team token: set select_user in the config file to a team member id \
-             (dbmid:...) so handin acts as that member."
+            TEAM_TOKEN_NEEDS_MEMBER.to_owned(),
+            detail,
+        );
+    }
+    if text.contains("Dropbox-API-Select-User") {
+        return DropboxError::new(
+            ErrorKind::Settings,
+            None,
+            "This token is for a single Dropbox account, not a team: clear the team member in \
+             Settings (m)."
                 .to_owned(),
             detail,
         );
@@ -237,9 +261,7 @@ fn bad_request(text: &str, detail: String) -> DropboxError {
         return DropboxError::new(
             ErrorKind::Auth,
             Some("invalid_grant".to_owned()),
-            "Dropbox no longer accepts the saved sign-in; generate a new access token in the App \
-             Console and restart handin with it (HANDIN_TOKEN or the credentials file)."
-                .to_owned(),
+            SIGN_IN_AGAIN.to_owned(),
             detail,
         );
     }
@@ -282,27 +304,34 @@ fn path_root(response: &str, detail: String) -> DropboxError {
                 _ => None,
             };
             let hint = match root {
-                Some(root) => format!("set it to {root} or remove it"),
-                None => "remove it".to_owned(),
+                Some(root) => format!(" (its root is now {root})"),
+                None => String::new(),
             };
             (
                 Some("invalid_root"),
-                format!("The path_root in the config file is out of date; {hint}."),
+                format!(
+                    "The Dropbox space handin uses (path_root) is out of date{hint}; choose home \
+                     or team space again in Settings (m)."
+                ),
             )
         }
         Some(PathRootError::NoPermission) => (
             Some("no_permission"),
-            "This account cannot open the namespace set as path_root in the config file; remove \
-             it or use your team's root namespace id."
+            "This account cannot open the Dropbox space set as path_root; choose home or team \
+             space again in Settings (m)."
                 .to_owned(),
         ),
         Some(_) => (
             Some("other"),
-            "Dropbox refused the path_root setting; remove it from the config file.".to_owned(),
+            "Dropbox refused the path_root setting; choose home or team space again in Settings \
+             (m)."
+                .to_owned(),
         ),
         None => (
             None,
-            "Dropbox refused the path_root setting; remove it from the config file.".to_owned(),
+            "Dropbox refused the path_root setting; choose home or team space again in Settings \
+             (m)."
+                .to_owned(),
         ),
     };
     DropboxError::new(
@@ -314,6 +343,25 @@ fn path_root(response: &str, detail: String) -> DropboxError {
 }
 
 fn transport(cause: &(dyn StdError + Send + Sync + 'static), detail: String) -> DropboxError {
+    if cause.downcast_ref::<NotSignedIn>().is_some() {
+        return DropboxError::new(ErrorKind::Auth, None, NOT_SIGNED_IN.to_owned(), detail);
+    }
+    if let Some(refused) = cause.downcast_ref::<TokenRefused>() {
+        let sentence = if refused.error == "invalid_grant" {
+            SIGN_IN_AGAIN.to_owned()
+        } else {
+            format!(
+                "Dropbox refused handin's sign-in ({}); press l in Settings to sign in again.",
+                refused.error
+            )
+        };
+        return DropboxError::new(
+            ErrorKind::Auth,
+            Some(refused.error.clone()),
+            sentence,
+            detail,
+        );
+    }
     let Some(failure) = cause.downcast_ref::<TransportError>() else {
         // Reading a buffered body or a stream failed below the SDK.
         return DropboxError::new(
@@ -354,8 +402,8 @@ fn transport(cause: &(dyn StdError + Send + Sync + 'static), detail: String) -> 
         ),
         TransportErrorKind::InvalidRequest => (
             ErrorKind::Settings,
-            "handin could not build a valid request; check the access token, and select_user and \
-             path_root in the config file, for stray characters."
+            "handin could not build a valid request; paste the access token again (t in Settings), \
+             or check the team member and space (m) for stray characters."
                 .to_owned(),
         ),
     };
@@ -378,24 +426,23 @@ fn auth_tag(error: &AuthError) -> String {
 
 fn auth_sentence(error: &AuthError) -> String {
     match error {
-        AuthError::InvalidAccessToken => "Dropbox no longer accepts this access token; generate \
-             a new one in the App Console and restart handin with it (HANDIN_TOKEN or the \
-             credentials file)."
+        AuthError::InvalidAccessToken => "Dropbox no longer accepts this access token; press l \
+             in Settings to sign in again, or t to paste a new token."
             .to_owned(),
         AuthError::ExpiredAccessToken => "This access token has expired (tokens from the App \
-             Console last only a few hours); generate a new one and restart handin with it \
-             (HANDIN_TOKEN or the credentials file)."
+             Console last only a few hours); press l in Settings to sign in so handin renews \
+             access by itself, or t to paste a new token."
             .to_owned(),
         AuthError::MissingScope(scope) => format!(
             "This Dropbox app lacks the permission \u{201c}{}\u{201d}; enable it in the App \
-             Console (Permissions), then generate a new access token and restart handin with it.",
+             Console (Permissions), then press l in Settings to sign in again.",
             scope.required_scope
         ),
         AuthError::UserSuspended => {
             "This Dropbox account is suspended; contact Dropbox support.".to_owned()
         }
-        AuthError::InvalidSelectUser => "The team member id in select_user (config file) is not \
-             on this team; correct it or remove it."
+        AuthError::InvalidSelectUser => "The team member handin acts as is not on this team; \
+             pick another in Settings (m)."
             .to_owned(),
         AuthError::InvalidSelectAdmin => "Dropbox says the selected team admin is not an admin of \
              this team; use a token of a team admin."
@@ -403,8 +450,8 @@ fn auth_sentence(error: &AuthError) -> String {
         AuthError::RouteAccessDenied => "This Dropbox app may not use this feature; check the \
              app's permissions in the App Console."
             .to_owned(),
-        _ => "Dropbox refused this access token; generate a new one in the App Console and \
-             restart handin with it (HANDIN_TOKEN or the credentials file)."
+        _ => "Dropbox refused this access token; press l in Settings to sign in again, or t to \
+             paste a new token."
             .to_owned(),
     }
 }
@@ -435,7 +482,7 @@ fn access_sentence(error: &AccessError) -> String {
             "Your team's settings do not allow this app to do that; ask your team admin."
         }
         AccessError::NoPermission(_) => {
-            "This token may not act for that account; check select_user in the config file."
+            "This token may not act for that team member; pick another in Settings (m)."
         }
         _ => "Dropbox denied access to this feature for this account.",
     }
@@ -723,6 +770,36 @@ impl RouteError for DownloadZipError {
     }
 }
 
+impl RouteError for MembersListError {
+    fn tag(&self) -> String {
+        "other".to_owned()
+    }
+
+    fn sentence(&self) -> String {
+        UNKNOWN_API_ERROR.to_owned()
+    }
+}
+
+impl RouteError for MembersListContinueError {
+    fn tag(&self) -> String {
+        match self {
+            MembersListContinueError::InvalidCursor => "invalid_cursor",
+            _ => "other",
+        }
+        .to_owned()
+    }
+
+    fn sentence(&self) -> String {
+        match self {
+            MembersListContinueError::InvalidCursor => {
+                "The team's member list changed while loading; press m to load it again."
+            }
+            _ => UNKNOWN_API_ERROR,
+        }
+        .to_owned()
+    }
+}
+
 impl RouteError for EchoError {
     fn tag(&self) -> String {
         match self {
@@ -853,10 +930,11 @@ mod tests {
         assert!(e.sentence().contains("10,000"), "{}", e.sentence());
     }
 
-    /// Sentences name only keys and places this build has: no sign-in key, no x or D
-    /// keys, and a Settings tab that only shows where the config file is.
+    /// Sentences about signing in point at the Settings tab's keys (l sign in, t paste a
+    /// token, m pick a team member and space) and never at the old ways: restarting with
+    /// HANDIN_TOKEN, editing select_user or path_root by hand.
     #[test]
-    fn sentences_name_only_what_exists() {
+    fn sentences_point_at_the_settings_keys() {
         let mut sentences: Vec<String> = [
             "disabled_for_team",
             "not_found",
@@ -885,7 +963,11 @@ mod tests {
         ] {
             sentences.push(auth_sentence(&error));
         }
-        for text in ["invalid_grant", "Dropbox-API-Select-User"] {
+        for text in [
+            "invalid_grant",
+            "Unexpected \"Dropbox-API-Select-User\" header",
+            "is for an entire Dropbox Business team",
+        ] {
             sentences.push(bad_request(text, String::new()).sentence());
         }
         for body in [
@@ -898,12 +980,84 @@ mod tests {
         sentences.push(access_sentence(&AccessError::NoPermission(
             dropbox_sdk::auth::NoPermissionError::Other,
         )));
+        for cause in [
+            SdkError::HttpClient(Box::new(NotSignedIn)),
+            SdkError::HttpClient(Box::new(TokenRefused {
+                status: 400,
+                error: "invalid_grant".to_owned(),
+                description: "refresh token is invalid or revoked".to_owned(),
+            })),
+        ] {
+            sentences.push(DropboxError::from_sdk::<dropbox_sdk::NoError>("r", cause).sentence());
+        }
         for sentence in &sentences {
-            for stale in ["Settings", "sign in", "paste", "Path-Root"] {
+            for stale in ["HANDIN_TOKEN", "restart handin", "config file", "Path-Root"] {
                 assert!(!sentence.contains(stale), "{stale:?} in {sentence:?}");
             }
             assert!(sentence.ends_with('.'), "{sentence:?}");
         }
+        // Every sentence about the token or the team context names its key, except the
+        // three that no key can fix: a suspended account, a token of a non-admin, and an
+        // app without the permission for a route.
+        let keyed = sentences[12..]
+            .iter()
+            .filter(|s| {
+                ["(l)", "(m)", " l ", " t ", "(t "]
+                    .iter()
+                    .any(|key| s.contains(key))
+            })
+            .count();
+        assert_eq!(keyed, sentences.len() - 12 - 3, "{:#?}", &sentences[12..]);
+    }
+
+    #[test]
+    fn the_fixed_sentences_read_as_agreed() {
+        assert_eq!(
+            bad_request(
+                "This API function operates on a single Dropbox account, but the OAuth 2 access \
+                 token you provided is for an entire Dropbox Business team.",
+                String::new()
+            )
+            .sentence(),
+            "This is a team token: pick the member to act as in Settings (m)."
+        );
+        assert_eq!(
+            SIGN_IN_AGAIN,
+            "Dropbox no longer accepts handin's sign-in; press l in Settings to sign in again."
+        );
+        let e = DropboxError::from_sdk::<dropbox_sdk::NoError>(
+            "file_requests/list_v2",
+            SdkError::HttpClient(Box::new(NotSignedIn)),
+        );
+        assert_eq!(e.kind(), &ErrorKind::Auth);
+        assert!(e.needs_sign_in());
+        assert_eq!(e.sentence(), NOT_SIGNED_IN);
+        let e = DropboxError::from_sdk::<dropbox_sdk::NoError>(
+            "file_requests/list_v2",
+            SdkError::HttpClient(Box::new(TokenRefused {
+                status: 400,
+                error: "invalid_grant".to_owned(),
+                description: "refresh token is invalid or revoked".to_owned(),
+            })),
+        );
+        assert_eq!(e.kind(), &ErrorKind::Auth);
+        assert_eq!(e.tag(), Some("invalid_grant"));
+        assert_eq!(e.sentence(), SIGN_IN_AGAIN);
+        assert!(
+            e.detail().contains("refresh token is invalid"),
+            "{}",
+            e.detail()
+        );
+        let e = DropboxError::from_sdk::<dropbox_sdk::NoError>(
+            "r",
+            SdkError::HttpClient(Box::new(TokenRefused {
+                status: 400,
+                error: "invalid_client".to_owned(),
+                description: "unknown app".to_owned(),
+            })),
+        );
+        assert_eq!(e.tag(), Some("invalid_client"));
+        assert!(e.sentence().contains("press l"), "{}", e.sentence());
     }
 
     #[test]
@@ -917,8 +1071,8 @@ mod tests {
         assert_eq!(e.tag(), Some("invalid_access_token"));
         assert_eq!(
             e.sentence(),
-            "Dropbox no longer accepts this access token; generate a new one in the App Console \
-             and restart handin with it (HANDIN_TOKEN or the credentials file)."
+            "Dropbox no longer accepts this access token; press l in Settings to sign in again, \
+             or t to paste a new token."
         );
 
         let scope =
@@ -1008,7 +1162,7 @@ mod tests {
             ),
         );
         assert_eq!(e.kind(), &ErrorKind::Settings);
-        assert!(e.sentence().contains("team member id"));
+        assert_eq!(e.sentence(), TEAM_TOKEN_NEEDS_MEMBER);
     }
 
     #[test]
@@ -1048,7 +1202,7 @@ mod tests {
         );
         assert_eq!(e.kind(), &ErrorKind::PathRoot);
         assert_eq!(e.tag(), Some("invalid_root"));
-        assert!(e.sentence().contains("set it to 7"), "{}", e.sentence());
+        assert!(e.sentence().contains("now 7"), "{}", e.sentence());
 
         let body = r#"{"error_summary": "no_permission/", "error": {".tag": "no_permission"}}"#;
         let e = DropboxError::from_sdk::<GetFileRequestError>(

@@ -3,15 +3,21 @@
 //! all go through [`Dropbox`].
 //!
 //! Types and routes come from the official `dropbox-sdk` crate; [`client`] supplies the
-//! HTTP underneath it (base URL, timeouts, retries), [`error`] turns failures into one
-//! sentence each.
+//! HTTP underneath it (base URL, timeouts, retries, tokens and their renewal), [`auth`]
+//! signs in with OAuth 2 and PKCE, [`error`] turns failures into one sentence each.
+//!
+//! Who handin acts as can change while it runs (a sign-in, a pasted token, a sign-out, a
+//! team member picked): [`Dropbox::set_credentials`] and [`Dropbox::set_team_context`]
+//! swap the identity of every clone of the handle at once.
 
 pub mod content_hash;
 
+pub mod auth;
 pub mod client;
 pub mod error;
 pub mod retry;
 
+pub use auth::{AuthMethod, AuthStatus, LoginStart, TeamMember, finish_login, start_login};
 pub use dropbox_sdk::file_requests::{
     CreateFileRequestArgs, FileRequest, FileRequestDeadline, GracePeriod, UpdateFileRequestArgs,
     UpdateFileRequestDeadline,
@@ -22,7 +28,7 @@ pub use dropbox_sdk::users::FullAccount;
 pub use error::{DropboxError, ErrorKind};
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use dropbox_sdk::Error as SdkError;
@@ -34,9 +40,11 @@ use dropbox_sdk::files::{
     DownloadArg, DownloadZipArg, GetMetadataArg, ListFolderArg, ListFolderContinueArg,
     ListFolderContinueError, ListFolderLongpollArg, ListFolderResult,
 };
-use dropbox_sdk::{auth, check, file_requests, files, users};
+use dropbox_sdk::team::{MembersListArg, MembersListContinueArg, TeamMemberStatus};
+use dropbox_sdk::{check, file_requests, files, team, users};
 
-use client::ApiClient;
+use crate::credentials::Credentials;
+use client::{ApiClient, FixedToken, TokenSource};
 use retry::RetryPolicy;
 
 /// How to reach Dropbox (or the emulator) and how patiently.
@@ -92,16 +100,23 @@ const MAX_EMPTY_PAGES: u32 = 100;
 /// Dropbox adds up to 90 s of random jitter to a long poll's own timeout.
 const LONGPOLL_MARGIN: Duration = Duration::from_secs(90);
 
+/// Pages of `team/members/list_v2` followed before giving up: a thousand members each.
+const MAX_MEMBER_PAGES: u32 = 1000;
+
 /// The service handle: cheap to clone, `Send + Sync`, meant to be moved into spawned tasks.
+///
+/// Clones share one identity: [`Dropbox::set_credentials`] and
+/// [`Dropbox::set_team_context`] change who every clone acts as, in place. A call already
+/// under way finishes as whom it started as.
 #[derive(Clone)]
 pub struct Dropbox {
-    api: Arc<ApiClient>,
+    current: Arc<RwLock<Arc<ApiClient>>>,
 }
 
 impl fmt::Debug for Dropbox {
     /// Where requests go and how, never the credentials (see `ApiClient`'s `Debug`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Dropbox").field("api", &self.api).finish()
+        f.debug_struct("Dropbox").field("api", &self.api()).finish()
     }
 }
 
@@ -182,8 +197,8 @@ impl Dropbox {
         )?))
     }
 
-    /// A handle that obtains and refreshes short-lived tokens through an OAuth
-    /// authorization (a refresh token, or an authorization code for the first exchange).
+    /// A handle that mints and renews short-lived tokens from a saved OAuth authorization
+    /// (see [`ApiClient::with_authorization`]).
     pub fn with_authorization(
         settings: ClientSettings,
         auth: Authorization,
@@ -193,18 +208,174 @@ impl Dropbox {
         )?))
     }
 
+    /// A handle acting with stored (or freshly obtained) credentials.
+    pub fn from_credentials(
+        settings: ClientSettings,
+        credentials: &Credentials,
+    ) -> Result<Dropbox, DropboxError> {
+        Ok(Self::from_client(ApiClient::build(
+            &settings,
+            token_source(credentials)?,
+        )?))
+    }
+
+    /// A handle with no credentials yet: every call fails with a "not signed in" Auth
+    /// error until [`Dropbox::set_credentials`] gives it some.
+    pub fn signed_out(settings: ClientSettings) -> Result<Dropbox, DropboxError> {
+        Ok(Self::from_client(ApiClient::signed_out(&settings)?))
+    }
+
     fn from_client(api: ApiClient) -> Self {
-        Self { api: Arc::new(api) }
+        Self {
+            current: Arc::new(RwLock::new(Arc::new(api))),
+        }
+    }
+
+    /// The client calls go through now (a snapshot: later changes make a new one).
+    fn api(&self) -> Arc<ApiClient> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Gives the client another token source, if `only_if` says yes to the current one.
+    fn replace_source(&self, source: TokenSource, only_if: impl FnOnce(&TokenSource) -> bool) {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        if only_if(current.source()) {
+            *current = Arc::new(current.with_source(source));
+        }
     }
 
     /// The SDK client underneath, for routes this layer does not wrap.
-    pub fn client(&self) -> &ApiClient {
-        &self.api
+    pub fn client(&self) -> Arc<ApiClient> {
+        self.api()
     }
 
-    /// The OAuth authorization in its saved form, to persist after signing in.
+    /// The OAuth authorization in its saved form (`2&...`), to persist after signing in.
     pub async fn saved_authorization(&self) -> Option<String> {
-        self.api.saved_authorization().await
+        self.api().saved_authorization().await
+    }
+
+    /// Changes who this handle (and every clone) acts as: after a sign-in, a pasted
+    /// token, or a sign-out (`None`: every call then fails with a "not signed in" Auth
+    /// error). Credentials that cannot work (an empty token) are refused and nothing
+    /// changes. The team context stays: change it with [`Dropbox::set_team_context`].
+    pub fn set_credentials(&self, credentials: Option<&Credentials>) -> Result<(), DropboxError> {
+        let source = match credentials {
+            Some(credentials) => token_source(credentials)?,
+            None => TokenSource::None,
+        };
+        self.replace_source(source, |_| true);
+        Ok(())
+    }
+
+    /// Changes the team context in place: the member to act as (`dbmid:...`, sent as
+    /// `Dropbox-API-Select-User`) and the space (`Dropbox-API-Path-Root`: a root
+    /// namespace id, or the header's JSON). `None` or blank clears either.
+    pub fn set_team_context(
+        &self,
+        select_user: Option<String>,
+        path_root: Option<String>,
+    ) -> Result<(), DropboxError> {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let changed = current.with_team_context(select_user.as_deref(), path_root.as_deref())?;
+        *current = Arc::new(changed);
+        Ok(())
+    }
+
+    /// How handin is signed in, without any I/O.
+    pub fn auth_status(&self) -> AuthStatus {
+        let api = self.api();
+        let (method, expires_at) = match api.source() {
+            TokenSource::None => (AuthMethod::None, None),
+            TokenSource::Fixed(_) => (AuthMethod::PastedToken, None),
+            TokenSource::OAuth(tokens) => (AuthMethod::OAuth, tokens.expires_at()),
+        };
+        AuthStatus {
+            method,
+            expires_at,
+            is_team_token: api.is_team_token(),
+        }
+    }
+
+    /// Revokes the current token at Dropbox (`auth/token/revoke`; for an OAuth sign-in
+    /// this also kills the refresh token and every token minted from it), then leaves
+    /// this handle signed out. A token Dropbox already refuses counts as revoked. When
+    /// the revoke fails (no network), the handle keeps its credentials.
+    pub async fn sign_out(&self) -> Result<(), DropboxError> {
+        let api = self.api();
+        if matches!(api.source(), TokenSource::None) {
+            return Ok(());
+        }
+        match dropbox_sdk::auth::token_revoke(api.as_ref()).await {
+            Ok(()) => tracing::info!("revoked handin's Dropbox token"),
+            Err(error) => {
+                let error = api.error("auth/token/revoke", error);
+                let already_dead = error.kind() == &ErrorKind::Auth
+                    && matches!(
+                        error.tag(),
+                        Some("invalid_access_token" | "expired_access_token" | "invalid_grant")
+                    );
+                if !already_dead {
+                    return Err(error);
+                }
+                tracing::info!(detail = error.detail(), "the token was already revoked");
+            }
+        }
+        // Unless someone signed in anew meanwhile: a new team member keeps the revoked
+        // sign-in, a new sign-in is not this one.
+        self.replace_source(TokenSource::None, |current| current.same_as(api.source()));
+        Ok(())
+    }
+
+    /// For a team token: the team's active members, to pick one to act as. Sorted by
+    /// name. Invited and suspended members are left out (nobody can act as them).
+    pub async fn team_members(&self) -> Result<Vec<TeamMember>, DropboxError> {
+        // Team routes take neither Select-User nor Path-Root.
+        let api = self.api().without_team_context();
+        let not_a_team = |error: DropboxError| {
+            if error.kind() == &ErrorKind::BadRequest {
+                error.reworded(
+                    ErrorKind::Settings,
+                    "This token is for a single Dropbox account, not a team: there is no member \
+                     to pick.",
+                )
+            } else {
+                error
+            }
+        };
+        let first = team::members_list_v2(&api, &MembersListArg::default().with_limit(1000))
+            .await
+            .map_err(|e| not_a_team(api.error("team/members/list_v2", e)))?;
+        let mut members = first.members;
+        let mut cursor = first.cursor;
+        let mut has_more = first.has_more;
+        let mut pages = 1;
+        while has_more {
+            if pages >= MAX_MEMBER_PAGES {
+                return Err(DropboxError::unexpected(
+                    "team/members/list/continue_v2",
+                    &format!("still more after {pages} pages"),
+                ));
+            }
+            pages += 1;
+            let page = team::members_list_continue_v2(&api, &MembersListContinueArg::new(cursor))
+                .await
+                .map_err(|e| api.error("team/members/list/continue_v2", e))?;
+            members.extend(page.members);
+            cursor = page.cursor;
+            has_more = page.has_more;
+        }
+        let mut members: Vec<TeamMember> = members
+            .into_iter()
+            .map(|member| member.profile)
+            .filter(|profile| profile.status == TeamMemberStatus::Active)
+            .map(|profile| TeamMember {
+                member_id: profile.team_member_id,
+                name: profile.name.display_name,
+                email: profile.email,
+            })
+            .collect();
+        members.sort_by_cached_key(|member| (member.name.to_lowercase(), member.email.clone()));
+        Ok(members)
     }
 
     /// Every file request, open and closed: `list_v2` pages of up to 1000 followed until
@@ -212,14 +383,15 @@ impl Dropbox {
     /// over once. A server that keeps promising more (beyond any account's 4,000
     /// requests) ends the listing with an `Unexpected` error.
     pub async fn list_requests(&self) -> Result<Vec<FileRequest>, DropboxError> {
+        let api = self.api();
         let mut restarted = false;
         'listing: loop {
             let first = file_requests::list_v2(
-                self.api.as_ref(),
+                api.as_ref(),
                 &ListFileRequestsArg::default().with_limit(FILE_REQUEST_PAGE),
             )
             .await
-            .map_err(|e| DropboxError::from_sdk("file_requests/list_v2", e))?;
+            .map_err(|e| api.error("file_requests/list_v2", e))?;
             let mut requests = first.file_requests;
             let mut cursor = first.cursor;
             let mut has_more = first.has_more;
@@ -236,7 +408,7 @@ impl Dropbox {
                 }
                 pages += 1;
                 let arg = ListFileRequestsContinueArg::new(cursor.clone());
-                match file_requests::list_continue(self.api.as_ref(), &arg).await {
+                match file_requests::list_continue(api.as_ref(), &arg).await {
                     Ok(page) => {
                         if page.file_requests.is_empty() && page.has_more && page.cursor == cursor {
                             return Err(DropboxError::unexpected(
@@ -256,7 +428,7 @@ impl Dropbox {
                         continue 'listing;
                     }
                     Err(e) => {
-                        return Err(DropboxError::from_sdk("file_requests/list/continue", e));
+                        return Err(api.error("file_requests/list/continue", e));
                     }
                 }
             }
@@ -266,17 +438,19 @@ impl Dropbox {
 
     /// How many file requests the account holds, open and closed (at most 4,000).
     pub async fn count_requests(&self) -> Result<u64, DropboxError> {
-        file_requests::count(self.api.as_ref())
+        let api = self.api();
+        file_requests::count(api.as_ref())
             .await
             .map(|result| result.file_request_count)
-            .map_err(|e| DropboxError::from_sdk("file_requests/count", e))
+            .map_err(|e| api.error("file_requests/count", e))
     }
 
     /// One file request by id.
     pub async fn get_request(&self, id: &str) -> Result<FileRequest, DropboxError> {
-        file_requests::get(self.api.as_ref(), &GetFileRequestArgs::new(id.to_owned()))
+        let api = self.api();
+        file_requests::get(api.as_ref(), &GetFileRequestArgs::new(id.to_owned()))
             .await
-            .map_err(|e| DropboxError::from_sdk("file_requests/get", e))
+            .map_err(|e| api.error("file_requests/get", e))
     }
 
     /// Creates a file request.
@@ -284,9 +458,10 @@ impl Dropbox {
         &self,
         args: CreateFileRequestArgs,
     ) -> Result<FileRequest, DropboxError> {
-        file_requests::create(self.api.as_ref(), &args)
+        let api = self.api();
+        file_requests::create(api.as_ref(), &args)
             .await
-            .map_err(|e| DropboxError::from_sdk("file_requests/create", e))
+            .map_err(|e| api.error("file_requests/create", e))
     }
 
     /// Changes a file request; closing is `open: false`, reopening `open: true`.
@@ -294,9 +469,10 @@ impl Dropbox {
         &self,
         args: UpdateFileRequestArgs,
     ) -> Result<FileRequest, DropboxError> {
-        file_requests::update(self.api.as_ref(), &args)
+        let api = self.api();
+        file_requests::update(api.as_ref(), &args)
             .await
-            .map_err(|e| DropboxError::from_sdk("file_requests/update", e))
+            .map_err(|e| api.error("file_requests/update", e))
     }
 
     /// Deletes closed file requests by id and returns them; an open one fails the call
@@ -305,25 +481,28 @@ impl Dropbox {
         &self,
         ids: Vec<String>,
     ) -> Result<Vec<FileRequest>, DropboxError> {
-        file_requests::delete(self.api.as_ref(), &DeleteFileRequestArgs::new(ids))
+        let api = self.api();
+        file_requests::delete(api.as_ref(), &DeleteFileRequestArgs::new(ids))
             .await
             .map(|result| result.file_requests)
-            .map_err(|e| DropboxError::from_sdk("file_requests/delete", e))
+            .map_err(|e| api.error("file_requests/delete", e))
     }
 
     /// Deletes every closed file request and returns them.
     pub async fn delete_all_closed(&self) -> Result<Vec<FileRequest>, DropboxError> {
-        file_requests::delete_all_closed(self.api.as_ref())
+        let api = self.api();
+        file_requests::delete_all_closed(api.as_ref())
             .await
             .map(|result| result.file_requests)
-            .map_err(|e| DropboxError::from_sdk("file_requests/delete_all_closed", e))
+            .map_err(|e| api.error("file_requests/delete_all_closed", e))
     }
 
     /// The signed-in account.
     pub async fn current_account(&self) -> Result<FullAccount, DropboxError> {
-        users::get_current_account(self.api.as_ref())
+        let api = self.api();
+        users::get_current_account(api.as_ref())
             .await
-            .map_err(|e| DropboxError::from_sdk("users/get_current_account", e))
+            .map_err(|e| api.error("users/get_current_account", e))
     }
 
     /// Every entry under `path` (`""` or `"/"` for the root), recursively if asked, and
@@ -335,19 +514,20 @@ impl Dropbox {
         path: &str,
         recursive: bool,
     ) -> Result<(Vec<Metadata>, String), DropboxError> {
+        let api = self.api();
         let arg = ListFolderArg::new(folder_path(path)).with_recursive(recursive);
         let mut restarted = false;
         'listing: loop {
-            let first = files::list_folder(self.api.as_ref(), &arg)
+            let first = files::list_folder(api.as_ref(), &arg)
                 .await
-                .map_err(|e| DropboxError::from_sdk("files/list_folder", e))?;
+                .map_err(|e| api.error("files/list_folder", e))?;
             let mut guard = EmptyPageGuard::new("files/list_folder/continue");
             guard.page(first.entries.is_empty(), first.has_more)?;
             let mut entries = first.entries;
             let mut cursor = first.cursor;
             let mut has_more = first.has_more;
             while has_more {
-                match self.list_folder_page(&cursor).await {
+                match Self::list_folder_page(&api, &cursor).await {
                     Ok(page) => {
                         guard.page(page.entries.is_empty(), page.has_more)?;
                         entries.extend(page.entries);
@@ -359,7 +539,7 @@ impl Dropbox {
                         restarted = true;
                         continue 'listing;
                     }
-                    Err(e) => return Err(DropboxError::from_sdk("files/list_folder/continue", e)),
+                    Err(e) => return Err(api.error("files/list_folder/continue", e)),
                 }
             }
             return Ok((entries, cursor));
@@ -392,14 +572,14 @@ impl Dropbox {
         &self,
         cursor: &str,
     ) -> Result<(Vec<Metadata>, String), DropboxError> {
+        let api = self.api();
         let mut entries = Vec::new();
         let mut cursor = cursor.to_owned();
         let mut guard = EmptyPageGuard::new("files/list_folder/continue");
         loop {
-            let page = self
-                .list_folder_page(&cursor)
+            let page = Self::list_folder_page(&api, &cursor)
                 .await
-                .map_err(|e| DropboxError::from_sdk("files/list_folder/continue", e))?;
+                .map_err(|e| api.error("files/list_folder/continue", e))?;
             guard.page(page.entries.is_empty(), page.has_more)?;
             entries.extend(page.entries);
             cursor = page.cursor;
@@ -410,23 +590,20 @@ impl Dropbox {
     }
 
     async fn list_folder_page(
-        &self,
+        api: &ApiClient,
         cursor: &str,
     ) -> Result<ListFolderResult, SdkError<ListFolderContinueError>> {
-        files::list_folder_continue(
-            self.api.as_ref(),
-            &ListFolderContinueArg::new(cursor.to_owned()),
-        )
-        .await
+        files::list_folder_continue(api, &ListFolderContinueArg::new(cursor.to_owned())).await
     }
 
     /// A cursor for changes under `path` from now on, without listing it.
     pub async fn latest_cursor(&self, path: &str, recursive: bool) -> Result<String, DropboxError> {
+        let api = self.api();
         let arg = ListFolderArg::new(folder_path(path)).with_recursive(recursive);
-        files::list_folder_get_latest_cursor(self.api.as_ref(), &arg)
+        files::list_folder_get_latest_cursor(api.as_ref(), &arg)
             .await
             .map(|result| result.cursor)
-            .map_err(|e| DropboxError::from_sdk("files/list_folder/get_latest_cursor", e))
+            .map_err(|e| api.error("files/list_folder/get_latest_cursor", e))
     }
 
     /// Waits until something changes after `cursor` or `timeout_secs` (clamped to
@@ -442,7 +619,7 @@ impl Dropbox {
             *LONGPOLL_TIMEOUT_RANGE.end(),
         );
         let client = self
-            .api
+            .api()
             .longpoll(Duration::from_secs(timeout) + LONGPOLL_MARGIN);
         let arg = ListFolderLongpollArg::new(cursor.to_owned()).with_timeout(timeout);
         files::list_folder_longpoll(&client, &arg)
@@ -453,21 +630,18 @@ impl Dropbox {
 
     /// Metadata of a file or folder (not the root).
     pub async fn get_metadata(&self, path: &str) -> Result<Metadata, DropboxError> {
-        files::get_metadata(self.api.as_ref(), &GetMetadataArg::new(path.to_owned()))
+        let api = self.api();
+        files::get_metadata(api.as_ref(), &GetMetadataArg::new(path.to_owned()))
             .await
-            .map_err(|e| DropboxError::from_sdk("files/get_metadata", e))
+            .map_err(|e| api.error("files/get_metadata", e))
     }
 
     /// Starts downloading a file, from byte `from` on if given (to resume a partial one).
     pub async fn download(&self, path: &str, from: Option<u64>) -> Result<Download, DropboxError> {
-        let result = files::download(
-            self.api.as_ref(),
-            &DownloadArg::new(path.to_owned()),
-            from,
-            None,
-        )
-        .await
-        .map_err(|e| DropboxError::from_sdk("files/download", e))?;
+        let api = self.api();
+        let result = files::download(api.as_ref(), &DownloadArg::new(path.to_owned()), from, None)
+            .await
+            .map_err(|e| api.error("files/download", e))?;
         let body = result
             .body
             .ok_or_else(|| DropboxError::unexpected("files/download", "no response body"))?;
@@ -482,14 +656,15 @@ impl Dropbox {
     /// folders of 20 GB or more, with a file of 4 GB or more, or with 10,000 entries or
     /// more (tags `too_large`, `too_many_files`).
     pub async fn download_zip(&self, path: &str) -> Result<ZipDownload, DropboxError> {
+        let api = self.api();
         let result = files::download_zip(
-            self.api.as_ref(),
+            api.as_ref(),
             &DownloadZipArg::new(path.to_owned()),
             None,
             None,
         )
         .await
-        .map_err(|e| DropboxError::from_sdk("files/download_zip", e))?;
+        .map_err(|e| api.error("files/download_zip", e))?;
         let body = result
             .body
             .ok_or_else(|| DropboxError::unexpected("files/download_zip", "no response body"))?;
@@ -500,23 +675,36 @@ impl Dropbox {
         })
     }
 
-    /// Revokes the access token (and, for an OAuth sign-in, its refresh token). Every
-    /// later call with this handle fails with `invalid_access_token`.
+    /// Revokes the access token (and, for an OAuth sign-in, its refresh token), and
+    /// nothing else: every later call with this handle fails with `invalid_access_token`.
+    /// [`Dropbox::sign_out`] is the way to sign out.
     pub async fn revoke_token(&self) -> Result<(), DropboxError> {
-        auth::token_revoke(self.api.as_ref())
+        let api = self.api();
+        dropbox_sdk::auth::token_revoke(api.as_ref())
             .await
-            .map_err(|e| DropboxError::from_sdk("auth/token/revoke", e))
+            .map_err(|e| api.error("auth/token/revoke", e))
     }
 
     /// Checks that the token works: Dropbox echoes `query` back.
     pub async fn check_user(&self, query: &str) -> Result<String, DropboxError> {
+        let api = self.api();
         check::user(
-            self.api.as_ref(),
+            api.as_ref(),
             &check::EchoArg::default().with_query(query.to_owned()),
         )
         .await
         .map(|result| result.result)
-        .map_err(|e| DropboxError::from_sdk("check/user", e))
+        .map_err(|e| api.error("check/user", e))
+    }
+}
+
+/// The token source for `credentials`, checked as far as it can be without Dropbox.
+fn token_source(credentials: &Credentials) -> Result<TokenSource, DropboxError> {
+    match credentials {
+        Credentials::Token { access_token } => Ok(TokenSource::Fixed(Arc::new(FixedToken::new(
+            access_token.expose(),
+        )?))),
+        Credentials::OAuth { app_key, saved } => client::source_from_saved(app_key, saved.expose()),
     }
 }
 

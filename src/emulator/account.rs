@@ -1,5 +1,10 @@
 //! Who the emulated user is (`users/get_current_account`), token revocation,
 //! and `check/user`.
+//!
+//! The account belongs to a professor, Inés Carvalho. On a business account she
+//! is a member of the team "Northbridge University" (see [`super::team`]); a team
+//! token acting as another member sees that member's name and ids, but the same
+//! files and file requests (the emulator keeps one account's data).
 
 use dropbox_sdk::check::{EchoArg, EchoResult};
 use dropbox_sdk::common::{RootInfo, TeamRootInfo, UserRootInfo};
@@ -22,33 +27,67 @@ pub(crate) const HOME_NAMESPACE_ID: &str = "3235641";
 /// The team space a business account's root sits in, with the user's home
 /// folder inside it at [`home_path`].
 pub(crate) const TEAM_ROOT_NAMESPACE_ID: &str = "7190524866";
-const ACCOUNT_ID: &str = "dbid:AADbW4Nm0rXJkq7u2Cq8KTGxu0HTnsi3Cx8";
-const TEAM_MEMBER_ID: &str = "dbmid:AAHhy7WsR0x-u4ZCqiDl5Fz5zvuL3kmspwU";
-const TEAM_ID: &str = "dbtid:AAC9lG7WqMoIp1bq6pBJKm3XnJ7Uj1x2bOc";
-const GIVEN_NAME: &str = "Inés";
-const SURNAME: &str = "Carvalho";
+pub(crate) const TEAM_ID: &str = "dbtid:AAC9lG7WqMoIp1bq6pBJKm3XnJ7Uj1x2bOc";
+pub(crate) const TEAM_NAME: &str = "Northbridge University";
 /// `check/user`'s `query` is a `String(max_length=500)`.
 const MAX_ECHO_QUERY: usize = 500;
 
-fn display_name() -> String {
-    format!("{GIVEN_NAME} {SURNAME}")
+/// Someone with a Dropbox account (and, on the team, a member id).
+pub(crate) struct Person {
+    pub(crate) account_id: &'static str,
+    pub(crate) member_id: &'static str,
+    pub(crate) given_name: &'static str,
+    pub(crate) surname: &'static str,
+    pub(crate) email: &'static str,
 }
 
-/// The user's home folder under the team root: Dropbox names it after the
-/// member.
-fn home_path() -> String {
-    format!("/{}", display_name())
+impl Person {
+    pub(crate) fn display_name(&self) -> String {
+        format!("{} {}", self.given_name, self.surname)
+    }
+
+    pub(crate) fn name(&self) -> Name {
+        let initials: String = [self.given_name, self.surname]
+            .iter()
+            .filter_map(|part| part.chars().next())
+            .collect();
+        Name::new(
+            self.given_name.to_owned(),
+            self.surname.to_owned(),
+            self.given_name.to_owned(),
+            self.display_name(),
+            initials,
+        )
+    }
+
+    /// The member's home folder under the team root: Dropbox names it after them.
+    fn home_path(&self) -> String {
+        format!("/{}", self.display_name())
+    }
 }
+
+/// The owner of the emulated account.
+pub(crate) const PROFESSOR: Person = Person {
+    account_id: "dbid:AADbW4Nm0rXJkq7u2Cq8KTGxu0HTnsi3Cx8",
+    member_id: "dbmid:AAHhy7WsR0x-u4ZCqiDl5Fz5zvuL3kmspwU",
+    given_name: "Inés",
+    surname: "Carvalho",
+    email: "ines.carvalho@northbridge.example.edu",
+};
 
 /// `common.RootInfo` as Dropbox reports it: a business member of a team with
 /// its own space gets `TeamRootInfo` (root and home differ); anyone else gets
 /// `UserRootInfo`, whose root is the home.
 pub(crate) fn root_info(account_type: &AccountType) -> RootInfo {
+    root_info_of(account_type, &PROFESSOR)
+}
+
+fn root_info_of(account_type: &AccountType, person: &Person) -> RootInfo {
     match account_type {
         AccountType::Business => RootInfo::Team(TeamRootInfo::new(
             root_namespace_id(account_type).to_owned(),
             HOME_NAMESPACE_ID.to_owned(),
-            home_path(),
+            person.home_path(),
         )),
         _ => RootInfo::User(UserRootInfo::new(
             root_namespace_id(account_type).to_owned(),
@@ -73,18 +112,15 @@ pub(crate) fn root_namespace_id(account_type: &AccountType) -> &'static str {
 }
 
 pub(crate) fn full_account(account_type: AccountType) -> FullAccount {
-    let name = Name::new(
-        GIVEN_NAME.to_owned(),
-        SURNAME.to_owned(),
-        GIVEN_NAME.to_owned(),
-        display_name(),
-        "IC".to_owned(),
-    );
+    full_account_of(account_type, &PROFESSOR)
+}
+
+fn full_account_of(account_type: AccountType, person: &Person) -> FullAccount {
     let business = account_type == AccountType::Business;
     let account = FullAccount::new(
-        ACCOUNT_ID.to_owned(),
-        name,
-        "ines.carvalho@northbridge.example.edu".to_owned(),
+        person.account_id.to_owned(),
+        person.name(),
+        person.email.to_owned(),
         true,
         false,
         "en".to_owned(),
@@ -92,13 +128,13 @@ pub(crate) fn full_account(account_type: AccountType) -> FullAccount {
             .to_owned(),
         false,
         account_type.clone(),
-        root_info(&account_type),
+        root_info_of(&account_type, person),
     )
     .with_country("PT".to_owned());
     if business {
         account
             .with_team(team())
-            .with_team_member_id(TEAM_MEMBER_ID.to_owned())
+            .with_team_member_id(person.member_id.to_owned())
     } else {
         account
     }
@@ -117,24 +153,30 @@ fn team() -> FullTeam {
     );
     FullTeam::new(
         TEAM_ID.to_owned(),
-        "Northbridge University".to_owned(),
+        TEAM_NAME.to_owned(),
         policies,
         OfficeAddInPolicy::Enabled,
         TopLevelContentPolicy::AdminOnly,
     )
 }
 
+/// The signed-in user, or with a team token the member it acts as (always a
+/// business account then).
 pub(crate) fn get_current_account(core: &Core, call: &Call) -> Result<Reply, CallError> {
     call.void()?;
+    if let Some(member) = call.member() {
+        return Ok(Reply::json(&full_account_of(AccountType::Business, member)));
+    }
     let account_type = core.read(|store| store.account_type.clone());
     Ok(Reply::json(&full_account(account_type)))
 }
 
 /// After this the token is refused with `invalid_access_token`, as Dropbox
-/// refuses a revoked one.
+/// refuses a revoked one; for a token minted from a refresh token, the refresh
+/// token and every token minted from it die too.
 pub(crate) fn revoke(core: &Core, call: &Call) -> Result<Reply, CallError> {
     call.void()?;
-    core.revoke_token();
+    core.revoke(call.bearer());
     Ok(Reply::Json(Value::Null))
 }
 

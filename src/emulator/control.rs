@@ -32,6 +32,8 @@ pub(crate) fn routes() -> Router<Arc<Core>> {
         .route("/_emulator/faults", post(faults))
         .route("/_emulator/state", get(state))
         .route("/_emulator/account", post(account))
+        .route("/_emulator/oauth", get(oauth_state).post(oauth_change))
+        .route("/_emulator/team_token", post(team_token))
 }
 
 /// `POST /_emulator/submit`.
@@ -60,6 +62,17 @@ struct FaultsBody {
 
 fn one() -> u32 {
     1
+}
+
+/// `POST /_emulator/oauth`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OAuthBody {
+    access_token_lifetime_secs: Option<u64>,
+    #[serde(default)]
+    expire_access_tokens: bool,
+    #[serde(default)]
+    revoke_refresh_tokens: bool,
 }
 
 /// `POST /_emulator/account`.
@@ -192,6 +205,39 @@ async fn account(State(core): State<Arc<Core>>, body: Bytes) -> Response {
         &json!({ "account_type": body.account_type.to_ascii_lowercase() }),
     )
     .into_response()
+}
+
+async fn oauth_state(State(core): State<Arc<Core>>) -> Response {
+    Outgoing::json(StatusCode::OK, &wire::to_json(&core.oauth.stats())).into_response()
+}
+
+async fn oauth_change(State(core): State<Arc<Core>>, body: Bytes) -> Response {
+    let body: OAuthBody = match parse_body(&body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    if let Some(seconds) = body.access_token_lifetime_secs {
+        if seconds == 0 {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "access_token_lifetime_secs must be at least 1",
+            );
+        }
+        core.oauth
+            .set_lifetime(std::time::Duration::from_secs(seconds));
+    }
+    if body.expire_access_tokens {
+        core.oauth.expire_all();
+    }
+    if body.revoke_refresh_tokens {
+        core.oauth.revoke_all_refresh_tokens();
+    }
+    oauth_state(State(core)).await
+}
+
+async fn team_token(State(core): State<Arc<Core>>) -> Response {
+    let token = core.oauth.mint_team_token();
+    Outgoing::json(StatusCode::OK, &json!({ "access_token": token })).into_response()
 }
 
 pub(crate) fn parse_account_type(text: &str) -> Option<AccountType> {

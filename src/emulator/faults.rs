@@ -50,9 +50,19 @@ impl FaultQueue {
 
     /// The fault for this call of `route`, if one is queued; consumes it.
     pub(crate) fn take(&self, route: &str) -> Option<Fault> {
+        self.take_first(&[route, ANY_ROUTE])
+    }
+
+    /// Like [`FaultQueue::take`], but ignores faults queued for any route (`*`): for
+    /// the OAuth endpoints, which are not API routes.
+    pub(crate) fn take_exact(&self, route: &str) -> Option<Fault> {
+        self.take_first(&[route])
+    }
+
+    fn take_first(&self, keys: &[&str]) -> Option<Fault> {
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        [route, ANY_ROUTE].into_iter().find_map(|key| {
-            let queue = pending.get_mut(key)?;
+        keys.iter().find_map(|key| {
+            let queue = pending.get_mut(*key)?;
             let (fault, remaining) = queue.front_mut()?;
             let fault = fault.clone();
             *remaining -= 1;

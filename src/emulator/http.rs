@@ -2,8 +2,9 @@
 //! over its api, content and notify hosts, plus the `/_emulator/` control routes.
 //!
 //! Every API call goes through [`api_call`], which applies injected faults,
-//! authentication, the `Dropbox-API-Path-Root` header and argument decoding the
-//! way Dropbox does, then hands a [`Call`] to the route's function.
+//! authentication, team tokens' `Dropbox-API-Select-User`, the
+//! `Dropbox-API-Path-Root` header and argument decoding the way Dropbox does,
+//! then hands a [`Call`] to the route's function.
 
 use std::sync::Arc;
 
@@ -22,9 +23,13 @@ use futures::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::future::Future;
 
+use super::account::Person;
 use super::faults::Fault;
+use super::oauth::{self, Principal};
 use super::state::Core;
+use super::team::{self, Member};
 use super::{account, control, file_requests, files, wire};
 
 const JSON: &str = "application/json";
@@ -32,6 +37,7 @@ const TEXT: &str = "text/plain; charset=utf-8";
 const API_ARG: HeaderName = HeaderName::from_static("dropbox-api-arg");
 const API_RESULT: HeaderName = HeaderName::from_static("dropbox-api-result");
 const PATH_ROOT: HeaderName = HeaderName::from_static("dropbox-api-path-root");
+const SELECT_USER: HeaderName = HeaderName::from_static("dropbox-api-select-user");
 const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
 /// How Dropbox names the argument header in its 400 messages.
 const ARG_HEADER: &str = "HTTP header \"Dropbox-API-Arg\"";
@@ -40,6 +46,7 @@ pub(crate) fn router(core: Arc<Core>) -> Router {
     Router::new()
         .route("/2/{*route}", post(api_call))
         .merge(control::routes())
+        .merge(oauth::routes())
         .fallback(|| async { Outgoing::text(StatusCode::NOT_FOUND, "Not Found").into_response() })
         .with_state(core)
 }
@@ -55,6 +62,8 @@ enum Style {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Auth {
     User,
+    /// `team/...`: only team tokens, and no member selected.
+    Team,
     /// `list_folder/longpoll`: Dropbox refuses it when credentials come along.
     None,
 }
@@ -84,6 +93,15 @@ impl Route {
             name,
             style: Style::Rpc,
             auth: Auth::User,
+            handler: Handler::Now(handler),
+        }
+    }
+
+    const fn team(name: &'static str, handler: fn(&Core, &Call) -> Answer) -> Route {
+        Route {
+            name,
+            style: Style::Rpc,
+            auth: Auth::Team,
             handler: Handler::Now(handler),
         }
     }
@@ -130,6 +148,8 @@ static ROUTES: &[Route] = &[
     Route::rpc("users/get_current_account", account::get_current_account),
     Route::rpc("auth/token/revoke", account::revoke),
     Route::rpc("check/user", |_, call| account::check_user(call)),
+    Route::team("team/members/list_v2", team::members_list),
+    Route::team("team/members/list/continue_v2", team::members_list_continue),
 ];
 
 fn find_route(name: &str) -> Option<&'static Route> {
@@ -139,6 +159,10 @@ fn find_route(name: &str) -> Option<&'static Route> {
 /// One decoded API call, as the route functions see it.
 pub(crate) struct Call {
     arg: Arg,
+    /// The bearer token it came with (none for `Auth::None` routes).
+    bearer: Option<String>,
+    /// With a team token: the member it acts as.
+    member: Option<&'static Member>,
 }
 
 /// Where the argument came from; Dropbox names the place in its 400 messages.
@@ -149,6 +173,16 @@ enum Arg {
 }
 
 impl Call {
+    /// The bearer token the call came with; empty for routes without one.
+    pub(crate) fn bearer(&self) -> &str {
+        self.bearer.as_deref().unwrap_or_default()
+    }
+
+    /// The team member a team token acts as (`Dropbox-API-Select-User`).
+    pub(crate) fn member(&self) -> Option<&'static Person> {
+        self.member.map(|member| &member.person)
+    }
+
     /// Decodes the argument into an SDK type, which applies Stone defaults.
     pub(crate) fn arg<T: DeserializeOwned>(&self) -> Result<T, CallError> {
         serde_json::from_slice(self.arg_bytes()).map_err(|error| self.invalid(describe(&error)))
@@ -287,6 +321,22 @@ async fn api_call(
         .into_response();
     };
     let fault = core.faults.take(&route);
+    serve_with_fault(fault, &route, async {
+        match answer(&core, found, &uri, &headers, body).await {
+            Ok(outgoing) => outgoing,
+            Err(error) => error.into_outgoing(&route),
+        }
+    })
+    .await
+}
+
+/// Answers with `outgoing`, unless `fault` (taken for `route`) says otherwise:
+/// some faults replace the answer, some delay it, some damage it on the way out.
+pub(crate) async fn serve_with_fault(
+    fault: Option<Fault>,
+    route: &str,
+    outgoing: impl Future<Output = Outgoing>,
+) -> Response {
     match &fault {
         Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,
         Some(Fault::TooManyRequests {
@@ -301,10 +351,7 @@ async fn api_call(
         }
         _ => {}
     }
-    let outgoing = match answer(&core, found, &uri, &headers, body).await {
-        Ok(outgoing) => outgoing,
-        Err(error) => error.into_outgoing(&route),
-    };
+    let outgoing = outgoing.await;
     tracing::debug!(route, status = outgoing.status.as_u16(), "emulated call");
     match fault {
         Some(Fault::TruncateBody) => outgoing.truncated(),
@@ -320,10 +367,14 @@ async fn answer(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<Outgoing, CallError> {
-    match route.auth {
-        Auth::User => {
-            authenticate(core, headers, uri)?;
-            check_path_root(core, headers)?;
+    let (bearer, member) = match route.auth {
+        Auth::User | Auth::Team => {
+            let (token, principal) = authenticate(core, headers, uri)?;
+            let member = select_member(route, principal, headers)?;
+            if route.auth == Auth::User {
+                check_path_root(core, headers, member.is_some())?;
+            }
+            (Some(token), member)
         }
         Auth::None => {
             if headers.contains_key(AUTHORIZATION) {
@@ -332,13 +383,18 @@ async fn answer(
                         .to_owned(),
                 ));
             }
+            (None, None)
         }
-    }
+    };
     let arg = match route.style {
         Style::Rpc => rpc_arg(headers, body)?,
         Style::Download => download_arg(headers, uri)?,
     };
-    let call = Call { arg };
+    let call = Call {
+        arg,
+        bearer,
+        member,
+    };
     let reply = match route.handler {
         Handler::Now(handler) => handler(core, &call)?,
         Handler::Waits(handler) => handler(core, &call).await?,
@@ -359,7 +415,12 @@ async fn answer(
     })
 }
 
-fn authenticate(core: &Core, headers: &HeaderMap, uri: &Uri) -> Result<(), CallError> {
+/// The bearer token of the call and who it acts for.
+fn authenticate(
+    core: &Core,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<(String, Principal), CallError> {
     let value = match headers.get(AUTHORIZATION) {
         Some(value) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
         None => query_parameter(uri, "authorization").ok_or_else(|| {
@@ -380,10 +441,50 @@ fn authenticate(core: &Core, headers: &HeaderMap, uri: &Uri) -> Result<(), CallE
                     .to_owned(),
             )
         })?;
-    if core.accepts_token(token) {
-        Ok(())
-    } else {
-        Err(CallError::Auth(AuthError::InvalidAccessToken))
+    let principal = core.principal(token).map_err(CallError::Auth)?;
+    Ok((token.to_owned(), principal))
+}
+
+/// Dropbox's 400 text for a team token on a user route without a member.
+const TEAM_TOKEN_WITHOUT_MEMBER: &str = "This API function operates on a single Dropbox \
+     account, but the OAuth 2 access token you provided is for an entire Dropbox Business \
+     team.  Since your API app key has team member file access permissions, you can operate \
+     on a team member's Dropbox by providing the \"Dropbox-API-Select-User\" HTTP header or \
+     \"select_user\" URL parameter.";
+
+/// The member a team token acts as on a user route: the one
+/// `Dropbox-API-Select-User` names (401 `invalid_select_user` for anyone who is
+/// not an active member), never none (Dropbox's 400 text). Team routes take team
+/// tokens only; a user token must not name a member. Revoking works with a team
+/// token and no member: it revokes the team token itself.
+fn select_member(
+    route: &Route,
+    principal: Principal,
+    headers: &HeaderMap,
+) -> Result<Option<&'static Member>, CallError> {
+    let selected = headers
+        .get(SELECT_USER)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).trim().to_owned());
+    match (route.auth, principal, selected) {
+        (Auth::Team, Principal::Team, _) => Ok(None),
+        (Auth::Team, Principal::User, _) => Err(CallError::BadRequest(
+            "This API function operates on a Dropbox Business team, but the OAuth 2 access \
+             token you provided is for a single Dropbox account."
+                .to_owned(),
+        )),
+        (_, Principal::User, None) => Ok(None),
+        (_, Principal::User, Some(_)) => Err(CallError::BadRequest(
+            "Unexpected \"Dropbox-API-Select-User\" header: the OAuth 2 access token you \
+             provided is for a single Dropbox account, not a team."
+                .to_owned(),
+        )),
+        (_, Principal::Team, None) if route.name == "auth/token/revoke" => Ok(None),
+        (_, Principal::Team, None) => {
+            Err(CallError::BadRequest(TEAM_TOKEN_WITHOUT_MEMBER.to_owned()))
+        }
+        (_, Principal::Team, Some(id)) => team::active_member(&id)
+            .map(Some)
+            .ok_or(CallError::Auth(AuthError::InvalidSelectUser)),
     }
 }
 
@@ -393,8 +494,9 @@ fn authenticate(core: &Core, headers: &HeaderMap, uri: &Uri) -> Result<(), CallE
 /// naming its home or team space (422 `no_permission` otherwise).
 ///
 /// Paths stay relative to the home namespace whatever the header says: a
-/// business account's team space is not modelled.
-fn check_path_root(core: &Core, headers: &HeaderMap) -> Result<(), CallError> {
+/// business account's team space is not modelled. A team member acting through
+/// a team token is on a business account whatever the store's account type.
+fn check_path_root(core: &Core, headers: &HeaderMap, as_member: bool) -> Result<(), CallError> {
     let Some(value) = headers.get(PATH_ROOT) else {
         return Ok(());
     };
@@ -404,7 +506,11 @@ fn check_path_root(core: &Core, headers: &HeaderMap) -> Result<(), CallError> {
         )
     };
     let root: PathRoot = serde_json::from_slice(value.as_bytes()).map_err(|_| invalid())?;
-    let account_type = core.read(|store| store.account_type.clone());
+    let account_type = if as_member {
+        dropbox_sdk::users_common::AccountType::Business
+    } else {
+        core.read(|store| store.account_type.clone())
+    };
     match root {
         PathRoot::Home => Ok(()),
         PathRoot::Root(id) if id == account::root_namespace_id(&account_type) => Ok(()),

@@ -19,6 +19,24 @@
 //!   `millis`), `drop`, `truncate` or `corrupt`; `route` may be `*`.
 //! - `POST /_emulator/account` `{account_type: "basic" | "pro" | "business"}`.
 //! - `GET /_emulator/state`: see [`Emulator::snapshot_json`].
+//! - `GET /_emulator/oauth`: what the OAuth endpoints did ([`OAuthStats`]);
+//!   `POST /_emulator/oauth` `{access_token_lifetime_secs?, expire_access_tokens?,
+//!   revoke_refresh_tokens?}` changes the lifetime of tokens minted from now on,
+//!   expires every minted token at once, or revokes every refresh token (as
+//!   removing the app at dropbox.com does), then answers the same.
+//! - `POST /_emulator/team_token`: `{access_token}`, a new team token (see below).
+//!
+//! Signing in: `/oauth2/authorize` and `/oauth2/token` work as Dropbox's do for
+//! apps with PKCE and no redirect URI (see the `oauth` module). Besides the
+//! tokens minted there, the fixed token (`--token`) always works.
+//!
+//! Team tokens act for the seeded team "Northbridge University" (see the `team`
+//! module): user routes then need `Dropbox-API-Select-User` naming an active
+//! member (without it, Dropbox's 400 text; an unknown member, 401
+//! `invalid_select_user`), and `team/members/list_v2` (+ `list/continue_v2`)
+//! lists the members. Every member sees the same files and file requests; only
+//! `users/get_current_account` tells them apart. A user token that names a
+//! member gets a 400.
 
 mod account;
 mod control;
@@ -26,9 +44,11 @@ mod faults;
 mod file_requests;
 mod files;
 mod http;
+mod oauth;
 mod persist;
 mod seed;
 mod state;
+mod team;
 mod wire;
 mod zip;
 
@@ -51,6 +71,13 @@ use tokio::task::JoinHandle;
 
 pub use dropbox_sdk::users_common::AccountType;
 pub use faults::Fault;
+pub use oauth::OAuthStats;
+
+/// The professor's team member id, for `Dropbox-API-Select-User` with a team token.
+pub const PROFESSOR_MEMBER_ID: &str = account::PROFESSOR.member_id;
+
+/// How long OAuth access tokens last unless told otherwise: Dropbox's four hours.
+pub const DEFAULT_ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(4 * 60 * 60);
 
 use state::{Core, Store};
 
@@ -102,10 +129,12 @@ pub struct EmulatorOptions {
     /// Loaded at start if it exists; rewritten atomically soon after every
     /// change (by a background writer that coalesces bursts) and at shutdown.
     pub state_file: Option<PathBuf>,
-    /// The bearer token the emulator accepts.
+    /// The bearer token the emulator accepts (besides tokens its OAuth endpoints mint).
     pub token: String,
     /// Applies to a freshly seeded account; a loaded state keeps its own.
     pub account_type: AccountType,
+    /// How long access tokens minted by `/oauth2/token` last (tests use seconds).
+    pub access_token_lifetime: Duration,
 }
 
 impl Default for EmulatorOptions {
@@ -115,6 +144,7 @@ impl Default for EmulatorOptions {
             state_file: None,
             token: DEFAULT_TOKEN.to_owned(),
             account_type: AccountType::Pro,
+            access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
         }
     }
 }
@@ -127,6 +157,7 @@ impl fmt::Debug for EmulatorOptions {
             .field("state_file", &self.state_file)
             .field("token", &"<redacted>")
             .field("account_type", &self.account_type)
+            .field("access_token_lifetime", &self.access_token_lifetime)
             .finish()
     }
 }
@@ -205,7 +236,12 @@ impl Emulator {
             }
             None => (None, None),
         };
-        let core = Arc::new(Core::new(store, options.token, state_file));
+        let core = Arc::new(Core::new(
+            store,
+            options.token,
+            options.access_token_lifetime,
+            state_file,
+        ));
         let (stop_writer, writer) = match writer {
             Some(writer) => {
                 let (stop, stopped) = oneshot::channel();
@@ -242,6 +278,38 @@ impl Emulator {
 
     pub fn token(&self) -> &str {
         &self.core.token
+    }
+
+    /// A new team token for the seeded team, as an admin gets for a team-linked
+    /// app; it does not expire.
+    pub fn team_token(&self) -> String {
+        self.core.oauth.mint_team_token()
+    }
+
+    /// What the OAuth endpoints have done so far.
+    pub fn oauth_stats(&self) -> OAuthStats {
+        self.core.oauth.stats()
+    }
+
+    /// The lifetime of access tokens minted from now on.
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        self.core.oauth.set_lifetime(lifetime);
+    }
+
+    /// Every access token minted so far expires now (refresh tokens keep working).
+    pub fn expire_access_tokens(&self) {
+        self.core.oauth.expire_all();
+    }
+
+    /// Revokes every refresh token and the tokens minted from them, as removing
+    /// the app under Connected apps at dropbox.com does.
+    pub fn revoke_refresh_tokens(&self) {
+        self.core.oauth.revoke_all_refresh_tokens();
+    }
+
+    /// Whether `refresh_token` still mints access tokens.
+    pub fn refresh_token_is_live(&self, refresh_token: &str) -> bool {
+        self.core.oauth.refresh_token_is_live(refresh_token)
     }
 
     /// A student uploads a file, as through `POST /_emulator/submit`.

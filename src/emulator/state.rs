@@ -15,6 +15,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use dropbox_sdk::auth::AuthError;
 use dropbox_sdk::file_requests::FileRequestDeadline;
 use dropbox_sdk::files::{FileMetadata, FolderMetadata, Metadata};
 use dropbox_sdk::users_common::AccountType;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use super::faults::FaultQueue;
+use super::oauth::{Principal, Tokens};
 use super::persist::StateFile;
 use super::wire;
 use crate::dropbox::content_hash::content_hash;
@@ -453,14 +455,22 @@ pub(crate) struct Core {
     /// on it.
     version: watch::Sender<u64>,
     state_file: Option<StateFile>,
+    /// The fixed token (`--token`), which acts for the account's owner.
     pub(crate) token: String,
     token_revoked: AtomicBool,
+    /// Codes and tokens of the OAuth endpoints, and team tokens.
+    pub(crate) oauth: Tokens,
     pub(crate) faults: FaultQueue,
     shutdown: watch::Sender<bool>,
 }
 
 impl Core {
-    pub(crate) fn new(store: Store, token: String, state_file: Option<StateFile>) -> Self {
+    pub(crate) fn new(
+        store: Store,
+        token: String,
+        access_token_lifetime: std::time::Duration,
+        state_file: Option<StateFile>,
+    ) -> Self {
         let version = store.version;
         Core {
             store: Mutex::new(store),
@@ -468,6 +478,7 @@ impl Core {
             state_file,
             token,
             token_revoked: AtomicBool::new(false),
+            oauth: Tokens::new(access_token_lifetime),
             faults: FaultQueue::default(),
             shutdown: watch::Sender::new(false),
         }
@@ -530,12 +541,26 @@ impl Core {
         *self.shutdown.borrow()
     }
 
-    pub(crate) fn accepts_token(&self, token: &str) -> bool {
-        !self.token_revoked.load(Ordering::SeqCst) && token == self.token
+    /// Who `token` acts for: the fixed token and OAuth user tokens the owner,
+    /// team tokens the team; or why it is refused.
+    pub(crate) fn principal(&self, token: &str) -> Result<Principal, AuthError> {
+        if token == self.token {
+            return if self.token_revoked.load(Ordering::SeqCst) {
+                Err(AuthError::InvalidAccessToken)
+            } else {
+                Ok(Principal::User)
+            };
+        }
+        self.oauth.principal(token)
     }
 
-    pub(crate) fn revoke_token(&self) {
-        self.token_revoked.store(true, Ordering::SeqCst);
+    /// Revokes `token`, whichever kind it is.
+    pub(crate) fn revoke(&self, token: &str) {
+        if token == self.token {
+            self.token_revoked.store(true, Ordering::SeqCst);
+        } else {
+            self.oauth.revoke(token);
+        }
     }
 }
 

@@ -1089,3 +1089,515 @@ async fn download_bodies_can_be_truncated_or_corrupted() {
     let whole = api.download(&arg, None).await;
     assert_eq!(whole.bytes().await.unwrap().as_ref(), &content[..]);
 }
+
+// ---------------------------------------------------------------------------------------
+// Signing in: /oauth2/authorize, /oauth2/token, expiry, revocation
+
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+impl Api {
+    /// `api` acting with another bearer token.
+    fn with_token(&self, token: &str) -> Api {
+        Api {
+            client: self.client.clone(),
+            base_url: self.base_url.clone(),
+            token: token.to_owned(),
+        }
+    }
+
+    fn authorize_url(&self, extra: &str) -> String {
+        format!(
+            "{}/oauth2/authorize?response_type=code&client_id=appkey1&code_challenge={CHALLENGE}\
+             &code_challenge_method=S256&token_access_type=offline{extra}",
+            self.base_url
+        )
+    }
+
+    /// Opens the approval page, submits its form with `decision`, and returns the page
+    /// that comes back.
+    async fn approve(&self, decision: &str) -> (StatusCode, String) {
+        let page = self
+            .client
+            .get(self.authorize_url(""))
+            .send()
+            .await
+            .expect("the page loads");
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(content_type(&page), "text/html; charset=utf-8");
+        let html = page.text().await.expect("html");
+        assert!(html.contains("appkey1"), "{html}");
+        let mut form: Vec<(String, String)> = html
+            .split("<input type=\"hidden\" ")
+            .skip(1)
+            .map(|input| {
+                let attribute = |name: &str| {
+                    let start = input.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
+                    input[start..start + input[start..].find('"').expect("closed")].to_owned()
+                };
+                (attribute("name"), attribute("value"))
+            })
+            .collect();
+        form.push(("decision".to_owned(), decision.to_owned()));
+        let body: String = form
+            .iter()
+            .map(|(name, value)| format!("{name}={}", form_encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let answer = self
+            .client
+            .post(format!("{}/oauth2/authorize", self.base_url))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("approved");
+        let status = answer.status();
+        (status, answer.text().await.expect("html"))
+    }
+
+    /// Approves and scrapes the code off the page, as a user copies it.
+    async fn code(&self, decision: &str) -> String {
+        let (status, html) = self.approve(decision).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        let start = html.find("<code id=\"code\">").expect("a code") + 16;
+        html[start..start + html[start..].find("</code>").expect("closed")].to_owned()
+    }
+
+    async fn token_call(&self, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let body: String = form
+            .iter()
+            .map(|(name, value)| format!("{name}={}", form_encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = self
+            .client
+            .post(format!("{}/oauth2/token", self.base_url))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("the token endpoint answers");
+        let status = response.status();
+        assert_eq!(content_type(&response), "application/json");
+        (status, json_body(response).await)
+    }
+
+    async fn exchange(&self, code: &str) -> (StatusCode, Value) {
+        self.token_call(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("client_id", "appkey1"),
+            ("code_verifier", VERIFIER),
+        ])
+        .await
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> (StatusCode, Value) {
+        self.token_call(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", "appkey1"),
+        ])
+        .await
+    }
+}
+
+fn oauth_error(body: &Value) -> &str {
+    body["error"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_pkce_flow_issues_tokens_that_work() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let code = api.code("allow").await;
+    assert!(code.len() >= 40, "{code}");
+
+    let (status, tokens) = api.exchange(&code).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert_eq!(tokens["token_type"], "bearer");
+    assert_eq!(tokens["expires_in"], 14_400);
+    assert_eq!(tokens["account_id"], account::PROFESSOR.account_id);
+    assert!(tokens.get("team_id").is_none());
+    let access = tokens["access_token"].as_str().expect("access token");
+    let refresh = tokens["refresh_token"].as_str().expect("refresh token");
+
+    let (status, account) = api
+        .with_token(access)
+        .rpc("users/get_current_account", Value::Null)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{account}");
+    assert_eq!(account["email"], account::PROFESSOR.email);
+
+    // Codes work once.
+    let (status, error) = api.exchange(&code).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(oauth_error(&error), "invalid_grant");
+
+    // The refresh token mints new access tokens, without a new refresh token.
+    let (status, minted) = api.refresh(refresh).await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    assert!(minted.get("refresh_token").is_none());
+    assert_ne!(minted["access_token"], tokens["access_token"]);
+    let stats = emulator.oauth_stats();
+    assert_eq!(
+        (stats.codes_issued, stats.code_exchanges, stats.refreshes),
+        (1, 1, 1)
+    );
+    assert_eq!(stats.live_refresh_tokens, 1);
+}
+
+#[tokio::test]
+async fn the_token_endpoint_refuses_like_dropbox() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+
+    // A wrong verifier spends the code.
+    let code = api.code("allow").await;
+    let (status, error) = api
+        .token_call(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", "appkey1"),
+            ("code_verifier", &"x".repeat(43)),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(oauth_error(&error), "invalid_grant");
+    assert_eq!(api.exchange(&code).await.0, StatusCode::BAD_REQUEST);
+
+    // Another app's key.
+    let code = api.code("allow").await;
+    let (_, error) = api
+        .token_call(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", "someoneelse"),
+            ("code_verifier", VERIFIER),
+        ])
+        .await;
+    assert_eq!(oauth_error(&error), "invalid_grant");
+
+    for (form, expected) in [
+        (vec![("code", "x")], "invalid_request"),
+        (vec![("grant_type", "password")], "unsupported_grant_type"),
+        (
+            vec![
+                ("grant_type", "authorization_code"),
+                ("client_id", "appkey1"),
+            ],
+            "invalid_request",
+        ),
+        (
+            vec![
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "never-issued"),
+                ("client_id", "appkey1"),
+            ],
+            "invalid_grant",
+        ),
+    ] {
+        let (status, error) = api.token_call(&form).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{form:?}");
+        assert_eq!(oauth_error(&error), expected, "{form:?}: {error}");
+        assert!(error["error_description"].is_string());
+    }
+
+    // JSON is not what the endpoint takes.
+    let response = api
+        .client
+        .post(format!("{}/oauth2/token", api.base_url))
+        .header(CONTENT_TYPE, "application/json")
+        .body(r#"{"grant_type": "refresh_token"}"#)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(oauth_error(&json_body(response).await), "invalid_request");
+
+    // Faults reach the token endpoint only when aimed at it.
+    emulator.inject_fault("*", Fault::ServerError(503), 1);
+    emulator.inject_fault("oauth2/token", Fault::ServerError(500), 1);
+    let response = api
+        .client
+        .post(format!("{}/oauth2/token", api.base_url))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("grant_type=refresh_token")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(api.refresh("never-issued").await.0, StatusCode::BAD_REQUEST);
+    let count = api.rpc_raw("file_requests/count", "null").await;
+    assert_eq!(
+        count.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the * fault waited for an API call"
+    );
+}
+
+#[tokio::test]
+async fn the_approval_page_checks_its_parameters() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    for url in [
+        api.authorize_url("")
+            .replace("code_challenge_method=S256", "code_challenge_method=plain"),
+        api.authorize_url("")
+            .replace("client_id=appkey1", "client_id="),
+        api.authorize_url("&redirect_uri=http%3A%2F%2Flocalhost"),
+        api.authorize_url("").replace(CHALLENGE, "short"),
+        api.authorize_url("")
+            .replace("response_type=code", "response_type=token"),
+    ] {
+        let response = api.client.get(&url).send().await.expect("answer");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{url}");
+        let html = response.text().await.expect("html");
+        assert!(html.contains("id=\"error\""), "{html}");
+    }
+    let (status, html) = api.approve("deny").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Access denied"), "{html}");
+    assert!(!html.contains("id=\"code\""), "{html}");
+    assert_eq!(emulator.oauth_stats().codes_issued, 0);
+}
+
+#[tokio::test]
+async fn minted_tokens_expire_and_revoking_one_kills_the_refresh_token() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let (_, tokens) = api.exchange(&api.code("allow").await).await;
+    let access = tokens["access_token"].as_str().expect("token").to_owned();
+    let refresh = tokens["refresh_token"].as_str().expect("token").to_owned();
+    let user = api.with_token(&access);
+    assert_eq!(
+        user.rpc("file_requests/count", Value::Null).await.0,
+        StatusCode::OK
+    );
+
+    // Expired: 401 expired_access_token, counted; a refresh brings a working token.
+    let (status, stats) = api
+        .control(
+            "oauth",
+            json!({"expire_access_tokens": true, "access_token_lifetime_secs": 2}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stats["access_token_lifetime_secs"], 2);
+    let (status, error) = user.rpc("file_requests/count", Value::Null).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error["error"][".tag"], "expired_access_token");
+    assert_eq!(emulator.oauth_stats().expired_rejections, 1);
+    let (_, minted) = api.refresh(&refresh).await;
+    assert_eq!(minted["expires_in"], 2);
+    let fresh = api.with_token(minted["access_token"].as_str().expect("token"));
+    assert_eq!(
+        fresh.rpc("file_requests/count", Value::Null).await.0,
+        StatusCode::OK
+    );
+
+    // Revoking the fresh token revokes the whole sign-in.
+    let revoked = fresh.rpc_raw("auth/token/revoke", "null").await;
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert!(!emulator.refresh_token_is_live(&refresh));
+    let (status, error) = fresh.rpc("file_requests/count", Value::Null).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error["error"][".tag"], "invalid_access_token");
+    let (status, error) = api.refresh(&refresh).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(oauth_error(&error), "invalid_grant");
+    // The fixed token was not touched.
+    assert_eq!(
+        api.rpc("file_requests/count", Value::Null).await.0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn refresh_tokens_can_be_revoked_from_elsewhere() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let (_, tokens) = api.exchange(&api.code("allow").await).await;
+    let refresh = tokens["refresh_token"].as_str().expect("token").to_owned();
+    let (status, stats) = api
+        .control("oauth", json!({"revoke_refresh_tokens": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stats["live_refresh_tokens"], 0);
+    assert_eq!(oauth_error(&api.refresh(&refresh).await.1), "invalid_grant");
+    let user = api.with_token(tokens["access_token"].as_str().expect("token"));
+    assert_eq!(
+        user.rpc("file_requests/count", Value::Null).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, _) = api
+        .control("oauth", json!({"access_token_lifetime_secs": 0}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let state = api
+        .client
+        .get(format!("{}/_emulator/oauth", api.base_url))
+        .send()
+        .await
+        .expect("state");
+    let state = json_body(state).await;
+    assert_eq!(state["codes_issued"], 1);
+    assert_eq!(state["code_exchanges"], 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Team tokens
+
+#[tokio::test]
+async fn team_tokens_need_a_member_on_user_routes() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let (status, minted) = api.control("team_token", Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let team = api.with_token(minted["access_token"].as_str().expect("token"));
+
+    // No member: Dropbox's 400 text.
+    let response = team.rpc_raw("file_requests/count", "null").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(content_type(&response), "text/plain; charset=utf-8");
+    let text = response.text().await.expect("text");
+    assert!(
+        text.starts_with("Error in call to API function \"file_requests/count\": This API function operates on a single Dropbox account, but the OAuth 2 access token you provided is for an entire Dropbox Business team."),
+        "{text}"
+    );
+
+    // Someone not on the team (or only invited): 401 invalid_select_user.
+    for member in ["dbmid:nobody", team::MEMBERS[4].person.member_id] {
+        let response = team
+            .authorized("file_requests/count")
+            .header("Dropbox-API-Select-User", member)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{member}");
+        assert_eq!(
+            json_body(response).await["error"][".tag"],
+            "invalid_select_user"
+        );
+    }
+
+    // A member: works, and the account is theirs, on the team's business plan.
+    for person in [&account::PROFESSOR, &team::MEMBERS[1].person] {
+        let response = team
+            .authorized("users/get_current_account")
+            .header("Dropbox-API-Select-User", person.member_id)
+            .header(CONTENT_TYPE, "application/json")
+            .body("null")
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(response.status(), StatusCode::OK);
+        let account = json_body(response).await;
+        assert_eq!(account["email"], person.email);
+        assert_eq!(account["team_member_id"], person.member_id);
+        assert_eq!(account["account_type"][".tag"], "business");
+        assert_eq!(account["team"]["name"], "Northbridge University");
+    }
+
+    // Acting as a member, the team root is a valid Path-Root; another is a 422.
+    let with_root = |root: &str| {
+        team.authorized("file_requests/count")
+            .header("Dropbox-API-Select-User", account::PROFESSOR.member_id)
+            .header("Dropbox-API-Path-Root", root.to_owned())
+    };
+    let ok = with_root(&format!(
+        r#"{{".tag": "root", "root": "{}"}}"#,
+        account::TEAM_ROOT_NAMESPACE_ID
+    ))
+    .send()
+    .await
+    .expect("answer");
+    assert_eq!(ok.status(), StatusCode::OK);
+    let bad = with_root(r#"{".tag": "root", "root": "1"}"#)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A user token naming a member is refused.
+    let response = api
+        .authorized("file_requests/count")
+        .header("Dropbox-API-Select-User", account::PROFESSOR.member_id)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    // A team token revokes itself without a member.
+    let revoked = team.rpc_raw("auth/token/revoke", "null").await;
+    assert_eq!(revoked.status(), StatusCode::OK);
+    let response = team
+        .authorized("file_requests/count")
+        .header("Dropbox-API-Select-User", account::PROFESSOR.member_id)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn team_members_are_listed_in_pages_for_team_tokens_only() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let team = api.with_token(&emulator.team_token());
+
+    let (status, first) = team.rpc("team/members/list_v2", json!({"limit": 2})).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["members"].as_array().expect("members").len(), 2);
+    assert_eq!(first["has_more"], true);
+    assert_eq!(
+        first["members"][0]["profile"]["team_member_id"],
+        PROFESSOR_MEMBER_ID
+    );
+    let (status, rest) = team
+        .rpc(
+            "team/members/list/continue_v2",
+            json!({"cursor": first["cursor"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rest}");
+    // The cursor keeps the page size.
+    assert_eq!(rest["members"].as_array().expect("members").len(), 2);
+    let (_, last) = team
+        .rpc(
+            "team/members/list/continue_v2",
+            json!({"cursor": rest["cursor"]}),
+        )
+        .await;
+    assert_eq!(last["members"].as_array().expect("members").len(), 1);
+    assert_eq!(last["has_more"], false);
+    assert_eq!(last["members"][0]["profile"]["status"][".tag"], "invited");
+
+    let (status, error) = team
+        .rpc(
+            "team/members/list/continue_v2",
+            json!({"cursor": "garbage"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error["error"][".tag"], "invalid_cursor");
+    let response = team
+        .rpc_raw("team/members/list_v2", r#"{"limit": 0}"#)
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    // A user token cannot list a team.
+    let response = api.rpc_raw("team/members/list_v2", "{}").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    // An approval "for the whole team" yields a team token with the team's id.
+    let (_, tokens) = api.exchange(&api.code("allow_team").await).await;
+    assert_eq!(tokens["team_id"], account::TEAM_ID);
+    assert!(tokens.get("account_id").is_none());
+    let linked = api.with_token(tokens["access_token"].as_str().expect("token"));
+    assert_eq!(
+        linked.rpc("team/members/list_v2", json!({})).await.0,
+        StatusCode::OK
+    );
+}

@@ -1,7 +1,7 @@
 //! The create/edit form of a file request: what was typed, what it means, and what is
 //! wrong with it. Nothing here talks to Dropbox; submitting yields the SDK arguments.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -53,14 +53,18 @@ impl Field {
         }
     }
 
+    /// Where the field is in [`Field::ALL`], top to bottom.
+    pub fn index(self) -> usize {
+        Field::ALL.iter().position(|f| *f == self).unwrap_or(0)
+    }
+
     fn step(self, by: isize) -> Field {
-        let at = Field::ALL.iter().position(|f| *f == self).unwrap_or(0) as isize;
         let len = Field::ALL.len() as isize;
-        Field::ALL[(at + by).clamp(0, len - 1) as usize]
+        Field::ALL[(self.index() as isize + by).clamp(0, len - 1) as usize]
     }
 }
 
-/// The grace choices, in the order the selector cycles through them.
+/// The grace choices, in the order the selector cycles through them (and the table sorts).
 pub const GRACE_CHOICES: [Option<GracePeriod>; 6] = [
     None,
     Some(GracePeriod::OneDay),
@@ -70,18 +74,6 @@ pub const GRACE_CHOICES: [Option<GracePeriod>; 6] = [
     Some(GracePeriod::Always),
 ];
 
-pub fn grace_choice_label(choice: &Option<GracePeriod>) -> &'static str {
-    match choice {
-        None => "none",
-        Some(GracePeriod::OneDay) => "one day",
-        Some(GracePeriod::TwoDays) => "two days",
-        Some(GracePeriod::SevenDays) => "seven days",
-        Some(GracePeriod::ThirtyDays) => "thirty days",
-        Some(GracePeriod::Always) => "always",
-        Some(_) => "other",
-    }
-}
-
 fn grace_index(grace: Option<&GracePeriod>) -> usize {
     GRACE_CHOICES
         .iter()
@@ -89,10 +81,40 @@ fn grace_index(grace: Option<&GracePeriod>) -> usize {
         .unwrap_or(0)
 }
 
+/// A description on one line, as the single-line field shows it: Dropbox keeps the line
+/// breaks typed on its website, and a control character could not be typed here anyway.
+fn one_line(text: &str) -> String {
+    text.replace("\r\n", " ")
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// What the fields held when the form opened. Esc asks before discarding anything that
+/// differs, and an edit checks and sends only the fields that differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Values {
+    title: String,
+    destination: String,
+    deadline: String,
+    grace: usize,
+    description: String,
+    open: bool,
+}
+
 #[derive(Debug, Clone)]
 pub enum FormMode {
     Create,
     Edit { original: Box<FileRequest> },
+}
+
+/// What the form asks before closing, once something was typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discard {
+    /// Esc: close the form.
+    Close,
+    /// Ctrl-C: quit handin.
+    Quit,
 }
 
 /// What the form asks the loop to do after a key.
@@ -102,12 +124,23 @@ pub enum FormOutcome {
     Editing,
     /// Close the form, nothing sent.
     Cancelled,
+    /// Quit handin (Ctrl-C, confirmed when something was typed).
+    Quit,
     /// Send this to Dropbox.
     Submit(Submission),
     /// Submitting would change nothing: close the form and say so.
     Unchanged,
     /// List the subfolders of this folder for completion.
     ListFolders(String),
+}
+
+/// Why a submit stopped short of sending anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// A problem the form now shows: keep editing.
+    KeepEditing,
+    /// An edit that changes nothing.
+    NothingChanged,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -134,23 +167,29 @@ pub struct RequestForm {
     pub grace: usize,
     pub description: Input,
     pub open: bool,
-    /// The grace the form opened with (the configured default, or the request's).
-    initial_grace: usize,
+    initial: Values,
     /// Once the professor edits the folder, it no longer follows the title.
     destination_edited: bool,
     courses_root: String,
-    /// The deadline text as the form opened, to tell an untouched deadline from a new one.
-    original_deadline_text: String,
     /// One sentence about why the last submit did not go through (validation or Dropbox).
     pub error: Option<String>,
-    /// Waiting for Dropbox's answer to a submit; keys other than Esc are ignored meanwhile.
+    /// The field the last submit stopped at: its note shows the problem, so the sentence
+    /// is not repeated under the fields. `None` for Dropbox's refusals and other sentences
+    /// about the form as a whole.
+    pub error_field: Option<Field>,
+    /// Waiting for Dropbox's answer to a submit: Esc closes the form (the answer then goes
+    /// to the status bar), other keys are ignored meanwhile.
     pub submitting: bool,
     /// The past deadline the professor confirmed by submitting twice.
     confirmed_past: Option<DateTime<Utc>>,
-    /// Esc was pressed with changes: the next key decides whether to discard them.
-    pub confirm_discard: bool,
+    /// Esc or Ctrl-C was pressed with changes: the next key decides whether to discard them.
+    pub confirm_discard: Option<Discard>,
     /// Folder paths (display form) known per parent folder (lower case), for completion.
     folders: HashMap<String, Vec<String>>,
+    /// Parents (lower case) whose listing is on its way: asked once, not per keystroke.
+    listing: HashSet<String>,
+    /// The parent (lower case) asked for last, so typing inside one folder asks once.
+    last_asked: Option<String>,
     pub suggestions: Vec<String>,
     pub suggestion: usize,
 }
@@ -158,61 +197,63 @@ pub struct RequestForm {
 impl RequestForm {
     pub fn create(courses_root: &str, grace: Option<GracePeriod>) -> RequestForm {
         let root = courses_root.trim_end_matches('/').to_string();
-        RequestForm {
-            mode: FormMode::Create,
-            focus: Field::Title,
-            title: Input::default(),
-            destination: Input::new(format!("{root}/")),
-            deadline: Input::default(),
+        let initial = Values {
+            title: String::new(),
+            destination: format!("{root}/"),
+            deadline: String::new(),
             grace: grace_index(grace.as_ref()),
-            initial_grace: grace_index(grace.as_ref()),
-            description: Input::default(),
+            description: String::new(),
             open: true,
-            destination_edited: false,
-            courses_root: root,
-            original_deadline_text: String::new(),
-            error: None,
-            submitting: false,
-            confirmed_past: None,
-            confirm_discard: false,
-            folders: HashMap::new(),
-            suggestions: Vec::new(),
-            suggestion: 0,
-        }
+        };
+        RequestForm::opened(FormMode::Create, initial, root)
     }
 
     pub fn edit(request: &FileRequest, zone: Zone) -> RequestForm {
         let deadline = request
             .deadline
             .as_ref()
-            .and_then(|d| time::parse_dropbox(&d.deadline));
-        let deadline_text = deadline
+            .and_then(|d| time::parse_dropbox(&d.deadline))
             .map(|at| deadline::field_text(at, zone))
             .unwrap_or_default();
         let grace = request
             .deadline
             .as_ref()
             .and_then(|d| d.allow_late_uploads.as_ref());
-        RequestForm {
-            mode: FormMode::Edit {
-                original: Box::new(request.clone()),
-            },
-            focus: Field::Title,
-            title: Input::new(request.title.clone()),
-            destination: Input::new(request.destination.clone().unwrap_or_default()),
-            deadline: Input::new(deadline_text.clone()),
+        let initial = Values {
+            title: request.title.clone(),
+            destination: request.destination.clone().unwrap_or_default(),
+            deadline,
             grace: grace_index(grace),
-            initial_grace: grace_index(grace),
-            description: Input::new(request.description.clone().unwrap_or_default()),
+            description: one_line(request.description.as_deref().unwrap_or_default()),
             open: request.is_open,
-            destination_edited: true,
-            courses_root: String::new(),
-            original_deadline_text: deadline_text,
+        };
+        let mode = FormMode::Edit {
+            original: Box::new(request.clone()),
+        };
+        RequestForm::opened(mode, initial, String::new())
+    }
+
+    fn opened(mode: FormMode, initial: Values, courses_root: String) -> RequestForm {
+        RequestForm {
+            destination_edited: matches!(mode, FormMode::Edit { .. }),
+            mode,
+            focus: Field::Title,
+            title: Input::new(initial.title.clone()),
+            destination: Input::new(initial.destination.clone()),
+            deadline: Input::new(initial.deadline.clone()),
+            grace: initial.grace,
+            description: Input::new(initial.description.clone()),
+            open: initial.open,
+            initial,
+            courses_root,
             error: None,
+            error_field: None,
             submitting: false,
             confirmed_past: None,
-            confirm_discard: false,
+            confirm_discard: None,
             folders: HashMap::new(),
+            listing: HashSet::new(),
+            last_asked: None,
             suggestions: Vec::new(),
             suggestion: 0,
         }
@@ -220,6 +261,14 @@ impl RequestForm {
 
     pub fn is_edit(&self) -> bool {
         matches!(self.mode, FormMode::Edit { .. })
+    }
+
+    /// The request being edited, if this is an edit.
+    pub fn original(&self) -> Option<&FileRequest> {
+        match &self.mode {
+            FormMode::Edit { original } => Some(original),
+            FormMode::Create => None,
+        }
     }
 
     pub fn grace_choice(&self) -> &Option<GracePeriod> {
@@ -234,31 +283,48 @@ impl RequestForm {
         }
     }
 
-    /// Whether anything differs from how the form opened, so Esc must ask first.
-    pub fn has_changes(&self) -> bool {
-        match &self.mode {
-            FormMode::Create => {
-                !self.title.value().is_empty()
-                    || self.destination_edited
-                    || !self.deadline.value().is_empty()
-                    || self.grace != self.initial_grace
-                    || !self.description.value().is_empty()
-                    || !self.open
-            }
-            FormMode::Edit { original } => {
-                let fresh = RequestForm::edit(original, Zone::utc());
-                self.title.value() != fresh.title.value()
-                    || self.destination.value() != fresh.destination.value()
-                    || self.deadline.value() != self.original_deadline_text
-                    || self.grace != fresh.grace
-                    || self.description.value() != fresh.description.value()
-                    || self.open != fresh.open
-            }
+    /// Grace is about uploads after the deadline: without one the selector is off ("needs
+    /// a deadline") and keeps its value hidden and unchanged.
+    pub fn grace_enabled(&self, now: DateTime<Utc>, zone: Zone) -> bool {
+        !matches!(self.deadline_reading(now, zone), DeadlineReading::None)
+    }
+
+    fn values(&self) -> Values {
+        Values {
+            title: self.title.value().to_string(),
+            destination: self.destination.value().to_string(),
+            deadline: self.deadline.value().to_string(),
+            grace: self.grace,
+            description: self.description.value().to_string(),
+            open: self.open,
         }
     }
 
-    /// What is wrong with a field as typed, if anything, as one sentence.
+    /// Whether anything differs from how the form opened, so Esc must ask first.
+    pub fn has_changes(&self) -> bool {
+        self.values() != self.initial
+    }
+
+    /// Whether `field` differs from how the form opened.
+    pub fn changed(&self, field: Field) -> bool {
+        let initial = &self.initial;
+        match field {
+            Field::Title => self.title.value() != initial.title,
+            Field::Destination => self.destination.value() != initial.destination,
+            Field::Deadline => self.deadline.value() != initial.deadline,
+            Field::Grace => self.grace != initial.grace,
+            Field::Description => self.description.value() != initial.description,
+            Field::Open => self.open != initial.open,
+        }
+    }
+
+    /// What is wrong with a field as typed, if anything, as one sentence. An edit checks
+    /// only what was changed: what Dropbox already holds (a removed folder, a description
+    /// written on its website) is not the professor's to fix before saving something else.
     pub fn field_error(&self, field: Field, now: DateTime<Utc>, zone: Zone) -> Option<String> {
+        if self.is_edit() && !self.changed(field) {
+            return None;
+        }
         match field {
             Field::Title => title_error(self.title.value()),
             Field::Destination => destination_error(self.destination.value()),
@@ -271,27 +337,70 @@ impl RequestForm {
         }
     }
 
+    /// The problem the note under `field` shows: any, once the field was typed in or a
+    /// submit stopped at it. A new form's empty title is not a problem yet.
+    pub fn shown_error(&self, field: Field, now: DateTime<Utc>, zone: Zone) -> Option<String> {
+        let quiet = field == Field::Title
+            && !self.changed(Field::Title)
+            && self.error_field != Some(Field::Title);
+        if quiet {
+            return None;
+        }
+        self.field_error(field, now, zone)
+    }
+
+    /// Whether the folder suggestions are on screen (under the focused folder field), so
+    /// that Tab, Esc and the arrows act on them. After a submit stopped at the folder, its
+    /// problem shows there instead, and those keys do what they do elsewhere.
+    pub fn shows_suggestions(&self) -> bool {
+        self.focus == Field::Destination
+            && !self.suggestions.is_empty()
+            && self.error_field != Some(Field::Destination)
+    }
+
     /// A key for the form.
     pub fn key(&mut self, key: KeyEvent, now: DateTime<Utc>, zone: Zone) -> FormOutcome {
-        if self.confirm_discard {
-            self.confirm_discard = false;
-            return match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => FormOutcome::Cancelled,
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let ctrl_c = ctrl && key.code == KeyCode::Char('c');
+        if let Some(discard) = self.confirm_discard.take() {
+            return match (key.code, discard) {
+                (KeyCode::Char('y') | KeyCode::Char('Y'), Discard::Close) if !ctrl => {
+                    FormOutcome::Cancelled
+                }
+                (KeyCode::Char('y') | KeyCode::Char('Y'), Discard::Quit) if !ctrl => {
+                    FormOutcome::Quit
+                }
+                // Ctrl-C twice quits, as it does everywhere else.
+                _ if ctrl_c && discard == Discard::Quit => FormOutcome::Quit,
+                _ if ctrl_c => {
+                    self.confirm_discard = Some(Discard::Quit);
+                    FormOutcome::Editing
+                }
                 _ => FormOutcome::Editing,
             };
         }
-        if self.submitting {
-            return FormOutcome::Editing;
+        if ctrl_c {
+            if self.has_changes() {
+                self.confirm_discard = Some(Discard::Quit);
+                return FormOutcome::Editing;
+            }
+            return FormOutcome::Quit;
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if self.submitting {
+            // What was typed is on its way; Dropbox's answer will reach the status bar.
+            return match key.code {
+                KeyCode::Esc => FormOutcome::Cancelled,
+                _ => FormOutcome::Editing,
+            };
+        }
         match key.code {
             KeyCode::Esc => {
-                if !self.suggestions.is_empty() && self.focus == Field::Destination {
+                if self.shows_suggestions() {
                     self.suggestions.clear();
                     return FormOutcome::Editing;
                 }
                 if self.has_changes() {
-                    self.confirm_discard = true;
+                    self.confirm_discard = Some(Discard::Close);
                     return FormOutcome::Editing;
                 }
                 return FormOutcome::Cancelled;
@@ -300,37 +409,51 @@ impl RequestForm {
             KeyCode::Enter if self.focus == Field::Open => return self.submit(now, zone),
             KeyCode::Enter => self.focus = self.focus.step(1),
             KeyCode::Tab => {
-                if self.focus == Field::Destination && self.accept_suggestion() {
-                    return self.completion_request();
+                if self.shows_suggestions() && self.accept_suggestion() {
+                    return FormOutcome::Editing;
                 }
                 self.focus = self.focus.step(1);
             }
             KeyCode::BackTab => self.focus = self.focus.step(-1),
-            KeyCode::Up if self.focus == Field::Destination && !self.suggestions.is_empty() => {
+            KeyCode::Up if self.shows_suggestions() => {
                 self.suggestion = self.suggestion.saturating_sub(1);
             }
-            KeyCode::Down if self.focus == Field::Destination && !self.suggestions.is_empty() => {
+            KeyCode::Down if self.shows_suggestions() => {
                 self.suggestion = (self.suggestion + 1).min(self.suggestions.len() - 1);
             }
             KeyCode::Up => self.focus = self.focus.step(-1),
             KeyCode::Down => self.focus = self.focus.step(1),
-            _ => return self.edit_field(key),
+            _ => return self.edit_field(key, now, zone),
         }
         FormOutcome::Editing
     }
 
-    /// Pasted text goes into the focused text field, line breaks dropped.
+    /// Pasted text goes into the focused text field at the cursor, line breaks as spaces.
+    /// Nothing changes while a submit is on its way or the discard question is open.
     pub fn paste(&mut self, text: &str) -> FormOutcome {
+        if self.submitting || self.confirm_discard.is_some() {
+            return FormOutcome::Editing;
+        }
         let clean: String = text
             .chars()
             .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
             .filter(|c| !c.is_control())
             .collect();
+        let clean = clean.trim_end();
         let Some(input) = self.focused_input() else {
             return FormOutcome::Editing;
         };
-        let value = format!("{}{}", input.value(), clean.trim_end());
-        *input = Input::new(value);
+        if clean.is_empty() {
+            return FormOutcome::Editing;
+        }
+        let cursor = input.cursor();
+        let value = input.value();
+        let at = value
+            .char_indices()
+            .nth(cursor)
+            .map_or(value.len(), |(byte, _)| byte);
+        let pasted = format!("{}{clean}{}", &value[..at], &value[at..]);
+        *input = Input::new(pasted).with_cursor(cursor + clean.chars().count());
         self.after_text_change()
     }
 
@@ -344,9 +467,12 @@ impl RequestForm {
         }
     }
 
-    fn edit_field(&mut self, key: KeyEvent) -> FormOutcome {
+    fn edit_field(&mut self, key: KeyEvent, now: DateTime<Utc>, zone: Zone) -> FormOutcome {
         match self.focus {
             Field::Grace => {
+                if !self.grace_enabled(now, zone) {
+                    return FormOutcome::Editing;
+                }
                 let len = GRACE_CHOICES.len();
                 match key.code {
                     KeyCode::Left | KeyCode::Char('h') => self.grace = (self.grace + len - 1) % len,
@@ -390,6 +516,7 @@ impl RequestForm {
 
     fn after_text_change(&mut self) -> FormOutcome {
         self.error = None;
+        self.error_field = None;
         match self.focus {
             Field::Title if !self.destination_edited && !self.is_edit() => {
                 let folder_name = self.title.value().trim().replace('/', "-");
@@ -417,26 +544,44 @@ impl RequestForm {
         }
     }
 
-    /// Refreshes the suggestions from what is known, or asks for the parent folder's list.
+    /// Refreshes the suggestions from what is known, or asks for the parent folder's list:
+    /// only when a `/` was just typed or the parent is not the one asked for last, and
+    /// never while that parent's list is on its way. A folder may hold thousands of
+    /// files, so listing one on every keystroke would be slow and costly.
     fn completion_request(&mut self) -> FormOutcome {
-        let (parent, _) = self.completion_parts();
         if !self.destination.value().starts_with('/') {
             self.suggestions.clear();
             return FormOutcome::Editing;
         }
-        if self.folders.contains_key(&parent.to_lowercase()) {
+        let (parent, _) = self.completion_parts();
+        let key = parent.to_lowercase();
+        if self.folders.contains_key(&key) {
             self.refresh_suggestions();
-            FormOutcome::Editing
-        } else {
-            self.suggestions.clear();
-            FormOutcome::ListFolders(parent)
+            return FormOutcome::Editing;
         }
+        self.suggestions.clear();
+        let new_parent = self.last_asked.as_deref() != Some(key.as_str());
+        let slash_typed = self.destination.value().ends_with('/');
+        if self.listing.contains(&key) || !(new_parent || slash_typed) {
+            return FormOutcome::Editing;
+        }
+        self.listing.insert(key.clone());
+        self.last_asked = Some(key);
+        FormOutcome::ListFolders(parent)
     }
 
-    /// Subfolders of `parent` arrived (display paths); `None` means it has none or does not exist.
-    pub fn folders_listed(&mut self, parent: &str, folders: Vec<String>) {
-        self.folders.insert(parent.to_lowercase(), folders);
-        if self.completion_parts().0.eq_ignore_ascii_case(parent) {
+    /// The subfolders of `parent` arrived (display paths), or `None` when asking failed:
+    /// a failure is not remembered as "no subfolders", so a later `/` asks again.
+    pub fn folders_listed(&mut self, parent: &str, folders: Option<Vec<String>>) {
+        let key = parent.to_lowercase();
+        self.listing.remove(&key);
+        let Some(folders) = folders else {
+            return;
+        };
+        self.folders.insert(key, folders);
+        if self.focus == Field::Destination
+            && self.completion_parts().0.eq_ignore_ascii_case(parent)
+        {
             self.refresh_suggestions();
         }
     }
@@ -463,111 +608,199 @@ impl RequestForm {
         self.suggestion = 0;
     }
 
-    /// Tab in the folder field takes the highlighted suggestion, and goes one level down.
+    /// Tab in the folder field takes the highlighted suggestion and stays there. The
+    /// folder taken is not listed yet: it may be a course's folder of submissions, and
+    /// its subfolders are asked for only once the professor types on below it.
     fn accept_suggestion(&mut self) -> bool {
         let Some(choice) = self.suggestions.get(self.suggestion).cloned() else {
             return false;
         };
         self.destination = Input::new(format!("{choice}/"));
         self.destination_edited = true;
+        self.error = None;
+        self.error_field = None;
         self.suggestions.clear();
+        if self.folders.contains_key(&choice.to_lowercase()) {
+            self.refresh_suggestions();
+        }
         true
     }
 
-    /// Checks everything, then builds what to send. A past deadline needs a second submit.
+    /// Stops a submit at a field's problem; its note says what is wrong.
+    fn stop_at(&mut self, field: Field, sentence: String) -> Stop {
+        self.focus = field;
+        self.error = Some(sentence);
+        self.error_field = Some(field);
+        Stop::KeepEditing
+    }
+
+    /// Stops a submit with a sentence about the form as a whole.
+    fn stop_with(&mut self, focus: Field, sentence: String) -> Stop {
+        self.focus = focus;
+        self.error = Some(sentence);
+        self.error_field = None;
+        Stop::KeepEditing
+    }
+
+    /// A new deadline in the past needs a second submit: the first one stops here.
+    fn confirm_past(&mut self, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Stop> {
+        if at > now || self.confirmed_past == Some(at) {
+            return Ok(());
+        }
+        self.confirmed_past = Some(at);
+        Err(self.stop_with(
+            Field::Deadline,
+            format!(
+                "That deadline is in the past ({}); press Ctrl-S again to use it anyway.",
+                time::relative(at, now)
+            ),
+        ))
+    }
+
+    /// The deadline as Dropbox takes it, with the grace chosen.
+    fn wire_deadline(&self, deadline: String) -> FileRequestDeadline {
+        let wire = FileRequestDeadline::new(deadline);
+        match self.grace_choice().clone() {
+            Some(grace) => wire.with_allow_late_uploads(grace),
+            None => wire,
+        }
+    }
+
+    /// Checks everything (an edit: everything changed), then builds what to send. A new
+    /// deadline in the past needs a second submit.
     pub fn submit(&mut self, now: DateTime<Utc>, zone: Zone) -> FormOutcome {
         self.suggestions.clear();
-        for field in Field::ALL {
-            if let Some(sentence) = self.field_error(field, now, zone) {
-                self.focus = field;
-                self.error = Some(sentence);
-                return FormOutcome::Editing;
-            }
-        }
+        let problem = Field::ALL
+            .iter()
+            .find_map(|&field| Some((field, self.field_error(field, now, zone)?)));
+        let built = match (problem, self.original().cloned()) {
+            (Some((field, sentence)), _) => Err(self.stop_at(field, sentence)),
+            (None, None) => self.create_args(now, zone).map(Submission::Create),
+            (None, Some(original)) => self
+                .update_args(&original, now, zone)
+                .map(Submission::Update),
+        };
+        let submission = match built {
+            Ok(submission) => submission,
+            Err(Stop::KeepEditing) => return FormOutcome::Editing,
+            Err(Stop::NothingChanged) => return FormOutcome::Unchanged,
+        };
+        self.error = None;
+        self.error_field = None;
+        self.submitting = true;
+        FormOutcome::Submit(submission)
+    }
+
+    fn create_args(
+        &mut self,
+        now: DateTime<Utc>,
+        zone: Zone,
+    ) -> Result<CreateFileRequestArgs, Stop> {
         let deadline = match self.deadline_reading(now, zone) {
             DeadlineReading::At(at) => Some(at),
             DeadlineReading::None => None,
-            DeadlineReading::Invalid(_) => return FormOutcome::Editing,
+            DeadlineReading::Invalid(_) => return Err(Stop::KeepEditing),
         };
-        let deadline_changed = self.deadline.value() != self.original_deadline_text;
-        if let Some(at) = deadline
-            && at <= now
-            && deadline_changed
-            && self.confirmed_past != Some(at)
-        {
-            self.confirmed_past = Some(at);
-            self.focus = Field::Deadline;
-            self.error = Some(format!(
-                "That deadline is in the past ({}); press Ctrl-S again to use it anyway.",
-                time::relative(at, now)
-            ));
-            return FormOutcome::Editing;
+        if let Some(at) = deadline {
+            self.confirm_past(at, now)?;
         }
-        let wire_deadline = deadline.map(|at| {
-            let mut d = FileRequestDeadline::new(time::to_dropbox(at));
-            if let Some(grace) = self.grace_choice().clone() {
-                d = d.with_allow_late_uploads(grace);
-            }
-            d
-        });
         let title = self.title.value().trim().to_string();
         let destination = normalise_destination(self.destination.value());
-        let description = self.description.value().trim().to_string();
-        let submission = match &self.mode {
-            FormMode::Create => {
-                let mut args = CreateFileRequestArgs::new(title, destination).with_open(self.open);
-                if let Some(d) = wire_deadline {
-                    args = args.with_deadline(d);
-                }
-                if !description.is_empty() {
-                    args = args.with_description(description);
-                }
-                Submission::Create(args)
+        let mut args = CreateFileRequestArgs::new(title, destination).with_open(self.open);
+        if let Some(at) = deadline {
+            args = args.with_deadline(self.wire_deadline(time::to_dropbox(at)));
+        }
+        let description = self.description.value().trim();
+        if !description.is_empty() {
+            args = args.with_description(description.to_string());
+        }
+        Ok(args)
+    }
+
+    /// Only what changed is sent: an untouched field is left as Dropbox holds it, even
+    /// when the form shows it differently (a description's line breaks, say).
+    fn update_args(
+        &mut self,
+        original: &FileRequest,
+        now: DateTime<Utc>,
+        zone: Zone,
+    ) -> Result<UpdateFileRequestArgs, Stop> {
+        let mut args = UpdateFileRequestArgs::new(original.id.clone());
+        let mut changed = false;
+        let mut grace_without_deadline = false;
+        if self.changed(Field::Title) {
+            let title = self.title.value().trim();
+            if title != original.title {
+                args = args.with_title(title.to_string());
+                changed = true;
             }
-            FormMode::Edit { original } => {
-                let mut args = UpdateFileRequestArgs::new(original.id.clone());
-                let mut changed = false;
-                if title != original.title {
-                    args = args.with_title(title);
-                    changed = true;
-                }
-                if Some(&destination) != original.destination.as_ref() {
-                    args = args.with_destination(destination);
-                    changed = true;
-                }
-                let original_grace = original
-                    .deadline
-                    .as_ref()
-                    .and_then(|d| d.allow_late_uploads.as_ref());
-                let grace_changed = grace_index(original_grace) != self.grace;
-                if deadline_changed || (grace_changed && wire_deadline.is_some()) {
-                    // A cleared field is sent as an explicit clear; an untouched one not at all.
-                    args = args.with_deadline(UpdateFileRequestDeadline::Update(wire_deadline));
-                    changed = true;
-                }
-                if self.open != original.is_open {
-                    args = args.with_open(self.open);
-                    changed = true;
-                }
-                if description != original.description.clone().unwrap_or_default() {
-                    args = args.with_description(description);
-                    changed = true;
-                }
-                if !changed {
-                    return FormOutcome::Unchanged;
-                }
-                Submission::Update(args)
+        }
+        if self.changed(Field::Destination) {
+            let destination = normalise_destination(self.destination.value());
+            if Some(&destination) != original.destination.as_ref() {
+                args = args.with_destination(destination);
+                changed = true;
             }
-        };
-        self.error = None;
-        self.submitting = true;
-        FormOutcome::Submit(submission)
+        }
+        if self.changed(Field::Deadline) {
+            // A cleared field is sent as an explicit clear; an untouched one not at all.
+            let deadline = match self.deadline_reading(now, zone) {
+                DeadlineReading::At(at) => {
+                    self.confirm_past(at, now)?;
+                    Some(self.wire_deadline(time::to_dropbox(at)))
+                }
+                DeadlineReading::None => None,
+                DeadlineReading::Invalid(_) => return Err(Stop::KeepEditing),
+            };
+            args = args.with_deadline(UpdateFileRequestDeadline::Update(deadline));
+            changed = true;
+        } else if self.changed(Field::Grace) {
+            match &original.deadline {
+                // The deadline Dropbox holds, exactly, with the new grace.
+                Some(held) => {
+                    let deadline = self.wire_deadline(held.deadline.clone());
+                    args = args.with_deadline(UpdateFileRequestDeadline::Update(Some(deadline)));
+                    changed = true;
+                }
+                None => grace_without_deadline = true,
+            }
+        }
+        if self.open != original.is_open {
+            args = args.with_open(self.open);
+            changed = true;
+        }
+        if self.changed(Field::Description) {
+            let description = self.description.value().trim();
+            let held = one_line(original.description.as_deref().unwrap_or_default());
+            if description != held.trim() {
+                // The spec (UpdateFileRequestArgs.description, an optional String) documents
+                // no way to remove a description: leaving it out means "no change". So a
+                // cleared field is sent as the empty string, and what Dropbox makes of it is
+                // undocumented; the emulator takes it as "no description".
+                args = args.with_description(description.to_string());
+                changed = true;
+            }
+        }
+        if !changed && grace_without_deadline {
+            // Not "nothing changed": the grace was changed, and cannot be saved alone.
+            return Err(self.stop_with(
+                Field::Deadline,
+                "Grace is for uploads after a deadline, and this request has none: \
+                 type a deadline to save the grace."
+                    .to_string(),
+            ));
+        }
+        if !changed {
+            return Err(Stop::NothingChanged);
+        }
+        Ok(args)
     }
 
     /// Dropbox refused the submit: say why inside the form and keep everything typed.
     pub fn refused(&mut self, sentence: String) {
         self.submitting = false;
         self.error = Some(sentence);
+        self.error_field = None;
     }
 }
 
@@ -664,17 +897,35 @@ mod tests {
         )
     }
 
-    fn ctrl_s(form: &mut RequestForm) -> FormOutcome {
+    fn ctrl(form: &mut RequestForm, c: char) -> FormOutcome {
         form.key(
-            KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
             fixed_now(),
             Zone::utc(),
         )
     }
 
+    fn ctrl_s(form: &mut RequestForm) -> FormOutcome {
+        ctrl(form, 's')
+    }
+
     fn type_text(form: &mut RequestForm, text: &str) {
         for c in text.chars() {
             key(form, KeyCode::Char(c));
+        }
+    }
+
+    fn sample(title: &str) -> FileRequest {
+        sample_requests(fixed_now())
+            .into_iter()
+            .find(|r| r.title == title)
+            .expect("fixture")
+    }
+
+    fn update_args(outcome: FormOutcome) -> UpdateFileRequestArgs {
+        match outcome {
+            FormOutcome::Submit(Submission::Update(args)) => args,
+            other => panic!("an update, not {other:?}"),
         }
     }
 
@@ -719,38 +970,84 @@ mod tests {
 
     #[test]
     fn bad_fields_keep_the_form_and_say_why() {
-        let cases: [(&str, &str, &str, &str); 9] = [
-            ("", "/Courses/x", "", "title is required"),
-            ("   ", "/Courses/x", "", "title is required"),
-            ("Lab", "Courses/x", "", "must start with /"),
-            ("Lab", "/", "", "top of your dropbox"),
-            ("Lab", "/Courses/a\u{7}b", "", "control characters"),
-            ("Lab", "/Courses//x", "", "empty part"),
-            ("Lab", "/Courses/x", "31/02", ""),
-            ("Lab", "/Courses/x", "next blursday", "blursday"),
-            ("Lab", "/Courses/x", "+0d", ""),
+        let cases: [(&str, &str, &str, Field, &str); 9] = [
+            ("", "/Courses/x", "", Field::Title, "title is required"),
+            ("   ", "/Courses/x", "", Field::Title, "title is required"),
+            (
+                "Lab",
+                "Courses/x",
+                "",
+                Field::Destination,
+                "must start with /",
+            ),
+            ("Lab", "/", "", Field::Destination, "top of your dropbox"),
+            (
+                "Lab",
+                "/Courses/a\u{7}b",
+                "",
+                Field::Destination,
+                "control characters",
+            ),
+            ("Lab", "/Courses//x", "", Field::Destination, "empty part"),
+            (
+                "Lab",
+                "/Courses/x",
+                "31/02",
+                Field::Deadline,
+                "february 2027 has no 31st",
+            ),
+            (
+                "Lab",
+                "/Courses/x",
+                "next blursday",
+                Field::Deadline,
+                "blursday",
+            ),
+            ("Lab", "/Courses/x", "+0d", Field::Deadline, "after now"),
         ];
-        for (title, destination, deadline, expected) in cases {
+        for (title, destination, deadline, field, expected) in cases {
             let mut form = RequestForm::create("/Courses", None);
             form.title = Input::new(title.to_string());
             form.destination = Input::new(destination.to_string());
             form.deadline = Input::new(deadline.to_string());
             let outcome = ctrl_s(&mut form);
-            assert_eq!(
-                outcome,
-                FormOutcome::Editing,
-                "{title:?} {destination:?} {deadline:?}"
-            );
+            let case = format!("{title:?} {destination:?} {deadline:?}");
+            assert_eq!(outcome, FormOutcome::Editing, "{case}");
             let error = form.error.clone().expect("an error sentence");
             assert!(
                 error.to_lowercase().contains(expected),
-                "{error:?} should mention {expected:?}"
+                "{case}: {error:?} should mention {expected:?}"
+            );
+            assert_eq!(form.focus, field, "{case}: the field at fault has focus");
+            assert_eq!(form.error_field, Some(field), "{case}");
+            assert_eq!(
+                form.shown_error(field, fixed_now(), Zone::utc()),
+                Some(error),
+                "{case}: the note under the field says it"
             );
             assert_eq!(form.title.value(), title, "the form keeps what was typed");
             assert_eq!(form.destination.value(), destination);
             assert_eq!(form.deadline.value(), deadline);
             assert!(!form.submitting);
         }
+    }
+
+    #[test]
+    fn a_new_forms_empty_title_is_quiet_until_a_submit() {
+        let mut form = RequestForm::create("/Courses", None);
+        assert_eq!(
+            form.shown_error(Field::Title, fixed_now(), Zone::utc()),
+            None
+        );
+        assert!(
+            form.field_error(Field::Title, fixed_now(), Zone::utc())
+                .is_some()
+        );
+        ctrl_s(&mut form);
+        assert!(
+            form.shown_error(Field::Title, fixed_now(), Zone::utc())
+                .is_some_and(|e| e.contains("title is required"))
+        );
     }
 
     #[test]
@@ -763,11 +1060,11 @@ mod tests {
 
         let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Photo contest 📷");
-        assert!(
-            matches!(ctrl_s(&mut form), FormOutcome::Submit(_)),
-            "{:?}",
-            form.error
-        );
+        let FormOutcome::Submit(Submission::Create(args)) = ctrl_s(&mut form) else {
+            panic!("submits: {:?}", form.error);
+        };
+        assert_eq!(args.title, "Photo contest 📷");
+        assert_eq!(args.destination, "/Courses/Photo contest 📷");
     }
 
     #[test]
@@ -782,6 +1079,7 @@ mod tests {
                 .unwrap_or_default()
                 .contains("in the past")
         );
+        assert_eq!(form.error_field, None, "a sentence about the whole form");
         assert!(matches!(ctrl_s(&mut form), FormOutcome::Submit(_)));
     }
 
@@ -792,7 +1090,7 @@ mod tests {
         let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Lab");
         assert_eq!(key(&mut form, KeyCode::Esc), FormOutcome::Editing);
-        assert!(form.confirm_discard);
+        assert_eq!(form.confirm_discard, Some(Discard::Close));
         assert_eq!(key(&mut form, KeyCode::Char('n')), FormOutcome::Editing);
         assert_eq!(form.title.value(), "Lab");
         key(&mut form, KeyCode::Esc);
@@ -800,11 +1098,79 @@ mod tests {
     }
 
     #[test]
+    fn ctrl_c_quits_and_asks_first_when_something_was_typed() {
+        let mut form = RequestForm::create("/Courses", None);
+        assert_eq!(ctrl(&mut form, 'c'), FormOutcome::Quit);
+
+        let mut form = RequestForm::create("/Courses", None);
+        type_text(&mut form, "Lab");
+        assert_eq!(ctrl(&mut form, 'c'), FormOutcome::Editing);
+        assert_eq!(form.confirm_discard, Some(Discard::Quit));
+        assert_eq!(key(&mut form, KeyCode::Char('n')), FormOutcome::Editing);
+        assert_eq!(form.title.value(), "Lab", "kept");
+        ctrl(&mut form, 'c');
+        assert_eq!(key(&mut form, KeyCode::Char('y')), FormOutcome::Quit);
+
+        // Twice in a row quits, and Ctrl-C on the Esc question turns it into the quit one.
+        let mut form = RequestForm::create("/Courses", None);
+        type_text(&mut form, "Lab");
+        key(&mut form, KeyCode::Esc);
+        assert_eq!(ctrl(&mut form, 'c'), FormOutcome::Editing);
+        assert_eq!(form.confirm_discard, Some(Discard::Quit));
+        assert_eq!(ctrl(&mut form, 'c'), FormOutcome::Quit);
+
+        // Even while a submit is on its way.
+        let mut form = RequestForm::create("/Courses", None);
+        type_text(&mut form, "Lab");
+        assert!(matches!(ctrl_s(&mut form), FormOutcome::Submit(_)));
+        ctrl(&mut form, 'c');
+        assert_eq!(key(&mut form, KeyCode::Char('y')), FormOutcome::Quit);
+    }
+
+    #[test]
+    fn esc_while_submitting_closes_the_form_and_other_keys_wait() {
+        let mut form = RequestForm::create("/Courses", None);
+        type_text(&mut form, "Lab");
+        assert!(matches!(ctrl_s(&mut form), FormOutcome::Submit(_)));
+        assert_eq!(key(&mut form, KeyCode::Char('x')), FormOutcome::Editing);
+        assert_eq!(form.title.value(), "Lab", "keys wait while submitting");
+        assert_eq!(key(&mut form, KeyCode::Esc), FormOutcome::Cancelled);
+    }
+
+    #[test]
+    fn paste_goes_in_at_the_cursor_on_one_line() {
+        let mut form = RequestForm::create("/Courses", None);
+        type_text(&mut form, "Lab report");
+        for _ in 0.."report".len() {
+            key(&mut form, KeyCode::Left);
+        }
+        form.paste("4\r\n- final\t");
+        assert_eq!(form.title.value(), "Lab 4 - finalreport");
+        assert_eq!(form.title.cursor(), "Lab 4 - final".chars().count());
+        type_text(&mut form, " ");
+        assert_eq!(form.title.value(), "Lab 4 - final report");
+        assert_eq!(form.destination.value(), "/Courses/Lab 4 - final report");
+    }
+
+    #[test]
+    fn paste_waits_for_a_submit_and_for_the_discard_question() {
+        let mut form = RequestForm::create("/Courses", None);
+        type_text(&mut form, "Lab");
+        key(&mut form, KeyCode::Esc);
+        assert_eq!(form.paste(" 2"), FormOutcome::Editing);
+        assert_eq!(form.title.value(), "Lab");
+        assert_eq!(form.confirm_discard, Some(Discard::Close), "still asking");
+
+        let mut form = RequestForm::create("/Courses", None);
+        type_text(&mut form, "Lab");
+        assert!(matches!(ctrl_s(&mut form), FormOutcome::Submit(_)));
+        form.paste(" 2");
+        assert_eq!(form.title.value(), "Lab", "what was sent stays as sent");
+    }
+
+    #[test]
     fn edit_sends_only_what_changed() {
-        let request = sample_requests(fixed_now())
-            .into_iter()
-            .find(|r| r.title == "Project proposal")
-            .expect("fixture");
+        let request = sample("Project proposal");
         let mut form = RequestForm::edit(&request, Zone::utc());
         assert!(!form.has_changes());
         assert_eq!(ctrl_s(&mut form), FormOutcome::Unchanged);
@@ -812,9 +1178,7 @@ mod tests {
         let mut form = RequestForm::edit(&request, Zone::utc());
         key(&mut form, KeyCode::End);
         type_text(&mut form, " v2");
-        let FormOutcome::Submit(Submission::Update(args)) = ctrl_s(&mut form) else {
-            panic!("submits");
-        };
+        let args = update_args(ctrl_s(&mut form));
         assert_eq!(args.title.as_deref(), Some("Project proposal v2"));
         assert_eq!(args.destination, None);
         assert_eq!(args.deadline, UpdateFileRequestDeadline::NoUpdate);
@@ -825,9 +1189,7 @@ mod tests {
         form.focus = Field::Deadline;
         form.deadline = Input::default();
         form.after_text_change();
-        let FormOutcome::Submit(Submission::Update(args)) = ctrl_s(&mut form) else {
-            panic!("submits");
-        };
+        let args = update_args(ctrl_s(&mut form));
         assert_eq!(
             args.deadline,
             UpdateFileRequestDeadline::Update(None),
@@ -838,9 +1200,7 @@ mod tests {
         let mut form = RequestForm::edit(&request, Zone::utc());
         form.focus = Field::Grace;
         key(&mut form, KeyCode::Right);
-        let FormOutcome::Submit(Submission::Update(args)) = ctrl_s(&mut form) else {
-            panic!("submits");
-        };
+        let args = update_args(ctrl_s(&mut form));
         let UpdateFileRequestDeadline::Update(Some(deadline)) = args.deadline else {
             panic!("grace changes resend the same deadline");
         };
@@ -852,40 +1212,228 @@ mod tests {
     }
 
     #[test]
+    fn an_untouched_edit_is_unchanged_in_any_zone() {
+        let cet = Zone::Fixed(chrono::FixedOffset::east_opt(3_600).expect("offset"));
+        let request = sample("Project proposal");
+        let mut form = RequestForm::edit(&request, cet);
+        assert!(!form.has_changes());
+        let outcome = form.key(
+            KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+            fixed_now(),
+            cet,
+        );
+        assert_eq!(outcome, FormOutcome::Unchanged);
+    }
+
+    #[test]
+    fn an_edit_ignores_what_it_did_not_touch() {
+        // The folder was removed on Dropbox: the field is empty, and renaming still works.
+        let removed = sample("Old draft request");
+        assert_eq!(removed.destination, None);
+        let mut form = RequestForm::edit(&removed, Zone::utc());
+        assert_eq!(form.destination.value(), "");
+        assert_eq!(
+            form.shown_error(Field::Destination, fixed_now(), Zone::utc()),
+            None
+        );
+        key(&mut form, KeyCode::End);
+        type_text(&mut form, " (old)");
+        let args = update_args(ctrl_s(&mut form));
+        assert_eq!(args.title.as_deref(), Some("Old draft request (old)"));
+        assert_eq!(args.destination, None);
+
+        // Typing into the empty folder checks it.
+        let mut form = RequestForm::edit(&removed, Zone::utc());
+        form.focus = Field::Destination;
+        type_text(&mut form, "Courses/x");
+        assert_eq!(ctrl_s(&mut form), FormOutcome::Editing);
+        assert!(
+            form.error
+                .clone()
+                .unwrap_or_default()
+                .contains("start with /")
+        );
+
+        // A description written on dropbox.com with line breaks shows on one line and is
+        // not sent back when untouched.
+        let mut request = sample("Project proposal");
+        request.description = Some("Line one.\r\nLine two.\nLine\tthree.".to_string());
+        let mut form = RequestForm::edit(&request, Zone::utc());
+        assert_eq!(form.description.value(), "Line one. Line two. Line three.");
+        assert_eq!(
+            form.shown_error(Field::Description, fixed_now(), Zone::utc()),
+            None
+        );
+        key(&mut form, KeyCode::End);
+        type_text(&mut form, "!");
+        let args = update_args(ctrl_s(&mut form));
+        assert_eq!(args.title.as_deref(), Some("Project proposal!"));
+        assert_eq!(args.description, None, "untouched: not sent");
+
+        let mut form = RequestForm::edit(&request, Zone::utc());
+        form.focus = Field::Description;
+        key(&mut form, KeyCode::End);
+        type_text(&mut form, " Four.");
+        let args = update_args(ctrl_s(&mut form));
+        assert_eq!(
+            args.description.as_deref(),
+            Some("Line one. Line two. Line three. Four.")
+        );
+        assert_eq!(args.title, None);
+    }
+
+    #[test]
+    fn a_cleared_description_is_sent_as_empty() {
+        let request = sample("Project proposal");
+        let mut form = RequestForm::edit(&request, Zone::utc());
+        form.focus = Field::Description;
+        ctrl(&mut form, 'u');
+        assert_eq!(form.description.value(), "");
+        let args = update_args(ctrl_s(&mut form));
+        assert_eq!(args.description.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn grace_without_a_deadline_stays_put_and_explains_itself() {
+        let mut form = RequestForm::create("/Courses", Some(GracePeriod::OneDay));
+        form.focus = Field::Grace;
+        assert!(!form.grace_enabled(fixed_now(), Zone::utc()));
+        key(&mut form, KeyCode::Right);
+        key(&mut form, KeyCode::Left);
+        key(&mut form, KeyCode::Left);
+        assert_eq!(form.grace_choice(), &Some(GracePeriod::OneDay), "unchanged");
+        assert!(!form.has_changes());
+
+        // An edit of a request without a deadline: a grace set, then the deadline cleared.
+        let request = sample("Midterm corrections");
+        assert!(request.deadline.is_none());
+        let mut form = RequestForm::edit(&request, Zone::utc());
+        form.focus = Field::Deadline;
+        type_text(&mut form, "+7d");
+        key(&mut form, KeyCode::Tab);
+        key(&mut form, KeyCode::Right);
+        assert_eq!(form.grace_choice(), &Some(GracePeriod::OneDay));
+        key(&mut form, KeyCode::BackTab);
+        ctrl(&mut form, 'u');
+        assert_eq!(
+            ctrl_s(&mut form),
+            FormOutcome::Editing,
+            "not 'nothing changed'"
+        );
+        let error = form.error.clone().unwrap_or_default();
+        assert!(
+            error.contains("type a deadline to save the grace"),
+            "{error}"
+        );
+        assert_eq!(form.focus, Field::Deadline);
+
+        // With another change the rest is saved, the grace has nothing to attach to.
+        key(&mut form, KeyCode::Down);
+        key(&mut form, KeyCode::Down);
+        key(&mut form, KeyCode::Down);
+        key(&mut form, KeyCode::Char('n'));
+        let args = update_args(ctrl_s(&mut form));
+        assert_eq!(args.open, Some(false));
+        assert_eq!(args.deadline, UpdateFileRequestDeadline::NoUpdate);
+    }
+
+    #[test]
     fn folder_completion_asks_once_per_folder_and_tab_accepts() {
         let mut form = RequestForm::create("/Courses", None);
         form.focus = Field::Destination;
         form.destination = Input::new("/Courses".to_string());
         let outcome = key(&mut form, KeyCode::Char('/'));
         assert_eq!(outcome, FormOutcome::ListFolders("/Courses".to_string()));
+        // While the list is on its way, typing does not ask again.
+        assert_eq!(key(&mut form, KeyCode::Char('m')), FormOutcome::Editing);
+        assert_eq!(key(&mut form, KeyCode::Backspace), FormOutcome::Editing);
         form.folders_listed(
             "/Courses",
-            vec![
+            Some(vec![
                 "/Courses/CS101 Intro".to_string(),
                 "/Courses/MATH210".to_string(),
-            ],
+            ]),
         );
         assert_eq!(form.suggestions.len(), 2);
         assert_eq!(key(&mut form, KeyCode::Char('m')), FormOutcome::Editing);
         assert_eq!(form.suggestions, vec!["/Courses/MATH210".to_string()]);
-        let outcome = key(&mut form, KeyCode::Tab);
+        assert_eq!(key(&mut form, KeyCode::Tab), FormOutcome::Editing);
         assert_eq!(form.destination.value(), "/Courses/MATH210/");
-        assert_eq!(
-            outcome,
-            FormOutcome::ListFolders("/Courses/MATH210".to_string())
-        );
         assert_eq!(
             form.focus,
             Field::Destination,
             "Tab accepted, it did not move on"
         );
-        form.folders_listed("/Courses/MATH210", Vec::new());
+        // The folder taken is listed only once the professor types on below it.
+        assert_eq!(
+            key(&mut form, KeyCode::Char('L')),
+            FormOutcome::ListFolders("/Courses/MATH210".to_string())
+        );
+        form.folders_listed("/Courses/MATH210", Some(Vec::new()));
+        assert_eq!(key(&mut form, KeyCode::Char('a')), FormOutcome::Editing);
         key(&mut form, KeyCode::Tab);
         assert_eq!(
             form.focus,
             Field::Deadline,
             "nothing to accept: Tab moves on"
         );
+    }
+
+    #[test]
+    fn a_failed_listing_is_not_taken_for_no_subfolders() {
+        let mut form = RequestForm::create("/Courses", None);
+        form.focus = Field::Destination;
+        form.destination = Input::new("/Courses".to_string());
+        assert_eq!(
+            key(&mut form, KeyCode::Char('/')),
+            FormOutcome::ListFolders("/Courses".to_string())
+        );
+        form.folders_listed("/Courses", None);
+        assert!(form.suggestions.is_empty());
+        // More letters in the same folder do not hammer Dropbox...
+        assert_eq!(key(&mut form, KeyCode::Char('c')), FormOutcome::Editing);
+        // ...but back at the `/` it asks again, as nothing was remembered.
+        assert_eq!(
+            key(&mut form, KeyCode::Backspace),
+            FormOutcome::ListFolders("/Courses".to_string())
+        );
+        form.folders_listed("/Courses", Some(vec!["/Courses/CS101".to_string()]));
+        assert_eq!(form.suggestions, vec!["/Courses/CS101".to_string()]);
+    }
+
+    #[test]
+    fn suggestions_hidden_by_a_submit_problem_leave_esc_and_tab_alone() {
+        let mut form = RequestForm::create("/Courses", None);
+        type_text(&mut form, "Lab");
+        key(&mut form, KeyCode::Tab);
+        ctrl(&mut form, 'u');
+        assert_eq!(
+            key(&mut form, KeyCode::Char('/')),
+            FormOutcome::ListFolders(String::new())
+        );
+        assert_eq!(ctrl_s(&mut form), FormOutcome::Editing);
+        assert_eq!(form.error_field, Some(Field::Destination));
+        // The root's listing lands after the submit stopped at the folder.
+        form.folders_listed("", Some(vec!["/Courses".to_string()]));
+        assert!(!form.shows_suggestions(), "the problem shows, not them");
+        assert_eq!(key(&mut form, KeyCode::Esc), FormOutcome::Editing);
+        assert_eq!(
+            form.confirm_discard,
+            Some(Discard::Close),
+            "Esc asks at once"
+        );
+        key(&mut form, KeyCode::Char('n'));
+        key(&mut form, KeyCode::Tab);
+        assert_eq!(form.focus, Field::Deadline, "Tab moves on");
+        assert_eq!(form.destination.value(), "/");
+
+        // Typed afresh, they show again and Tab takes one.
+        key(&mut form, KeyCode::BackTab);
+        key(&mut form, KeyCode::Backspace);
+        key(&mut form, KeyCode::Char('/'));
+        assert!(form.shows_suggestions());
+        key(&mut form, KeyCode::Tab);
+        assert_eq!(form.destination.value(), "/Courses/");
     }
 
     #[test]
@@ -896,6 +1444,10 @@ mod tests {
         form.refused("Dropbox requires a verified email address.".to_string());
         assert!(!form.submitting);
         assert_eq!(form.title.value(), "Lab");
-        assert!(form.error.is_some());
+        assert_eq!(
+            form.error.as_deref(),
+            Some("Dropbox requires a verified email address.")
+        );
+        assert_eq!(form.error_field, None);
     }
 }

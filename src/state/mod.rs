@@ -6,6 +6,7 @@ pub mod changes;
 pub mod form;
 pub mod requests;
 pub mod settings;
+pub mod sign_in;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -147,6 +148,17 @@ impl State {
         }
     }
 
+    /// Start-up problems (a keymap file's mistakes) for the status bar: the first in full.
+    pub fn announce_warnings(&mut self, warnings: &[String]) {
+        if let Some(first) = warnings.first() {
+            let more = match warnings.len() - 1 {
+                0 => String::new(),
+                n => format!(" ({n} more in the log file)"),
+            };
+            self.set_error(format!("{first}{more}"));
+        }
+    }
+
     /// The configuration the Settings tab starts from and edits.
     pub fn with_config(mut self, config: Config) -> State {
         self.settings = SettingsState::new(config);
@@ -222,6 +234,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if state.modal.is_some() {
                 return state.modal_paste(&text);
             }
+            if state.tab == Tab::Settings && state.settings.sign_in.is_some() {
+                state.sign_in_paste(&text);
+                return Vec::new();
+            }
             if state.requests.filter_editing {
                 state.requests.paste_into_filter(&text);
             }
@@ -284,11 +300,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             });
             Vec::new()
         }
+        Action::LoginReady(result) => state.login_ready(result),
+        Action::SignedIn(result) => state.signed_in(result),
+        Action::SignedOut(problem) => state.signed_out(problem),
+        Action::TeamMembersLoaded(result) => {
+            state.members_loaded(result);
+            Vec::new()
+        }
         Action::ConfigSaved { generation, result } => {
             state.config_saved(generation, result);
             Vec::new()
         }
-        Action::AccountLoaded { generation, result } => {
+        Action::AccountLoaded {
+            generation,
+            result,
+            auth,
+        } => {
+            state.settings.auth = Some(auth);
             if generation != state.account.generation {
                 return Vec::new();
             }
@@ -319,6 +347,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     if state.modal.is_some() {
         return state.modal_key(key);
+    }
+    if state.tab == Tab::Settings && state.settings.sign_in.is_some() {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return quit(state);
+        }
+        return state.sign_in_key(key);
     }
     if state.tab == Tab::Settings && state.settings.editing.is_some() {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
@@ -438,7 +472,11 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::Home if state.tab == Tab::Settings => state.settings.selected = 0,
         Command::End if state.tab == Tab::Settings => state.settings.move_by(isize::MAX / 2),
-        Command::EditSetting => state.settings.start_editing(),
+        Command::EditSetting => return state.edit_setting(),
+        Command::SignIn => return state.begin_sign_in(),
+        Command::PasteToken => return state.begin_paste_token(),
+        Command::PickMember => return state.begin_pick_member(),
+        Command::SignOut => return state.begin_sign_out(),
         Command::Up => state.requests.move_by(-1),
         Command::Down => state.requests.move_by(1),
         Command::PageUp => state.requests.page(-1),

@@ -8,6 +8,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler as _;
 
 use super::Load;
+use super::form::GRACE_CHOICES;
 use crate::action::Effect;
 use crate::dropbox::{FileRequest, GracePeriod};
 use crate::time;
@@ -93,7 +94,7 @@ pub fn grace_length(grace: Option<&GracePeriod>) -> Option<chrono::Duration> {
     Some(chrono::Duration::days(days))
 }
 
-/// Short label of a grace period, as the table shows it.
+/// A grace period in words, wherever it shows: the table, the detail pane, the form.
 pub fn grace_label(grace: Option<&GracePeriod>) -> &'static str {
     match grace {
         None => "none",
@@ -106,16 +107,12 @@ pub fn grace_label(grace: Option<&GracePeriod>) -> &'static str {
     }
 }
 
-fn grace_rank(grace: Option<&GracePeriod>) -> u8 {
-    match grace {
-        None => 0,
-        Some(GracePeriod::OneDay) => 1,
-        Some(GracePeriod::TwoDays) => 2,
-        Some(GracePeriod::SevenDays) => 3,
-        Some(GracePeriod::ThirtyDays) => 4,
-        Some(GracePeriod::Always) => 5,
-        Some(_) => 6,
-    }
+/// Shortest grace first, in the form's order; one the app does not know goes last.
+fn grace_rank(grace: Option<&GracePeriod>) -> usize {
+    GRACE_CHOICES
+        .iter()
+        .position(|choice| choice.as_ref() == grace)
+        .unwrap_or(GRACE_CHOICES.len())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -220,10 +217,7 @@ impl RequestsState {
         self.sort_rows();
         self.apply_filter();
         if let Some(id) = keep
-            && let Some(at) = self
-                .visible
-                .iter()
-                .position(|&i| self.rows[i].request.id == id)
+            && let Some(at) = self.position_of(&id)
         {
             self.selected = at;
         }
@@ -231,8 +225,11 @@ impl RequestsState {
     }
 
     /// Puts Dropbox's answer for one request in the list (replacing or adding it) and
-    /// selects it, so the table and the detail pane show what Dropbox now holds.
-    pub fn upsert(&mut self, request: FileRequest, now: DateTime<Utc>) {
+    /// selects it, so the table and the detail pane show what Dropbox now holds. Returns
+    /// the load to start when one was on its way (see [`Self::supersede_load`]).
+    #[must_use]
+    pub fn upsert(&mut self, request: FileRequest, now: DateTime<Utc>) -> Option<Effect> {
+        let reload = self.supersede_load();
         let id = request.id.clone();
         let row = RequestRow::new(request);
         match self.rows.iter_mut().find(|r| r.request.id == id) {
@@ -242,35 +239,55 @@ impl RequestsState {
         self.loaded_at.get_or_insert(now);
         self.sort_rows();
         self.apply_filter();
-        let found = self
-            .visible
-            .iter()
-            .position(|&i| self.rows[i].request.id == id);
-        if found.is_none() && !self.filter_text().is_empty() {
+        if self.position_of(&id).is_none() && !self.filter_text().is_empty() {
             // A filter must never hide the request just changed.
             self.filter.reset();
             self.filter_editing = false;
             self.apply_filter();
         }
-        if let Some(at) = self
-            .visible
-            .iter()
-            .position(|&i| self.rows[i].request.id == id)
-        {
+        if let Some(at) = self.position_of(&id) {
             self.selected = at;
         }
         self.clamp();
+        reload
     }
 
-    /// Drops the requests Dropbox deleted; the selection moves to the next row.
-    pub fn remove(&mut self, ids: &[&str]) {
-        let selected = self.selected;
+    /// Drops the requests Dropbox deleted. The selection stays on the request it was on
+    /// when that one is still there, else on the row now at the same place. Returns the
+    /// load to start when one was on its way (see [`Self::supersede_load`]).
+    #[must_use]
+    pub fn remove(&mut self, ids: &[&str]) -> Option<Effect> {
+        let reload = self.supersede_load();
+        let keep = self.selected_row().map(|row| row.request.id.clone());
+        let position = self.selected;
         self.rows
             .retain(|row| !ids.contains(&row.request.id.as_str()));
         self.sort_rows();
         self.apply_filter();
-        self.selected = selected;
+        self.selected = keep
+            .and_then(|id| self.position_of(&id))
+            .unwrap_or(position);
         self.clamp();
+        reload
+    }
+
+    /// A change just landed: a list asked for before it may not hold it, and must not
+    /// replace what Dropbox just answered. The generation moves on, so that reply is
+    /// dropped; if one was on its way, a fresh load (asked after the change) replaces it.
+    fn supersede_load(&mut self) -> Option<Effect> {
+        if self.load.is_loading() {
+            Some(self.begin_load())
+        } else {
+            self.generation += 1;
+            None
+        }
+    }
+
+    /// Where the request with `id` is in the visible rows.
+    fn position_of(&self, id: &str) -> Option<usize> {
+        self.visible
+            .iter()
+            .position(|&i| self.rows[i].request.id == id)
     }
 
     pub fn selected_row(&self) -> Option<&RequestRow> {

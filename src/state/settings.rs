@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use tui_input::Input;
 
 use crate::config::{Config, GraceSetting, MailTransport, SmtpSecurity, ThemeSetting};
+use crate::dropbox::{AuthStatus, TeamMember};
 
 /// One editable line of the Settings tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,6 +259,34 @@ impl SettingKey {
     }
 }
 
+/// A sign-in step shown over the Settings tab.
+#[derive(Debug, Clone)]
+pub enum SignIn {
+    /// Waiting for the authorize URL to be built.
+    Starting,
+    /// The professor approves in a browser and pastes the code Dropbox shows.
+    Code {
+        url: String,
+        code: Input,
+        error: Option<String>,
+        exchanging: bool,
+    },
+    /// A token pasted from the App Console (shown masked).
+    Token {
+        token: Input,
+        error: Option<String>,
+        checking: bool,
+    },
+    /// The team members a team token can act as.
+    Members {
+        members: Vec<TeamMember>,
+        selected: usize,
+    },
+    LoadingMembers,
+    /// "Sign out?" — y revokes and forgets the credentials.
+    ConfirmSignOut,
+}
+
 /// The Settings tab's own state.
 #[derive(Debug, Clone, Default)]
 pub struct SettingsState {
@@ -271,6 +300,9 @@ pub struct SettingsState {
     pub save_generation: u64,
     /// The configuration to go back to if the write fails.
     pub before_save: Option<Box<Config>>,
+    pub sign_in: Option<SignIn>,
+    /// How handin is signed in, as the service layer last said.
+    pub auth: Option<AuthStatus>,
 }
 
 impl SettingsState {

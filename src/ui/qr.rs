@@ -1,9 +1,11 @@
 //! A file request's link as a QR code drawn in terminal cells, large enough for the
 //! projector: students scan it with their phones in class.
 //!
-//! Each cell shows two modules stacked (the upper half block with the top module as
-//! foreground and the bottom one as background), because a terminal cell is about twice
-//! as tall as it is wide: two modules per cell make the modules square.
+//! A terminal cell is about twice as tall as it is wide, so a module is `scale` columns
+//! wide and `scale` half-cells tall. At scale 1 each cell shows two modules stacked (the
+//! upper half block with the top module as foreground and the bottom one as background);
+//! at an even scale a module covers whole cells, drawn as full blocks; an odd scale above
+//! 1 mixes the two. The code is drawn at the largest scale the window holds, down to 1.
 
 use qrcode::types::Color as Module;
 use qrcode::{EcLevel, QrCode, QrResult};
@@ -28,6 +30,11 @@ const QUIET_ZONE: usize = 4;
 const ERROR_CORRECTION: EcLevel = EcLevel::L;
 
 const UPPER_HALF_BLOCK: char = '▀';
+const FULL_BLOCK: char = '█';
+
+/// The largest scale tried: a version 3 code at 4 is 148 columns by 74 rows, about as
+/// large as projector terminals get.
+const MAX_SCALE: usize = 4;
 
 /// Explicit colours whatever the theme or `NO_COLOR`: a QR code is function, not
 /// decoration, and it scans only as dark modules on a light ground. The named colours
@@ -41,41 +48,51 @@ const MESSAGE_WIDTH: u16 = 60;
 /// The tallest message box: the sentence, a blank line and the link.
 const MESSAGE_HEIGHT: u16 = 12;
 
-/// The QR code of `text` as lines of half-block cells with explicit black-on-white
-/// colours, including the quiet zone. Each line covers two module rows: the upper half
-/// block has the top module's colour as foreground and the bottom one's as background.
-/// The code has an odd number of rows, so the last line's bottom half is quiet zone.
+/// The QR code of `text` at scale 1, as lines of half-block cells with explicit
+/// black-on-white colours, including the quiet zone. Each line covers two module rows:
+/// the upper half block has the top module's colour as foreground and the bottom one's
+/// as background. The code has an odd number of rows, so the last line's bottom half is
+/// quiet zone.
 ///
 /// `Err` is one sentence saying why no code could be made (the text is too long).
 pub fn qr_lines(text: &str) -> Result<Vec<Line<'static>>, String> {
-    let modules = ModuleGrid::encode(text).map_err(|error| match error {
+    qr_lines_at(text, 1)
+}
+
+/// The QR code of `text` with each module `scale` columns wide and `scale` half-cells
+/// tall (see the module documentation).
+pub fn qr_lines_at(text: &str, scale: usize) -> Result<Vec<Line<'static>>, String> {
+    Ok(encode(text)?.lines(scale.max(1)))
+}
+
+fn encode(text: &str) -> Result<ModuleGrid, String> {
+    ModuleGrid::encode(text).map_err(|error| match error {
         qrcode::types::QrError::DataTooLong => {
             "The link is too long to fit in a QR code.".to_string()
         }
         other => format!("Could not make a QR code of the link ({other})."),
-    })?;
-    Ok((0..modules.size)
-        .step_by(2)
-        .map(|top| cell_line(&modules, top))
-        .collect())
+    })
 }
 
 /// Renders an overlay over `area`: the QR code of `url` centred, the URL under it and
-/// `title` on the border. When `area` cannot hold the whole code, it shows instead how
-/// big the window must be, and the URL: a cut code would not scan.
+/// `title` on the border, at the largest scale that fits. When `area` cannot hold even
+/// the smallest code, it shows instead how big the window must be, and the URL: a cut
+/// code would not scan.
 pub fn render(url: &str, title: &str, frame: &mut Frame, area: Rect) {
-    let lines = match qr_lines(url) {
-        Ok(lines) => lines,
+    let modules = match encode(url) {
+        Ok(modules) => modules,
         Err(reason) => return render_message(&reason, url, title, frame, area),
     };
-    let code = CodeSize::of(&lines);
-    match Placement::fit(code, url, area) {
-        Some(placement) => render_code(lines, &placement, title, frame),
+    let fitting = (1..=MAX_SCALE).rev().find_map(|scale| {
+        Placement::fit(modules.cells(scale), url, area).map(|placement| (scale, placement))
+    });
+    match fitting {
+        Some((scale, placement)) => render_code(modules.lines(scale), &placement, title, frame),
         None => {
             // The overlay may cover less than the whole window (a caller's margin or a
             // status bar): ask for a window that leaves it room for the code.
             let window = frame.area();
-            let minimum = code.minimum_overlay();
+            let minimum = modules.cells(1).minimum_overlay();
             let columns = minimum.0 + window.width.saturating_sub(area.width);
             let rows = minimum.1 + window.height.saturating_sub(area.height);
             let message = format!(
@@ -114,34 +131,58 @@ impl ModuleGrid {
     fn is_dark(&self, column: usize, row: usize) -> bool {
         row < self.size && self.dark[row * self.size + column]
     }
-}
 
-/// The cells for module rows `top` and `top + 1`, one span per run of equal cells.
-fn cell_line(modules: &ModuleGrid, top: usize) -> Line<'static> {
-    let colour = |dark: bool| if dark { DARK } else { LIGHT };
-    let mut spans: Vec<Span<'static>> = Vec::new();
-    let mut run: Option<(Style, usize)> = None;
-    for column in 0..modules.size {
-        let style = Style::new()
-            .fg(colour(modules.is_dark(column, top)))
-            .bg(colour(modules.is_dark(column, top + 1)));
-        run = match run {
-            Some((run_style, length)) if run_style == style => Some((style, length + 1)),
-            Some((run_style, length)) => {
-                spans.push(half_blocks(run_style, length));
-                Some((style, 1))
-            }
-            None => Some((style, 1)),
+    /// The code's size in cells at `scale`.
+    fn cells(&self, scale: usize) -> CodeSize {
+        let side = self.size * scale;
+        CodeSize {
+            columns: u16::try_from(side).unwrap_or(u16::MAX),
+            rows: u16::try_from(side.div_ceil(2)).unwrap_or(u16::MAX),
+        }
+    }
+
+    fn lines(&self, scale: usize) -> Vec<Line<'static>> {
+        let half_rows = self.size * scale;
+        (0..half_rows.div_ceil(2))
+            .map(|line| self.cell_line(scale, 2 * line))
+            .collect()
+    }
+
+    /// The cells for half-cell rows `top` and `top + 1` at `scale`, one span per run of
+    /// equal cells.
+    fn cell_line(&self, scale: usize, top: usize) -> Line<'static> {
+        let colour = |dark: bool| if dark { DARK } else { LIGHT };
+        // At an even scale both halves of a cell always belong to the same module.
+        let symbol = if scale.is_multiple_of(2) {
+            FULL_BLOCK
+        } else {
+            UPPER_HALF_BLOCK
         };
+        let mut spans: Vec<Span<'static>> = Vec::new();
+        let mut run: Option<(Style, usize)> = None;
+        for column in 0..self.size * scale {
+            let module = column / scale;
+            let style = Style::new()
+                .fg(colour(self.is_dark(module, top / scale)))
+                .bg(colour(self.is_dark(module, (top + 1) / scale)));
+            run = match run {
+                Some((run_style, length)) if run_style == style => Some((style, length + 1)),
+                Some((run_style, length)) => {
+                    spans.push(blocks(symbol, run_style, length));
+                    Some((style, 1))
+                }
+                None => Some((style, 1)),
+            };
+        }
+        if let Some((style, length)) = run {
+            spans.push(blocks(symbol, style, length));
+        }
+        Line::from(spans)
     }
-    if let Some((style, length)) = run {
-        spans.push(half_blocks(style, length));
-    }
-    Line::from(spans)
 }
 
-fn half_blocks(style: Style, length: usize) -> Span<'static> {
-    Span::styled(UPPER_HALF_BLOCK.to_string().repeat(length), style)
+fn blocks(symbol: char, style: Style, length: usize) -> Span<'static> {
+    Span::styled(symbol.to_string().repeat(length), style)
 }
 
 /// The code's size in cells.
@@ -152,15 +193,6 @@ struct CodeSize {
 }
 
 impl CodeSize {
-    fn of(lines: &[Line]) -> CodeSize {
-        // Version 40 with its quiet zone is 185 cells wide, far below u16::MAX.
-        let columns = lines.first().map_or(0, Line::width);
-        CodeSize {
-            columns: u16::try_from(columns).unwrap_or(u16::MAX),
-            rows: u16::try_from(lines.len()).unwrap_or(u16::MAX),
-        }
-    }
-
     /// The smallest overlay (columns, rows): the code, one line of URL and the border.
     fn minimum_overlay(self) -> (u16, u16) {
         (self.columns.saturating_add(2), self.rows.saturating_add(3))
@@ -297,34 +329,59 @@ mod tests {
             .collect()
     }
 
-    /// Reads a module square back from QR cells, wherever they are in the buffer.
-    fn modules_in(buffer: &Buffer) -> Vec<Vec<bool>> {
-        let is_code_cell = |x: u16, y: u16| {
-            let cell = &buffer[(x, y)];
-            cell.symbol() == "▀" && [DARK, LIGHT].contains(&cell.bg)
-        };
-        let (mut rows, mut found_height) = (Vec::new(), 0);
+    /// Whether a cell belongs to a drawn code.
+    fn is_code_cell(cell: &ratatui::buffer::Cell) -> bool {
+        ["▀", "█"].contains(&cell.symbol()) && [DARK, LIGHT].contains(&cell.bg)
+    }
+
+    /// Reads the code back from the buffer as a camera would see it: two pixels a cell,
+    /// one above the other (a cell is twice as tall as it is wide), `true` for dark.
+    fn pixels_in(buffer: &Buffer) -> Vec<Vec<bool>> {
+        let mut pixels: Vec<Vec<bool>> = Vec::new();
         for y in 0..buffer.area.height {
             let row: Vec<&ratatui::buffer::Cell> = (0..buffer.area.width)
-                .filter(|&x| is_code_cell(x, y))
                 .map(|x| &buffer[(x, y)])
+                .filter(|cell| is_code_cell(cell))
                 .collect();
             if row.is_empty() {
                 continue;
             }
-            found_height += 1;
-            rows.push(row.iter().map(|cell| cell.fg == DARK).collect());
-            rows.push(
-                row.iter()
-                    .map(|cell| cell.bg == DARK)
-                    .collect::<Vec<bool>>(),
-            );
+            let top: Vec<bool> = row.iter().map(|cell| cell.fg == DARK).collect();
+            let bottom: Vec<bool> = row
+                .iter()
+                .map(|cell| {
+                    if cell.symbol() == "█" {
+                        cell.fg == DARK
+                    } else {
+                        cell.bg == DARK
+                    }
+                })
+                .collect();
+            pixels.push(top);
+            pixels.push(bottom);
         }
-        assert!(found_height > 0, "no code on screen");
-        // The last line's lower half lies beyond the square.
-        let size = rows[0].len();
-        rows.truncate(size);
-        rows
+        assert!(!pixels.is_empty(), "no code on screen");
+        // The last line's lower half may lie beyond the square.
+        let size = pixels[0].len();
+        pixels.truncate(size);
+        pixels
+    }
+
+    /// Reads a module square back from QR cells drawn at scale 1.
+    fn modules_in(buffer: &Buffer) -> Vec<Vec<bool>> {
+        pixels_in(buffer)
+    }
+
+    /// Decodes the pixels as a phone would, a few camera pixels per terminal pixel.
+    fn scan(pixels: &[Vec<bool>]) -> String {
+        let zoom = 3;
+        let size = pixels.len() * zoom;
+        let mut image =
+            rqrr::PreparedImage::prepare_from_bitmap(size, size, |x, y| pixels[y / zoom][x / zoom]);
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1);
+        let (_, content) = grids[0].decode().expect("decodes");
+        content
     }
 
     #[test]
@@ -404,19 +461,57 @@ mod tests {
     #[test]
     fn the_code_on_screen_scans_back_to_the_url() {
         let buffer = draw(80, 24, URL);
-        let modules = modules_in(&buffer);
-        // A few pixels per module, as a camera would see the projection.
-        let scale = 4;
-        let size = modules.len() * scale;
-        let mut image = rqrr::PreparedImage::prepare_from_bitmap(size, size, |x, y| {
-            modules[y / scale][x / scale]
-        });
+        assert_eq!(scan(&modules_in(&buffer)), URL);
+    }
 
-        let grids = image.detect_grids();
+    #[test]
+    fn every_scale_scans_back_to_the_url() {
+        for scale in 1..=MAX_SCALE {
+            let lines = qr_lines_at(URL, scale).expect("encodes");
+            let columns = u16::try_from(lines[0].width()).expect("fits");
+            let rows = u16::try_from(lines.len()).expect("fits");
+            assert_eq!(usize::from(columns), 37 * scale, "scale {scale}");
+            assert_eq!(usize::from(rows), (37 * scale).div_ceil(2), "scale {scale}");
+            let mut terminal = Terminal::new(TestBackend::new(columns, rows)).expect("terminal");
+            terminal
+                .draw(|frame| frame.render_widget(Paragraph::new(lines), frame.area()))
+                .expect("draw");
+            let pixels = pixels_in(terminal.backend().buffer());
+            assert_eq!(pixels.len(), 37 * scale, "square modules at scale {scale}");
+            assert_eq!(scan(&pixels), URL, "scale {scale}");
+        }
+    }
 
-        assert_eq!(grids.len(), 1);
-        let (_, content) = grids[0].decode().expect("decodes");
-        assert_eq!(content, URL);
+    #[test]
+    fn even_scales_draw_full_blocks_and_keep_modules_square() {
+        for line in qr_lines_at(URL, 2).expect("encodes") {
+            for span in line.spans {
+                assert!(span.content.chars().all(|c| c == FULL_BLOCK));
+                assert_eq!(span.style.fg, span.style.bg, "one module a cell");
+            }
+        }
+    }
+
+    #[test]
+    fn the_largest_scale_that_fits_is_drawn() {
+        let code_columns = |width, height| {
+            let buffer = draw(width, height, URL);
+            (0..height)
+                .map(|y| {
+                    (0..width)
+                        .filter(|&x| is_code_cell(&buffer[(x, y)]))
+                        .count()
+                })
+                .max()
+                .unwrap_or(0)
+        };
+        assert_eq!(code_columns(80, 24), 37, "scale 1");
+        assert_eq!(code_columns(120, 40), 74, "scale 2: 76x40 is enough");
+        assert_eq!(code_columns(120, 39), 37, "one row short of scale 2");
+        assert_eq!(code_columns(160, 60), 111, "scale 3");
+        assert_eq!(code_columns(200, 80), 148, "scale 4");
+        // And what is drawn at scale 2 scans.
+        assert_eq!(scan(&pixels_in(&draw(120, 40, URL))), URL);
     }
 
     #[test]
@@ -437,8 +532,7 @@ mod tests {
 
     #[test]
     fn the_size_asked_for_is_exactly_the_size_needed() {
-        let lines = qr_lines(URL).expect("encodes");
-        let (columns, rows) = CodeSize::of(&lines).minimum_overlay();
+        let (columns, rows) = encode(URL).expect("encodes").cells(1).minimum_overlay();
         assert_eq!((columns, rows), (39, 22));
 
         let shows_code = |width, height| {

@@ -2,12 +2,16 @@
 //! editable in place.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use super::layout;
 use super::theme::Theme;
+use crate::dropbox::AuthMethod;
+use crate::state::settings::SignIn;
 use crate::state::{Load, SettingKey, State};
+use crate::time;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let account = account_lines(state, theme);
@@ -27,6 +31,174 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         top,
     );
     render_settings(state, theme, frame, bottom);
+    if let Some(step) = &state.settings.sign_in {
+        render_sign_in(step, state, theme, frame, area);
+    }
+}
+
+fn auth_line(state: &State) -> String {
+    let Some(auth) = &state.settings.auth else {
+        return "…".to_string();
+    };
+    match auth.method {
+        AuthMethod::None => "not signed in · l signs in with OAuth, t takes a pasted token".to_string(),
+        AuthMethod::PastedToken => {
+            "a pasted access token: it lasts a few hours and cannot be renewed (l signs in for good)"
+                .to_string()
+        }
+        AuthMethod::OAuth => match auth.expires_at {
+            Some(at) => format!(
+                "OAuth, renewed by itself · this access token until {} ({})",
+                state.zone.localize(at).format("%H:%M"),
+                time::relative(at, state.now)
+            ),
+            None => "OAuth, renewed by itself".to_string(),
+        },
+    }
+}
+
+fn render_sign_in(step: &SignIn, state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let width = area.width.min(76);
+    let (title, mut lines): (&str, Vec<Line>) = match step {
+        SignIn::Starting => ("Sign in", vec![Line::raw("Preparing the sign-in link…")]),
+        SignIn::LoadingMembers => (
+            "Team member",
+            vec![Line::raw(format!(
+                "{} Asking Dropbox for the team's members…",
+                super::spinner(state.spinner_frame)
+            ))],
+        ),
+        SignIn::ConfirmSignOut => (
+            "Sign out?",
+            vec![
+                Line::raw(
+                    "handin revokes its token at Dropbox and deletes the stored credentials.",
+                ),
+                Line::raw("Nothing in your Dropbox changes."),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled("y", theme.key()),
+                    Span::raw(" signs out   "),
+                    Span::styled("Esc", theme.key()),
+                    Span::raw(" stays signed in"),
+                ]),
+            ],
+        ),
+        SignIn::Code {
+            url,
+            code,
+            error,
+            exchanging,
+        } => {
+            let mut lines = vec![
+                Line::raw("1. Open this link in any browser (it was copied to your clipboard):"),
+                Line::styled(url.as_str(), theme.key()),
+                Line::raw("2. Approve handin; Dropbox shows a code."),
+                Line::raw("3. Paste the code here and press Enter:"),
+                input_line(code.value(), false, theme),
+            ];
+            if *exchanging {
+                lines.push(Line::styled(
+                    format!(
+                        "{} Checking the code with Dropbox…",
+                        super::spinner(state.spinner_frame)
+                    ),
+                    theme.dim(),
+                ));
+            }
+            if let Some(error) = error {
+                lines.push(Line::styled(error.as_str(), theme.error()));
+            }
+            lines.push(Line::styled(
+                "Ctrl-Y copies the link again · Esc cancels",
+                theme.dim(),
+            ));
+            ("Sign in to Dropbox", lines)
+        }
+        SignIn::Token {
+            token,
+            error,
+            checking,
+        } => {
+            let mut lines = vec![
+                Line::raw("Paste an access token generated in the App Console and press Enter."),
+                Line::styled(
+                    "Such tokens last a few hours and cannot be renewed; l (OAuth) keeps you signed in.",
+                    theme.dim(),
+                ),
+                input_line(token.value(), true, theme),
+            ];
+            if *checking {
+                lines.push(Line::styled(
+                    format!(
+                        "{} Checking the token with Dropbox…",
+                        super::spinner(state.spinner_frame)
+                    ),
+                    theme.dim(),
+                ));
+            }
+            if let Some(error) = error {
+                lines.push(Line::styled(error.as_str(), theme.error()));
+            }
+            lines.push(Line::styled("Esc cancels", theme.dim()));
+            ("Paste a token", lines)
+        }
+        SignIn::Members { members, selected } => {
+            let mut lines: Vec<Line> = members
+                .iter()
+                .enumerate()
+                .map(|(i, member)| {
+                    let text = format!("{} <{}>", member.name, member.email);
+                    if i == *selected {
+                        Line::styled(format!("▸ {text}"), theme.selected())
+                    } else {
+                        Line::raw(format!("  {text}"))
+                    }
+                })
+                .collect();
+            lines.push(Line::styled(
+                "↑↓ choose · Enter acts as them · Esc cancels",
+                theme.dim(),
+            ));
+            ("Act as which team member?", lines)
+        }
+    };
+    let inner_width = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
+    let height = (rows as u16 + 2).min(area.height);
+    let popup = layout::centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    // Keep the most important last lines (error, keys) when the terminal is short.
+    let room = usize::from(height.saturating_sub(2));
+    if lines.len() > room {
+        lines.drain(..lines.len() - room);
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(
+                Block::new()
+                    .borders(Borders::ALL)
+                    .title(Span::styled(format!(" {title} "), theme.title())),
+            )
+            .wrap(Wrap { trim: false }),
+        popup,
+    );
+}
+
+/// A one-line text field; secrets show as bullets.
+fn input_line<'a>(value: &str, masked: bool, theme: &Theme) -> Line<'a> {
+    let shown = if masked {
+        "•".repeat(value.chars().count())
+    } else {
+        value.to_string()
+    };
+    Line::from(vec![
+        Span::raw("> "),
+        Span::styled(format!("{shown}▏"), theme.input_focused()),
+    ])
 }
 
 fn account_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
@@ -67,6 +239,10 @@ fn account_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
             Span::raw(format!("{} loading…", super::spinner(state.spinner_frame))),
         ])),
     }
+    lines.push(Line::from(vec![
+        label("Sign-in       "),
+        Span::raw(auth_line(state)),
+    ]));
     lines.push(Line::from(vec![
         label("Connected to  "),
         Span::raw(state.environment.source.as_str()),
@@ -114,21 +290,7 @@ fn render_settings(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         );
         match (&settings.editing, selected) {
             (Some(input), true) => {
-                let width = usize::from(value_area.width.max(1));
-                let scroll = input.visual_scroll(width.saturating_sub(1));
-                let shown: String = input.value().chars().skip(scroll).take(width).collect();
-                frame.render_widget(
-                    Paragraph::new(Span::styled(
-                        format!("{shown:<width$}"),
-                        theme.input_focused(),
-                    )),
-                    value_area,
-                );
-                let cursor = input.visual_cursor().saturating_sub(scroll) as u16;
-                frame.set_cursor_position(Position::new(
-                    value_area.x + cursor.min(value_area.width.saturating_sub(1)),
-                    y,
-                ));
+                super::form::render_input(input, true, theme.input_focused(), frame, value_area);
             }
             _ => {
                 let value = key.get(&settings.config);

@@ -81,10 +81,12 @@ fn hints(tab: Tab) -> &'static [(&'static str, &'static str)] {
         ],
         Tab::Submissions => &[("1", "back to requests"), ("?", "help"), ("q", "quit")],
         Tab::Settings => &[
-            ("r", "reload account"),
-            ("1", "back to requests"),
+            ("Enter", "edit"),
+            ("l", "sign in"),
+            ("t", "token"),
+            ("m", "member"),
+            ("o", "sign out"),
             ("?", "help"),
-            ("q", "quit"),
         ],
     }
 }

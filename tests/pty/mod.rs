@@ -12,6 +12,16 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
+/// What the clipboard code looks at to choose a way to copy (see src/clipboard.rs).
+pub const CLIPBOARD_ENVIRONMENT: [&str; 6] = [
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "SSH_CONNECTION",
+    "SSH_CLIENT",
+    "SSH_TTY",
+    "TMUX",
+];
+
 pub struct Session {
     pub child: Box<dyn Child + Send + Sync>,
     master: Option<Box<dyn MasterPty + Send>>,
@@ -45,20 +55,7 @@ impl Session {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_handin"));
-        command.args(args);
-        command.env("TERM", "xterm-256color");
-        command.env("HOME", home);
-        command.env("HANDIN_DATA_DIR", home.join("data"));
-        command.env("HANDIN_CONFIG", home.join("config.toml"));
-        command.env("XDG_CONFIG_HOME", home.join("xdg-config"));
-        command.env("XDG_DATA_HOME", home.join("xdg-data"));
-        command.env_remove("HANDIN_TOKEN");
-        command.env_remove("NO_COLOR");
-        command.env("TZ", "UTC");
-        for (name, value) in env {
-            command.env(name, value);
-        }
+        let command = command(args, env, home);
         let child = pair.slave.spawn_command(command).expect("spawn handin");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
@@ -237,6 +234,31 @@ impl Session {
         self.writer.take();
         self.master.take();
     }
+}
+
+/// The command line `Session::start_with_env` runs: `handin` with `args`, its files
+/// inside `home`, and nothing from the developer's session that it could act on.
+pub fn command(args: &[&str], env: &[(&str, &str)], home: &Path) -> CommandBuilder {
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_handin"));
+    command.args(args);
+    command.env("TERM", "xterm-256color");
+    command.env("HOME", home);
+    command.env("HANDIN_DATA_DIR", home.join("data"));
+    command.env("HANDIN_CONFIG", home.join("config.toml"));
+    command.env("XDG_CONFIG_HOME", home.join("xdg-config"));
+    command.env("XDG_DATA_HOME", home.join("xdg-data"));
+    command.env_remove("HANDIN_TOKEN");
+    command.env_remove("NO_COLOR");
+    // No display, no SSH, no tmux: a copy goes out as OSC 52 into this PTY, never to
+    // the developer's own clipboard or terminal multiplexer.
+    for variable in CLIPBOARD_ENVIRONMENT {
+        command.env_remove(variable);
+    }
+    command.env("TZ", "UTC");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
 }
 
 impl Drop for Session {

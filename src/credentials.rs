@@ -1,0 +1,558 @@
+//! The credentials file: what lets handin act in the professor's Dropbox.
+//!
+//! It lives at `<data dir>/credentials.toml`, apart from the configuration (which people
+//! share, paste into emails and keep in dotfile repositories). It is written with mode
+//! 0600 from the moment it exists, atomically (a temporary file in the same folder,
+//! synced, then renamed over the old one), and a file that other users can read is
+//! refused rather than used: a token others could have copied is no longer a secret.
+//!
+//! Two shapes, one per way of signing in:
+//!
+//! ```toml
+//! # A token pasted from the App Console (the format handin has always read).
+//! access_token = "sl.B..."
+//! ```
+//!
+//! ```toml
+//! # OAuth 2 with PKCE: the app key and the saved authorization (a refresh token).
+//! app_key = "abcdefghijklmno"
+//! authorization = "2&..."
+//! ```
+//!
+//! Short-lived access tokens minted from the refresh token are never written: they last
+//! four hours and handin mints a new one when it starts.
+//!
+//! No token ever reaches `Debug`, `Display`, an error or the log: [`Secret`] hides it.
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// A token or refresh token: `Debug` prints `***`, and there is no `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that must send or store it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether it is empty or only white space.
+    pub fn is_blank(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(text.to_owned()))
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
+/// Who handin acts as in Dropbox.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// Pasted from the App Console: short-lived, cannot be refreshed.
+    Token { access_token: Secret },
+    /// OAuth 2 with PKCE: the refresh token (SDK `Authorization::save()` string, `2&...`)
+    /// and the app key it was issued to.
+    OAuth { app_key: String, saved: Secret },
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Token { access_token } => f
+                .debug_struct("Token")
+                .field("access_token", access_token)
+                .finish(),
+            Credentials::OAuth { app_key, saved } => f
+                .debug_struct("OAuth")
+                .field("app_key", app_key)
+                .field("saved", saved)
+                .finish(),
+        }
+    }
+}
+
+/// Why the credentials file could not be used. Each `Display` is one sentence naming the
+/// file and the way out; none quotes the file's contents.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialsError {
+    #[error(
+        "{path} can be read by other users (mode {mode:03o}); run `chmod 600 {path}` and try again, and sign out and in again if others may have copied it."
+    )]
+    TooOpen { path: String, mode: u32 },
+    #[error("handin could not read {path} ({source}); check that the file is yours and readable.")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "{path} is not a valid credentials file ({reason}); delete it and sign in again (press l in Settings, or run handin auth login)."
+    )]
+    Invalid { path: String, reason: String },
+    #[error(
+        "handin could not save {path} ({source}); make sure its folder is writable, or choose another with --data-dir."
+    )]
+    Unwritable {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("handin could not delete {path} ({source}); delete it yourself to sign out.")]
+    Undeletable {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The file's keys. Unknown keys are refused: a misspelt key would otherwise read as
+/// "not signed in".
+#[derive(Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct CredentialsFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authorization: Option<String>,
+}
+
+const HEADER: &str = "# handin's Dropbox sign-in. Keep this file private (mode 600): whoever can \
+                      read it can act in your Dropbox.\n# `handin auth logout` (or o in \
+                      Settings) revokes it at Dropbox and deletes it.\n";
+
+/// Loads, saves and deletes the credentials file at one path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialStore {
+    path: PathBuf,
+}
+
+impl CredentialStore {
+    pub fn new(path: PathBuf) -> Self {
+        CredentialStore { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn shown(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// The stored credentials; `None` when the file does not exist (or holds none).
+    /// A file other users can read is refused.
+    pub fn load(&self) -> Result<Option<Credentials>, CredentialsError> {
+        self.read(true)
+    }
+
+    /// Like [`CredentialStore::load`], but also reads a file other users can read. Only
+    /// for signing out: a token that may have leaked is exactly the one to revoke.
+    pub fn load_to_revoke(&self) -> Result<Option<Credentials>, CredentialsError> {
+        self.read(false)
+    }
+
+    fn read(&self, check_mode: bool) -> Result<Option<Credentials>, CredentialsError> {
+        let mut file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(CredentialsError::Unreadable {
+                    path: self.shown(),
+                    source,
+                });
+            }
+        };
+        let unreadable = |source| CredentialsError::Unreadable {
+            path: self.shown(),
+            source,
+        };
+        let metadata = file.metadata().map_err(unreadable)?;
+        if !metadata.is_file() {
+            return Err(CredentialsError::Invalid {
+                path: self.shown(),
+                reason: "it is not a regular file".to_owned(),
+            });
+        }
+        if check_mode {
+            check_private(&metadata, &self.shown())?;
+        }
+        let mut text = String::new();
+        io::Read::read_to_string(&mut file, &mut text).map_err(unreadable)?;
+        parse(&text).map_err(|reason| CredentialsError::Invalid {
+            path: self.shown(),
+            reason,
+        })
+    }
+
+    /// Replaces the file with `credentials`, atomically and readable by the owner only.
+    /// The folder is created (mode 0700) if needed.
+    pub fn save(&self, credentials: &Credentials) -> Result<(), CredentialsError> {
+        let unwritable = |source| CredentialsError::Unwritable {
+            path: self.shown(),
+            source,
+        };
+        let contents = render(credentials);
+        let dir = match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        create_private_dir(&dir).map_err(unwritable)?;
+        let temp = temp_path(&self.path);
+        let written = write_new_private(&temp, contents.as_bytes())
+            .and_then(|()| fs::rename(&temp, &self.path));
+        if let Err(error) = written {
+            // Never leave a copy of the secret behind under another name.
+            let _ = fs::remove_file(&temp);
+            return Err(unwritable(error));
+        }
+        // The rename is durable once the folder's entry is on disk.
+        if let Ok(dir) = File::open(&dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Deletes the file; a file that is not there is fine.
+    pub fn delete(&self) -> Result<(), CredentialsError> {
+        match fs::remove_file(&self.path) {
+            Ok(()) => Ok(()),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(CredentialsError::Undeletable {
+                path: self.shown(),
+                source,
+            }),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn check_private(metadata: &fs::Metadata, path: &str) -> Result<(), CredentialsError> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(CredentialsError::TooOpen {
+            path: path.to_owned(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_metadata: &fs::Metadata, _path: &str) -> Result<(), CredentialsError> {
+    Ok(())
+}
+
+fn parse(text: &str) -> Result<Option<Credentials>, String> {
+    // toml's own message quotes the offending line, which may hold a token: only its
+    // short message and the line number are kept.
+    let file: CredentialsFile = toml::from_str(text).map_err(|error| {
+        let line = error
+            .span()
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        let message = error.message().trim().trim_end_matches('.').to_owned();
+        match line {
+            Some(line) => format!("line {line}: {message}"),
+            None => message,
+        }
+    })?;
+    let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
+    match (
+        blank(&file.access_token),
+        blank(&file.app_key),
+        blank(&file.authorization),
+    ) {
+        (true, true, true) => Ok(None),
+        (false, true, true) => Ok(Some(Credentials::Token {
+            access_token: Secret(file.access_token.unwrap_or_default().trim().to_owned()),
+        })),
+        (true, false, false) => {
+            let saved = file.authorization.unwrap_or_default().trim().to_owned();
+            if !saved.starts_with("2&") || saved.len() <= 2 {
+                return Err("authorization is not a saved OAuth sign-in".to_owned());
+            }
+            Ok(Some(Credentials::OAuth {
+                app_key: file.app_key.unwrap_or_default().trim().to_owned(),
+                saved: Secret(saved),
+            }))
+        }
+        (true, true, false) => Err("authorization needs the app_key it was issued to".to_owned()),
+        (true, false, true) => Err("app_key alone is not a sign-in".to_owned()),
+        (false, _, _) => {
+            Err("it holds both an access_token and an OAuth sign-in; keep one".to_owned())
+        }
+    }
+}
+
+fn render(credentials: &Credentials) -> String {
+    let file = match credentials {
+        Credentials::Token { access_token } => CredentialsFile {
+            access_token: Some(access_token.expose().to_owned()),
+            ..CredentialsFile::default()
+        },
+        Credentials::OAuth { app_key, saved } => CredentialsFile {
+            app_key: Some(app_key.clone()),
+            authorization: Some(saved.expose().to_owned()),
+            ..CredentialsFile::default()
+        },
+    };
+    // Three optional strings always serialise.
+    let body = toml::to_string(&file).unwrap_or_default();
+    format!("{HEADER}{body}")
+}
+
+/// `credentials.toml` -> `.credentials.toml.<pid>-<random>.tmp`, in the same folder so the
+/// rename is atomic.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "credentials.toml".to_owned());
+    path.with_file_name(format!(
+        ".{name}.{}-{:08x}.tmp",
+        std::process::id(),
+        fastrand::u32(..)
+    ))
+}
+
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Creates `path` (which must not exist) with mode 0600 from the start, writes `bytes`
+/// and syncs them to disk.
+fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(dir: &tempfile::TempDir) -> CredentialStore {
+        CredentialStore::new(dir.path().join("credentials.toml"))
+    }
+
+    fn oauth() -> Credentials {
+        Credentials::OAuth {
+            app_key: "appkey123".to_owned(),
+            saved: Secret::new("2&refresh-secret"),
+        }
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let token = Credentials::Token {
+            access_token: Secret::new("sl.secret"),
+        };
+        let shown = format!("{token:?} {:?} {:#?}", oauth(), oauth());
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("appkey123"), "{shown}");
+        assert!(shown.contains("***"), "{shown}");
+    }
+
+    #[test]
+    fn an_absent_file_is_not_signed_in() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(store(&dir).load().expect("absent is fine"), None);
+        store(&dir).delete().expect("deleting nothing is fine");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saving_writes_0600_atomically_and_round_trips() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let nested = CredentialStore::new(dir.path().join("data").join("credentials.toml"));
+        for credentials in [
+            oauth(),
+            Credentials::Token {
+                access_token: Secret::new("sl.pasted"),
+            },
+        ] {
+            nested.save(&credentials).expect("saved");
+            assert_eq!(mode(nested.path()), 0o600);
+            assert_eq!(nested.load().expect("loads"), Some(credentials));
+        }
+        assert_eq!(mode(&dir.path().join("data")), 0o700);
+        let names: Vec<String> = fs::read_dir(dir.path().join("data"))
+            .expect("list")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["credentials.toml"], "no temporary file left behind");
+        let text = fs::read_to_string(nested.path()).expect("read");
+        assert!(text.starts_with("# handin's Dropbox sign-in"), "{text}");
+        assert!(text.contains("access_token = \"sl.pasted\""), "{text}");
+        assert!(!text.contains("authorization"), "{text}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saving_over_a_too_open_file_leaves_it_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir);
+        fs::write(store.path(), "access_token = \"old\"\n").expect("write");
+        fs::set_permissions(store.path(), fs::Permissions::from_mode(0o644)).expect("chmod");
+        store.save(&oauth()).expect("saved");
+        assert_eq!(mode(store.path()), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_others_can_read_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir);
+        store.save(&oauth()).expect("saved");
+        for loose in [0o644, 0o640, 0o604, 0o660] {
+            fs::set_permissions(store.path(), fs::Permissions::from_mode(loose)).expect("chmod");
+            let error = store.load().expect_err("too open");
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("chmod 600 {}", store.path().display())),
+                "{message}"
+            );
+            assert!(!message.contains("refresh-secret"), "{message}");
+            assert!(matches!(error, CredentialsError::TooOpen { .. }));
+            // Signing out may still read it, to revoke it.
+            assert_eq!(store.load_to_revoke().expect("readable"), Some(oauth()));
+        }
+        fs::set_permissions(store.path(), fs::Permissions::from_mode(0o400)).expect("chmod");
+        assert_eq!(store.load().expect("owner-only is fine"), Some(oauth()));
+    }
+
+    #[test]
+    fn the_old_token_only_format_still_reads() {
+        assert_eq!(
+            parse("access_token = \" sl.old \"\n").expect("valid"),
+            Some(Credentials::Token {
+                access_token: Secret::new("sl.old")
+            })
+        );
+        assert_eq!(parse("access_token = \"  \"\n").expect("blank"), None);
+        assert_eq!(parse("").expect("empty"), None);
+    }
+
+    #[test]
+    fn invalid_files_are_explained_without_quoting_them() {
+        for (text, expected) in [
+            ("access_token = sl.unquoted-secret\n", "line 1"),
+            ("acess_token = \"sl.secret\"\n", "unknown field"),
+            ("authorization = \"2&secret\"\n", "needs the app_key"),
+            ("app_key = \"k\"\n", "app_key alone"),
+            (
+                "app_key = \"k\"\nauthorization = \"secret\"\n",
+                "not a saved",
+            ),
+            (
+                "access_token = \"sl.secret\"\napp_key = \"k\"\nauthorization = \"2&secret\"\n",
+                "both",
+            ),
+        ] {
+            let reason = parse(text).expect_err(text);
+            assert!(reason.contains(expected), "{text}: {reason}");
+            assert!(!reason.contains("secret"), "{text}: {reason}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir);
+        write_new_private(store.path(), b"access_token = 5\n").expect("write");
+        let message = store.load().expect_err("invalid").to_string();
+        assert!(message.contains("handin auth login"), "{message}");
+        assert!(message.contains(&store.shown()), "{message}");
+    }
+
+    #[test]
+    fn deleting_removes_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir);
+        store.save(&oauth()).expect("saved");
+        store.delete().expect("deleted");
+        assert!(!store.path().exists());
+        assert_eq!(store.load().expect("absent"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unwritable_folder_is_one_sentence_and_leaves_nothing() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let locked = dir.path().join("locked");
+        fs::create_dir(&locked).expect("mkdir");
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o500)).expect("chmod");
+        let store = CredentialStore::new(locked.join("credentials.toml"));
+        let result = store.save(&oauth());
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o700)).expect("chmod back");
+        if nix_is_root() {
+            // root writes anyway; nothing to check.
+            return;
+        }
+        let message = result.expect_err("unwritable").to_string();
+        assert!(message.contains("--data-dir"), "{message}");
+        assert_eq!(fs::read_dir(&locked).expect("list").count(), 0);
+    }
+
+    #[cfg(unix)]
+    fn nix_is_root() -> bool {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        unsafe { libc::geteuid() == 0 }
+    }
+}

@@ -1,0 +1,401 @@
+//! `handin auth login | logout | status`: signing in and out from a shell, for lab
+//! machines reached over SSH where the TUI is not at hand (or for scripts).
+//!
+//! Output for people goes to stdout, failures to stderr as one sentence each. Exit
+//! statuses are documented in each subcommand's `--help` (see `handin::cli`).
+
+use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
+
+use dropbox_sdk::users_common::AccountType;
+use handin::cli::{AuthCommand, Cli};
+use handin::clipboard::{Clipboard as _, CopyRoute, DisplayEnvironment, TerminalClipboard};
+use handin::config::{Config, Paths};
+use handin::credentials::{CredentialStore, Credentials, CredentialsError};
+use handin::dropbox::{
+    AuthMethod, ClientSettings, Dropbox, DropboxError, ErrorKind, FullAccount, finish_login,
+    start_login,
+};
+use handin::logging;
+
+/// Done as asked.
+const OK: u8 = 0;
+/// Dropbox refused, could not be reached, or there is no sign-in.
+const REFUSED: u8 = 1;
+/// Bad input: flags, config, credentials file, a missing app key or code.
+const USAGE: u8 = 2;
+
+/// What every `auth` subcommand needs.
+struct Setup {
+    config: Config,
+    store: CredentialStore,
+}
+
+impl Setup {
+    fn settings(&self) -> ClientSettings {
+        self.config.client_settings()
+    }
+}
+
+pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: AuthCommand) -> u8 {
+    let setup = match setup(cli) {
+        Ok(setup) => setup,
+        Err(message) => {
+            eprintln!("handin: {message}");
+            return USAGE;
+        }
+    };
+    tracing::info!(?command, "handin auth");
+    match command {
+        AuthCommand::Login => login(runtime, cli, &setup),
+        AuthCommand::Logout => logout(runtime, cli, &setup),
+        AuthCommand::Status => status(runtime, cli, &setup),
+    }
+}
+
+fn setup(cli: &Cli) -> Result<Setup, String> {
+    let paths =
+        Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())?;
+    let mut config = Config::load(&paths.config_file).map_err(|e| e.to_string())?;
+    if let Some(base) = &cli.api_base {
+        config.api_base = Some(base.clone());
+        config
+            .validate()
+            .map_err(|reason| format!("--api-base: {reason}"))?;
+    }
+    if let Some(key) = &cli.app_key {
+        config.app_key = Some(key.clone());
+    }
+    logging::init(&paths.log_file(), cli.verbose).map_err(|error| {
+        format!(
+            "handin cannot write its log file {}: {error}; set HANDIN_DATA_DIR to a writable folder.",
+            paths.log_file().display()
+        )
+    })?;
+    Ok(Setup {
+        config,
+        store: CredentialStore::new(paths.credentials_file()),
+    })
+}
+
+fn login(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
+    let settings = setup.settings();
+    let app_key = setup.config.app_key.clone().unwrap_or_default();
+    let start = match start_login(&app_key, &settings) {
+        Ok(start) => start,
+        Err(error) => {
+            eprintln!("handin: {}", error.sentence());
+            return USAGE;
+        }
+    };
+    let mut out = io::stdout();
+    let _ = writeln!(
+        out,
+        "Open this address in a browser, sign in to Dropbox and allow handin:\n\n  {}\n",
+        start.url
+    );
+    if out.is_terminal() {
+        // Over SSH the browser is on another computer: OSC 52 puts the address on that
+        // computer's clipboard.
+        let mut clipboard = TerminalClipboard::new(io::stdout(), &DisplayEnvironment::detect());
+        match clipboard.copy(&start.url) {
+            Ok(copied) => {
+                let how = match copied.route {
+                    CopyRoute::SystemClipboard => "The address is on the clipboard too.",
+                    CopyRoute::Terminal => {
+                        "The address was also sent to your clipboard through the terminal \
+                         (OSC 52)."
+                    }
+                };
+                let note = copied
+                    .note
+                    .map(|note| format!(" {note}"))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "{how}{note}\n");
+            }
+            Err(reason) => tracing::info!(%reason, "could not copy the sign-in address"),
+        }
+    }
+    let _ = write!(out, "Paste the code Dropbox shows: ");
+    let _ = out.flush();
+    let mut line = String::new();
+    let read = io::stdin().lock().read_line(&mut line);
+    if !io::stdin().is_terminal() || matches!(read, Ok(0)) {
+        // Piped input is not echoed, and Ctrl-D ends nothing: end the prompt's line.
+        let _ = writeln!(out);
+    }
+    let code = line.trim();
+    if read.is_err() || code.is_empty() {
+        eprintln!(
+            "handin: no code was entered; run handin auth login again and paste the code Dropbox \
+             shows after you allow handin."
+        );
+        return USAGE;
+    }
+    let credentials = match runtime.block_on(finish_login(&start, code, &settings)) {
+        Ok(credentials) => credentials,
+        Err(error) => {
+            tracing::warn!(detail = error.detail(), "signing in failed");
+            let sentence = if error.tag() == Some("invalid_grant") {
+                "Dropbox did not accept that code; codes work once and expire after a few \
+                 minutes: run handin auth login again for a new one."
+                    .to_owned()
+            } else {
+                error.sentence()
+            };
+            eprintln!("handin: {sentence}");
+            return exit_for(&error);
+        }
+    };
+    if let Err(error) = setup.store.save(&credentials) {
+        eprintln!("handin: {error}");
+        // The sign-in cannot be kept: do not leave it alive at Dropbox either.
+        if let Ok(dropbox) = Dropbox::from_credentials(settings, &credentials) {
+            let _ = runtime.block_on(dropbox.sign_out());
+        }
+        return USAGE;
+    }
+    let dropbox = match Dropbox::from_credentials(settings, &credentials) {
+        Ok(dropbox) => dropbox,
+        Err(error) => {
+            eprintln!("handin: {}", error.sentence());
+            return USAGE;
+        }
+    };
+    match runtime.block_on(dropbox.current_account()) {
+        Ok(account) => {
+            let _ = writeln!(
+                out,
+                "Signed in as {} with OAuth; handin refreshes access by itself.",
+                who(&account)
+            );
+            if let Some(line) = team_line(&account) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        Err(_) if dropbox.auth_status().is_team_token == Some(true) => {
+            let _ = writeln!(
+                out,
+                "Signed in with OAuth for a whole Dropbox Business team; handin refreshes access \
+                 by itself. Pick the member to act as in Settings (m)."
+            );
+        }
+        Err(error) => {
+            let _ = writeln!(
+                out,
+                "Signed in with OAuth; handin refreshes access by itself."
+            );
+            eprintln!(
+                "handin could not look up the account yet: {}",
+                error.sentence()
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "The sign-in is kept in {} (readable by you alone).",
+        setup.store.path().display()
+    );
+    if cli.token.is_some() {
+        let _ = writeln!(
+            out,
+            "HANDIN_TOKEN (or --token) is set, and handin uses that token instead until you unset it."
+        );
+    }
+    OK
+}
+
+fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
+    let path = setup.store.path().display().to_string();
+    let env_note = || {
+        if cli.token.is_some() {
+            println!("HANDIN_TOKEN (or --token) is still set; unset it to stop using that token.");
+        }
+    };
+    let credentials = match setup.store.load_to_revoke() {
+        Ok(Some(credentials)) => credentials,
+        Ok(None) => {
+            println!("Not signed in: there is no {path} to sign out of.");
+            env_note();
+            return OK;
+        }
+        Err(error @ CredentialsError::Invalid { .. }) => {
+            // Nothing in it can be revoked; deleting it is all that signing out can do.
+            tracing::warn!(%error, "deleting an unreadable credentials file");
+            return match setup.store.delete() {
+                Ok(()) => {
+                    eprintln!(
+                        "handin: {path} was not a valid credentials file, so nothing could be \
+                         revoked at Dropbox; it is deleted."
+                    );
+                    REFUSED
+                }
+                Err(error) => {
+                    eprintln!("handin: {error}");
+                    USAGE
+                }
+            };
+        }
+        Err(error) => {
+            eprintln!("handin: {error}");
+            return USAGE;
+        }
+    };
+    let revoked = match Dropbox::from_credentials(setup.settings(), &credentials) {
+        Ok(dropbox) => runtime.block_on(dropbox.sign_out()),
+        Err(error) => Err(error),
+    };
+    if let Err(error) = setup.store.delete() {
+        eprintln!("handin: {error}");
+        return USAGE;
+    }
+    env_note();
+    match revoked {
+        Ok(()) => {
+            println!("Signed out: Dropbox revoked handin's access, and {path} is deleted.");
+            OK
+        }
+        Err(error) => {
+            tracing::warn!(detail = error.detail(), "revoking the token failed");
+            println!("Deleted {path}.");
+            eprintln!(
+                "handin could not revoke its access at Dropbox: {} The sign-in is deleted here \
+                 all the same; to be sure it no longer works, remove handin under Connected apps \
+                 at https://www.dropbox.com/account/connected_apps.",
+                error.sentence()
+            );
+            REFUSED
+        }
+    }
+}
+
+/// Where the credentials in use come from.
+enum Origin {
+    Flag,
+    File,
+}
+
+fn status(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
+    let flag = cli
+        .token
+        .as_ref()
+        .filter(|token| !token.is_blank())
+        .map(|token| Credentials::Token {
+            access_token: token.clone(),
+        });
+    let (credentials, origin) = match flag {
+        Some(credentials) => (credentials, Origin::Flag),
+        None => match setup.store.load() {
+            Ok(Some(credentials)) => (credentials, Origin::File),
+            Ok(None) => {
+                println!(
+                    "Not signed in. Sign in with handin auth login (or press l in Settings), or \
+                     paste an access token with t in Settings."
+                );
+                return REFUSED;
+            }
+            Err(error) => {
+                eprintln!("handin: {error}");
+                return USAGE;
+            }
+        },
+    };
+    let dropbox = match Dropbox::from_credentials(setup.settings(), &credentials) {
+        Ok(dropbox) => dropbox,
+        Err(error) => {
+            eprintln!("handin: {}", error.sentence());
+            return USAGE;
+        }
+    };
+    let account = runtime.block_on(dropbox.current_account());
+    let mut code = OK;
+    match &account {
+        Ok(account) => {
+            println!("Signed in as {}.", who(account));
+            if let Some(line) = team_line(account) {
+                println!("{line}");
+            }
+        }
+        Err(_) if dropbox.auth_status().is_team_token == Some(true) => {
+            println!(
+                "Signed in for a whole Dropbox Business team, with no member chosen to act as: \
+                 pick one in Settings (m)."
+            );
+        }
+        Err(error) => {
+            tracing::warn!(detail = error.detail(), "checking the sign-in failed");
+            eprintln!("handin: {}", command_line_sentence(error));
+            code = REFUSED;
+        }
+    }
+    let status = dropbox.auth_status();
+    match (status.method, &origin) {
+        (AuthMethod::OAuth, _) => {
+            let app_key = match &credentials {
+                Credentials::OAuth { app_key, .. } => app_key.as_str(),
+                Credentials::Token { .. } => "",
+            };
+            let expiry = status
+                .expires_at
+                .map(|at| {
+                    format!(
+                        "; the current access token lasts until {}",
+                        at.with_timezone(&chrono::Local)
+                            .format("%Y-%m-%d %H:%M (UTC%:z)")
+                    )
+                })
+                .unwrap_or_default();
+            println!(
+                "Method: OAuth 2 with app key {app_key}; handin renews access by itself{expiry}."
+            );
+        }
+        (_, Origin::Flag) => println!(
+            "Method: access token from HANDIN_TOKEN or --token; it is never saved and cannot be \
+             renewed (App Console tokens last a few hours)."
+        ),
+        (_, Origin::File) => println!(
+            "Method: access token pasted from the App Console; it cannot be renewed (App Console \
+             tokens last a few hours)."
+        ),
+    }
+    if matches!(origin, Origin::File) {
+        println!("Credentials: {}", setup.store.path().display());
+    }
+    code
+}
+
+/// `Name <email> (Pro)`.
+fn who(account: &FullAccount) -> String {
+    let kind = match account.account_type {
+        AccountType::Basic => "Basic",
+        AccountType::Pro => "Pro",
+        AccountType::Business => "Business",
+    };
+    format!("{} <{}> ({kind})", account.name.display_name, account.email)
+}
+
+/// `Team: Name, as member dbmid:...` for a team member.
+fn team_line(account: &FullAccount) -> Option<String> {
+    let team = account.team.as_ref()?;
+    Some(match &account.team_member_id {
+        Some(member) => format!("Team: {}, as member {member}.", team.name),
+        None => format!("Team: {}.", team.name),
+    })
+}
+
+/// A sentence that points at a Settings key gets the command-line way too.
+fn command_line_sentence(error: &DropboxError) -> String {
+    let sentence = error.sentence();
+    if error.needs_sign_in() {
+        format!("{sentence} From a shell: handin auth login.")
+    } else {
+        sentence
+    }
+}
+
+fn exit_for(error: &DropboxError) -> u8 {
+    if error.kind() == &ErrorKind::Settings {
+        USAGE
+    } else {
+        REFUSED
+    }
+}
