@@ -266,7 +266,13 @@ impl<C: Clipboard> Effects<C> {
                         // Checked on a separate handle, so a bad token never replaces a good one.
                         let trial = Dropbox::from_credentials(settings, &credentials)
                             .map_err(|e| e.sentence())?;
-                        trial.current_account().await.map_err(|e| e.sentence())?;
+                        // A team token cannot read an account until a member is picked,
+                        // which the Settings tab offers next; anything else is a bad token.
+                        if let Err(error) = trial.current_account().await
+                            && trial.auth_status().is_team_token != Some(true)
+                        {
+                            return Err(error.sentence());
+                        }
                         keep_credentials(&dropbox, store.as_ref(), &credentials)?;
                         Ok(dropbox.auth_status())
                     }

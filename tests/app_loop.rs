@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use handin::app::{self, Exit, Services, Signal};
 use handin::clipboard::{Clipboard, Copied, CopyRoute};
+use handin::credentials::{CredentialStore, Credentials};
 use handin::dropbox::{ClientSettings, CreateFileRequestArgs, Dropbox};
 use handin::emulator::{AccountType, Emulator, EmulatorOptions, Fault, Seed};
 use handin::state::{Environment, State, Tab};
@@ -16,6 +17,9 @@ use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use tokio::sync::mpsc;
+
+#[path = "support/browser.rs"]
+mod browser;
 
 /// A TestBackend the test can read while the loop owns the terminal.
 #[derive(Clone)]
@@ -141,6 +145,20 @@ async fn start(seed: Seed) -> Harness {
 }
 
 async fn start_with(seed: Seed, config_path: Option<std::path::PathBuf>) -> Harness {
+    start_full(seed, config_path, true, None).await
+}
+
+/// Starts with nobody signed in; credentials go to `store` when there is one.
+async fn start_signed_out(store: Option<CredentialStore>) -> Harness {
+    start_full(Seed::Demo, None, false, store).await
+}
+
+async fn start_full(
+    seed: Seed,
+    config_path: Option<std::path::PathBuf>,
+    signed_in: bool,
+    credentials: Option<CredentialStore>,
+) -> Harness {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let emulator = Emulator::start(
         "127.0.0.1:0".parse().expect("address"),
@@ -156,7 +174,12 @@ async fn start_with(seed: Seed, config_path: Option<std::path::PathBuf>) -> Harn
         ..ClientSettings::default()
     };
     let settings_for_loop = settings.clone();
-    let dropbox = Dropbox::new(settings, emulator.token().to_string()).expect("client");
+    let dropbox = if signed_in {
+        Dropbox::new(settings, emulator.token().to_string()).expect("client")
+    } else {
+        Dropbox::signed_out(settings).expect("client")
+    };
+    let auth = dropbox.auth_status();
     let backend = SharedBackend(Arc::new(Mutex::new(TestBackend::new(80, 24))));
     let (keys, key_stream) = mpsc::unbounded_channel();
     let (signals, signal_stream) = mpsc::unbounded_channel();
@@ -173,6 +196,7 @@ async fn start_with(seed: Seed, config_path: Option<std::path::PathBuf>) -> Harn
                 ..Environment::default()
             },
         );
+        state.settings.auth = Some(auth);
         let result = app::run(
             &mut terminal,
             tokio_stream_from(key_stream),
@@ -182,7 +206,7 @@ async fn start_with(seed: Seed, config_path: Option<std::path::PathBuf>) -> Harn
                 dropbox,
                 clipboard,
                 config_path,
-                credentials: None,
+                credentials,
                 client_settings: settings_for_loop,
             },
             chrono::Utc::now,
@@ -987,4 +1011,141 @@ async fn a_second_change_waits_and_says_so() {
     );
     harness.press(KeyCode::Char('q'));
     harness.finish().await;
+}
+
+impl Harness {
+    fn ctrl_u_then(&self, text: &str) {
+        self.ctrl('u');
+        self.type_text(text);
+    }
+
+    /// Sets the app key in the Settings tab (in memory: no config file here).
+    async fn set_app_key(&self, key: &str) {
+        self.press(KeyCode::Char('3'));
+        self.backend.wait_for("App key").await;
+        let row = handin::state::SettingKey::ALL
+            .iter()
+            .position(|k| *k == handin::state::SettingKey::AppKey)
+            .expect("listed");
+        self.press(KeyCode::Home);
+        for _ in 0..row {
+            self.press(KeyCode::Char('j'));
+        }
+        self.press(KeyCode::Enter);
+        self.ctrl_u_then(key);
+        self.press(KeyCode::Enter);
+        self.backend.wait_for("Saved app_key").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_from_the_settings_tab_with_oauth() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = CredentialStore::new(dir.path().join("credentials.toml"));
+    let harness = start_signed_out(Some(store.clone())).await;
+    harness.backend.wait_for("not signed in").await;
+
+    // Without an app key, l says what is missing.
+    harness.press(KeyCode::Char('3'));
+    harness.press(KeyCode::Char('l'));
+    harness.backend.wait_for("needs your app's key").await;
+    harness.set_app_key("handintestapp").await;
+
+    harness.press(KeyCode::Char('l'));
+    harness.backend.wait_for("Paste the code here").await;
+    let url = harness
+        .copied
+        .lock()
+        .expect("lock")
+        .last()
+        .cloned()
+        .expect("the link was copied");
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+
+    // A wrong code: one sentence, the step stays open.
+    harness.type_text("not-a-code");
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("did not accept that code").await;
+
+    let code = browser::approve_in_browser(&url, "allow").await;
+    harness.ctrl_u_then(&code);
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("Signed in with OAuth").await;
+    let screen = harness.backend.wait_for("Signed in as").await;
+    assert!(screen.contains("OAuth, renewed by itself"), "{screen}");
+    assert!(matches!(store.load(), Ok(Some(Credentials::OAuth { .. }))));
+
+    // The requests load now that handin is signed in.
+    harness.press(KeyCode::Char('1'));
+    harness.backend.wait_for("Project Proposal").await;
+
+    // Sign out: asks, revokes, forgets.
+    harness.press(KeyCode::Char('3'));
+    harness.press(KeyCode::Char('o'));
+    harness.backend.wait_for("Sign out?").await;
+    harness.press(KeyCode::Char('y'));
+    harness.backend.wait_for("Signed out").await;
+    assert!(matches!(store.load(), Ok(None)));
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_token_is_checked_before_it_is_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = CredentialStore::new(dir.path().join("credentials.toml"));
+    let harness = start_signed_out(Some(store.clone())).await;
+    harness.press(KeyCode::Char('3'));
+    harness.press(KeyCode::Char('t'));
+    harness.backend.wait_for("Paste a token").await;
+    harness.type_text("sl.garbage");
+    let screen = harness.backend.screen();
+    assert!(
+        !screen.contains("sl.garbage"),
+        "the token is masked:\n{screen}"
+    );
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("no longer accepts").await;
+    assert!(
+        matches!(store.load(), Ok(None)),
+        "a refused token is not stored"
+    );
+
+    harness.ctrl('u');
+    harness.type_text(&harness.emulator.token().to_string());
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("Token accepted").await;
+    harness.backend.wait_for("a pasted access token").await;
+    assert!(matches!(store.load(), Ok(Some(Credentials::Token { .. }))));
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_token_acts_as_the_member_picked_in_settings() {
+    let harness = start_signed_out(None).await;
+    harness.press(KeyCode::Char('3'));
+    harness.press(KeyCode::Char('t'));
+    harness.type_text(&harness.emulator.team_token());
+    harness.press(KeyCode::Enter);
+    // Without a member, Dropbox refuses user routes: the sentence says what to do.
+    harness.backend.wait_for("pick the member").await;
+    harness.press(KeyCode::Esc);
+    harness.press(KeyCode::Char('m'));
+    let screen = harness.backend.wait_for("Act as which team member?").await;
+    assert!(screen.contains('@'), "{screen}");
+    harness.press(KeyCode::Enter);
+    let screen = harness.backend.wait_for("Signed in as").await;
+    assert!(screen.contains("Team "), "{screen}");
+    harness.press(KeyCode::Char('1'));
+    harness.backend.wait_for("Project Proposal").await;
+    harness.press(KeyCode::Char('q'));
+    let (_, state) = harness.finish().await;
+    assert!(
+        state
+            .config()
+            .select_user
+            .as_deref()
+            .is_some_and(|id| id.starts_with("dbmid:"))
+    );
 }

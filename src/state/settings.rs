@@ -236,8 +236,11 @@ impl SettingKey {
             }
             SettingKey::KeymapFile => next.keymap_file = optional_path(text),
             SettingKey::AppKey => {
-                if text.contains(char::is_whitespace) {
-                    return Err("An app key has no spaces; copy it from the App Console.".into());
+                if !text.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(
+                        "An app key is letters and digits only; copy it from your app's page in the App Console."
+                            .into(),
+                    );
                 }
                 next.app_key = optional(text);
             }
@@ -375,7 +378,8 @@ mod tests {
             (SettingKey::Theme, "neon", "default, mono"),
             (SettingKey::ApiBase, "ftp://x", "http"),
             (SettingKey::TeamMember, "ada", "dbmid:"),
-            (SettingKey::AppKey, "two words", "no spaces"),
+            (SettingKey::AppKey, "two words", "letters and digits"),
+            (SettingKey::AppKey, "key-with-dash", "letters and digits"),
         ];
         for (key, text, expected) in cases {
             let error = key.set(&config, text).expect_err(text);
