@@ -316,6 +316,12 @@ async fn login_status_logout_through_the_binary() {
     );
     assert!(login.stdout.contains("Paste the code Dropbox shows: "));
     assert_eq!(login.stderr, "");
+    let stats = emulator.oauth_stats();
+    assert_eq!(
+        (stats.code_exchanges, stats.refreshes),
+        (1, 0),
+        "the account was read with the token of the exchange: {stats:?}"
+    );
 
     // The credentials file: private, atomic (nothing else left behind), holding the
     // refresh token and no access token.
@@ -811,4 +817,42 @@ async fn bad_sign_in_input_is_refused_with_sentences() {
         },
     ));
     assert_eq!(error.kind(), &ErrorKind::Settings);
+}
+
+#[tokio::test]
+async fn signing_in_on_the_handle_uses_the_first_token() {
+    let emulator = emulator().await;
+    let dropbox = Dropbox::signed_out(settings(&emulator)).expect("handle");
+    let task_copy = dropbox.clone();
+
+    let start = start_login(APP_KEY, &settings(&emulator)).expect("url");
+    let error = expect_error(dropbox.sign_in(&start, "wrong-code").await);
+    assert_eq!(error.sentence(), CODE_REFUSED);
+    assert_eq!(
+        dropbox.auth_status().method,
+        AuthMethod::None,
+        "nothing changed"
+    );
+
+    let code = approve_in_browser(&start.url, "allow").await;
+    let credentials = dropbox.sign_in(&start, &code).await.expect("signed in");
+    let status = task_copy.auth_status();
+    assert_eq!(status.method, AuthMethod::OAuth);
+    assert_eq!(
+        status.is_team_token,
+        Some(false),
+        "the token answer said so"
+    );
+    let left = status.expires_at.expect("known at once") - chrono::Utc::now();
+    assert!(left > chrono::Duration::seconds(14_000), "{left:?}");
+    task_copy.current_account().await.expect("account");
+    let stats = emulator.oauth_stats();
+    assert_eq!((stats.code_exchanges, stats.refreshes), (1, 0), "{stats:?}");
+    assert!(emulator.refresh_token_is_live(&refresh_token_of(&credentials)));
+
+    // A team app's sign-in is known to be a team's before any call.
+    let start = start_login(APP_KEY, &settings(&emulator)).expect("url");
+    let code = approve_in_browser(&start.url, "allow_team").await;
+    dropbox.sign_in(&start, &code).await.expect("signed in");
+    assert_eq!(dropbox.auth_status().is_team_token, Some(true));
 }

@@ -11,6 +11,7 @@
 //! a request that may have arrived is never repeated).
 
 use std::fmt;
+use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -150,11 +151,40 @@ fn checked_app_key(app_key: &str) -> Result<&str, DropboxError> {
 
 /// Exchanges the code the user pasted (trimmed) for a refresh token. A wrong, reused or
 /// expired code gets [`CODE_REFUSED`], never Dropbox's JSON.
+///
+/// The access token that comes with the refresh token is dropped: a handle built from
+/// the credentials mints its own. [`super::Dropbox::sign_in`] keeps it instead.
 pub async fn finish_login(
     start: &LoginStart,
     code: &str,
     settings: &ClientSettings,
 ) -> Result<Credentials, DropboxError> {
+    let client = TokenlessClient::new(settings)?;
+    Ok(exchange_code(start, code, &client).await?.credentials)
+}
+
+/// A code exchanged: the credentials to keep, and the first access token, which a handle
+/// can use at once.
+pub(crate) struct Exchanged {
+    pub(crate) credentials: Credentials,
+    pub(crate) refresh_token: String,
+    pub(crate) first: Issued,
+}
+
+/// An access token as the token endpoint issued it, and when it was asked for (its
+/// lifetime counts from then).
+pub(crate) struct Issued {
+    pub(crate) response: TokenResponse,
+    pub(crate) asked: Instant,
+    pub(crate) asked_at: DateTime<Utc>,
+}
+
+/// See [`finish_login`].
+pub(crate) async fn exchange_code(
+    start: &LoginStart,
+    code: &str,
+    client: &TokenlessClient,
+) -> Result<Exchanged, DropboxError> {
     let code = code.trim();
     if code.is_empty() {
         return Err(DropboxError::settings(
@@ -168,14 +198,13 @@ pub async fn finish_login(
             "code with spaces or non-ASCII",
         ));
     }
-    let client = TokenlessClient::new(settings)?;
     let form = form(&[
         ("grant_type", "authorization_code"),
         ("code", code),
         ("client_id", &start.app_key),
         ("code_verifier", &start.pkce.code),
     ]);
-    let response = request_token(&client, form).await.map_err(|error| {
+    let first = issue(client, form).await.map_err(|error| {
         let error = DropboxError::from_sdk::<dropbox_sdk::NoError>("oauth2/token", error);
         match error.tag() {
             Some("invalid_grant") => error.reworded(ErrorKind::Auth, CODE_REFUSED),
@@ -190,8 +219,10 @@ pub async fn finish_login(
             _ => error,
         }
     })?;
-    let refresh_token = response
+    let refresh_token = first
+        .response
         .refresh_token
+        .clone()
         .filter(|token| !token.trim().is_empty())
         .ok_or_else(|| {
             DropboxError::unexpected(
@@ -200,12 +231,28 @@ pub async fn finish_login(
             )
         })?;
     tracing::info!(
-        team = response.team_id.is_some(),
+        team = first.response.team_id.is_some(),
         "signed in to Dropbox with OAuth"
     );
-    Ok(Credentials::OAuth {
-        app_key: start.app_key.clone(),
-        saved: Secret::new(format!("2&{refresh_token}")),
+    Ok(Exchanged {
+        credentials: Credentials::OAuth {
+            app_key: start.app_key.clone(),
+            saved: Secret::new(format!("2&{refresh_token}")),
+        },
+        refresh_token,
+        first,
+    })
+}
+
+/// Asks the token endpoint for an access token, noting when.
+pub(crate) async fn issue(client: &TokenlessClient, form: String) -> Result<Issued, SdkError> {
+    let asked = Instant::now();
+    let asked_at = Utc::now();
+    let response = request_token(client, form).await?;
+    Ok(Issued {
+        response,
+        asked,
+        asked_at,
     })
 }
 

@@ -870,13 +870,22 @@ impl OAuthTokens {
                 return Ok(true);
             }
         }
-        let asked = Instant::now();
-        let asked_at = Utc::now();
-        let response = auth::request_token(
+        let issued = auth::issue(
             &client,
             auth::refresh_form(&self.app_key, &self.refresh_token),
         )
         .await?;
+        self.install(issued);
+        Ok(true)
+    }
+
+    /// Makes `issued` the current access token.
+    fn install(&self, issued: auth::Issued) {
+        let auth::Issued {
+            response,
+            asked,
+            asked_at,
+        } = issued;
         // A lifetime of zero says nothing useful: renew only when Dropbox says so.
         let lifetime = response
             .expires_in
@@ -896,7 +905,17 @@ impl OAuthTokens {
             expires_in_secs = response.expires_in,
             "obtained a new Dropbox access token"
         );
-        Ok(true)
+    }
+
+    /// A sign-in that starts with the access token of its code exchange.
+    pub(crate) fn signed_in(exchanged: auth::Exchanged) -> Result<Self, DropboxError> {
+        let app_key = match &exchanged.credentials {
+            crate::credentials::Credentials::OAuth { app_key, .. } => app_key.clone(),
+            crate::credentials::Credentials::Token { .. } => String::new(),
+        };
+        let tokens = Self::new(&app_key, &exchanged.refresh_token)?;
+        tokens.install(exchanged.first);
+        Ok(tokens)
     }
 }
 

@@ -254,6 +254,24 @@ impl Dropbox {
         self.api().saved_authorization().await
     }
 
+    /// Finishes an OAuth sign-in with the code the user pasted back (see
+    /// [`finish_login`]) and makes it this handle's identity at once. The access token of
+    /// the exchange is used rather than dropped, so [`Dropbox::auth_status`] knows its
+    /// expiry (and, from Dropbox's answer, whether it is a team token) straight away.
+    /// Returns the credentials to store. On failure nothing changes.
+    pub async fn sign_in(
+        &self,
+        start: &LoginStart,
+        code: &str,
+    ) -> Result<Credentials, DropboxError> {
+        let api = self.api();
+        let exchanged = auth::exchange_code(start, code, &api.tokenless()).await?;
+        let credentials = exchanged.credentials.clone();
+        let tokens = client::OAuthTokens::signed_in(exchanged)?;
+        self.replace_source(TokenSource::OAuth(Arc::new(tokens)), |_| true);
+        Ok(credentials)
+    }
+
     /// Changes who this handle (and every clone) acts as: after a sign-in, a pasted
     /// token, or a sign-out (`None`: every call then fails with a "not signed in" Auth
     /// error). Credentials that cannot work (an empty token) are refused and nothing

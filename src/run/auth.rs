@@ -12,8 +12,7 @@ use handin::clipboard::{Clipboard as _, CopyRoute, DisplayEnvironment, TerminalC
 use handin::config::{Config, Paths};
 use handin::credentials::{CredentialStore, Credentials, CredentialsError};
 use handin::dropbox::{
-    AuthMethod, ClientSettings, Dropbox, DropboxError, ErrorKind, FullAccount, finish_login,
-    start_login,
+    AuthMethod, ClientSettings, Dropbox, DropboxError, ErrorKind, FullAccount, start_login,
 };
 use handin::logging;
 
@@ -131,7 +130,15 @@ fn login(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
         );
         return USAGE;
     }
-    let credentials = match runtime.block_on(finish_login(&start, code, &settings)) {
+    // The handle that signs in keeps the first access token: one exchange, no refresh.
+    let dropbox = match Dropbox::signed_out(settings) {
+        Ok(dropbox) => dropbox,
+        Err(error) => {
+            eprintln!("handin: {}", error.sentence());
+            return USAGE;
+        }
+    };
+    let credentials = match runtime.block_on(dropbox.sign_in(&start, code)) {
         Ok(credentials) => credentials,
         Err(error) => {
             tracing::warn!(detail = error.detail(), "signing in failed");
@@ -149,18 +156,9 @@ fn login(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
     if let Err(error) = setup.store.save(&credentials) {
         eprintln!("handin: {error}");
         // The sign-in cannot be kept: do not leave it alive at Dropbox either.
-        if let Ok(dropbox) = Dropbox::from_credentials(settings, &credentials) {
-            let _ = runtime.block_on(dropbox.sign_out());
-        }
+        let _ = runtime.block_on(dropbox.sign_out());
         return USAGE;
     }
-    let dropbox = match Dropbox::from_credentials(settings, &credentials) {
-        Ok(dropbox) => dropbox,
-        Err(error) => {
-            eprintln!("handin: {}", error.sentence());
-            return USAGE;
-        }
-    };
     match runtime.block_on(dropbox.current_account()) {
         Ok(account) => {
             let _ = writeln!(
