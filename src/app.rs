@@ -21,9 +21,7 @@ use tokio::task::AbortHandle;
 use crate::action::{Action, Change, Effect};
 use crate::clipboard::Clipboard;
 use crate::credentials::{CredentialStore, Credentials};
-use crate::dropbox::{
-    ClientSettings, Dropbox, LoginStart, UpdateFileRequestArgs, finish_login, start_login,
-};
+use crate::dropbox::{ClientSettings, Dropbox, LoginStart, UpdateFileRequestArgs, start_login};
 use crate::state::{self, State};
 use crate::ui;
 
@@ -238,14 +236,18 @@ impl<C: Clipboard> Effects<C> {
                     )));
                     return;
                 };
-                let settings = self.client_settings.clone();
                 let store = self.credentials.clone();
                 self.spawn(|dropbox| async move {
                     let result = async {
-                        let credentials = finish_login(&start, &code, &settings)
+                        // Exchanges the code and switches the handle in one step, keeping
+                        // the first access token (so its expiry is known at once).
+                        let credentials = dropbox
+                            .sign_in(&start, &code)
                             .await
                             .map_err(|e| e.sentence())?;
-                        keep_credentials(&dropbox, store.as_ref(), &credentials)?;
+                        if let Some(store) = &store {
+                            store.save(&credentials).map_err(|e| e.to_string())?;
+                        }
                         Ok(dropbox.auth_status())
                     }
                     .await;

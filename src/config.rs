@@ -261,6 +261,13 @@ impl Config {
             ));
         }
         self.mail.validate()?;
+        if let Some(key) = &self.app_key
+            && !key.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            return Err(format!(
+                "app_key = {key:?} is not an app key (letters and digits); copy it from your app's page in the App Console"
+            ));
+        }
         if let Some(member) = &self.select_user
             && !member.starts_with("dbmid:")
         {
@@ -427,41 +434,6 @@ fn env_path(name: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// What the credentials file holds. Only the access token is read for now.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct CredentialsFile {
-    access_token: Option<String>,
-}
-
-/// Reads the access token from the credentials file, refusing a file others can read.
-pub fn read_stored_token(path: &Path) -> Result<Option<String>, String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{} could not be read: {e}", path.display())),
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(path)
-            .map_err(|e| format!("{} could not be read: {e}", path.display()))?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
-            return Err(format!(
-                "{} can be read by other users (mode {:o}); run `chmod 600 {}` and start again",
-                path.display(),
-                mode & 0o777,
-                path.display()
-            ));
-        }
-    }
-    let parsed: CredentialsFile =
-        toml::from_str(&text).map_err(|e| format!("{} is not valid: {e}", path.display()))?;
-    Ok(parsed.access_token.filter(|token| !token.trim().is_empty()))
-}
-
 /// `NO_COLOR` set to anything non-empty turns colour off (no-color.org).
 pub fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
@@ -575,27 +547,5 @@ mod tests {
                 "config.example.toml does not document {key}"
             );
         }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_credentials_file_readable_by_others_is_refused() {
-        use std::os::unix::fs::PermissionsExt as _;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("credentials.toml");
-        std::fs::write(&path, "access_token = \"sl.secret\"\n").expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        let message = read_stored_token(&path).expect_err("too open");
-        assert!(message.contains("chmod 600"), "{message}");
-        assert!(!message.contains("sl.secret"));
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-        assert_eq!(
-            read_stored_token(&path).expect("ok"),
-            Some("sl.secret".to_string())
-        );
-        assert_eq!(
-            read_stored_token(&dir.path().join("absent")).expect("ok"),
-            None
-        );
     }
 }

@@ -663,7 +663,11 @@ async fn a_team_token_needs_a_member_and_then_carries_it() {
         .expect("space set");
     let error = expect_error(dropbox.count_requests().await);
     assert_eq!(error.kind(), &ErrorKind::PathRoot);
-    assert!(error.sentence().contains("(m)"), "{}", error.sentence());
+    assert!(
+        error.sentence().contains("Path root in Settings"),
+        "{}",
+        error.sentence()
+    );
 
     // Someone not on the team, and a value that is no member id at all.
     dropbox

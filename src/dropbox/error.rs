@@ -311,26 +311,26 @@ fn path_root(response: &str, detail: String) -> DropboxError {
                 Some("invalid_root"),
                 format!(
                     "The Dropbox space handin uses (path_root) is out of date{hint}; choose home \
-                     or team space again in Settings (m)."
+                     or team space again on Path root in Settings."
                 ),
             )
         }
         Some(PathRootError::NoPermission) => (
             Some("no_permission"),
             "This account cannot open the Dropbox space set as path_root; choose home or team \
-             space again in Settings (m)."
+             space again on Path root in Settings."
                 .to_owned(),
         ),
         Some(_) => (
             Some("other"),
-            "Dropbox refused the path_root setting; choose home or team space again in Settings \
-             (m)."
+            "Dropbox refused the path_root setting; choose home or team space again on Path root \
+             in Settings."
                 .to_owned(),
         ),
         None => (
             None,
-            "Dropbox refused the path_root setting; choose home or team space again in Settings \
-             (m)."
+            "Dropbox refused the path_root setting; choose home or team space again on Path root \
+             in Settings."
                 .to_owned(),
         ),
     };
@@ -403,7 +403,7 @@ fn transport(cause: &(dyn StdError + Send + Sync + 'static), detail: String) -> 
         TransportErrorKind::InvalidRequest => (
             ErrorKind::Settings,
             "handin could not build a valid request; paste the access token again (t in Settings), \
-             or check the team member and space (m) for stray characters."
+             or check the team member (m) and Path root in Settings for stray characters."
                 .to_owned(),
         ),
     };
@@ -1002,7 +1002,7 @@ mod tests {
         let keyed = sentences[12..]
             .iter()
             .filter(|s| {
-                ["(l)", "(m)", " l ", " t ", "(t "]
+                ["(l)", "(m)", " l ", " t ", "(t ", "Path root in Settings"]
                     .iter()
                     .any(|key| s.contains(key))
             })
