@@ -3,12 +3,15 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use std::path::PathBuf;
+
 use crate::config::Config;
 use crate::credentials::Secret;
 use crate::dropbox::{
-    AuthStatus, CreateFileRequestArgs, DropboxError, FileRequest, FullAccount, TeamMember,
-    UpdateFileRequestArgs,
+    AuthStatus, CreateFileRequestArgs, DropboxError, FileRequest, FullAccount, Metadata,
+    TeamMember, UpdateFileRequestArgs,
 };
+use crate::submissions::{Assignments, ClassView, Roster, Submission};
 
 /// Everything that can change the state: user input, the clock, and service results.
 #[derive(Debug, Clone)]
@@ -68,6 +71,25 @@ pub enum Action {
     /// credentials are gone either way).
     SignedOut(Option<String>),
     TeamMembersLoaded(Result<Vec<TeamMember>, String>),
+    /// The destination folder of the opened request, listed (recursively), or why not.
+    FilesListed {
+        generation: u64,
+        result: Result<(Vec<Metadata>, String), DropboxError>,
+    },
+    /// Changes under the watched folder since the last cursor.
+    FilesChanged {
+        generation: u64,
+        result: Result<(Vec<Metadata>, String), DropboxError>,
+    },
+    /// The course's roster file read and checked, or why not.
+    RosterLoaded {
+        generation: u64,
+        result: Result<Roster, String>,
+    },
+    /// The manual file-to-student assignments were written, or why not.
+    AssignmentsSaved(Result<(), String>),
+    /// The class view was exported (the path), or why not.
+    Exported(Result<String, String>),
     /// The configuration file was written, or why not.
     ConfigSaved {
         generation: u64,
@@ -143,6 +165,31 @@ pub enum Effect {
         select_user: Option<String>,
         path_root: Option<String>,
     },
+    /// List the folder of the opened request (recursively).
+    ListFiles {
+        generation: u64,
+        path: String,
+    },
+    /// Long-poll the folder under `cursor` and fetch what changed.
+    WatchFiles {
+        generation: u64,
+        cursor: String,
+    },
+    LoadRoster {
+        generation: u64,
+        path: PathBuf,
+    },
+    SaveAssignments {
+        assignments: Assignments,
+    },
+    ExportClass {
+        path: PathBuf,
+        roster: Roster,
+        view: Box<ClassView>,
+        submissions: Vec<Submission>,
+    },
+    /// Ring the terminal's bell (new files arrived).
+    Bell,
     /// Write the configuration file.
     SaveConfig {
         generation: u64,

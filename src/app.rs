@@ -100,6 +100,10 @@ pub struct Services<C> {
     pub credentials: Option<CredentialStore>,
     /// For building the sign-in URL and exchanging the code (base URL, timeouts).
     pub client_settings: ClientSettings,
+    /// Where hand assignments of files to students are kept; `None` keeps them in memory.
+    pub assignments_path: Option<PathBuf>,
+    /// Rings the terminal's bell; `None` stays silent (tests).
+    pub bell: Option<Box<dyn FnMut() + Send>>,
 }
 
 struct Effects<C> {
@@ -111,6 +115,11 @@ struct Effects<C> {
     client_settings: ClientSettings,
     /// The sign-in under way: its PKCE verifier never leaves the effect runner.
     login: Option<LoginStart>,
+    assignments_path: Option<PathBuf>,
+    bell: Option<Box<dyn FnMut() + Send>>,
+    files_load: Option<AbortHandle>,
+    /// The long poll on the opened request's folder: one at a time.
+    watch: Option<AbortHandle>,
     requests_load: Option<AbortHandle>,
     account_load: Option<AbortHandle>,
     count_load: Option<AbortHandle>,
@@ -312,6 +321,63 @@ impl<C: Clipboard> Effects<C> {
                     let _ = self.sender.send(Action::Copied(Err(error.sentence())));
                 }
             }
+            Effect::ListFiles { generation, path } => {
+                // A new listing makes the old watch pointless.
+                if let Some(watch) = self.watch.take() {
+                    watch.abort();
+                }
+                let task = self.spawn(|dropbox| async move {
+                    let result = dropbox.list_folder_all(&path, true).await;
+                    log_failure("listing a request's files", &result);
+                    Action::FilesListed { generation, result }
+                });
+                replace(&mut self.files_load, task);
+            }
+            Effect::WatchFiles { generation, cursor } => {
+                let task = self.spawn(|dropbox| async move {
+                    let result = dropbox
+                        .wait_for_changes(&cursor, crate::state::watch::LONGPOLL_SECONDS)
+                        .await;
+                    log_failure("waiting for new files", &result);
+                    Action::FilesChanged { generation, result }
+                });
+                replace(&mut self.watch, task);
+            }
+            Effect::LoadRoster { generation, path } => {
+                let sender = self.sender.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::submissions::load_roster(&path);
+                    let _ = sender.send(Action::RosterLoaded { generation, result });
+                });
+            }
+            Effect::SaveAssignments { assignments } => {
+                let Some(path) = self.assignments_path.clone() else {
+                    return;
+                };
+                let sender = self.sender.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = sender.send(Action::AssignmentsSaved(assignments.save(&path)));
+                });
+            }
+            Effect::ExportClass {
+                path,
+                roster,
+                view,
+                submissions,
+            } => {
+                let sender = self.sender.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result =
+                        crate::submissions::export_csv(&roster, &view, &submissions, &path)
+                            .map(|()| path.display().to_string());
+                    let _ = sender.send(Action::Exported(result));
+                });
+            }
+            Effect::Bell => {
+                if let Some(ring) = &mut self.bell {
+                    ring();
+                }
+            }
             Effect::SaveConfig { generation, config } => {
                 let path = self.config_path.clone();
                 let sender = self.sender.clone();
@@ -394,6 +460,10 @@ where
         credentials: services.credentials,
         client_settings: services.client_settings,
         login: None,
+        assignments_path: services.assignments_path,
+        bell: services.bell,
+        files_load: None,
+        watch: None,
         requests_load: None,
         account_load: None,
         count_load: None,

@@ -43,8 +43,12 @@ pub struct Config {
     pub theme: ThemeSetting,
     /// A TOML file of key bindings that replace the defaults (see README).
     pub keymap_file: Option<PathBuf>,
+    /// Ring the terminal's bell when new files arrive in the Submissions tab.
+    pub bell: bool,
     /// How invitations and reminders are sent.
     pub mail: MailConfig,
+    /// The class list (CSV) of each course, by the course's Dropbox folder.
+    pub rosters: std::collections::BTreeMap<String, PathBuf>,
 }
 
 /// The grace choices as the configuration file spells them (Dropbox's tags).
@@ -172,7 +176,9 @@ impl Default for Config {
             download_concurrency: 6,
             theme: ThemeSetting::Default,
             keymap_file: None,
+            bell: true,
             mail: MailConfig::default(),
+            rosters: std::collections::BTreeMap::new(),
         }
     }
 }

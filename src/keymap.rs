@@ -37,10 +37,14 @@ pub enum Command {
     PasteToken,
     PickMember,
     SignOut,
+    ToggleView,
+    Assign,
+    Export,
+    SetRoster,
 }
 
 impl Command {
-    pub const ALL: [Command; 30] = [
+    pub const ALL: [Command; 34] = [
         Command::Quit,
         Command::Help,
         Command::NextTab,
@@ -71,6 +75,10 @@ impl Command {
         Command::PasteToken,
         Command::PickMember,
         Command::SignOut,
+        Command::ToggleView,
+        Command::Assign,
+        Command::Export,
+        Command::SetRoster,
     ];
 
     /// The command's name in a keymap file.
@@ -106,6 +114,10 @@ impl Command {
             Command::PasteToken => "paste_token",
             Command::PickMember => "pick_member",
             Command::SignOut => "sign_out",
+            Command::ToggleView => "toggle_view",
+            Command::Assign => "assign",
+            Command::Export => "export",
+            Command::SetRoster => "set_roster",
         }
     }
 
@@ -141,6 +153,10 @@ impl Command {
             Command::PasteToken => "paste an access token from the App Console",
             Command::PickMember => "pick the team member to act as (team tokens)",
             Command::SignOut => "sign out: revoke and forget the credentials",
+            Command::ToggleView => "switch between the files and the class view",
+            Command::Assign => "assign the file to a student by hand",
+            Command::Export => "export the class view as CSV",
+            Command::SetRoster => "set the course's roster (a CSV class list)",
         }
     }
 }
@@ -205,6 +221,24 @@ impl Default for Keymap {
             (K::Char('y'), none, C::CopyLink),
             (K::Char('Q'), shift, C::ShowQr),
         ];
+        let submissions = [
+            (K::Char('j'), none, C::Down),
+            (K::Down, none, C::Down),
+            (K::Char('k'), none, C::Up),
+            (K::Up, none, C::Up),
+            (K::PageDown, none, C::PageDown),
+            (K::PageUp, none, C::PageUp),
+            (K::Home, none, C::Home),
+            (K::Char('g'), none, C::Home),
+            (K::End, none, C::End),
+            (K::Char('G'), shift, C::End),
+            (K::Char('/'), none, C::Filter),
+            (K::Char('r'), none, C::Refresh),
+            (K::Char('v'), none, C::ToggleView),
+            (K::Char('a'), none, C::Assign),
+            (K::Char('E'), shift, C::Export),
+            (K::Char('R'), shift, C::SetRoster),
+        ];
         let settings = [
             (K::Char('j'), none, C::Down),
             (K::Down, none, C::Down),
@@ -236,6 +270,11 @@ impl Default for Keymap {
             .into_iter()
             .map(scoped(Scope::Global))
             .chain(requests.into_iter().map(scoped(Scope::Tab(Tab::Requests))))
+            .chain(
+                submissions
+                    .into_iter()
+                    .map(scoped(Scope::Tab(Tab::Submissions))),
+            )
             .chain(settings.into_iter().map(scoped(Scope::Tab(Tab::Settings))))
             .collect();
         Keymap { bindings }
@@ -474,7 +513,10 @@ mod tests {
         let keymap = Keymap::default();
         let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
         assert_eq!(keymap.command(Tab::Requests, &j), Some(Command::Down));
-        assert_eq!(keymap.command(Tab::Submissions, &j), None);
+        assert_eq!(keymap.command(Tab::Submissions, &j), Some(Command::Down));
+        let v = key(KeyCode::Char('v'), KeyModifiers::NONE);
+        assert_eq!(keymap.command(Tab::Submissions, &v), Some(Command::ToggleView));
+        assert_eq!(keymap.command(Tab::Requests, &v), None);
         let n = key(KeyCode::Char('n'), KeyModifiers::NONE);
         assert_eq!(keymap.command(Tab::Requests, &n), Some(Command::New));
         assert_eq!(keymap.command(Tab::Settings, &n), None);

@@ -14,6 +14,7 @@ pub mod fixtures;
 pub mod keymap;
 pub mod logging;
 pub mod state;
+pub mod submissions;
 pub mod terminal;
 pub mod time;
 pub mod ui;

@@ -165,7 +165,16 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
         let config_path = (!cli.demo).then(|| paths.config_file.clone());
         let credentials = (!cli.demo)
             .then(|| handin::credentials::CredentialStore::new(paths.credentials_file()));
-        let code = run_screen(dropbox, environment, config, config_path, credentials).await;
+        let code = run_screen(
+            dropbox,
+            environment,
+            config,
+            config_path,
+            credentials,
+            // The demo's files are not the professor's: nothing of it is kept.
+            (!cli.demo).then(|| paths.data_dir.join("assignments.json")),
+        )
+        .await;
         if let Some(emulator) = demo {
             emulator.shutdown().await;
         }
@@ -179,6 +188,7 @@ async fn run_screen(
     config: Config,
     config_path: Option<std::path::PathBuf>,
     credentials: Option<handin::credentials::CredentialStore>,
+    assignments_path: Option<std::path::PathBuf>,
 ) -> u8 {
     let signals = match signal_stream() {
         Ok(signals) => signals,
@@ -204,9 +214,16 @@ async fn run_screen(
         });
     }
     let auth = dropbox.auth_status();
+
     let keymap_file = config.keymap_file.clone();
     let client_settings = config.client_settings();
     let mut state = State::new(chrono::Utc::now(), Zone::Local, environment).with_config(config);
+    if let Some(path) = &assignments_path {
+        match handin::submissions::Assignments::load(path) {
+            Ok(assignments) => state.submissions.assignments = assignments,
+            Err(sentence) => state.announce_warnings(&[sentence]),
+        }
+    }
     state.settings.auth = Some(auth);
     if let Some(path) = keymap_file {
         let (keymap, warnings) = handin::keymap::Keymap::with_file(&path);
@@ -229,6 +246,8 @@ async fn run_screen(
             config_path,
             credentials,
             client_settings,
+            assignments_path,
+            bell: Some(Box::new(ring_bell)),
         },
         SystemClock,
     )
@@ -287,4 +306,12 @@ fn signal_stream() -> std::io::Result<impl Stream<Item = Signal> + Unpin> {
         watch(SignalKind::terminate(), Signal::Terminate)?,
         watch(SignalKind::interrupt(), Signal::Interrupt)?,
     ]))
+}
+
+/// BEL on the terminal: one ring per batch of new files.
+fn ring_bell() {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(b"\x07");
+    let _ = stdout.flush();
 }

@@ -208,6 +208,8 @@ async fn start_full(
                 config_path,
                 credentials,
                 client_settings: settings_for_loop,
+                assignments_path: None,
+                bell: None,
             },
             chrono::Utc::now,
         )
@@ -1149,4 +1151,129 @@ async fn a_team_token_acts_as_the_member_picked_in_settings() {
             .as_deref()
             .is_some_and(|id| id.starts_with("dbmid:"))
     );
+}
+
+/// Opens `title` in the Submissions tab and waits for its files.
+async fn open_submissions(harness: &Harness, title: &str) -> String {
+    harness.backend.wait_for("Project Proposal").await;
+    harness.select(title).await;
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("Received").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enter_lists_who_handed_in_and_when() {
+    let harness = start(Seed::Demo).await;
+    let screen = open_submissions(&harness, "Project Proposal").await;
+    assert!(screen.contains("Student"), "{screen}");
+    assert!(screen.contains("Received"), "{screen}");
+    // The deadline is ahead: everything so far is on time.
+    assert!(screen.contains("on time"), "{screen}");
+    assert!(!screen.contains("late "), "{screen}");
+    let files = harness.request_titled("Project Proposal").expect("seeded")["file_count"]
+        .as_u64()
+        .unwrap_or_default();
+    assert!(screen.contains(&format!("{files} files")), "{screen}");
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_upload_appears_without_a_key_press() {
+    let harness = start(Seed::Demo).await;
+    open_submissions(&harness, "Project Proposal").await;
+    let request = harness.request_titled("Project Proposal").expect("seeded");
+    let before = request["file_count"].as_u64().unwrap_or_default();
+    // Give the watch a moment to start its long poll, as a professor would.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    harness
+        .emulator
+        .submit(handin::emulator::Submission {
+            request_id: request["id"].as_str().unwrap_or_default().to_string(),
+            student_name: Some("Grace Hopper".to_string()),
+            file_name: "proposal.pdf".to_string(),
+            content: b"%PDF-1.7 proposal".to_vec(),
+            at: None,
+        })
+        .expect("submitted");
+    let screen = harness.backend.wait_for("Grace Hopper").await;
+    assert!(screen.contains("1 new in Project Proposal"), "{screen}");
+    assert!(
+        screen.contains(&format!("{} files", before + 1)),
+        "{screen}"
+    );
+    // The Requests tab's count follows.
+    harness.press(KeyCode::Char('1'));
+    harness.backend.wait_for(&format!("{}", before + 1)).await;
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_whose_folder_was_removed_says_so() {
+    let harness = start(Seed::Demo).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.select("Lab 0 – Safety Quiz").await;
+    harness.press(KeyCode::Enter);
+    harness
+        .backend
+        .wait_for("folder of this request was removed")
+        .await;
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_roster_the_class_view_counts_who_is_missing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let harness = start(Seed::Demo).await;
+    let screen = open_submissions(&harness, "Project Proposal").await;
+    // Someone who handed in, taken from the list, and someone who never will.
+    let submitted = screen
+        .lines()
+        .skip_while(|line| !line.starts_with("Student"))
+        .skip(1)
+        .filter_map(|line| line.split("  ").next())
+        .map(|name| name.trim().to_string())
+        .find(|name| !name.is_empty() && name != "unattributed")
+        .expect("a named student row");
+    let roster = dir.path().join("cs101.csv");
+    std::fs::write(
+        &roster,
+        format!("name,email\n{submitted},first@example.edu\nNobody Atall,nobody@example.edu\n"),
+    )
+    .expect("write roster");
+    harness.press(KeyCode::Char('R'));
+    harness.ctrl('u');
+    harness.type_text(&roster.display().to_string());
+    harness.press(KeyCode::Enter);
+    let screen = harness.backend.wait_for("1 submitted").await;
+    assert!(screen.contains("1 missing"), "{screen}");
+    assert!(screen.contains("Nobody Atall"), "{screen}");
+    // v goes back to the files.
+    harness.press(KeyCode::Char('v'));
+    harness.backend.wait_for("Received").await;
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_roster_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let harness = start(Seed::Demo).await;
+    open_submissions(&harness, "Project Proposal").await;
+    let roster = dir.path().join("bad.csv");
+    std::fs::write(
+        &roster,
+        "name,email\nAda,ada@example.edu\nBob,ada@example.edu\n",
+    )
+    .expect("write roster");
+    harness.press(KeyCode::Char('R'));
+    harness.ctrl('u');
+    harness.type_text(&roster.display().to_string());
+    harness.press(KeyCode::Enter);
+    let screen = harness.backend.wait_for("line 3").await;
+    assert!(screen.contains("Roster:"), "{screen}");
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
 }

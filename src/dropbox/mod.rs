@@ -646,6 +646,25 @@ impl Dropbox {
             .map_err(|e| DropboxError::from_sdk("files/list_folder/longpoll", e))
     }
 
+    /// Waits (long-polling, no CPU) until something changes under `cursor`, then fetches
+    /// the changes. Between polls it honours Dropbox's `backoff`. Ends with the changes and
+    /// the cursor after them; a `reset` error means the folder must be listed again.
+    pub async fn wait_for_changes(
+        &self,
+        cursor: &str,
+        timeout_secs: u64,
+    ) -> Result<(Vec<Metadata>, String), DropboxError> {
+        loop {
+            let (changed, backoff) = self.longpoll(cursor, timeout_secs).await?;
+            if let Some(seconds) = backoff {
+                tokio::time::sleep(Duration::from_secs(seconds)).await;
+            }
+            if changed {
+                return self.list_folder_continue(cursor).await;
+            }
+        }
+    }
+
     /// Metadata of a file or folder (not the root).
     pub async fn get_metadata(&self, path: &str) -> Result<Metadata, DropboxError> {
         let api = self.api();

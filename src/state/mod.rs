@@ -7,6 +7,8 @@ pub mod form;
 pub mod requests;
 pub mod settings;
 pub mod sign_in;
+pub mod submissions;
+pub mod watch;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -19,6 +21,7 @@ use crate::time::Zone;
 pub use changes::{Confirm, Modal, Mutations, Pending};
 pub use requests::{RequestsState, SortColumn};
 pub use settings::{SettingKey, SettingsState};
+pub use submissions::{SubmissionsState, SubmissionsView};
 
 use crate::config::Config;
 
@@ -118,6 +121,7 @@ pub struct State {
     pub modal: Option<Modal>,
     pub mutations: Mutations,
     pub settings: SettingsState,
+    pub submissions: SubmissionsState,
     pub quitting: bool,
 }
 
@@ -144,6 +148,7 @@ impl State {
             modal: None,
             mutations: Mutations::default(),
             settings: SettingsState::new(Config::default()),
+            submissions: SubmissionsState::default(),
             quitting: false,
         }
     }
@@ -220,9 +225,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Resize { width, height } => {
             state.width = width;
             state.height = height;
-            state
-                .requests
-                .set_viewport(crate::ui::layout::request_table_rows(height));
+            let rows = crate::ui::layout::request_table_rows(height);
+            state.requests.set_viewport(rows);
+            state.submissions.set_viewport(rows);
             Vec::new()
         }
         Action::SpinnerTick => {
@@ -307,6 +312,33 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.members_loaded(result);
             Vec::new()
         }
+        Action::FilesListed { generation, result } => state.files_listed(generation, result),
+        Action::FilesChanged { generation, result } => state.files_changed(generation, result),
+        Action::RosterLoaded { generation, result } => {
+            state.roster_loaded(generation, result);
+            Vec::new()
+        }
+        Action::AssignmentsSaved(result) => {
+            if let Err(sentence) = result {
+                state.set_error(format!(
+                    "The assignment is shown but could not be saved: {sentence}"
+                ));
+            }
+            Vec::new()
+        }
+        Action::Exported(result) => {
+            state.status = Some(match result {
+                Ok(path) => Status {
+                    level: Level::Info,
+                    text: format!("The class view is in {path}."),
+                },
+                Err(sentence) => Status {
+                    level: Level::Error,
+                    text: sentence,
+                },
+            });
+            Vec::new()
+        }
         Action::ConfigSaved { generation, result } => {
             state.config_saved(generation, result);
             Vec::new()
@@ -360,6 +392,14 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         return state.setting_key(key);
     }
+    if state.tab == Tab::Submissions {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return quit(state);
+        }
+        if let Some(effects) = state.submissions_key(key) {
+            return effects;
+        }
+    }
     if state.tab == Tab::Requests && state.requests.filter_editing {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return quit(state);
@@ -392,7 +432,10 @@ impl State {
                 Vec::new()
             }
             KeyCode::Enter => match self.settings.finish_editing() {
-                Some(next) => self.save_config(next),
+                Some(next) => {
+                    let what = self.settings.selected_key().config_key();
+                    self.save_config(next, what)
+                }
                 None => Vec::new(),
             },
             _ => {
@@ -405,7 +448,8 @@ impl State {
     }
 
     /// Takes the new configuration at once and writes it; a failed write puts the old one back.
-    pub(crate) fn save_config(&mut self, next: Config) -> Vec<Effect> {
+    pub(crate) fn save_config(&mut self, next: Config, what: &str) -> Vec<Effect> {
+        self.settings.saving = what.to_string();
         let previous = std::mem::replace(&mut self.settings.config, next.clone());
         self.settings.before_save = Some(Box::new(previous));
         self.settings.save_generation += 1;
@@ -423,14 +467,14 @@ impl State {
         match result {
             Ok(()) => {
                 self.settings.before_save = None;
-                let restart = if key.needs_restart() {
+                let restart = if self.settings.saving == key.config_key() && key.needs_restart() {
                     " It applies when handin starts again."
                 } else {
                     ""
                 };
                 self.status = Some(Status {
                     level: Level::Info,
-                    text: format!("Saved {}.{restart}", key.config_key()),
+                    text: format!("Saved {}.{restart}", self.settings.saving),
                 });
             }
             Err(sentence) => {
@@ -470,6 +514,39 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             };
             state.settings.move_by(step);
         }
+        Command::Up | Command::Down | Command::PageUp | Command::PageDown
+            if state.tab == Tab::Submissions =>
+        {
+            let page = state.submissions.viewport.max(1) as isize;
+            let step = match command {
+                Command::Up => -1,
+                Command::Down => 1,
+                Command::PageUp => -page,
+                _ => page,
+            };
+            state.submissions.move_by(step);
+        }
+        Command::Home if state.tab == Tab::Submissions => state.submissions.move_by(isize::MIN / 2),
+        Command::End if state.tab == Tab::Submissions => state.submissions.move_by(isize::MAX / 2),
+        Command::Filter if state.tab == Tab::Submissions => state.submissions.filter_editing = true,
+        Command::Refresh if state.tab == Tab::Submissions => return state.submissions_reload(),
+        Command::ToggleView => {
+            if !state.submissions.toggle_view() {
+                let text = match &state.submissions.roster_problem {
+                    Some(problem) => format!("The roster cannot be used: {problem}"),
+                    None => {
+                        "The class view needs the course's roster: press R to set it.".to_string()
+                    }
+                };
+                state.status = Some(Status {
+                    level: Level::Info,
+                    text,
+                });
+            }
+        }
+        Command::Assign => state.start_assign(),
+        Command::Export => state.start_export(),
+        Command::SetRoster => state.start_roster(),
         Command::Home if state.tab == Tab::Settings => state.settings.selected = 0,
         Command::End if state.tab == Tab::Settings => state.settings.move_by(isize::MAX / 2),
         Command::EditSetting => return state.edit_setting(),
@@ -499,12 +576,7 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::DeleteClosed => return state.delete_all_closed(),
         Command::CopyLink => return state.copy_link(),
         Command::ShowQr => return state.show_qr(),
-        Command::Open => {
-            if let Some(row) = state.requests.selected_row() {
-                state.opened_request = Some(row.request.id.clone());
-                state.tab = Tab::Submissions;
-            }
-        }
+        Command::Open => return state.open_submissions(),
     }
     Vec::new()
 }

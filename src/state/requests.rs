@@ -252,6 +252,13 @@ impl RequestsState {
         reload
     }
 
+    /// The number of files a request's folder holds, as its listing just showed.
+    pub fn set_file_count(&mut self, id: &str, count: i64) {
+        if let Some(row) = self.rows.iter_mut().find(|row| row.request.id == id) {
+            row.request.file_count = count;
+        }
+    }
+
     /// Drops the requests Dropbox deleted. The selection stays on the request it was on
     /// when that one is still there, else on the row now at the same place. Returns the
     /// load to start when one was on its way (see [`Self::supersede_load`]).

@@ -304,6 +304,8 @@ pub struct SettingsState {
     /// The configuration to go back to if the write fails.
     pub before_save: Option<Box<Config>>,
     pub sign_in: Option<SignIn>,
+    /// What the write under way saves, for the status bar ("courses_root").
+    pub saving: String,
     /// How handin is signed in, as the service layer last said.
     pub auth: Option<AuthStatus>,
 }

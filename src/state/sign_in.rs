@@ -307,7 +307,7 @@ impl State {
                         select_user: next.select_user.clone(),
                         path_root: next.path_root.clone(),
                     }];
-                    effects.extend(self.save_config(next));
+                    effects.extend(self.save_config(next, "select_user"));
                     effects.push(self.begin_account_load());
                     effects.push(self.requests.begin_load());
                     effects.push(self.start_count());
@@ -352,7 +352,7 @@ impl State {
                 path_root: next.path_root.clone(),
             }];
             let mut all = effects;
-            all.extend(self.save_config(next));
+            all.extend(self.save_config(next, "path_root"));
             all.push(self.requests.begin_load());
             all.push(self.start_count());
             return all;

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
+use crate::state::submissions::Prompt;
 use crate::state::{Level, State, Tab};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -24,7 +25,20 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
 
     let requests = &state.requests;
-    if state.tab == Tab::Requests && requests.filter_editing {
+    if let Some((label, input, hint)) = submissions_prompt(state) {
+        let line = Line::from(vec![
+            Span::styled(label, theme.key()),
+            Span::raw(input.value()),
+            Span::styled(format!("   {hint}"), theme.dim()),
+        ]);
+        frame.render_widget(Paragraph::new(line), left_area);
+        let cursor = input.visual_cursor() as u16;
+        frame.set_cursor_position(Position::new(
+            (area.x + label.chars().count() as u16 + cursor)
+                .min(area.x + left_width.saturating_sub(1)),
+            area.y,
+        ));
+    } else if state.tab == Tab::Requests && requests.filter_editing {
         let prompt = "/ ";
         let value = requests.filter_text();
         let line = Line::from(vec![
@@ -68,6 +82,29 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Span::styled(right, theme.dim())), right_area);
 }
 
+/// The question the Submissions tab is asking, if any: its label, what was typed, keys.
+fn submissions_prompt(state: &State) -> Option<(&'static str, &tui_input::Input, &'static str)> {
+    if state.tab != Tab::Submissions {
+        return None;
+    }
+    let subs = &state.submissions;
+    match &subs.prompt {
+        Some(Prompt::Assign { input, .. }) => Some((
+            "Student: ",
+            input,
+            "name or email · empty clears · Enter · Esc",
+        )),
+        Some(Prompt::Export { input }) => Some(("Export to: ", input, "Enter writes · Esc")),
+        Some(Prompt::Roster { input }) => Some((
+            "Roster CSV: ",
+            input,
+            "name,email[,id] · empty removes · Enter · Esc",
+        )),
+        None if subs.filter_editing => Some(("/ ", &subs.filter, "Enter keeps · Esc clears")),
+        None => None,
+    }
+}
+
 fn hints(tab: Tab) -> &'static [(&'static str, &'static str)] {
     match tab {
         Tab::Requests => &[
@@ -79,7 +116,14 @@ fn hints(tab: Tab) -> &'static [(&'static str, &'static str)] {
             ("?", "help"),
             ("q", "quit"),
         ],
-        Tab::Submissions => &[("1", "back to requests"), ("?", "help"), ("q", "quit")],
+        Tab::Submissions => &[
+            ("v", "view"),
+            ("a", "assign"),
+            ("/", "filter"),
+            ("R", "roster"),
+            ("E", "export"),
+            ("?", "help"),
+        ],
         Tab::Settings => &[
             ("Enter", "edit"),
             ("l", "sign in"),

@@ -1,49 +1,340 @@
-//! The Submissions tab. For now it names the request opened from the Requests tab; the
-//! file list, lateness and the class view come with the Submissions issue.
+//! The Submissions tab: the opened request's files (who, what, when, late or not), or the
+//! class view with one row per student of the roster, and a detail pane.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
+use super::layout;
 use super::theme::Theme;
-use crate::state::State;
+use crate::state::{Load, State, SubmissionsView};
+use crate::submissions::{Lateness, Standing, Submission};
+use crate::time;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let block = Block::new()
-        .borders(Borders::TOP)
-        .title(Span::styled(" Submissions ", theme.title()));
-    let opened = state
-        .opened_request
-        .as_ref()
-        .and_then(|id| state.requests.rows.iter().find(|row| &row.request.id == id));
-    let lines = match opened {
-        None => vec![Line::styled(
-            "Pick a request in the Requests tab (1) and press Enter to open it here.",
-            theme.dim(),
-        )],
-        Some(row) => vec![
-            Line::from(vec![Span::styled(
-                row.request.title.as_str(),
-                theme.title(),
-            )]),
-            Line::raw(format!(
-                "{} files in {}",
-                row.request.file_count,
-                row.request
-                    .destination
-                    .as_deref()
-                    .unwrap_or("(folder removed)")
-            )),
-            Line::raw(""),
-            Line::styled(
-                "Who submitted, who is late and who is missing will be listed here.",
+    let subs = &state.submissions;
+    let Some(request) = &subs.request else {
+        let block = Block::new()
+            .borders(Borders::TOP)
+            .title(Span::styled(" Submissions ", theme.title()));
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "Pick a request in the Requests tab (1) and press Enter to see who handed in.",
                 theme.dim(),
-            ),
-        ],
+            ))
+            .block(block),
+            area,
+        );
+        return;
     };
+    let (table_area, detail_area) = layout::requests(area);
+    let title = match (&subs.class, subs.view) {
+        (Some(class), SubmissionsView::Class) => format!(
+            " {} · {} · v shows the files ",
+            request.title,
+            class.counts.sentence()
+        ),
+        _ => {
+            let filtered = if subs.filter.value().is_empty() {
+                String::new()
+            } else {
+                format!("{} of ", subs.visible.len())
+            };
+            let class_hint = if subs.class.is_some() {
+                " · v shows the class"
+            } else {
+                ""
+            };
+            format!(
+                " {} · {filtered}{} files{class_hint} ",
+                request.title,
+                subs.submissions.len()
+            )
+        }
+    };
+    let block = Block::new().borders(Borders::TOP).title(Span::styled(
+        super::truncate(&title, usize::from(area.width).saturating_sub(2)),
+        theme.title(),
+    ));
+    let inner = block.inner(table_area);
+    frame.render_widget(block, table_area);
+
+    let message = if subs.folder_missing {
+        Some((
+            "The destination folder of this request was removed: no uploads can arrive. Edit the request (e in Requests) to give it a folder."
+                .to_string(),
+            theme.error(),
+        ))
+    } else {
+        match (&subs.load, subs.submissions.is_empty()) {
+            (Load::Loading, _) => Some((
+                format!("{} Listing the files…", super::spinner(state.spinner_frame)),
+                Style::new(),
+            )),
+            (Load::Failed(sentence), _) => Some((
+                format!("Could not list the files. {sentence}"),
+                theme.error(),
+            )),
+            (_, true) if subs.view == SubmissionsView::Files => Some((
+                "Nothing uploaded yet. New files appear here as they arrive.".to_string(),
+                theme.dim(),
+            )),
+            _ => None,
+        }
+    };
+    if let Some((text, style)) = message {
+        frame.render_widget(
+            Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
+            inner,
+        );
+    } else {
+        match subs.view {
+            SubmissionsView::Files => render_files(state, theme, frame, inner),
+            SubmissionsView::Class => render_class(state, theme, frame, inner),
+        }
+    }
+    render_detail(state, theme, frame, detail_area);
+}
+
+fn standing_span(lateness: &Lateness, theme: &Theme) -> Span<'static> {
+    let text = crate::submissions::describe_lateness(lateness);
+    let style = match lateness {
+        Lateness::Late {
+            within_grace: true, ..
+        } => theme.in_grace(),
+        Lateness::Late { .. } => theme.overdue(),
+        _ => theme.open(),
+    };
+    Span::styled(text, style)
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1_024 => format!("{b} B"),
+        b if b < 1_048_576 => format!("{:.0} KB", b as f64 / 1_024.0),
+        b => format!("{:.1} MB", b as f64 / 1_048_576.0),
+    }
+}
+
+fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let subs = &state.submissions;
+    let header = Row::new(["Student", "File", "Size", "Received", "Status"]).style(theme.header());
+    let rows_on_screen = usize::from(area.height.saturating_sub(1));
+    let rows = subs
+        .visible
+        .iter()
+        .enumerate()
+        .skip(subs.offset)
+        .take(rows_on_screen)
+        .map(|(position, &index)| {
+            let s: &Submission = &subs.submissions[index];
+            let student = match &s.student {
+                Some(name) if s.assigned => Span::raw(format!("{name} ✎")),
+                Some(name) => Span::raw(name.clone()),
+                None => Span::styled("unattributed", theme.dim()),
+            };
+            let row = Row::new(vec![
+                Cell::from(student),
+                Cell::from(s.name.clone()),
+                Cell::from(Line::from(size(s.size)).right_aligned()),
+                Cell::from(time::relative(s.received, state.now)),
+                Cell::from(standing_span(&s.lateness, theme)),
+            ]);
+            let row = if subs.new_ids.contains(&s.file_id) {
+                row.style(
+                    theme
+                        .in_grace()
+                        .add_modifier(ratatui::style::Modifier::BOLD),
+                )
+            } else {
+                row
+            };
+            if position == subs.selected {
+                row.style(theme.selected())
+            } else {
+                row
+            }
+        });
+    let widths = [
+        Constraint::Fill(2),
+        Constraint::Fill(3),
+        Constraint::Length(8),
+        Constraint::Length(12),
+        Constraint::Length(20),
+    ];
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        Table::new(rows, widths).header(header).column_spacing(1),
+        area,
+    );
+}
+
+fn render_class(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let subs = &state.submissions;
+    let (Some(class), Some(roster)) = (&subs.class, &subs.roster) else {
+        return;
+    };
+    let header = Row::new(["Student", "Status", "Files", "Latest"]).style(theme.header());
+    let rows_on_screen = usize::from(area.height.saturating_sub(1));
+    let rows = subs
+        .visible
+        .iter()
+        .enumerate()
+        .skip(subs.offset)
+        .take(rows_on_screen)
+        .map(|(position, &index)| {
+            let row = &class.rows[index];
+            let student = &roster.students[row.student];
+            let status = match &row.standing {
+                Standing::Submitted => Span::styled("submitted", theme.open()),
+                Standing::Late { by, within_grace } => Span::styled(
+                    format!(
+                        "late {}{}",
+                        crate::submissions::describe_duration(*by),
+                        if *within_grace { " (grace)" } else { "" }
+                    ),
+                    if *within_grace {
+                        theme.in_grace()
+                    } else {
+                        theme.overdue()
+                    },
+                ),
+                Standing::Missing => Span::styled("missing", theme.error()),
+            };
+            let latest = row
+                .latest
+                .map(|at| time::relative(at, state.now))
+                .unwrap_or_default();
+            let view = Row::new(vec![
+                Cell::from(student.name.clone()),
+                Cell::from(status),
+                Cell::from(Line::from(row.files.len().to_string()).right_aligned()),
+                Cell::from(latest),
+            ]);
+            if position == subs.selected {
+                view.style(theme.selected())
+            } else {
+                view
+            }
+        });
+    let widths = [
+        Constraint::Fill(3),
+        Constraint::Length(22),
+        Constraint::Length(5),
+        Constraint::Fill(1),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        area,
+    );
+}
+
+fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let subs = &state.submissions;
+    let label = |text: &'static str| Span::styled(text, theme.label());
+    let mut lines: Vec<Line> = Vec::new();
+    let title;
+    match subs.view {
+        SubmissionsView::Files => {
+            let Some(s) = subs.selected_submission() else {
+                frame.render_widget(Block::new().borders(Borders::TOP), area);
+                return;
+            };
+            title = s.name.clone();
+            lines.push(Line::from(vec![
+                label("Path      "),
+                Span::raw(s.path_display.clone()),
+            ]));
+            lines.push(Line::from(vec![
+                label("Received  "),
+                Span::raw(format!(
+                    "{} ({})",
+                    time::full(s.received, state.zone),
+                    time::relative(s.received, state.now)
+                )),
+            ]));
+            if let Some(modified) = s.client_modified {
+                lines.push(Line::from(vec![
+                    label("Modified  "),
+                    Span::raw(format!(
+                        "{} on the student's computer",
+                        time::full(modified, state.zone)
+                    )),
+                ]));
+            }
+            lines.push(Line::from(vec![
+                label("Size      "),
+                Span::raw(format!("{} ({} bytes)", size(s.size), s.size)),
+                Span::styled(
+                    s.content_hash
+                        .as_deref()
+                        .map(|h| format!("  hash {h}"))
+                        .unwrap_or_default(),
+                    theme.dim(),
+                ),
+            ]));
+            let who = match (&s.student, s.assigned) {
+                (Some(name), true) => format!("{name} (assigned by hand; a changes it)"),
+                (Some(name), false) => format!("{name} (from the file name; a changes it)"),
+                (None, _) => "nobody: the name is not in the file name; a assigns it".to_string(),
+            };
+            lines.push(Line::from(vec![label("Student   "), Span::raw(who)]));
+        }
+        SubmissionsView::Class => {
+            let (Some(class), Some(roster)) = (&subs.class, &subs.roster) else {
+                return;
+            };
+            let Some(&index) = subs.visible.get(subs.selected) else {
+                frame.render_widget(Block::new().borders(Borders::TOP), area);
+                return;
+            };
+            let row = &class.rows[index];
+            let student = &roster.students[row.student];
+            title = student.name.clone();
+            lines.push(Line::from(vec![
+                label("Email     "),
+                Span::raw(student.email.clone()),
+            ]));
+            if row.files.is_empty() {
+                lines.push(Line::styled("No file from this student yet.", theme.dim()));
+            }
+            for &file in &row.files {
+                let s = &subs.submissions[file];
+                lines.push(Line::from(vec![
+                    Span::raw(format!(
+                        "{}  {}  ",
+                        time::short(s.received, state.now, state.zone),
+                        s.name
+                    )),
+                    standing_span(&s.lateness, theme),
+                ]));
+            }
+            let loose = class.unattributed.len() + class.unknown.len() + class.ambiguous.len();
+            if loose > 0 {
+                lines.push(Line::styled(
+                    format!(
+                        "{loose} files match no one on the roster: v lists them, a assigns them."
+                    ),
+                    theme.dim(),
+                ));
+            }
+        }
+    }
+    if let Some(problem) = &subs.roster_problem {
+        lines.insert(0, Line::styled(format!("Roster: {problem}"), theme.error()));
+    }
+    let block = Block::new().borders(Borders::TOP).title(Span::styled(
+        format!(
+            " {} ",
+            super::truncate(&title, usize::from(area.width).saturating_sub(4))
+        ),
+        theme.title(),
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         area,
     );
 }

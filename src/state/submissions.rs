@@ -1,0 +1,380 @@
+//! The Submissions tab: the files of the opened request, who sent them and when, the
+//! class view when the course has a roster, kept live by long-polling the folder.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler as _;
+
+use super::Load;
+use crate::dropbox::{FileMetadata, FileRequest, Metadata};
+use crate::submissions::{Assignments, ClassView, Roster, Submission, class_view, submissions};
+use crate::time;
+
+/// Which view of the opened request the tab shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubmissionsView {
+    /// Every file, newest first.
+    #[default]
+    Files,
+    /// One row per student of the roster.
+    Class,
+}
+
+/// A question typed at the bottom of the tab.
+#[derive(Debug, Clone)]
+pub enum Prompt {
+    /// Assign the selected file to a student (by name or email).
+    Assign { file_id: String, input: Input },
+    /// Where to write the class view as CSV.
+    Export { input: Input },
+    /// The roster file of this course.
+    Roster { input: Input },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SubmissionsState {
+    /// The request shown (a copy of the Requests tab's row when it was opened).
+    pub request: Option<FileRequest>,
+    pub generation: u64,
+    pub load: Load,
+    /// Every file in the destination, as Dropbox listed it (with later changes applied).
+    pub files: Vec<FileMetadata>,
+    pub cursor: Option<String>,
+    /// What the views show, derived from `files`, the deadline and the assignments.
+    pub submissions: Vec<Submission>,
+    pub view: SubmissionsView,
+    pub roster: Option<Roster>,
+    /// Why the course's roster could not be used.
+    pub roster_problem: Option<String>,
+    pub class: Option<ClassView>,
+    pub assignments: Assignments,
+    /// Files that arrived while the tab was open, highlighted until it is left.
+    pub new_ids: HashSet<String>,
+    pub selected: usize,
+    pub offset: usize,
+    pub viewport: usize,
+    pub filter: Input,
+    pub filter_editing: bool,
+    /// Indices into `submissions` (Files view) or `class.rows` (Class view) in display order.
+    pub visible: Vec<usize>,
+    pub prompt: Option<Prompt>,
+    /// Set when the destination folder no longer exists.
+    pub folder_missing: bool,
+}
+
+impl SubmissionsState {
+    /// Opens `request`: clears what belonged to the previous one and asks for its files.
+    pub fn open(&mut self, request: FileRequest) -> Option<(u64, String)> {
+        self.generation += 1;
+        self.files.clear();
+        self.submissions.clear();
+        self.class = None;
+        self.cursor = None;
+        self.new_ids.clear();
+        self.selected = 0;
+        self.offset = 0;
+        self.filter.reset();
+        self.filter_editing = false;
+        self.prompt = None;
+        self.folder_missing = request.destination.is_none();
+        let destination = request.destination.clone();
+        self.request = Some(request);
+        match destination {
+            Some(path) => {
+                self.load = Load::Loading;
+                Some((self.generation, path))
+            }
+            None => {
+                self.load = Load::Loaded;
+                self.rebuild();
+                None
+            }
+        }
+    }
+
+    pub fn deadline(&self) -> Option<DateTime<Utc>> {
+        self.request
+            .as_ref()?
+            .deadline
+            .as_ref()
+            .and_then(|d| time::parse_dropbox(&d.deadline))
+    }
+
+    /// The whole listing arrived.
+    pub fn listed(&mut self, entries: Vec<Metadata>, cursor: String) {
+        self.files = entries
+            .into_iter()
+            .filter_map(|entry| match entry {
+                Metadata::File(file) => Some(file),
+                _ => None,
+            })
+            .collect();
+        self.cursor = Some(cursor);
+        self.load = Load::Loaded;
+        self.folder_missing = false;
+        self.rebuild();
+    }
+
+    /// Changes after the cursor arrived: new and changed files replace their old
+    /// entries, deleted ones go. Returns how many files are new.
+    pub fn changed(&mut self, entries: Vec<Metadata>, cursor: String) -> usize {
+        let mut arrived = 0;
+        for entry in entries {
+            match entry {
+                Metadata::File(file) => {
+                    let known = self
+                        .files
+                        .iter()
+                        .position(|f| f.path_lower == file.path_lower);
+                    match known {
+                        Some(at) => self.files[at] = file,
+                        None => {
+                            arrived += 1;
+                            self.new_ids.insert(file.id.clone());
+                            self.files.push(file);
+                        }
+                    }
+                }
+                Metadata::Deleted(deleted) => {
+                    let gone = deleted.path_lower.unwrap_or_default();
+                    // A deleted folder takes everything under it.
+                    let below = format!("{gone}/");
+                    self.files.retain(|f| {
+                        let path = f.path_lower.as_deref().unwrap_or_default();
+                        path != gone && !path.starts_with(&below)
+                    });
+                }
+                Metadata::Folder(_) => {}
+            }
+        }
+        self.cursor = Some(cursor);
+        self.rebuild();
+        arrived
+    }
+
+    /// Recomputes the submissions and the class view, keeping the selection on its row.
+    pub fn rebuild(&mut self) {
+        let keep = self.selected_key();
+        let request = self.request.as_ref();
+        let grace = request
+            .and_then(|r| r.deadline.as_ref())
+            .and_then(|d| d.allow_late_uploads.as_ref());
+        self.submissions = submissions(&self.files, self.deadline(), grace, &self.assignments);
+        self.class = self
+            .roster
+            .as_ref()
+            .map(|roster| class_view(roster, &self.submissions));
+        if self.class.is_none() {
+            self.view = SubmissionsView::Files;
+        }
+        self.apply_filter();
+        if let Some(key) = keep
+            && let Some(at) = self.position_of(&key)
+        {
+            self.selected = at;
+        }
+        self.clamp();
+    }
+
+    /// A stable name for the selected row (file id, or student index), to find it again.
+    fn selected_key(&self) -> Option<String> {
+        let &index = self.visible.get(self.selected)?;
+        match self.view {
+            SubmissionsView::Files => self.submissions.get(index).map(|s| s.file_id.clone()),
+            SubmissionsView::Class => Some(format!("student:{index}")),
+        }
+    }
+
+    fn position_of(&self, key: &str) -> Option<usize> {
+        self.visible.iter().position(|&index| match self.view {
+            SubmissionsView::Files => self
+                .submissions
+                .get(index)
+                .is_some_and(|s| s.file_id == key),
+            SubmissionsView::Class => key == format!("student:{index}"),
+        })
+    }
+
+    fn apply_filter(&mut self) {
+        let needle = crate::submissions::fold(self.filter.value());
+        self.visible.clear();
+        match self.view {
+            SubmissionsView::Files => {
+                for (i, submission) in self.submissions.iter().enumerate() {
+                    if needle.is_empty() || haystack_of(submission).contains(&needle) {
+                        self.visible.push(i);
+                    }
+                }
+            }
+            SubmissionsView::Class => {
+                if let (Some(class), Some(roster)) = (&self.class, &self.roster) {
+                    for (i, row) in class.rows.iter().enumerate() {
+                        let student = &roster.students[row.student];
+                        let text = crate::submissions::fold(&format!(
+                            "{} {}",
+                            student.name, student.email
+                        ));
+                        if needle.is_empty() || text.contains(&needle) {
+                            self.visible.push(i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn selected_submission(&self) -> Option<&Submission> {
+        if self.view != SubmissionsView::Files {
+            return None;
+        }
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.submissions.get(i))
+    }
+
+    pub fn toggle_view(&mut self) -> bool {
+        if self.class.is_none() {
+            return false;
+        }
+        self.view = match self.view {
+            SubmissionsView::Files => SubmissionsView::Class,
+            SubmissionsView::Class => SubmissionsView::Files,
+        };
+        self.selected = 0;
+        self.offset = 0;
+        self.apply_filter();
+        self.clamp();
+        true
+    }
+
+    pub fn set_viewport(&mut self, rows: usize) {
+        self.viewport = rows;
+        self.clamp();
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let last = self.visible.len() as isize - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+        self.clamp();
+    }
+
+    pub fn filter_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Enter => self.filter_editing = false,
+            KeyCode::Esc => {
+                self.filter.reset();
+                self.filter_editing = false;
+                self.apply_filter();
+                self.clamp();
+            }
+            KeyCode::Up => self.move_by(-1),
+            KeyCode::Down => self.move_by(1),
+            _ => {
+                self.filter.handle_event(&Event::Key(key));
+                self.selected = 0;
+                self.apply_filter();
+                self.clamp();
+            }
+        }
+    }
+
+    fn clamp(&mut self) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        self.selected = self.selected.min(self.visible.len() - 1);
+        let viewport = self.viewport.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + viewport {
+            self.offset = self.selected + 1 - viewport;
+        }
+        self.offset = self.offset.min(self.visible.len().saturating_sub(viewport));
+    }
+}
+
+fn haystack_of(submission: &Submission) -> String {
+    crate::submissions::fold(&format!(
+        "{} {}",
+        submission.student.as_deref().unwrap_or(""),
+        submission.name
+    ))
+}
+
+/// The course a destination belongs to: the first folder under the courses root
+/// (`/Courses/CS101 Intro/Lab 1` -> `/Courses/CS101 Intro`).
+pub fn course_of(destination: &str, courses_root: &str) -> Option<String> {
+    let root = courses_root.trim_end_matches('/');
+    let rest = destination.get(root.len()..)?;
+    if !destination[..root.len()].eq_ignore_ascii_case(root) || !rest.starts_with('/') {
+        return None;
+    }
+    let course = rest[1..].split('/').next().filter(|c| !c.is_empty())?;
+    Some(format!("{}/{course}", &destination[..root.len()]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_course_is_the_first_folder_under_the_root() {
+        assert_eq!(
+            course_of("/Courses/CS101 Intro/Lab 1", "/Courses").as_deref(),
+            Some("/Courses/CS101 Intro")
+        );
+        assert_eq!(
+            course_of("/courses/CS101/Lab 1", "/Courses").as_deref(),
+            Some("/courses/CS101")
+        );
+        assert_eq!(course_of("/Other/Lab 1", "/Courses"), None);
+        assert_eq!(course_of("/Courses", "/Courses"), None);
+        assert_eq!(course_of("/CoursesX/a", "/Courses"), None);
+    }
+
+    #[test]
+    fn new_files_are_counted_and_deletions_applied() {
+        let mut state = SubmissionsState::default();
+        let file = |name: &str| {
+            let mut f = FileMetadata::new(
+                name.to_string(),
+                format!("id:{name}"),
+                "2026-11-27T10:00:00Z".to_string(),
+                "2026-11-27T10:00:00Z".to_string(),
+                "0123456789abcdef".to_string(),
+                10,
+            );
+            f.path_lower = Some(format!("/c/{}", name.to_lowercase()));
+            f.path_display = Some(format!("/c/{name}"));
+            f
+        };
+        state.listed(
+            vec![Metadata::File(file("Ada Lovelace - a.pdf"))],
+            "c1".into(),
+        );
+        assert_eq!(state.submissions.len(), 1);
+        let arrived = state.changed(
+            vec![
+                Metadata::File(file("Alan Turing - b.pdf")),
+                Metadata::File(file("Ada Lovelace - a.pdf")),
+            ],
+            "c2".into(),
+        );
+        assert_eq!(arrived, 1);
+        assert_eq!(state.files.len(), 2);
+        assert!(state.new_ids.contains("id:Alan Turing - b.pdf"));
+        let gone = dropbox_sdk::files::DeletedMetadata::new("Ada Lovelace - a.pdf".into())
+            .with_path_lower("/c/ada lovelace - a.pdf".into());
+        state.changed(vec![Metadata::Deleted(gone)], "c3".into());
+        assert_eq!(state.files.len(), 1);
+        assert_eq!(state.cursor.as_deref(), Some("c3"));
+    }
+}

@@ -1,0 +1,398 @@
+//! The Submissions tab's reducer: opening a request, keeping its files live, the roster,
+//! hand assignments and the CSV export.
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler as _;
+
+use super::submissions::{Prompt, SubmissionsView, course_of};
+use super::{Level, State, Status, Tab};
+use crate::action::Effect;
+use crate::dropbox::{DropboxError, ErrorKind, Metadata};
+use crate::submissions::{Match, Roster};
+
+/// How long one long-poll waits before asking again (Dropbox allows 30 to 480 s).
+pub const LONGPOLL_SECONDS: u64 = 120;
+
+impl State {
+    fn tell(&mut self, level: Level, text: impl Into<String>) {
+        self.status = Some(Status {
+            level,
+            text: text.into(),
+        });
+    }
+
+    /// Enter on a request: show its files (and its class, when the course has a roster).
+    pub(super) fn open_submissions(&mut self) -> Vec<Effect> {
+        let Some(row) = self.requests.selected_row() else {
+            return Vec::new();
+        };
+        let request = row.request.clone();
+        self.opened_request = Some(request.id.clone());
+        self.tab = Tab::Submissions;
+        let course = request
+            .destination
+            .as_deref()
+            .and_then(|d| course_of(d, &self.config().courses_root));
+        let roster_path = course
+            .as_ref()
+            .and_then(|c| self.config().rosters.get(c).cloned());
+        let mut effects = Vec::new();
+        let submissions = &mut self.submissions;
+        if let Some((generation, path)) = submissions.open(request) {
+            effects.push(Effect::ListFiles { generation, path });
+        }
+        submissions.roster = None;
+        submissions.roster_problem = None;
+        if let Some(path) = roster_path {
+            effects.push(Effect::LoadRoster {
+                generation: submissions.generation,
+                path,
+            });
+        }
+        effects
+    }
+
+    pub(super) fn files_listed(
+        &mut self,
+        generation: u64,
+        result: Result<(Vec<Metadata>, String), DropboxError>,
+    ) -> Vec<Effect> {
+        if generation != self.submissions.generation {
+            return Vec::new();
+        }
+        match result {
+            Ok((entries, cursor)) => {
+                self.submissions.listed(entries, cursor.clone());
+                self.follow_file_count();
+                vec![Effect::WatchFiles { generation, cursor }]
+            }
+            Err(error) if error.tag() == Some("path/not_found") => {
+                self.submissions.folder_missing = true;
+                self.submissions.load = super::Load::Loaded;
+                self.submissions.rebuild();
+                Vec::new()
+            }
+            Err(error) => {
+                self.submissions.load = super::Load::Failed(error.sentence());
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn files_changed(
+        &mut self,
+        generation: u64,
+        result: Result<(Vec<Metadata>, String), DropboxError>,
+    ) -> Vec<Effect> {
+        if generation != self.submissions.generation {
+            return Vec::new();
+        }
+        match result {
+            Ok((entries, cursor)) => {
+                let arrived = self.submissions.changed(entries, cursor.clone());
+                self.follow_file_count();
+                let mut effects = vec![Effect::WatchFiles { generation, cursor }];
+                if arrived > 0 {
+                    let title = self
+                        .submissions
+                        .request
+                        .as_ref()
+                        .map(|r| r.title.clone())
+                        .unwrap_or_default();
+                    self.tell(Level::Info, format!("{arrived} new in {title}"));
+                    if self.config().bell {
+                        effects.push(Effect::Bell);
+                    }
+                }
+                effects
+            }
+            // The cursor is too old for Dropbox: list the folder again.
+            Err(error) if error.tag() == Some("reset") => {
+                let path = self
+                    .submissions
+                    .request
+                    .as_ref()
+                    .and_then(|r| r.destination.clone());
+                match path {
+                    Some(path) => vec![Effect::ListFiles { generation, path }],
+                    None => Vec::new(),
+                }
+            }
+            Err(error) if error.tag() == Some("path/not_found") => {
+                self.submissions.folder_missing = true;
+                self.submissions.files.clear();
+                self.submissions.rebuild();
+                Vec::new()
+            }
+            Err(error) => {
+                self.tell(
+                    Level::Error,
+                    format!(
+                        "Stopped following new files: {} Press r to start again.",
+                        error.sentence()
+                    ),
+                );
+                // Only a passing network or server trouble is worth waiting out again.
+                match (error.kind(), self.submissions.cursor.clone()) {
+                    (ErrorKind::Network | ErrorKind::Server, Some(cursor)) => {
+                        vec![Effect::WatchFiles { generation, cursor }]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+        }
+    }
+
+    /// The Requests tab's file count of the opened request follows its folder.
+    fn follow_file_count(&mut self) {
+        let Some(id) = self.opened_request.clone() else {
+            return;
+        };
+        let count = self.submissions.files.len() as i64;
+        self.requests.set_file_count(&id, count);
+    }
+
+    pub(super) fn roster_loaded(&mut self, generation: u64, result: Result<Roster, String>) {
+        if generation != self.submissions.generation {
+            return;
+        }
+        match result {
+            Ok(roster) => {
+                self.submissions.roster = Some(roster);
+                self.submissions.roster_problem = None;
+                self.submissions.view = SubmissionsView::Class;
+            }
+            Err(sentence) => {
+                self.submissions.roster = None;
+                self.submissions.roster_problem = Some(sentence);
+            }
+        }
+        self.submissions.rebuild();
+    }
+
+    pub(super) fn submissions_reload(&mut self) -> Vec<Effect> {
+        let submissions = &mut self.submissions;
+        let Some(request) = submissions.request.clone() else {
+            return Vec::new();
+        };
+        let roster = submissions.roster.take();
+        let mut effects = match submissions.open(request) {
+            Some((generation, path)) => vec![Effect::ListFiles { generation, path }],
+            None => Vec::new(),
+        };
+        submissions.roster = roster;
+        if submissions.roster.is_none()
+            && let Some(path) = self.course_roster_path()
+        {
+            effects.push(Effect::LoadRoster {
+                generation: self.submissions.generation,
+                path,
+            });
+        }
+        effects
+    }
+
+    fn course(&self) -> Option<String> {
+        let destination = self.submissions.request.as_ref()?.destination.as_deref()?;
+        course_of(destination, &self.config().courses_root)
+    }
+
+    fn course_roster_path(&self) -> Option<std::path::PathBuf> {
+        self.config().rosters.get(&self.course()?).cloned()
+    }
+
+    pub(super) fn start_assign(&mut self) {
+        let Some(submission) = self.submissions.selected_submission() else {
+            self.tell(
+                Level::Info,
+                "Pick a file in the file list (v switches views) to assign it.",
+            );
+            return;
+        };
+        let current = submission.student.clone().unwrap_or_default();
+        self.submissions.prompt = Some(Prompt::Assign {
+            file_id: submission.file_id.clone(),
+            input: Input::new(current),
+        });
+    }
+
+    pub(super) fn start_export(&mut self) {
+        if self.submissions.class.is_none() {
+            self.tell(
+                Level::Info,
+                "Export needs the course's roster: press R to set it.",
+            );
+            return;
+        }
+        let title = self
+            .submissions
+            .request
+            .as_ref()
+            .map(|r| r.title.clone())
+            .unwrap_or_default();
+        let safe: String = title
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == ' ' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let dir = self.config().download_dir().unwrap_or_default();
+        let path = dir.join(format!("{} class.csv", safe.trim()));
+        self.submissions.prompt = Some(Prompt::Export {
+            input: Input::new(path.display().to_string()),
+        });
+    }
+
+    pub(super) fn start_roster(&mut self) {
+        if self.course().is_none() {
+            self.tell(
+                Level::Info,
+                format!(
+                    "This request's folder is not under {}, so it belongs to no course.",
+                    self.config().courses_root
+                ),
+            );
+            return;
+        }
+        let current = self
+            .course_roster_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        self.submissions.prompt = Some(Prompt::Roster {
+            input: Input::new(current),
+        });
+    }
+
+    /// A key while a prompt is open at the bottom of the tab.
+    pub(super) fn prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(prompt) = self.submissions.prompt.take() else {
+            return Vec::new();
+        };
+        if key.code == KeyCode::Esc {
+            return Vec::new();
+        }
+        if key.code != KeyCode::Enter {
+            let mut prompt = prompt;
+            let input = match &mut prompt {
+                Prompt::Assign { input, .. }
+                | Prompt::Export { input }
+                | Prompt::Roster { input } => input,
+            };
+            input.handle_event(&Event::Key(key));
+            self.submissions.prompt = Some(prompt);
+            return Vec::new();
+        }
+        match prompt {
+            Prompt::Assign { file_id, input } => self.finish_assign(file_id, input),
+            Prompt::Export { input } => {
+                let text = input.value().trim().to_string();
+                if text.is_empty() {
+                    self.submissions.prompt = Some(Prompt::Export { input });
+                    return Vec::new();
+                }
+                let (Some(roster), Some(view)) = (
+                    self.submissions.roster.clone(),
+                    self.submissions.class.clone(),
+                ) else {
+                    return Vec::new();
+                };
+                vec![Effect::ExportClass {
+                    path: expand_home(&text),
+                    roster,
+                    view: Box::new(view),
+                    submissions: self.submissions.submissions.clone(),
+                }]
+            }
+            Prompt::Roster { input } => {
+                let text = input.value().trim().to_string();
+                let Some(course) = self.course() else {
+                    return Vec::new();
+                };
+                let mut next = self.config().clone();
+                if text.is_empty() {
+                    next.rosters.remove(&course);
+                    self.submissions.roster = None;
+                    self.submissions.roster_problem = None;
+                    self.submissions.rebuild();
+                    return self.save_config(next, "rosters");
+                }
+                let path = expand_home(&text);
+                next.rosters.insert(course, path.clone());
+                let mut effects = self.save_config(next, "rosters");
+                effects.push(Effect::LoadRoster {
+                    generation: self.submissions.generation,
+                    path,
+                });
+                effects
+            }
+        }
+    }
+
+    fn finish_assign(&mut self, file_id: String, input: Input) -> Vec<Effect> {
+        let typed = input.value().trim().to_string();
+        if typed.is_empty() {
+            self.submissions.assignments.unassign(&file_id);
+        } else {
+            let name = match &self.submissions.roster {
+                Some(roster) => match roster.find(&typed) {
+                    Match::One(index) => roster.students[index].name.clone(),
+                    Match::Ambiguous(candidates) => {
+                        let names: Vec<String> = candidates
+                            .iter()
+                            .map(|&i| roster.students[i].name.clone())
+                            .collect();
+                        self.tell(
+                            Level::Error,
+                            format!(
+                                "“{typed}” could be {}; type more of the name or the email.",
+                                names.join(" or ")
+                            ),
+                        );
+                        self.submissions.prompt = Some(Prompt::Assign { file_id, input });
+                        return Vec::new();
+                    }
+                    Match::Unknown => {
+                        self.tell(
+                            Level::Error,
+                            format!("No one called “{typed}” is on the roster; check the spelling or use the email."),
+                        );
+                        self.submissions.prompt = Some(Prompt::Assign { file_id, input });
+                        return Vec::new();
+                    }
+                },
+                None => typed,
+            };
+            self.submissions.assignments.assign(&file_id, &name);
+        }
+        self.submissions.rebuild();
+        vec![Effect::SaveAssignments {
+            assignments: self.submissions.assignments.clone(),
+        }]
+    }
+
+    pub(super) fn submissions_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
+        if self.submissions.prompt.is_some() {
+            return Some(self.prompt_key(key));
+        }
+        if self.submissions.filter_editing {
+            self.submissions.filter_key(key);
+            return Some(Vec::new());
+        }
+        None
+    }
+}
+
+/// `~/x` as the shell would read it.
+fn expand_home(text: &str) -> std::path::PathBuf {
+    match text.strip_prefix("~/") {
+        Some(rest) => directories::BaseDirs::new()
+            .map(|dirs| dirs.home_dir().join(rest))
+            .unwrap_or_else(|| std::path::PathBuf::from(text)),
+        None => std::path::PathBuf::from(text),
+    }
+}
