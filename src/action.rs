@@ -81,6 +81,11 @@ pub enum Action {
         generation: u64,
         result: Result<(Vec<Metadata>, String), DropboxError>,
     },
+    /// Every request folder of the course, listed, in the order asked: for the grid.
+    CourseListed {
+        generation: u64,
+        result: Result<Vec<Vec<Metadata>>, DropboxError>,
+    },
     /// The course's roster file read and checked, or why not.
     RosterLoaded {
         generation: u64,
@@ -174,6 +179,11 @@ pub enum Effect {
     WatchFiles {
         generation: u64,
         cursor: String,
+    },
+    /// List each folder (recursively), one after the other.
+    ListCourse {
+        generation: u64,
+        folders: Vec<String>,
     },
     LoadRoster {
         generation: u64,

@@ -118,6 +118,7 @@ struct Effects<C> {
     assignments_path: Option<PathBuf>,
     bell: Option<Box<dyn FnMut() + Send>>,
     files_load: Option<AbortHandle>,
+    course_load: Option<AbortHandle>,
     /// The long poll on the opened request's folder: one at a time.
     watch: Option<AbortHandle>,
     requests_load: Option<AbortHandle>,
@@ -343,6 +344,35 @@ impl<C: Clipboard> Effects<C> {
                 });
                 replace(&mut self.watch, task);
             }
+            Effect::ListCourse {
+                generation,
+                folders,
+            } => {
+                let task = self.spawn(|dropbox| async move {
+                    let mut listings = Vec::with_capacity(folders.len());
+                    let mut failure = None;
+                    for folder in &folders {
+                        match dropbox.list_folder_all(folder, true).await {
+                            Ok((entries, _)) => listings.push(entries),
+                            // A folder removed since: an empty column, not a failed grid.
+                            Err(error) if error.tag() == Some("path/not_found") => {
+                                listings.push(Vec::new())
+                            }
+                            Err(error) => {
+                                failure = Some(error);
+                                break;
+                            }
+                        }
+                    }
+                    let result = match failure {
+                        Some(error) => Err(error),
+                        None => Ok(listings),
+                    };
+                    log_failure("listing a course's requests", &result);
+                    Action::CourseListed { generation, result }
+                });
+                replace(&mut self.course_load, task);
+            }
             Effect::LoadRoster { generation, path } => {
                 let sender = self.sender.clone();
                 tokio::task::spawn_blocking(move || {
@@ -463,6 +493,7 @@ where
         assignments_path: services.assignments_path,
         bell: services.bell,
         files_load: None,
+        course_load: None,
         watch: None,
         requests_load: None,
         account_load: None,

@@ -179,3 +179,218 @@ pub fn network_error() -> crate::dropbox::DropboxError {
         dropbox_sdk::Error::HttpClient(Box::new(refused)),
     )
 }
+
+/// The request whose files [`sample_files`] lists: "Lab report 1" (PHYS150), nine days
+/// past its deadline with a one-day grace period, so its files can be on time, late
+/// inside the grace and late beyond it, all before `now`. (Lab 3 is only three hours
+/// past its deadline, which its two-day grace covers whatever arrives by now.)
+pub fn sample_files_request(now: DateTime<Utc>) -> FileRequest {
+    sample_requests(now)
+        .into_iter()
+        .find(|request| request.title == "Lab report 1")
+        .expect("the sample term has Lab report 1")
+}
+
+/// One file of `folder`, received `received`, uploaded from a computer whose clock said
+/// 20 minutes earlier.
+fn file_in(
+    folder: &str,
+    id: &str,
+    name: &str,
+    received: DateTime<Utc>,
+    size: u64,
+) -> crate::dropbox::FileMetadata {
+    let path = format!("{folder}/{name}");
+    crate::dropbox::FileMetadata::new(
+        name.to_string(),
+        format!("id:{id}"),
+        to_dropbox(received - Duration::minutes(20)),
+        to_dropbox(received),
+        format!("{:016x}", size * 31 + name.len() as u64),
+        size,
+    )
+    .with_path_lower(path.to_lowercase())
+    .with_path_display(path)
+    .with_content_hash(format!("{:064x}", size.wrapping_mul(0x9e37_79b9)))
+}
+
+/// The twelve files of [`sample_files_request`], as `files/list_folder` lists them:
+/// names typed with accents, hyphens and apostrophes, one in lower case, one as
+/// "Last, First", a duplicate Dropbox suffixed " (1)", a phone photo with no name, and
+/// someone who is not on [`sample_roster`]. By the student's latest file: Ada, Zoë and
+/// Grace on time; Jean-Luc and José late inside the grace; Alan late beyond it (the
+/// deadline was moved after his upload); Siobhán and Katherine missing.
+pub fn sample_files(now: DateTime<Utc>) -> Vec<crate::dropbox::FileMetadata> {
+    let request = sample_files_request(now);
+    let folder = request.destination.clone().unwrap_or_default();
+    let deadline = request
+        .deadline
+        .as_ref()
+        .and_then(|d| crate::time::parse_dropbox(&d.deadline))
+        .expect("Lab report 1 has a deadline");
+    let minutes = Duration::minutes;
+    let files: [(&str, i64, u64); 12] = [
+        ("Ada Lovelace - lab report.pdf", -2 * 24 * 60, 482_113),
+        ("Ada Lovelace - lab report (1).pdf", -60, 495_870),
+        ("Zoë Müller - pendulum.pdf", -30, 1_203_554),
+        ("Müller, Zoë - data.csv", -25, 18_230),
+        ("Jean-Luc O'Neil - report.pdf", 5 * 60, 733_002),
+        (
+            "José García López - informe del laboratorio.pdf",
+            20 * 60,
+            2_640_118,
+        ),
+        ("Alan Turing - report.pdf", 3 * 24 * 60, 351_740),
+        ("IMG_2041.jpg", -4 * 60, 3_912_447),
+        ("Grace Hopper - measurements.xlsx", -24 * 60, 88_406),
+        ("grace hopper - report.pdf", -2 * 60, 612_990),
+        ("Wei Zhang - report.pdf", -3 * 60, 401_225),
+        ("Alan Turing - report draft.pdf", -3 * 24 * 60, 298_004),
+    ];
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, &(name, offset, size))| {
+            file_in(
+                &folder,
+                &format!("labreport1file{i:02}AAAAAAAAAA"),
+                name,
+                deadline + minutes(offset),
+                size,
+            )
+        })
+        .collect()
+}
+
+/// The PHYS150 class list: eight students, one written "Last, First" (quoted, as a
+/// spreadsheet exports it). Six of them sent something to [`sample_files`].
+pub fn sample_roster() -> crate::submissions::Roster {
+    crate::submissions::parse_roster(
+        "name,email,id\n\
+         Ada Lovelace,ada.lovelace@example.edu,s1815\n\
+         Alan Turing,alan.turing@example.edu,s1912\n\
+         Grace Hopper,grace.hopper@example.edu,s1906\n\
+         Zoë Müller,zoe.mueller@example.edu,s2003\n\
+         \"O'Neil, Jean-Luc\",jl.oneil@example.edu,s2004\n\
+         José García López,jose.garcia@example.edu,s2005\n\
+         Siobhán Ní Bhriain,siobhan.nibhriain@example.edu,s2006\n\
+         Katherine Johnson,katherine.johnson@example.edu,s1918\n",
+    )
+    .expect("the sample roster is valid")
+}
+
+const MANY_FIRST: [&str; 20] = [
+    "Ada",
+    "Alan",
+    "Grace",
+    "Zoë",
+    "Jean-Luc",
+    "María José",
+    "Wei",
+    "Siobhán",
+    "Łukasz",
+    "Amélie",
+    "Omar",
+    "Priya",
+    "Kenji",
+    "Ngozi",
+    "Søren",
+    "Chloé",
+    "Mateus",
+    "Aylin",
+    "Dmitri",
+    "Fatima",
+];
+const MANY_LAST: [&str; 20] = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Müller",
+    "O'Neil",
+    "García López",
+    "Zhang",
+    "Ní Bhriain",
+    "Żółć",
+    "Dubois",
+    "Haddad",
+    "Raman",
+    "Watanabe",
+    "Okafor",
+    "Kierkegaard",
+    "Lefèvre",
+    "Silva",
+    "Yılmaz",
+    "Volkov",
+    "Benali",
+];
+
+/// Student `i` of [`many_students`]: 400 distinct names before they repeat.
+fn many_name(i: usize) -> String {
+    format!(
+        "{} {}",
+        MANY_FIRST[i % MANY_FIRST.len()],
+        MANY_LAST[(i / MANY_FIRST.len()) % MANY_LAST.len()]
+    )
+}
+
+/// A roster of `count` students whose names [`many_files`] uses (distinct up to 400).
+pub fn many_students(count: usize) -> crate::submissions::Roster {
+    crate::submissions::Roster {
+        students: (0..count)
+            .map(|i| crate::submissions::Student {
+                name: many_name(i),
+                email: format!("student{i:04}@example.edu"),
+                id: Some(format!("s{i:05}")),
+            })
+            .collect(),
+    }
+}
+
+/// `count` files spread over 50 request folders of one course, sent by the first
+/// `students` of [`many_students`] (about nine in ten files carry a name, a few as "Last,
+/// First" or in lower case, with Dropbox's " (n)" copies; the rest are phone photos). They
+/// arrive over the three weeks before `now`, some after [`sample_files_request`]'s
+/// deadline, so the Files view shows every kind of status. For benchmarks.
+pub fn many_files(
+    count: usize,
+    students: usize,
+    now: DateTime<Utc>,
+) -> Vec<crate::dropbox::FileMetadata> {
+    const REQUESTS: usize = 50;
+    let students = students.max(1);
+    (0..count)
+        .map(|n| {
+            let request = n % REQUESTS;
+            let student = (n / REQUESTS) % students;
+            let copy = n / (REQUESTS * students);
+            let suffix = if copy == 0 {
+                String::new()
+            } else {
+                format!(" ({copy})")
+            };
+            let name = match (request * 3 + student + copy) % 10 {
+                9 => format!("IMG_{:05}.jpg", n % 100_000),
+                7 => {
+                    let first = MANY_FIRST[student % MANY_FIRST.len()];
+                    let last = MANY_LAST[(student / MANY_FIRST.len()) % MANY_LAST.len()];
+                    format!("{last}, {first} - homework {request:02}{suffix}.pdf")
+                }
+                5 => format!(
+                    "{} - homework {request:02}{suffix}.pdf",
+                    many_name(student).to_lowercase()
+                ),
+                _ => format!("{} - homework {request:02}{suffix}.pdf", many_name(student)),
+            };
+            // Spread over three weeks, in a fixed but scattered order.
+            let minutes_ago = (n as i64).wrapping_mul(7_919) % (21 * 24 * 60);
+            let folder = format!("/Courses/PHYS150 Mechanics/HW{request:02}");
+            file_in(
+                &folder,
+                &format!("many{n:07}AAAAAAAAAAAA"),
+                &name,
+                now - Duration::minutes(minutes_ago),
+                40_000 + (n as u64 * 7_919) % 5_000_000,
+            )
+        })
+        .collect()
+}

@@ -41,10 +41,11 @@ pub enum Command {
     Assign,
     Export,
     SetRoster,
+    CourseGrid,
 }
 
 impl Command {
-    pub const ALL: [Command; 34] = [
+    pub const ALL: [Command; 35] = [
         Command::Quit,
         Command::Help,
         Command::NextTab,
@@ -79,6 +80,7 @@ impl Command {
         Command::Assign,
         Command::Export,
         Command::SetRoster,
+        Command::CourseGrid,
     ];
 
     /// The command's name in a keymap file.
@@ -118,6 +120,7 @@ impl Command {
             Command::Assign => "assign",
             Command::Export => "export",
             Command::SetRoster => "set_roster",
+            Command::CourseGrid => "course_grid",
         }
     }
 
@@ -157,6 +160,7 @@ impl Command {
             Command::Assign => "assign the file to a student by hand",
             Command::Export => "export the class view as CSV",
             Command::SetRoster => "set the course's roster (a CSV class list)",
+            Command::CourseGrid => "every request of the course: students down, assignments across",
         }
     }
 }
@@ -235,6 +239,7 @@ impl Default for Keymap {
             (K::Char('/'), none, C::Filter),
             (K::Char('r'), none, C::Refresh),
             (K::Char('v'), none, C::ToggleView),
+            (K::Char('c'), none, C::CourseGrid),
             (K::Char('a'), none, C::Assign),
             (K::Char('E'), shift, C::Export),
             (K::Char('R'), shift, C::SetRoster),
@@ -515,7 +520,10 @@ mod tests {
         assert_eq!(keymap.command(Tab::Requests, &j), Some(Command::Down));
         assert_eq!(keymap.command(Tab::Submissions, &j), Some(Command::Down));
         let v = key(KeyCode::Char('v'), KeyModifiers::NONE);
-        assert_eq!(keymap.command(Tab::Submissions, &v), Some(Command::ToggleView));
+        assert_eq!(
+            keymap.command(Tab::Submissions, &v),
+            Some(Command::ToggleView)
+        );
         assert_eq!(keymap.command(Tab::Requests, &v), None);
         let n = key(KeyCode::Char('n'), KeyModifiers::NONE);
         assert_eq!(keymap.command(Tab::Requests, &n), Some(Command::New));

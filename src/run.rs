@@ -115,6 +115,12 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
                 }
             };
             config.api_base = Some(emulator.base_url().to_string());
+            // The demo's class lists, so its class view has people missing; written to a
+            // private temporary folder, never to the professor's.
+            match write_demo_rosters() {
+                Ok(rosters) => config.rosters = rosters,
+                Err(error) => tracing::warn!(%error, "the demo rosters could not be written"),
+            }
             let dropbox = Dropbox::new(config.client_settings(), emulator.token().to_string());
             let source = format!("demo emulator at {}", emulator.base_url());
             if !cli.no_arrivals {
@@ -177,6 +183,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
         .await;
         if let Some(emulator) = demo {
             emulator.shutdown().await;
+            let _ = std::fs::remove_dir_all(demo_rosters_dir());
         }
         code
     })
@@ -314,4 +321,27 @@ fn ring_bell() {
     let mut stdout = std::io::stdout();
     let _ = stdout.write_all(b"\x07");
     let _ = stdout.flush();
+}
+
+/// Writes the demo courses' rosters into a fresh private folder under the temporary
+/// directory and returns the `[rosters]` table pointing at them.
+fn write_demo_rosters() -> std::io::Result<std::collections::BTreeMap<String, std::path::PathBuf>> {
+    let dir = demo_rosters_dir();
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    }
+    let mut rosters = std::collections::BTreeMap::new();
+    for (index, (course, csv)) in emulator::demo_rosters().into_iter().enumerate() {
+        let path = dir.join(format!("course-{index}.csv"));
+        std::fs::write(&path, csv)?;
+        rosters.insert(course, path);
+    }
+    Ok(rosters)
+}
+
+/// A folder only this user can enter (created 0700, and refused if it already exists),
+/// named after the process so runs never share one.
+fn demo_rosters_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("handin-demo-rosters-{}", std::process::id()))
 }

@@ -1277,3 +1277,51 @@ async fn a_malformed_roster_is_refused_with_its_line() {
     harness.press(KeyCode::Char('q'));
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_course_grid_shows_every_request_of_the_course() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let harness = start(Seed::Demo).await;
+    open_submissions(&harness, "Project Proposal").await;
+    harness.press(KeyCode::Char('c'));
+    harness.backend.wait_for("needs the course's roster").await;
+    let roster = dir.path().join("cs101.csv");
+    let csv = handin::emulator::demo_rosters()
+        .into_iter()
+        .find(|(course, _)| course.contains("CS101"))
+        .map(|(_, csv)| csv)
+        .expect("a demo roster for CS101");
+    std::fs::write(&roster, csv).expect("write roster");
+    harness.press(KeyCode::Char('R'));
+    harness.ctrl('u');
+    harness.type_text(&roster.display().to_string());
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for(" submitted, ").await;
+    harness.press(KeyCode::Char('c'));
+    let screen = harness
+        .backend
+        .wait_for("every request of the course")
+        .await;
+    let screen = if screen.contains("#1") {
+        screen
+    } else {
+        harness.backend.wait_for("#1").await
+    };
+    // Columns for each CS101 request, named in the legend.
+    let cs101 = harness
+        .requests()
+        .iter()
+        .filter(|r| {
+            r["destination"]
+                .as_str()
+                .is_some_and(|d| d.contains("CS101"))
+        })
+        .count();
+    assert!(screen.contains(&format!("#{cs101}")), "{screen}");
+    assert!(screen.contains("Project Proposal"), "{screen}");
+    assert!(screen.contains('✓'), "{screen}");
+    harness.press(KeyCode::Char('v'));
+    harness.backend.wait_for("Received").await;
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}

@@ -2,9 +2,12 @@
 //! Snapshots carry no colour, so the styles that matter are asserted cell by cell.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use handin::action::Action;
+use handin::action::{Action, Effect};
 use handin::config::Config;
-use handin::fixtures::{fixed_now, sample_requests};
+use handin::dropbox::{FileMetadata, Metadata};
+use handin::fixtures::{
+    fixed_now, sample_files, sample_files_request, sample_requests, sample_roster,
+};
 use handin::state::{Environment, State, update};
 use handin::time::Zone;
 use handin::ui;
@@ -609,6 +612,269 @@ fn tiny_terminals_draw_the_form_and_its_overlays_without_panicking() {
         draw(&state);
         key(&mut state, KeyCode::Char('n'));
         key(&mut state, KeyCode::Char('Q'));
+        draw(&state);
+    }
+}
+
+// The Submissions tab: "Lab report 1" opened from the Requests tab with Enter, its
+// twelve files listed, then the PHYS150 roster (see `handin::fixtures::sample_files`).
+
+/// The Requests tab loaded (in colour or not) with "Lab report 1" selected and opened.
+fn opened(width: u16, height: u16, color: bool) -> State {
+    let mut state = state_at(width, height, color);
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(sample_requests(fixed_now())),
+        },
+    );
+    let title = sample_files_request(fixed_now()).title;
+    for _ in 0..sample_requests(fixed_now()).len() {
+        if state
+            .requests
+            .selected_row()
+            .is_some_and(|row| row.request.title == title)
+        {
+            break;
+        }
+        key(&mut state, KeyCode::Down);
+    }
+    let effects = update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    let generation = state.submissions.generation;
+    assert!(
+        effects.iter().any(|effect| matches!(
+            effect,
+            Effect::ListFiles { generation: g, path } if *g == generation && path.ends_with(&title)
+        )),
+        "Enter on {title} lists its folder: {effects:?}"
+    );
+    state
+}
+
+/// The opened request with its files listed: the Files view (no roster yet).
+fn files_view(width: u16, height: u16, color: bool) -> State {
+    let mut state = opened(width, height, color);
+    let entries = sample_files(fixed_now())
+        .into_iter()
+        .map(Metadata::File)
+        .collect();
+    let generation = state.submissions.generation;
+    update(
+        &mut state,
+        Action::FilesListed {
+            generation,
+            result: Ok((entries, "cursor-1".to_string())),
+        },
+    );
+    state
+}
+
+/// The files and the course's roster: the class view.
+fn class_view(width: u16, height: u16, color: bool) -> State {
+    let mut state = files_view(width, height, color);
+    let generation = state.submissions.generation;
+    update(
+        &mut state,
+        Action::RosterLoaded {
+            generation,
+            result: Ok(sample_roster()),
+        },
+    );
+    state
+}
+
+#[test]
+fn submissions_files_80x24() {
+    insta::assert_snapshot!(screen(&files_view(80, 24, true)));
+}
+
+#[test]
+fn submissions_files_120x40() {
+    insta::assert_snapshot!(screen(&files_view(120, 40, true)));
+}
+
+#[test]
+fn submissions_class_80x24() {
+    insta::assert_snapshot!(screen(&class_view(80, 24, true)));
+}
+
+#[test]
+fn submissions_class_120x40() {
+    insta::assert_snapshot!(screen(&class_view(120, 40, true)));
+}
+
+/// With the roster loaded, `v` goes back to the files, now with the hint to the class.
+#[test]
+fn submissions_files_with_roster_120x40() {
+    let mut state = class_view(120, 40, true);
+    key(&mut state, KeyCode::Char('v'));
+    insta::assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn a_stale_listing_or_roster_is_dropped() {
+    let mut state = opened(80, 24, true);
+    let stale = state.submissions.generation - 1;
+    update(
+        &mut state,
+        Action::FilesListed {
+            generation: stale,
+            result: Ok((
+                vec![Metadata::File(sample_files(fixed_now()).remove(0))],
+                "old".to_string(),
+            )),
+        },
+    );
+    update(
+        &mut state,
+        Action::RosterLoaded {
+            generation: stale,
+            result: Ok(sample_roster()),
+        },
+    );
+    let text = screen(&state);
+    assert!(text.contains("Listing the files"), "{text}");
+    assert!(!text.contains("Ada Lovelace"), "{text}");
+}
+
+#[test]
+fn lateness_is_coloured_in_the_file_list() {
+    let terminal = draw(&files_view(120, 40, true));
+    // One day of grace: 3 days late is beyond it, red and bold.
+    let beyond = cell_under(&terminal, "Alan Turing - report.pdf", "Status");
+    assert_eq!(beyond.fg, Color::Red);
+    assert!(beyond.modifier.contains(Modifier::BOLD));
+    // 5 h late is inside it: yellow, not bold.
+    let in_grace = cell_under(&terminal, "Jean-Luc O'Neil - report.pdf", "Status");
+    assert_eq!(in_grace.fg, Color::Yellow);
+    assert!(!in_grace.modifier.contains(Modifier::BOLD));
+    let on_time = cell_under(&terminal, "Müller, Zoë - data.csv", "Status");
+    assert_eq!(on_time.fg, Color::Green);
+    // The photo with no name in it is dimmed.
+    let photo = cell_under(&terminal, "IMG_2041.jpg", "Student");
+    assert_eq!(photo.fg, Color::DarkGray);
+}
+
+#[test]
+fn missing_and_late_students_are_marked_in_the_class_view() {
+    let terminal = draw(&class_view(120, 40, true));
+    let missing = cell_under(&terminal, "Katherine Johnson", "Status");
+    assert_eq!(missing.fg, Color::Red, "the error style");
+    assert!(missing.modifier.contains(Modifier::BOLD));
+    let also_missing = cell_under(&terminal, "Siobhán Ní Bhriain", "Status");
+    assert_eq!(also_missing.fg, Color::Red);
+    let beyond = cell_under(&terminal, "Alan Turing", "Status");
+    assert_eq!(beyond.fg, Color::Red);
+    assert!(beyond.modifier.contains(Modifier::BOLD));
+    let in_grace = cell_under(&terminal, "José García López", "Status");
+    assert_eq!(in_grace.fg, Color::Yellow);
+    // "O'Neil, Jean-Luc" on the roster is "Jean-Luc O'Neil" in the file name.
+    let matched = cell_under(&terminal, "O'Neil, Jean-Luc", "Status");
+    assert_eq!(matched.fg, Color::Yellow);
+    let on_time = cell_under(&terminal, "Zoë Müller", "Status");
+    assert_eq!(on_time.fg, Color::Green);
+    let text = screen(&class_view(120, 40, true));
+    assert!(text.contains("3 submitted, 3 late, 2 missing"), "{text}");
+}
+
+#[test]
+fn a_file_that_arrives_while_the_tab_is_open_is_highlighted() {
+    let mut state = files_view(120, 40, true);
+    let selected_before = state
+        .submissions
+        .selected_submission()
+        .map(|s| s.name.clone());
+    let folder = sample_files_request(fixed_now())
+        .destination
+        .expect("a folder");
+    let name = "Katherine Johnson - report.pdf";
+    let received = handin::time::to_dropbox(fixed_now() - chrono::Duration::minutes(2));
+    let arrived = FileMetadata::new(
+        name.to_string(),
+        "id:arrivedAAAAAAAAAAAAAA".to_string(),
+        received.clone(),
+        received,
+        "0000000000000001".to_string(),
+        250_000,
+    )
+    .with_path_lower(format!("{folder}/{name}").to_lowercase())
+    .with_path_display(format!("{folder}/{name}"));
+    let generation = state.submissions.generation;
+    update(
+        &mut state,
+        Action::FilesChanged {
+            generation,
+            result: Ok((vec![Metadata::File(arrived)], "cursor-2".to_string())),
+        },
+    );
+    assert_eq!(
+        state
+            .submissions
+            .selected_submission()
+            .map(|s| s.name.clone()),
+        selected_before,
+        "the selection stays on its file"
+    );
+    let terminal = draw(&state);
+    let text = screen(&state);
+    assert!(text.contains("1 new in Lab report 1"), "{text}");
+    let new = cell_under(&terminal, name, "File");
+    assert_eq!(new.fg, Color::Yellow, "the new row is highlighted");
+    assert!(new.modifier.contains(Modifier::BOLD));
+    assert!(
+        !new.modifier.contains(Modifier::REVERSED),
+        "and not selected"
+    );
+    let (x, y) = find(&terminal, name);
+    assert_eq!(
+        terminal.backend().buffer()[(x, y)].fg,
+        Color::Yellow,
+        "from the student column on"
+    );
+    let old = cell_under(&terminal, "Zoë Müller - pendulum.pdf", "File");
+    assert_eq!(old.fg, Color::Reset, "older rows are plain");
+    assert!(!old.modifier.contains(Modifier::BOLD));
+}
+
+#[test]
+fn no_color_submissions_keep_emphasis_and_drop_every_colour() {
+    for state in [files_view(120, 40, false), class_view(120, 40, false)] {
+        let terminal = draw(&state);
+        for cell in terminal.backend().buffer().content() {
+            assert_eq!(cell.fg, Color::Reset, "no foreground colour with NO_COLOR");
+            assert_eq!(cell.bg, Color::Reset, "no background colour with NO_COLOR");
+        }
+        let status = cell_under(&terminal, "Alan Turing", "Status");
+        assert!(
+            status.modifier.contains(Modifier::BOLD),
+            "beyond the grace is bold without colour"
+        );
+    }
+    let terminal = draw(&class_view(120, 40, false));
+    assert!(
+        cell_under(&terminal, "Katherine Johnson", "Status")
+            .modifier
+            .contains(Modifier::BOLD),
+        "missing is bold without colour"
+    );
+}
+
+#[test]
+fn tiny_terminals_draw_the_submissions_tab_without_panicking() {
+    for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23)] {
+        let mut state = class_view(width, height, true);
+        draw(&state);
+        key(&mut state, KeyCode::Char('v'));
+        draw(&state);
+        key(&mut state, KeyCode::Char('/'));
+        key(&mut state, KeyCode::Char('z'));
+        draw(&state);
+        key(&mut state, KeyCode::Esc);
+        key(&mut state, KeyCode::Char('a'));
         draw(&state);
     }
 }

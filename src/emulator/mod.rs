@@ -47,6 +47,8 @@ mod http;
 mod oauth;
 mod persist;
 mod seed;
+
+pub use seed::demo_rosters;
 mod state;
 mod team;
 mod wire;

@@ -467,6 +467,39 @@ pub(crate) fn arrival(
     })
 }
 
+/// The demo courses' class lists as roster CSV (`name,email`), by course folder: every
+/// student enrolled in the course, whether or not they uploaded, so the class view has
+/// people missing as a real one would.
+pub fn demo_rosters() -> Vec<(String, String)> {
+    COURSES
+        .iter()
+        .enumerate()
+        .map(|(course, folder)| {
+            let mut csv = String::from("name,email\n");
+            for (student, (given, family)) in STUDENTS.iter().enumerate() {
+                // The same enrolment rule as the uploads above.
+                if (student + course) % 3 == 0 {
+                    continue;
+                }
+                let mailbox: String = format!("{given}.{family}")
+                    .chars()
+                    .filter_map(|c| match c {
+                        ' ' | '\'' => None,
+                        c if c.is_ascii_alphanumeric() || c == '.' || c == '-' => {
+                            Some(c.to_ascii_lowercase())
+                        }
+                        _ => Some('x'),
+                    })
+                    .collect();
+                csv.push_str(&format!(
+                    "\"{given} {family}\",{mailbox}@northbridge.example.edu\n"
+                ));
+            }
+            (folder.to_string(), csv)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

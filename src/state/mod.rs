@@ -314,6 +314,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::FilesListed { generation, result } => state.files_listed(generation, result),
         Action::FilesChanged { generation, result } => state.files_changed(generation, result),
+        Action::CourseListed { generation, result } => {
+            state.course_listed(generation, result);
+            Vec::new()
+        }
         Action::RosterLoaded { generation, result } => {
             state.roster_loaded(generation, result);
             Vec::new()
@@ -545,6 +549,7 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             }
         }
         Command::Assign => state.start_assign(),
+        Command::CourseGrid => return state.show_course(),
         Command::Export => state.start_export(),
         Command::SetRoster => state.start_roster(),
         Command::Home if state.tab == Tab::Settings => state.settings.selected = 0,

@@ -10,7 +10,9 @@ use tui_input::backend::crossterm::EventHandler as _;
 
 use super::Load;
 use crate::dropbox::{FileMetadata, FileRequest, Metadata};
-use crate::submissions::{Assignments, ClassView, Roster, Submission, class_view, submissions};
+use crate::submissions::{
+    Assignments, ClassView, CourseGrid, Roster, Submission, class_view, submissions,
+};
 use crate::time;
 
 /// Which view of the opened request the tab shows.
@@ -21,6 +23,8 @@ pub enum SubmissionsView {
     Files,
     /// One row per student of the roster.
     Class,
+    /// Every request of the course: students down, assignments across.
+    Course,
 }
 
 /// A question typed at the bottom of the tab.
@@ -63,6 +67,11 @@ pub struct SubmissionsState {
     pub prompt: Option<Prompt>,
     /// Set when the destination folder no longer exists.
     pub folder_missing: bool,
+    /// The course grid, once every request of the course was listed.
+    pub grid: Option<CourseGrid>,
+    /// The course's requests asked for the grid (title, deadline, grace), in column order.
+    pub grid_requests: Vec<FileRequest>,
+    pub grid_load: Load,
 }
 
 impl SubmissionsState {
@@ -167,7 +176,7 @@ impl SubmissionsState {
             .roster
             .as_ref()
             .map(|roster| class_view(roster, &self.submissions));
-        if self.class.is_none() {
+        if self.class.is_none() && self.view == SubmissionsView::Class {
             self.view = SubmissionsView::Files;
         }
         self.apply_filter();
@@ -184,7 +193,7 @@ impl SubmissionsState {
         let &index = self.visible.get(self.selected)?;
         match self.view {
             SubmissionsView::Files => self.submissions.get(index).map(|s| s.file_id.clone()),
-            SubmissionsView::Class => Some(format!("student:{index}")),
+            SubmissionsView::Class | SubmissionsView::Course => Some(format!("student:{index}")),
         }
     }
 
@@ -194,7 +203,7 @@ impl SubmissionsState {
                 .submissions
                 .get(index)
                 .is_some_and(|s| s.file_id == key),
-            SubmissionsView::Class => key == format!("student:{index}"),
+            SubmissionsView::Class | SubmissionsView::Course => key == format!("student:{index}"),
         })
     }
 
@@ -206,6 +215,20 @@ impl SubmissionsState {
                 for (i, submission) in self.submissions.iter().enumerate() {
                     if needle.is_empty() || haystack_of(submission).contains(&needle) {
                         self.visible.push(i);
+                    }
+                }
+            }
+            SubmissionsView::Course => {
+                if let (Some(grid), Some(roster)) = (&self.grid, &self.roster) {
+                    for (i, (student, _)) in grid.rows.iter().enumerate() {
+                        let student = &roster.students[*student];
+                        let text = crate::submissions::fold(&format!(
+                            "{} {}",
+                            student.name, student.email
+                        ));
+                        if needle.is_empty() || text.contains(&needle) {
+                            self.visible.push(i);
+                        }
                     }
                 }
             }
@@ -241,7 +264,7 @@ impl SubmissionsState {
         }
         self.view = match self.view {
             SubmissionsView::Files => SubmissionsView::Class,
-            SubmissionsView::Class => SubmissionsView::Files,
+            SubmissionsView::Class | SubmissionsView::Course => SubmissionsView::Files,
         };
         self.selected = 0;
         self.offset = 0;

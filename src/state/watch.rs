@@ -202,6 +202,111 @@ impl State {
         self.config().rosters.get(&self.course()?).cloned()
     }
 
+    /// `c`: every request of this course at once, once each folder is listed.
+    pub(super) fn show_course(&mut self) -> Vec<Effect> {
+        if self.submissions.roster.is_none() {
+            self.tell(
+                Level::Info,
+                "The course grid needs the course's roster: press R to set it.",
+            );
+            return Vec::new();
+        }
+        let Some(course) = self.course() else {
+            return Vec::new();
+        };
+        let root = self.config().courses_root.clone();
+        let mut requests: Vec<_> = self
+            .requests
+            .rows
+            .iter()
+            .filter(|row| {
+                row.request
+                    .destination
+                    .as_deref()
+                    .and_then(|d| course_of(d, &root))
+                    .is_some_and(|c| c.eq_ignore_ascii_case(&course))
+            })
+            .map(|row| (row.deadline, row.request.clone()))
+            .collect();
+        // Columns in deadline order, undated last, as a gradebook reads.
+        requests
+            .sort_by(|(a, x), (b, y)| (a.is_none(), a, &x.title).cmp(&(b.is_none(), b, &y.title)));
+        let subs = &mut self.submissions;
+        subs.grid_requests = requests.into_iter().map(|(_, r)| r).collect();
+        subs.grid = None;
+        subs.grid_load = super::Load::Loading;
+        subs.view = SubmissionsView::Course;
+        subs.selected = 0;
+        subs.offset = 0;
+        subs.rebuild();
+        let folders = subs
+            .grid_requests
+            .iter()
+            .filter_map(|r| r.destination.clone())
+            .collect();
+        vec![Effect::ListCourse {
+            generation: subs.generation,
+            folders,
+        }]
+    }
+
+    pub(super) fn course_listed(
+        &mut self,
+        generation: u64,
+        result: Result<Vec<Vec<Metadata>>, DropboxError>,
+    ) {
+        let subs = &mut self.submissions;
+        if generation != subs.generation {
+            return;
+        }
+        let listings = match result {
+            Ok(listings) => listings,
+            Err(error) => {
+                subs.grid_load = super::Load::Failed(error.sentence());
+                return;
+            }
+        };
+        let Some(roster) = subs.roster.as_ref() else {
+            return;
+        };
+        // Requests whose folder is gone have no listing: they get an empty column.
+        let mut listings = listings.into_iter();
+        let columns: Vec<crate::submissions::GridColumn> = subs
+            .grid_requests
+            .iter()
+            .map(|request| {
+                let entries = if request.destination.is_some() {
+                    listings.next().unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                let files: Vec<_> = entries
+                    .into_iter()
+                    .filter_map(|entry| match entry {
+                        Metadata::File(file) => Some(file),
+                        _ => None,
+                    })
+                    .collect();
+                let deadline = request
+                    .deadline
+                    .as_ref()
+                    .and_then(|d| crate::time::parse_dropbox(&d.deadline));
+                let grace = request
+                    .deadline
+                    .as_ref()
+                    .and_then(|d| d.allow_late_uploads.as_ref());
+                (
+                    request.title.clone(),
+                    deadline,
+                    crate::submissions::submissions(&files, deadline, grace, &subs.assignments),
+                )
+            })
+            .collect();
+        subs.grid = Some(crate::submissions::course_grid(roster, &columns, self.now));
+        subs.grid_load = super::Load::Loaded;
+        subs.rebuild();
+    }
+
     pub(super) fn start_assign(&mut self) {
         let Some(submission) = self.submissions.selected_submission() else {
             self.tell(

@@ -118,6 +118,7 @@ fn hints(tab: Tab) -> &'static [(&'static str, &'static str)] {
         ],
         Tab::Submissions => &[
             ("v", "view"),
+            ("c", "course"),
             ("a", "assign"),
             ("/", "filter"),
             ("R", "roster"),

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use super::layout;
 use super::theme::Theme;
 use crate::state::{Load, State, SubmissionsView};
-use crate::submissions::{Lateness, Standing, Submission};
+use crate::submissions::{Lateness, Mark, Standing, Submission};
 use crate::time;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -31,6 +31,16 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let (table_area, detail_area) = layout::requests(area);
     let title = match (&subs.class, subs.view) {
+        (_, SubmissionsView::Course) => format!(
+            " {} · every request of the course ({}) · v shows the files ",
+            request
+                .destination
+                .as_deref()
+                .and_then(|d| crate::state::submissions::course_of(d, &state.config().courses_root))
+                .map(|c| c.rsplit('/').next().unwrap_or_default().to_string())
+                .unwrap_or_default(),
+            subs.grid_requests.len()
+        ),
         (Some(class), SubmissionsView::Class) => format!(
             " {} · {} · v shows the files ",
             request.title,
@@ -93,6 +103,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         match subs.view {
             SubmissionsView::Files => render_files(state, theme, frame, inner),
             SubmissionsView::Class => render_class(state, theme, frame, inner),
+            SubmissionsView::Course => render_course(state, theme, frame, inner),
         }
     }
     render_detail(state, theme, frame, detail_area);
@@ -230,12 +241,85 @@ fn render_class(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     );
 }
 
+/// The width of one assignment's column in the course grid.
+const MARK_WIDTH: u16 = 6;
+
+fn render_course(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let subs = &state.submissions;
+    let (Some(grid), Some(roster)) = (&subs.grid, &subs.roster) else {
+        let text = match &subs.grid_load {
+            Load::Failed(sentence) => Span::styled(
+                format!("Could not list the course. {sentence}"),
+                theme.error(),
+            ),
+            _ => Span::raw(format!(
+                "{} Listing every request of the course…",
+                super::spinner(state.spinner_frame)
+            )),
+        };
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    };
+    // As many assignment columns as fit beside a readable name.
+    let fit = usize::from(area.width.saturating_sub(18) / (MARK_WIDTH + 1)).max(1);
+    let shown = grid.assignments.len().min(fit);
+    let mut header = vec![Cell::from("Student")];
+    header.extend((1..=shown).map(|n| Cell::from(Line::from(format!("#{n}")).centered())));
+    let rows_on_screen = usize::from(area.height.saturating_sub(1));
+    let rows = subs
+        .visible
+        .iter()
+        .enumerate()
+        .skip(subs.offset)
+        .take(rows_on_screen)
+        .map(|(position, &index)| {
+            let (student, marks) = &grid.rows[index];
+            let mut cells = vec![Cell::from(roster.students[*student].name.clone())];
+            cells.extend(marks.iter().take(shown).map(|mark| {
+                let (text, style) = match mark {
+                    Mark::Submitted => ("✓", theme.open()),
+                    Mark::Late => ("late", theme.in_grace()),
+                    Mark::LateBeyondGrace => ("LATE", theme.overdue()),
+                    Mark::Missing => ("—", theme.error()),
+                    Mark::NotDue => ("·", theme.dim()),
+                };
+                Cell::from(Line::from(Span::styled(text, style)).centered())
+            }));
+            let row = Row::new(cells);
+            if position == subs.selected {
+                row.style(theme.selected())
+            } else {
+                row
+            }
+        });
+    let mut widths = vec![Constraint::Fill(1)];
+    widths.extend(std::iter::repeat_n(Constraint::Length(MARK_WIDTH), shown));
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(Row::new(header).style(theme.header()))
+            .column_spacing(1),
+        area,
+    );
+}
+
 fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let subs = &state.submissions;
     let label = |text: &'static str| Span::styled(text, theme.label());
     let mut lines: Vec<Line> = Vec::new();
     let title;
     match subs.view {
+        SubmissionsView::Course => {
+            title = "Assignments".to_string();
+            let mut legend = Vec::new();
+            for (n, request) in subs.grid_requests.iter().enumerate() {
+                legend.push(format!("#{} {}", n + 1, request.title));
+            }
+            lines.push(Line::raw(legend.join("  ")));
+            lines.push(Line::styled(
+                "✓ on time · late in grace · LATE beyond grace · — missing · · not due yet",
+                theme.dim(),
+            ));
+        }
         SubmissionsView::Files => {
             let Some(s) = subs.selected_submission() else {
                 frame.render_widget(Block::new().borders(Borders::TOP), area);
