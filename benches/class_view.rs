@@ -90,7 +90,7 @@ fn request_files(roster: &Roster, request: usize, deadline: DateTime<Utc>) -> Ve
             1 => student.name.to_lowercase(),
             _ => student.name.clone(),
         };
-        let copies = if i % 3 == 0 { 5 } else { 4 };
+        let copies = if i.is_multiple_of(3) { 5 } else { 4 };
         for copy in 0..copies {
             let suffix = if copy == 0 {
                 String::new()
@@ -108,9 +108,9 @@ fn request_files(roster: &Roster, request: usize, deadline: DateTime<Utc>) -> Ve
             files.push(file(request, files.len(), name, deadline, offset));
         }
     }
-    let mut extra = 0;
+    let mut extra: usize = 0;
     while files.len() < FILES_PER_REQUEST {
-        let name = if extra % 3 == 0 {
+        let name = if extra.is_multiple_of(3) {
             format!("Visiting Student{} - hw.pdf", ["", " Jr."][extra % 2])
         } else {
             format!("IMG_{:04}.jpg", 1_000 + extra)
@@ -180,10 +180,11 @@ fn benches(c: &mut Criterion) {
     let one = submissions(one_request, Some(*deadline), Some(&grace), &assignments);
     let view = class_view(&term.roster, &one);
     eprintln!(
-        "one request: {} ({} unattributed, {} not on the roster)",
+        "one request: {} ({} unattributed, {} not on the roster); a Submission is {} bytes",
         view.counts.sentence(),
         view.unattributed.len(),
-        view.unknown.len()
+        view.unknown.len(),
+        std::mem::size_of::<Submission>()
     );
 
     c.bench_function("submissions + class view: one request, 2,000 files", |b| {

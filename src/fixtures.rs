@@ -347,10 +347,11 @@ pub fn many_students(count: usize) -> crate::submissions::Roster {
 }
 
 /// `count` files spread over 50 request folders of one course, sent by the first
-/// `students` of [`many_students`] (about nine in ten files carry a name, a few as "Last,
-/// First" or in lower case, with Dropbox's " (n)" copies; the rest are phone photos). They
-/// arrive over the three weeks before `now`, some after [`sample_files_request`]'s
-/// deadline, so the Files view shows every kind of status. For benchmarks.
+/// `students` of [`many_students`] (nine files in ten carry a name, a few as "Last,
+/// First" or in lower case, with Dropbox's " (n)" copies; the rest are phone photos).
+/// They arrive in the two weeks before the deadline of [`sample_files_request`], except
+/// that one student in ten also sends to every fourth request up to three days after it
+/// (inside its one-day grace or beyond). For benchmarks.
 pub fn many_files(
     count: usize,
     students: usize,
@@ -358,6 +359,10 @@ pub fn many_files(
 ) -> Vec<crate::dropbox::FileMetadata> {
     const REQUESTS: usize = 50;
     let students = students.max(1);
+    let deadline = sample_files_request(now)
+        .deadline
+        .and_then(|d| crate::time::parse_dropbox(&d.deadline))
+        .unwrap_or(now);
     (0..count)
         .map(|n| {
             let request = n % REQUESTS;
@@ -381,14 +386,17 @@ pub fn many_files(
                 ),
                 _ => format!("{} - homework {request:02}{suffix}.pdf", many_name(student)),
             };
-            // Spread over three weeks, in a fixed but scattered order.
-            let minutes_ago = (n as i64).wrapping_mul(7_919) % (21 * 24 * 60);
+            let received = if student % 10 == 3 && request.is_multiple_of(4) {
+                deadline + Duration::minutes((n as i64).wrapping_mul(131) % (3 * 24 * 60) + 1)
+            } else {
+                deadline - Duration::minutes((n as i64).wrapping_mul(7_919) % (14 * 24 * 60))
+            };
             let folder = format!("/Courses/PHYS150 Mechanics/HW{request:02}");
             file_in(
                 &folder,
                 &format!("many{n:07}AAAAAAAAAAAA"),
                 &name,
-                now - Duration::minutes(minutes_ago),
+                received,
                 40_000 + (n as u64 * 7_919) % 5_000_000,
             )
         })

@@ -823,8 +823,9 @@ fn a_file_that_arrives_while_the_tab_is_open_is_highlighted() {
     let text = screen(&state);
     assert!(text.contains("1 new in Lab report 1"), "{text}");
     let new = cell_under(&terminal, name, "File");
-    assert_eq!(new.fg, Color::Yellow, "the new row is highlighted");
-    assert!(new.modifier.contains(Modifier::BOLD));
+    // Cyan and underlined: unlike any lateness colour, and visible without colour too.
+    assert_eq!(new.fg, Color::Cyan, "the new row is highlighted");
+    assert!(new.modifier.contains(Modifier::BOLD | Modifier::UNDERLINED));
     assert!(
         !new.modifier.contains(Modifier::REVERSED),
         "and not selected"
@@ -832,7 +833,7 @@ fn a_file_that_arrives_while_the_tab_is_open_is_highlighted() {
     let (x, y) = find(&terminal, name);
     assert_eq!(
         terminal.backend().buffer()[(x, y)].fg,
-        Color::Yellow,
+        Color::Cyan,
         "from the student column on"
     );
     let old = cell_under(&terminal, "Zoë Müller - pendulum.pdf", "File");

@@ -187,13 +187,16 @@ impl State {
         self.requests.load.is_loading()
             || self.account.load.is_loading()
             || self.mutations.busy.is_some()
+            || self.submissions.load.is_loading()
+            || self.submissions.grid_load.is_loading()
     }
 
     /// Whether what the current tab shows is loading (for the status bar's spinner).
     pub fn tab_is_loading(&self) -> bool {
         match self.tab {
-            Tab::Requests | Tab::Submissions => {
-                self.requests.load.is_loading() || self.mutations.busy.is_some()
+            Tab::Requests => self.requests.load.is_loading() || self.mutations.busy.is_some(),
+            Tab::Submissions => {
+                self.submissions.load.is_loading() || self.submissions.grid_load.is_loading()
             }
             Tab::Settings => self.account.load.is_loading(),
         }

@@ -64,6 +64,9 @@ pub struct SubmissionsState {
     pub filter_editing: bool,
     /// Indices into `submissions` (Files view) or `class.rows` (Class view) in display order.
     pub visible: Vec<usize>,
+    /// Each submission's student and file name, folded once per rebuild, so a filter
+    /// keystroke only searches.
+    haystacks: Vec<String>,
     pub prompt: Option<Prompt>,
     /// Set when the destination folder no longer exists.
     pub folder_missing: bool,
@@ -172,6 +175,7 @@ impl SubmissionsState {
             .and_then(|r| r.deadline.as_ref())
             .and_then(|d| d.allow_late_uploads.as_ref());
         self.submissions = submissions(&self.files, self.deadline(), grace, &self.assignments);
+        self.haystacks = self.submissions.iter().map(haystack_of).collect();
         self.class = self
             .roster
             .as_ref()
@@ -212,8 +216,8 @@ impl SubmissionsState {
         self.visible.clear();
         match self.view {
             SubmissionsView::Files => {
-                for (i, submission) in self.submissions.iter().enumerate() {
-                    if needle.is_empty() || haystack_of(submission).contains(&needle) {
+                for (i, haystack) in self.haystacks.iter().enumerate() {
+                    if needle.is_empty() || haystack.contains(&needle) {
                         self.visible.push(i);
                     }
                 }

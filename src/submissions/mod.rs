@@ -6,7 +6,7 @@
 //! - [`names`]: the student in front of a file name (`Ada Lovelace - hw1.pdf`), and
 //!   [`fold`] for comparing names.
 //! - [`roster`]: the class list CSV and tolerant name matching.
-//! - [`lateness`]: a file's upload time against the deadline and grace period.
+//! - [`mod@lateness`]: a file's upload time against the deadline and grace period.
 //! - [`assignments`]: files the professor attributed by hand, persisted.
 //! - [`view`]: submissions, the class view, the course grid and the CSV export.
 

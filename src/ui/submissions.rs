@@ -47,6 +47,20 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             class.counts.sentence()
         ),
         _ => {
+            let due = match subs.deadline() {
+                Some(at) => {
+                    let grace = request
+                        .deadline
+                        .as_ref()
+                        .and_then(|d| d.allow_late_uploads.as_ref());
+                    format!(
+                        " · due {}, grace {}",
+                        time::short(at, state.now, state.zone),
+                        crate::state::requests::grace_label(grace)
+                    )
+                }
+                None => " · no deadline".to_string(),
+            };
             let filtered = if subs.filter.value().is_empty() {
                 String::new()
             } else {
@@ -58,7 +72,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 ""
             };
             format!(
-                " {} · {filtered}{} files{class_hint} ",
+                " {}{due} · {filtered}{} files{class_hint} ",
                 request.title,
                 subs.submissions.len()
             )
@@ -154,11 +168,7 @@ fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Cell::from(standing_span(&s.lateness, theme)),
             ]);
             let row = if subs.new_ids.contains(&s.file_id) {
-                row.style(
-                    theme
-                        .in_grace()
-                        .add_modifier(ratatui::style::Modifier::BOLD),
-                )
+                row.style(theme.fresh())
             } else {
                 row
             };
@@ -173,7 +183,7 @@ fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Fill(3),
         Constraint::Length(8),
         Constraint::Length(12),
-        Constraint::Length(20),
+        Constraint::Length(if area.width >= 100 { 27 } else { 20 }),
     ];
     frame.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),
@@ -201,9 +211,13 @@ fn render_class(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Standing::Submitted => Span::styled("submitted", theme.open()),
                 Standing::Late { by, within_grace } => Span::styled(
                     format!(
-                        "late {}{}",
+                        "late {} ({})",
                         crate::submissions::describe_duration(*by),
-                        if *within_grace { " (grace)" } else { "" }
+                        if *within_grace {
+                            "in grace"
+                        } else {
+                            "beyond grace"
+                        }
                     ),
                     if *within_grace {
                         theme.in_grace()
@@ -231,7 +245,7 @@ fn render_class(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         });
     let widths = [
         Constraint::Fill(3),
-        Constraint::Length(22),
+        Constraint::Length(27),
         Constraint::Length(5),
         Constraint::Fill(1),
     ];

@@ -87,4 +87,13 @@ impl Theme {
             Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
         }
     }
+
+    /// A file that arrived while the tab was open: unlike any lateness colour, and
+    /// underlined so it shows without colour too.
+    pub fn fresh(&self) -> Style {
+        self.paint(
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            Color::Cyan,
+        )
+    }
 }
