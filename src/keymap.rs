@@ -238,6 +238,8 @@ impl Default for Keymap {
             (K::Char('G'), shift, C::End),
             (K::Char('/'), none, C::Filter),
             (K::Char('r'), none, C::Refresh),
+            (K::Char('s'), none, C::Sort),
+            (K::Char('S'), shift, C::ReverseSort),
             (K::Char('v'), none, C::ToggleView),
             (K::Char('c'), none, C::CourseGrid),
             (K::Char('a'), none, C::Assign),

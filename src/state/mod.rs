@@ -536,6 +536,8 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Home if state.tab == Tab::Submissions => state.submissions.move_by(isize::MIN / 2),
         Command::End if state.tab == Tab::Submissions => state.submissions.move_by(isize::MAX / 2),
         Command::Filter if state.tab == Tab::Submissions => state.submissions.filter_editing = true,
+        Command::Sort if state.tab == Tab::Submissions => state.submissions.cycle_sort(),
+        Command::ReverseSort if state.tab == Tab::Submissions => state.submissions.reverse_sort(),
         Command::Refresh if state.tab == Tab::Submissions => return state.submissions_reload(),
         Command::ToggleView => {
             if !state.submissions.toggle_view() {

@@ -27,6 +27,50 @@ pub enum SubmissionsView {
     Course,
 }
 
+/// What the Files and Class views are ordered by (`s` cycles, `S` reverses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubmissionsSort {
+    /// Newest first: what just arrived is what the professor looks for.
+    #[default]
+    Received,
+    Student,
+    Status,
+    Files,
+}
+
+impl SubmissionsSort {
+    pub fn label(self) -> &'static str {
+        match self {
+            SubmissionsSort::Received => "received",
+            SubmissionsSort::Student => "student",
+            SubmissionsSort::Status => "status",
+            SubmissionsSort::Files => "size",
+        }
+    }
+
+    fn next(self) -> SubmissionsSort {
+        match self {
+            SubmissionsSort::Received => SubmissionsSort::Student,
+            SubmissionsSort::Student => SubmissionsSort::Status,
+            SubmissionsSort::Status => SubmissionsSort::Files,
+            SubmissionsSort::Files => SubmissionsSort::Received,
+        }
+    }
+}
+
+/// How late, as a number that sorts: on time first, then in grace, then beyond, by how much.
+fn lateness_rank(lateness: &crate::submissions::Lateness) -> (u8, i64) {
+    use crate::submissions::Lateness;
+    match lateness {
+        Lateness::NoDeadline | Lateness::OnTime => (0, 0),
+        Lateness::Late {
+            by,
+            within_grace: true,
+        } => (1, by.num_seconds()),
+        Lateness::Late { by, .. } => (2, by.num_seconds()),
+    }
+}
+
 /// A question typed at the bottom of the tab.
 #[derive(Debug, Clone)]
 pub enum Prompt {
@@ -70,6 +114,8 @@ pub struct SubmissionsState {
     pub prompt: Option<Prompt>,
     /// Set when the destination folder no longer exists.
     pub folder_missing: bool,
+    pub sort: SubmissionsSort,
+    pub descending: bool,
     /// The course grid, once every request of the course was listed.
     pub grid: Option<CourseGrid>,
     /// The course's requests asked for the grid (title, deadline, grace), in column order.
@@ -251,6 +297,85 @@ impl SubmissionsState {
                 }
             }
         }
+        self.sort_visible();
+    }
+
+    /// Orders the visible rows by the sort key; ties keep the domain's order (newest
+    /// first for files, roster order for students), since the sort is stable.
+    fn sort_visible(&mut self) {
+        use std::cmp::Ordering;
+        let (sort, descending) = (self.sort, self.descending);
+        let order = |ordering: Ordering| {
+            if descending {
+                ordering.reverse()
+            } else {
+                ordering
+            }
+        };
+        match self.view {
+            SubmissionsView::Files => {
+                let subs = &self.submissions;
+                let haystacks = &self.haystacks;
+                self.visible.sort_by(|&a, &b| {
+                    let (x, y) = (&subs[a], &subs[b]);
+                    order(match sort {
+                        SubmissionsSort::Received => y.received.cmp(&x.received),
+                        SubmissionsSort::Student => haystacks[a].cmp(&haystacks[b]),
+                        SubmissionsSort::Status => {
+                            lateness_rank(&y.lateness).cmp(&lateness_rank(&x.lateness))
+                        }
+                        SubmissionsSort::Files => y.size.cmp(&x.size),
+                    })
+                });
+            }
+            SubmissionsView::Class => {
+                let (Some(class), Some(roster)) = (&self.class, &self.roster) else {
+                    return;
+                };
+                let rank = |standing: &crate::submissions::Standing| match standing {
+                    crate::submissions::Standing::Missing => (3, 0),
+                    crate::submissions::Standing::Late { by, within_grace } => {
+                        (if *within_grace { 1 } else { 2 }, by.num_seconds())
+                    }
+                    crate::submissions::Standing::Submitted => (0, 0),
+                };
+                self.visible.sort_by(|&a, &b| {
+                    let (x, y) = (&class.rows[a], &class.rows[b]);
+                    order(match sort {
+                        SubmissionsSort::Received => y.latest.cmp(&x.latest),
+                        SubmissionsSort::Student => {
+                            crate::submissions::fold(&roster.students[x.student].name)
+                                .cmp(&crate::submissions::fold(&roster.students[y.student].name))
+                        }
+                        SubmissionsSort::Status => rank(&y.standing).cmp(&rank(&x.standing)),
+                        SubmissionsSort::Files => y.files.len().cmp(&x.files.len()),
+                    })
+                });
+            }
+            SubmissionsView::Course => {}
+        }
+    }
+
+    pub fn cycle_sort(&mut self) {
+        self.sort = self.sort.next();
+        self.descending = false;
+        self.resort();
+    }
+
+    pub fn reverse_sort(&mut self) {
+        self.descending = !self.descending;
+        self.resort();
+    }
+
+    fn resort(&mut self) {
+        let keep = self.selected_key();
+        self.apply_filter();
+        if let Some(key) = keep
+            && let Some(at) = self.position_of(&key)
+        {
+            self.selected = at;
+        }
+        self.clamp();
     }
 
     pub fn selected_submission(&self) -> Option<&Submission> {
@@ -403,5 +528,64 @@ mod tests {
         state.changed(vec![Metadata::Deleted(gone)], "c3".into());
         assert_eq!(state.files.len(), 1);
         assert_eq!(state.cursor.as_deref(), Some("c3"));
+    }
+
+    #[test]
+    fn sorting_orders_the_files_and_keeps_the_selection() {
+        let mut state = SubmissionsState::default();
+        let file = |name: &str, at: &str, size: u64| {
+            let mut f = FileMetadata::new(
+                name.to_string(),
+                format!("id:{name}"),
+                at.to_string(),
+                at.to_string(),
+                "0123456789abcdef".to_string(),
+                size,
+            );
+            f.path_lower = Some(format!("/c/{}", name.to_lowercase()));
+            f
+        };
+        state.listed(
+            vec![
+                Metadata::File(file("Zoë Müller - a.pdf", "2026-11-27T10:00:00Z", 5)),
+                Metadata::File(file("Ada Lovelace - b.pdf", "2026-11-27T11:00:00Z", 50)),
+                Metadata::File(file("Alan Turing - c.pdf", "2026-11-27T09:00:00Z", 500)),
+            ],
+            "c1".into(),
+        );
+        let names = |state: &SubmissionsState| -> Vec<String> {
+            state
+                .visible
+                .iter()
+                .map(|&i| state.submissions[i].student.clone().unwrap_or_default())
+                .collect()
+        };
+        assert_eq!(
+            names(&state),
+            ["Ada Lovelace", "Zoë Müller", "Alan Turing"],
+            "newest first"
+        );
+        state.move_by(1);
+        state.cycle_sort();
+        assert_eq!(state.sort, SubmissionsSort::Student);
+        assert_eq!(names(&state), ["Ada Lovelace", "Alan Turing", "Zoë Müller"]);
+        assert_eq!(
+            state
+                .selected_submission()
+                .and_then(|s| s.student.clone())
+                .as_deref(),
+            Some("Zoë Müller"),
+            "the selection follows its file"
+        );
+        state.reverse_sort();
+        assert_eq!(names(&state), ["Zoë Müller", "Alan Turing", "Ada Lovelace"]);
+        state.cycle_sort();
+        state.cycle_sort();
+        assert_eq!(state.sort, SubmissionsSort::Files);
+        assert_eq!(
+            names(&state),
+            ["Alan Turing", "Ada Lovelace", "Zoë Müller"],
+            "largest first"
+        );
     }
 }

@@ -72,9 +72,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 ""
             };
             format!(
-                " {}{due} · {filtered}{} files{class_hint} ",
+                " {}{due} · {filtered}{} files by {}{class_hint} ",
                 request.title,
-                subs.submissions.len()
+                subs.submissions.len(),
+                subs.sort.label()
             )
         }
     };
