@@ -2,6 +2,9 @@
 //! `handin auth` commands through the real binary, and the service layer's refresh,
 //! re-link and team handling through `Dropbox` handles.
 
+#[path = "support/browser.rs"]
+mod browser;
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -68,50 +71,11 @@ fn expect_error<T: std::fmt::Debug>(result: Result<T, DropboxError>) -> DropboxE
     }
 }
 
-/// What a person does in the browser: open the approval page at `url`, press Allow
-/// (or "Allow for the whole team"), and copy the code off the page.
-async fn approve_in_browser(url: &str, decision: &str) -> String {
-    install_crypto();
-    let http = reqwest::Client::new();
-    let page = http.get(url).send().await.expect("the approval page loads");
-    assert_eq!(page.status(), reqwest::StatusCode::OK, "{url}");
-    let html = page.text().await.expect("html");
-    let mut form: Vec<(String, String)> = html
-        .split("<input type=\"hidden\" ")
-        .skip(1)
-        .map(|input| (attribute(input, "name"), attribute(input, "value")))
-        .collect();
-    form.push(("decision".to_owned(), decision.to_owned()));
-    let action = url.split('?').next().expect("a url").to_owned();
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&form)
-        .finish();
-    let answer = http
-        .post(action)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .expect("approved");
-    let html = answer.text().await.expect("html");
-    let start = html
-        .find("<code id=\"code\">")
-        .expect("the page shows a code")
-        + 16;
-    html[start..start + html[start..].find("</code>").expect("closed")].to_owned()
-}
-
-fn attribute(tag: &str, name: &str) -> String {
-    let start = tag.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
-    let value = &tag[start..start + tag[start..].find('"').expect("closed")];
-    value.replace("&quot;", "\"").replace("&amp;", "&")
-}
-
 /// Signs in through the service layer, as the Settings tab does.
 async fn sign_in(emulator: &Emulator, decision: &str) -> Credentials {
     let settings = settings(emulator);
     let start = start_login(APP_KEY, &settings).expect("authorize url");
-    let code = approve_in_browser(&start.url, decision).await;
+    let code = browser::approve_in_browser(&start.url, decision).await;
     finish_login(&start, &format!("  {code}\n"), &settings)
         .await
         .expect("signed in")
@@ -301,7 +265,7 @@ async fn login_status_logout_through_the_binary() {
             assert!(url.contains("code_challenge_method=S256"), "{url}");
             assert!(url.contains("token_access_type=offline"), "{url}");
             assert!(url.contains(&format!("client_id={APP_KEY}")), "{url}");
-            let code = approve_in_browser(&url, "allow").await;
+            let code = browser::approve_in_browser(&url, "allow").await;
             *seen.lock().expect("lock") = code.clone();
             code
         })
@@ -794,7 +758,7 @@ async fn bad_sign_in_input_is_refused_with_sentences() {
 
     // A code from another sign-in (another verifier) is refused too, and spent.
     let other = start_login(APP_KEY, &settings).expect("url");
-    let code = approve_in_browser(&other.url, "allow").await;
+    let code = browser::approve_in_browser(&other.url, "allow").await;
     let error = expect_error(finish_login(&start, &code, &settings).await);
     assert_eq!(error.sentence(), CODE_REFUSED);
     let error = expect_error(finish_login(&other, &code, &settings).await);
@@ -838,7 +802,7 @@ async fn signing_in_on_the_handle_uses_the_first_token() {
         "nothing changed"
     );
 
-    let code = approve_in_browser(&start.url, "allow").await;
+    let code = browser::approve_in_browser(&start.url, "allow").await;
     let credentials = dropbox.sign_in(&start, &code).await.expect("signed in");
     let status = task_copy.auth_status();
     assert_eq!(status.method, AuthMethod::OAuth);
@@ -856,7 +820,7 @@ async fn signing_in_on_the_handle_uses_the_first_token() {
 
     // A team app's sign-in is known to be a team's before any call.
     let start = start_login(APP_KEY, &settings(&emulator)).expect("url");
-    let code = approve_in_browser(&start.url, "allow_team").await;
+    let code = browser::approve_in_browser(&start.url, "allow_team").await;
     dropbox.sign_in(&start, &code).await.expect("signed in");
     assert_eq!(dropbox.auth_status().is_team_token, Some(true));
 }
