@@ -1325,3 +1325,49 @@ async fn the_course_grid_shows_every_request_of_the_course() {
     harness.press(KeyCode::Char('q'));
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_too_old_for_dropbox_lists_the_folder_again() {
+    let harness = start(Seed::Demo).await;
+    open_submissions(&harness, "Project Proposal").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Every cursor handed out so far is now too old: the watch gets `reset`.
+    harness.emulator.expire_cursors();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let request = harness.request_titled("Project Proposal").expect("seeded");
+    harness
+        .emulator
+        .submit(handin::emulator::Submission {
+            request_id: request["id"].as_str().unwrap_or_default().to_string(),
+            student_name: Some("Katherine Johnson".to_string()),
+            file_name: "orbits.pdf".to_string(),
+            content: b"%PDF-1.7 orbits".to_vec(),
+            at: None,
+        })
+        .expect("submitted");
+    // Only a watch that survived the reset sees this file without a key press.
+    harness.backend.wait_for("Katherine Johnson").await;
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_deleted_under_the_view_says_so() {
+    let harness = start(Seed::Demo).await;
+    open_submissions(&harness, "Project Proposal").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let request = harness.request_titled("Project Proposal").expect("seeded");
+    harness
+        .emulator
+        .remove_folder(request["destination"].as_str().unwrap_or_default());
+    let screen = harness
+        .backend
+        .wait_for("folder of this request was removed")
+        .await;
+    assert!(
+        !screen.contains("on time"),
+        "no file is left listed:\n{screen}"
+    );
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}

@@ -333,6 +333,24 @@ impl Emulator {
         });
     }
 
+    /// Removes a folder and everything in it, as the professor deleting it on
+    /// dropbox.com would; long polls on it wake up.
+    pub fn remove_folder(&self, path: &str) {
+        self.core.write(|store| {
+            let version = store.next_version();
+            store.remove_subtree(&path.to_lowercase(), version);
+        });
+    }
+
+    /// Forgets the change history, so every cursor issued so far is too old and
+    /// `list_folder/continue` answers `reset` (as Dropbox does after long absences).
+    pub fn expire_cursors(&self) {
+        self.core.write(|store| {
+            store.next_version();
+            store.forget_history();
+        });
+    }
+
     /// The whole state as clients see it: file requests and file metadata in
     /// wire form (no file contents), the account type and the version.
     pub fn snapshot_json(&self) -> serde_json::Value {

@@ -198,6 +198,14 @@ impl SubmissionsState {
                 }
                 Metadata::Deleted(deleted) => {
                     let gone = deleted.path_lower.unwrap_or_default();
+                    let destination = self
+                        .request
+                        .as_ref()
+                        .and_then(|r| r.destination.as_deref())
+                        .map(str::to_lowercase);
+                    if destination.as_deref() == Some(gone.as_str()) {
+                        self.folder_missing = true;
+                    }
                     // A deleted folder takes everything under it.
                     let below = format!("{gone}/");
                     self.files.retain(|f| {

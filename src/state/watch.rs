@@ -92,6 +92,10 @@ impl State {
             Ok((entries, cursor)) => {
                 let arrived = self.submissions.changed(entries, cursor.clone());
                 self.follow_file_count();
+                if self.submissions.folder_missing {
+                    // Nothing more can arrive in a folder that is gone.
+                    return Vec::new();
+                }
                 let mut effects = vec![Effect::WatchFiles { generation, cursor }];
                 if arrived > 0 {
                     let title = self
