@@ -108,7 +108,7 @@ fn sighup_ends_it_at_once_with_129() {
     let mut session = start_demo(home.path());
     let sent = Instant::now();
     session.signal("HUP");
-    assert_eq!(session.wait_exit(Duration::from_secs(1)), 129);
+    assert_eq!(session.wait_for_exit(Duration::from_secs(1)), 129);
     assert!(sent.elapsed() < Duration::from_secs(1));
 }
 
@@ -119,7 +119,7 @@ fn a_dropped_terminal_ends_it_within_a_second() {
     let pid = session.pid();
     let sent = Instant::now();
     session.hang_up();
-    assert_eq!(session.wait_exit(Duration::from_secs(1)), 129);
+    assert_eq!(session.wait_for_exit(Duration::from_secs(1)), 129);
     assert!(sent.elapsed() < Duration::from_secs(1));
     assert!(
         !std::path::Path::new(&format!("/proc/{pid}/stat")).exists() || pty::cpu_seconds(pid) < 5.0

@@ -30,7 +30,13 @@ pub struct Session {
     raw: Arc<Mutex<Vec<u8>>>,
     stop_reading: Arc<AtomicBool>,
     reader: Option<std::thread::JoinHandle<()>>,
+    // Last, so it is released after the child is gone (fields drop in order).
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
+
+/// One binary in a terminal at a time: a dozen demos starting at once on a 2-core CI
+/// machine would measure the scheduler, not handin (the hang-up test allows a second).
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 impl Session {
     /// Starts `handin` with `args` in a `cols` x `rows` terminal, its config and data kept
@@ -46,6 +52,9 @@ impl Session {
         rows: u16,
         home: &Path,
     ) -> Session {
+        let one_at_a_time = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -100,6 +109,7 @@ impl Session {
             })
         };
         Session {
+            _one_at_a_time: one_at_a_time,
             child,
             master: Some(pair.master),
             writer: Some(writer),
@@ -207,8 +217,17 @@ impl Session {
         assert!(status.success(), "kill -{name} failed");
     }
 
-    /// Waits for the process to end and returns its exit code.
+    /// Waits for the process to end, then for everything it wrote to be read, and
+    /// returns its exit code.
     pub fn wait_exit(&mut self, timeout: Duration) -> u32 {
+        let code = self.wait_for_exit(timeout);
+        // What it wrote last may still be on its way through the terminal.
+        self.drain_output();
+        code
+    }
+
+    /// Waits for the process to end, and no longer: for tests that time the exit.
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> u32 {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
