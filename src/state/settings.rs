@@ -24,6 +24,7 @@ pub enum SettingKey {
     ReplyTo,
     MailPause,
     Theme,
+    Bell,
     KeymapFile,
     AppKey,
     TeamMember,
@@ -32,7 +33,7 @@ pub enum SettingKey {
 }
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 18] = [
+    pub const ALL: [SettingKey; 19] = [
         SettingKey::CoursesRoot,
         SettingKey::DownloadDir,
         SettingKey::DefaultGrace,
@@ -46,6 +47,7 @@ impl SettingKey {
         SettingKey::ReplyTo,
         SettingKey::MailPause,
         SettingKey::Theme,
+        SettingKey::Bell,
         SettingKey::KeymapFile,
         SettingKey::AppKey,
         SettingKey::TeamMember,
@@ -68,6 +70,7 @@ impl SettingKey {
             SettingKey::ReplyTo => "Reply-to",
             SettingKey::MailPause => "Pause (ms)",
             SettingKey::Theme => "Theme",
+            SettingKey::Bell => "Bell on new files",
             SettingKey::KeymapFile => "Keymap file",
             SettingKey::AppKey => "App key",
             SettingKey::TeamMember => "Team member",
@@ -92,6 +95,7 @@ impl SettingKey {
             SettingKey::ReplyTo => "mail.reply_to",
             SettingKey::MailPause => "mail.pause_ms",
             SettingKey::Theme => "theme",
+            SettingKey::Bell => "bell",
             SettingKey::KeymapFile => "keymap_file",
             SettingKey::AppKey => "app_key",
             SettingKey::TeamMember => "select_user",
@@ -116,6 +120,7 @@ impl SettingKey {
             SettingKey::ReplyTo => "an address, or empty",
             SettingKey::MailPause => "milliseconds between two messages",
             SettingKey::Theme => "default or mono",
+            SettingKey::Bell => "yes or no: ring once when new files arrive",
             SettingKey::KeymapFile => "a TOML file of key bindings; empty for the defaults",
             SettingKey::AppKey => "from your app's page in the Dropbox App Console",
             SettingKey::TeamMember => "dbmid:…; m picks from the team",
@@ -167,6 +172,7 @@ impl SettingKey {
                 ThemeSetting::Mono => "mono",
             }
             .to_string(),
+            SettingKey::Bell => if config.bell { "yes" } else { "no" }.to_string(),
             SettingKey::KeymapFile => path(&config.keymap_file),
             SettingKey::AppKey => text(&config.app_key),
             SettingKey::TeamMember => text(&config.select_user),
@@ -234,6 +240,7 @@ impl SettingKey {
                 next.theme =
                     [ThemeSetting::Default, ThemeSetting::Mono][choice(&["default", "mono"])?];
             }
+            SettingKey::Bell => next.bell = choice(&["yes", "no"])? == 0,
             SettingKey::KeymapFile => next.keymap_file = optional_path(text),
             SettingKey::AppKey => {
                 if !text.chars().all(|c| c.is_ascii_alphanumeric()) {
