@@ -40,7 +40,7 @@ impl SharedBackend {
     }
 
     async fn wait_for_absence(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         while self.screen().contains(text) {
             assert!(
                 Instant::now() < deadline,
@@ -52,7 +52,7 @@ impl SharedBackend {
     }
 
     async fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let screen = self.screen();
             if screen.contains(text) {
@@ -283,7 +283,7 @@ impl Harness {
     }
 
     async fn finish(self) -> (Exit, State) {
-        let (result, state) = tokio::time::timeout(Duration::from_secs(5), self.run)
+        let (result, state) = tokio::time::timeout(Duration::from_secs(20), self.run)
             .await
             .expect("the loop ends")
             .expect("the loop task");
@@ -789,6 +789,15 @@ async fn bad_input_is_refused_in_the_form_and_nothing_reaches_dropbox() {
     ];
     for (title, folder, deadline, phrase) in cases {
         fill_form(&harness, title, folder, deadline).await;
+        // Fields show their problems as they are typed: wait until every key has landed,
+        // so the check below is about the submit, not about a half-typed field.
+        if let Some(folder) = folder {
+            let shown = folder.replace('\u{7}', "");
+            harness.backend.wait_for(&shown[..shown.len().min(9)]).await;
+        }
+        if !deadline.is_empty() {
+            harness.backend.wait_for(deadline).await;
+        }
         harness.ctrl('s');
         let screen = harness.backend.wait_for(phrase).await;
         let case = format!("{:.20?} {folder:?} {deadline:?}", title);
