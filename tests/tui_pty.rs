@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use pty::Session;
 
-const START: Duration = Duration::from_secs(20);
-const STEP: Duration = Duration::from_secs(5);
+const START: Duration = Duration::from_secs(30);
+const STEP: Duration = Duration::from_secs(10);
 
 /// A title the demo term always has (see src/emulator/seed.rs).
 const SEEDED_TITLE: &str = "Project Proposal";
