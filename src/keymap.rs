@@ -202,16 +202,6 @@ impl Default for Keymap {
             (K::Char('3'), none, C::GoToSettings),
         ];
         let requests = [
-            (K::Char('j'), none, C::Down),
-            (K::Down, none, C::Down),
-            (K::Char('k'), none, C::Up),
-            (K::Up, none, C::Up),
-            (K::PageDown, none, C::PageDown),
-            (K::PageUp, none, C::PageUp),
-            (K::Home, none, C::Home),
-            (K::Char('g'), none, C::Home),
-            (K::End, none, C::End),
-            (K::Char('G'), shift, C::End),
             (K::Char('r'), none, C::Refresh),
             (K::Char('/'), none, C::Filter),
             (K::Char('s'), none, C::Sort),
@@ -225,7 +215,8 @@ impl Default for Keymap {
             (K::Char('y'), none, C::CopyLink),
             (K::Char('Q'), shift, C::ShowQr),
         ];
-        let submissions = [
+        // Every list moves the same way.
+        let navigation = [
             (K::Char('j'), none, C::Down),
             (K::Down, none, C::Down),
             (K::Char('k'), none, C::Up),
@@ -236,6 +227,8 @@ impl Default for Keymap {
             (K::Char('g'), none, C::Home),
             (K::End, none, C::End),
             (K::Char('G'), shift, C::End),
+        ];
+        let submissions = [
             (K::Char('/'), none, C::Filter),
             (K::Char('r'), none, C::Refresh),
             (K::Char('s'), none, C::Sort),
@@ -247,16 +240,6 @@ impl Default for Keymap {
             (K::Char('R'), shift, C::SetRoster),
         ];
         let settings = [
-            (K::Char('j'), none, C::Down),
-            (K::Down, none, C::Down),
-            (K::Char('k'), none, C::Up),
-            (K::Up, none, C::Up),
-            (K::PageDown, none, C::PageDown),
-            (K::PageUp, none, C::PageUp),
-            (K::Home, none, C::Home),
-            (K::Char('g'), none, C::Home),
-            (K::End, none, C::End),
-            (K::Char('G'), shift, C::End),
             (K::Enter, none, C::EditSetting),
             (K::Char('e'), none, C::EditSetting),
             (K::Char('r'), none, C::Refresh),
@@ -276,6 +259,11 @@ impl Default for Keymap {
         let bindings = global
             .into_iter()
             .map(scoped(Scope::Global))
+            .chain(
+                [Tab::Requests, Tab::Submissions, Tab::Settings]
+                    .into_iter()
+                    .flat_map(|tab| navigation.into_iter().map(scoped(Scope::Tab(tab)))),
+            )
             .chain(requests.into_iter().map(scoped(Scope::Tab(Tab::Requests))))
             .chain(
                 submissions

@@ -496,6 +496,29 @@ impl State {
     }
 }
 
+/// A list's selection kept inside its `len` rows and its scroll `offset` moved just enough
+/// for the selection to show in a `viewport` of rows. Returns (selected, offset).
+pub(crate) fn keep_in_view(
+    selected: usize,
+    offset: usize,
+    viewport: usize,
+    len: usize,
+) -> (usize, usize) {
+    if len == 0 {
+        return (0, 0);
+    }
+    let selected = selected.min(len - 1);
+    let viewport = viewport.max(1);
+    let offset = if selected < offset {
+        selected
+    } else if selected >= offset + viewport {
+        selected + 1 - viewport
+    } else {
+        offset
+    };
+    (selected, offset.min(len.saturating_sub(viewport)))
+}
+
 fn quit(state: &mut State) -> Vec<Effect> {
     state.quitting = true;
     Vec::new()

@@ -428,19 +428,11 @@ impl RequestsState {
 
     /// Keeps the selection inside the list and on screen.
     fn clamp(&mut self) {
-        if self.visible.is_empty() {
-            self.selected = 0;
-            self.offset = 0;
-            return;
-        }
-        self.selected = self.selected.min(self.visible.len() - 1);
-        let viewport = self.viewport.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + viewport {
-            self.offset = self.selected + 1 - viewport;
-        }
-        let max_offset = self.visible.len().saturating_sub(viewport);
-        self.offset = self.offset.min(max_offset);
+        (self.selected, self.offset) = super::keep_in_view(
+            self.selected,
+            self.offset,
+            self.viewport,
+            self.visible.len(),
+        );
     }
 }
