@@ -279,7 +279,8 @@ pub fn sample_roster() -> crate::submissions::Roster {
     .expect("the sample roster is valid")
 }
 
-const MANY_FIRST: [&str; 20] = [
+/// Given names and family names that combine into 400 distinct, international students.
+pub const MANY_FIRST: [&str; 20] = [
     "Ada",
     "Alan",
     "Grace",
@@ -301,7 +302,7 @@ const MANY_FIRST: [&str; 20] = [
     "Dmitri",
     "Fatima",
 ];
-const MANY_LAST: [&str; 20] = [
+pub const MANY_LAST: [&str; 20] = [
     "Lovelace",
     "Turing",
     "Hopper",

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::layout;
 use super::theme::Theme;
-use crate::state::{Load, State, SubmissionsView};
+use crate::state::{Load, State, SubmissionsState, SubmissionsView};
 use crate::submissions::{Lateness, Mark, Standing, Submission};
 use crate::time;
 
@@ -124,6 +124,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     render_detail(state, theme, frame, detail_area);
 }
 
+/// The visible rows that fit under the header of `area`: (is it selected, its index).
+fn on_screen(subs: &SubmissionsState, area: Rect) -> impl Iterator<Item = (bool, usize)> + '_ {
+    let rows = usize::from(area.height.saturating_sub(1));
+    subs.visible
+        .iter()
+        .enumerate()
+        .skip(subs.offset)
+        .take(rows)
+        .map(|(position, &index)| (position == subs.selected, index))
+}
+
 fn standing_span(lateness: &Lateness, theme: &Theme) -> Span<'static> {
     let text = crate::submissions::describe_lateness(lateness);
     let style = match lateness {
@@ -147,38 +158,31 @@ fn size(bytes: u64) -> String {
 fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let subs = &state.submissions;
     let header = Row::new(["Student", "File", "Size", "Received", "Status"]).style(theme.header());
-    let rows_on_screen = usize::from(area.height.saturating_sub(1));
-    let rows = subs
-        .visible
-        .iter()
-        .enumerate()
-        .skip(subs.offset)
-        .take(rows_on_screen)
-        .map(|(position, &index)| {
-            let s: &Submission = &subs.submissions[index];
-            let student = match &s.student {
-                Some(name) if s.assigned => Span::raw(format!("{name} ✎")),
-                Some(name) => Span::raw(name.clone()),
-                None => Span::styled("unattributed", theme.dim()),
-            };
-            let row = Row::new(vec![
-                Cell::from(student),
-                Cell::from(s.name.clone()),
-                Cell::from(Line::from(size(s.size)).right_aligned()),
-                Cell::from(time::relative(s.received, state.now)),
-                Cell::from(standing_span(&s.lateness, theme)),
-            ]);
-            let row = if subs.new_ids.contains(&s.file_id) {
-                row.style(theme.fresh())
-            } else {
-                row
-            };
-            if position == subs.selected {
-                row.style(theme.selected())
-            } else {
-                row
-            }
-        });
+    let rows = on_screen(subs, area).map(|(selected, index)| {
+        let s: &Submission = &subs.submissions[index];
+        let student = match &s.student {
+            Some(name) if s.assigned => Span::raw(format!("{name} ✎")),
+            Some(name) => Span::raw(name.clone()),
+            None => Span::styled("unattributed", theme.dim()),
+        };
+        let row = Row::new(vec![
+            Cell::from(student),
+            Cell::from(s.name.clone()),
+            Cell::from(Line::from(size(s.size)).right_aligned()),
+            Cell::from(time::relative(s.received, state.now)),
+            Cell::from(standing_span(&s.lateness, theme)),
+        ]);
+        let row = if subs.new_ids.contains(&s.file_id) {
+            row.style(theme.fresh())
+        } else {
+            row
+        };
+        if selected {
+            row.style(theme.selected())
+        } else {
+            row
+        }
+    });
     let widths = [
         Constraint::Fill(2),
         Constraint::Fill(3),
@@ -198,52 +202,45 @@ fn render_class(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     let header = Row::new(["Student", "Status", "Files", "Latest"]).style(theme.header());
-    let rows_on_screen = usize::from(area.height.saturating_sub(1));
-    let rows = subs
-        .visible
-        .iter()
-        .enumerate()
-        .skip(subs.offset)
-        .take(rows_on_screen)
-        .map(|(position, &index)| {
-            let row = &class.rows[index];
-            let student = &roster.students[row.student];
-            let status = match &row.standing {
-                Standing::Submitted => Span::styled("submitted", theme.open()),
-                Standing::Late { by, within_grace } => Span::styled(
-                    format!(
-                        "late {} ({})",
-                        crate::submissions::describe_duration(*by),
-                        if *within_grace {
-                            "in grace"
-                        } else {
-                            "beyond grace"
-                        }
-                    ),
+    let rows = on_screen(subs, area).map(|(selected, index)| {
+        let row = &class.rows[index];
+        let student = &roster.students[row.student];
+        let status = match &row.standing {
+            Standing::Submitted => Span::styled("submitted", theme.open()),
+            Standing::Late { by, within_grace } => Span::styled(
+                format!(
+                    "late {} ({})",
+                    crate::submissions::describe_duration(*by),
                     if *within_grace {
-                        theme.in_grace()
+                        "in grace"
                     } else {
-                        theme.overdue()
-                    },
+                        "beyond grace"
+                    }
                 ),
-                Standing::Missing => Span::styled("missing", theme.error()),
-            };
-            let latest = row
-                .latest
-                .map(|at| time::relative(at, state.now))
-                .unwrap_or_default();
-            let view = Row::new(vec![
-                Cell::from(student.name.clone()),
-                Cell::from(status),
-                Cell::from(Line::from(row.files.len().to_string()).right_aligned()),
-                Cell::from(latest),
-            ]);
-            if position == subs.selected {
-                view.style(theme.selected())
-            } else {
-                view
-            }
-        });
+                if *within_grace {
+                    theme.in_grace()
+                } else {
+                    theme.overdue()
+                },
+            ),
+            Standing::Missing => Span::styled("missing", theme.error()),
+        };
+        let latest = row
+            .latest
+            .map(|at| time::relative(at, state.now))
+            .unwrap_or_default();
+        let view = Row::new(vec![
+            Cell::from(student.name.clone()),
+            Cell::from(status),
+            Cell::from(Line::from(row.files.len().to_string()).right_aligned()),
+            Cell::from(latest),
+        ]);
+        if selected {
+            view.style(theme.selected())
+        } else {
+            view
+        }
+    });
     let widths = [
         Constraint::Fill(3),
         Constraint::Length(27),
@@ -280,33 +277,26 @@ fn render_course(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let shown = grid.assignments.len().min(fit);
     let mut header = vec![Cell::from("Student")];
     header.extend((1..=shown).map(|n| Cell::from(Line::from(format!("#{n}")).centered())));
-    let rows_on_screen = usize::from(area.height.saturating_sub(1));
-    let rows = subs
-        .visible
-        .iter()
-        .enumerate()
-        .skip(subs.offset)
-        .take(rows_on_screen)
-        .map(|(position, &index)| {
-            let (student, marks) = &grid.rows[index];
-            let mut cells = vec![Cell::from(roster.students[*student].name.clone())];
-            cells.extend(marks.iter().take(shown).map(|mark| {
-                let (text, style) = match mark {
-                    Mark::Submitted => ("✓", theme.open()),
-                    Mark::Late => ("late", theme.in_grace()),
-                    Mark::LateBeyondGrace => ("LATE", theme.overdue()),
-                    Mark::Missing => ("—", theme.error()),
-                    Mark::NotDue => ("·", theme.dim()),
-                };
-                Cell::from(Line::from(Span::styled(text, style)).centered())
-            }));
-            let row = Row::new(cells);
-            if position == subs.selected {
-                row.style(theme.selected())
-            } else {
-                row
-            }
-        });
+    let rows = on_screen(subs, area).map(|(selected, index)| {
+        let (student, marks) = &grid.rows[index];
+        let mut cells = vec![Cell::from(roster.students[*student].name.clone())];
+        cells.extend(marks.iter().take(shown).map(|mark| {
+            let (text, style) = match mark {
+                Mark::Submitted => ("✓", theme.open()),
+                Mark::Late => ("late", theme.in_grace()),
+                Mark::LateBeyondGrace => ("LATE", theme.overdue()),
+                Mark::Missing => ("—", theme.error()),
+                Mark::NotDue => ("·", theme.dim()),
+            };
+            Cell::from(Line::from(Span::styled(text, style)).centered())
+        }));
+        let row = Row::new(cells);
+        if selected {
+            row.style(theme.selected())
+        } else {
+            row
+        }
+    });
     let mut widths = vec![Constraint::Fill(1)];
     widths.extend(std::iter::repeat_n(Constraint::Length(MARK_WIDTH), shown));
     frame.render_widget(
