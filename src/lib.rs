@@ -7,6 +7,7 @@ pub mod clipboard;
 pub mod config;
 pub mod credentials;
 pub mod deadline;
+pub mod download;
 pub mod dropbox;
 pub mod emulator;
 #[doc(hidden)]

@@ -1,0 +1,245 @@
+//! Where downloaded files go: `<root>/<course>/<request title>/<student>/<file name>`,
+//! every part made safe for the local file system, collisions resolved the same way
+//! on every run.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use dropbox_sdk::file_requests::FileRequest;
+use dropbox_sdk::files::Metadata;
+
+use super::Item;
+use crate::dropbox::{Dropbox, DropboxError};
+use crate::submissions::{Assignments, Submission, submissions};
+
+/// The folder of files nobody could be named for.
+pub const UNATTRIBUTED: &str = "_unattributed";
+
+/// File systems refuse names longer than this many bytes.
+const NAME_LIMIT: usize = 200;
+
+/// A name that is one safe path component on Linux, macOS and Windows: no separators,
+/// no characters Windows refuses, no control characters, no `.`/`..`, no trailing dots
+/// or spaces, not a reserved device name, not longer than 200 bytes (the extension
+/// kept).
+pub fn safe_name(name: &str) -> String {
+    let mut safe: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let trimmed = safe.trim_end_matches(['.', ' ']).trim_start_matches(' ');
+    safe = trimmed.to_owned();
+    if safe.is_empty() {
+        return "_".to_owned();
+    }
+    let stem = safe.split('.').next().unwrap_or("").to_ascii_uppercase();
+    const RESERVED: [&str; 22] = [
+        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7",
+        "COM8", "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    ];
+    if RESERVED.contains(&stem.as_str()) {
+        safe.insert(0, '_');
+    }
+    if safe.len() > NAME_LIMIT {
+        let (stem, extension) = split_extension(&safe);
+        let extension = if extension.len() < 20 { extension } else { "" };
+        let mut cut = NAME_LIMIT - extension.len();
+        while !stem.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        safe = format!("{}{extension}", &stem[..cut]);
+    }
+    safe
+}
+
+/// `("essay", ".pdf")`; a name without a dot, or starting with its only dot, has no
+/// extension.
+fn split_extension(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => name.split_at(dot),
+        _ => (name, ""),
+    }
+}
+
+/// The local folder name of the course a destination belongs to: the first folder under
+/// `courses_root` (`/Courses/CS101 Intro/Lab 1` -> `CS101 Intro`), or else the folder the
+/// destination is in, or `_no course` for a destination at the top of the Dropbox.
+pub fn course_folder_name(destination: &str, courses_root: &str) -> String {
+    if let Some(course) = crate::state::submissions::course_of(destination, courses_root) {
+        return safe_name(course.rsplit('/').next().unwrap_or(&course));
+    }
+    let trimmed = destination.trim_end_matches('/');
+    match trimmed.rsplit_once('/') {
+        Some((parent, _)) if !parent.is_empty() => {
+            safe_name(parent.rsplit('/').next().unwrap_or(parent))
+        }
+        _ => "_no course".to_owned(),
+    }
+}
+
+/// The items for `submissions` of the request titled `title` in `course` (both raw
+/// names), under `root`. Two files that would land on the same path are told apart by
+/// " (2)", " (3)" before the extension: the earliest received keeps the plain name, so
+/// a file arriving later never renames one already downloaded.
+pub fn plan(root: &Path, course: &str, title: &str, submissions: &[Submission]) -> Vec<Item> {
+    let folder = root.join(safe_name(course)).join(safe_name(title));
+    let mut order: Vec<&Submission> = submissions.iter().collect();
+    order.sort_by(|a, b| {
+        a.received
+            .cmp(&b.received)
+            .then_with(|| a.file_id.cmp(&b.file_id))
+    });
+    // Compared case-insensitively: macOS and Windows file systems would merge them.
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut items = Vec::with_capacity(order.len());
+    for submission in order {
+        let student = match &submission.student {
+            Some(name) => safe_name(name),
+            None => UNATTRIBUTED.to_owned(),
+        };
+        let name = safe_name(&submission.name);
+        let (stem, extension) = split_extension(&name);
+        let mut candidate = name.clone();
+        let mut n = 1;
+        while !taken.insert(format!("{}/{}", student.to_lowercase(), candidate.to_lowercase())) {
+            n += 1;
+            candidate = format!("{stem} ({n}){extension}");
+        }
+        items.push(Item {
+            remote: if submission.file_id.is_empty() {
+                submission.path_display.clone()
+            } else {
+                submission.file_id.clone()
+            },
+            size: submission.size,
+            content_hash: submission.content_hash.clone(),
+            local: folder.join(&student).join(&candidate),
+            label: format!("{student}/{candidate}"),
+        });
+    }
+    items
+}
+
+/// Lists `request`'s destination (recursively) and plans its files under `root`, with
+/// the professor's manual `assignments` naming students.
+pub async fn plan_request(
+    dropbox: &Dropbox,
+    request: &FileRequest,
+    root: &Path,
+    courses_root: &str,
+    assignments: &Assignments,
+) -> Result<Vec<Item>, DropboxError> {
+    let Some(destination) = request.destination.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let (entries, _cursor) = dropbox.list_folder_all(destination, true).await?;
+    let files: Vec<_> = entries
+        .into_iter()
+        .filter_map(|entry| match entry {
+            Metadata::File(file) => Some(file),
+            _ => None,
+        })
+        .collect();
+    let deadline = request
+        .deadline
+        .as_ref()
+        .and_then(|d| crate::time::parse_dropbox(&d.deadline));
+    let grace = request
+        .deadline
+        .as_ref()
+        .and_then(|d| d.allow_late_uploads.as_ref());
+    let submissions = submissions(&files, deadline, grace, assignments);
+    Ok(plan(
+        root,
+        &course_folder_name(destination, courses_root),
+        &request.title,
+        &submissions,
+    ))
+}
+
+/// Where a plan's files go, for messages: the request's folder under `root`.
+pub fn request_folder(root: &Path, course: &str, title: &str) -> PathBuf {
+    root.join(safe_name(course)).join(safe_name(title))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::submissions::Lateness;
+    use chrono::{TimeZone as _, Utc};
+
+    #[test]
+    fn names_are_safe_everywhere() {
+        assert_eq!(safe_name("Ada Lovelace"), "Ada Lovelace");
+        assert_eq!(safe_name("a/b\\c:d*e?f\"g<h>i|j"), "a_b_c_d_e_f_g_h_i_j");
+        assert_eq!(safe_name(".."), "_");
+        assert_eq!(safe_name("."), "_");
+        assert_eq!(safe_name("report. "), "report");
+        assert_eq!(safe_name(""), "_");
+        assert_eq!(safe_name("con.txt"), "_con.txt");
+        assert_eq!(safe_name("tab\there"), "tab_here");
+        assert_eq!(safe_name("Zoë Ångström.pdf"), "Zoë Ångström.pdf");
+        let long = format!("{}.pdf", "é".repeat(300));
+        let safe = safe_name(&long);
+        assert!(safe.len() <= NAME_LIMIT && safe.ends_with(".pdf"), "{safe}");
+    }
+
+    #[test]
+    fn the_course_is_the_folder_under_the_root() {
+        assert_eq!(course_folder_name("/Courses/CS101 Intro/Lab 1", "/Courses"), "CS101 Intro");
+        assert_eq!(course_folder_name("/Teaching/Stats/HW 2", "/Courses"), "Stats");
+        assert_eq!(course_folder_name("/HW 2", "/Courses"), "_no course");
+    }
+
+    fn submission(id: &str, name: &str, student: Option<&str>, minute: u32) -> Submission {
+        Submission {
+            file_id: id.to_owned(),
+            name: name.to_owned(),
+            path_display: format!("/c/{name}"),
+            size: 10,
+            received: Utc.with_ymd_and_hms(2026, 11, 27, 10, minute, 0).unwrap(),
+            client_modified: None,
+            content_hash: Some("h".into()),
+            student: student.map(str::to_owned),
+            assigned: false,
+            lateness: Lateness::OnTime,
+        }
+    }
+
+    #[test]
+    fn files_land_per_student_and_collisions_are_numbered_by_arrival() {
+        let root = Path::new("/dl");
+        let files = vec![
+            submission("id:3", "essay.pdf", Some("Ada Lovelace"), 30),
+            submission("id:1", "essay.pdf", Some("Ada Lovelace"), 10),
+            submission("id:2", "Essay.PDF", Some("Ada Lovelace"), 20),
+            submission("id:4", "notes.txt", None, 5),
+        ];
+        let items = plan(root, "CS101", "Lab 1: Intro/Setup", &files);
+        let local = |id: &str| {
+            items
+                .iter()
+                .find(|i| i.remote == id)
+                .unwrap()
+                .local
+                .to_string_lossy()
+                .into_owned()
+        };
+        assert_eq!(local("id:1"), "/dl/CS101/Lab 1_ Intro_Setup/Ada Lovelace/essay.pdf");
+        assert_eq!(local("id:2"), "/dl/CS101/Lab 1_ Intro_Setup/Ada Lovelace/Essay (2).PDF");
+        assert_eq!(local("id:3"), "/dl/CS101/Lab 1_ Intro_Setup/Ada Lovelace/essay (3).pdf");
+        assert_eq!(local("id:4"), "/dl/CS101/Lab 1_ Intro_Setup/_unattributed/notes.txt");
+        // The same files in another order plan the same paths.
+        let mut reversed = files.clone();
+        reversed.reverse();
+        let mut again = plan(root, "CS101", "Lab 1: Intro/Setup", &reversed);
+        let mut first = items.clone();
+        first.sort_by(|a, b| a.remote.cmp(&b.remote));
+        again.sort_by(|a, b| a.remote.cmp(&b.remote));
+        assert_eq!(first, again);
+    }
+}
