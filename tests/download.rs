@@ -448,3 +448,23 @@ async fn content_hash_of_the_multi_block_file_matches_dropbox() {
         Some(content_hash(&f.uploads[2].2).as_str())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_part_left_by_a_kill_before_the_rename_is_installed_without_fetching() {
+    let f = fixture().await;
+    let root = tempfile::tempdir().unwrap();
+    let items: Vec<Item> = f
+        .plan(root.path())
+        .await
+        .into_iter()
+        .filter(|i| i.label == "Ada Lovelace/Ada Lovelace - essay.pdf")
+        .collect();
+    let part = items[0].part_path();
+    std::fs::create_dir_all(part.parent().unwrap()).unwrap();
+    std::fs::write(&part, &f.uploads[0].2).unwrap();
+    let summary = f.run(items, 3).await;
+    assert_eq!(summary.downloaded(), 1, "{summary:#?}");
+    assert_eq!(summary.bytes_received, 0);
+    assert!(std::fs::read(&summary.outcomes[0].0.local).unwrap() == f.uploads[0].2);
+    assert!(!part.exists());
+}

@@ -76,6 +76,8 @@ pub async fn run(
     progress: &Arc<Progress>,
     cancel: &Cancel,
 ) -> Summary {
+    let mut items = items;
+    super::layout::keep_apart(&mut items);
     let count = items.len();
     progress.planned(count, items.iter().map(|item| item.size).sum());
     let items = Arc::new(items);
@@ -138,7 +140,9 @@ pub async fn run(
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Why one try at a file did not end with verified bytes.
@@ -171,10 +175,7 @@ async fn fetch(
     // A local copy with the same content: nothing to do.
     let existing = match existing_copy(item).await {
         Ok(existing) => existing,
-        Err(error) => {
-            progress.skipped(0);
-            return failed(progress, index, item, local_sentence(&error, &item.local));
-        }
+        Err(error) => return failed(progress, index, item, local_sentence(&error, &item.local)),
     };
     if existing == Existing::Same {
         progress.skipped(item.size);
@@ -277,7 +278,9 @@ async fn hash_file(path: &Path, limit: u64) -> io::Result<(ContentHasher, u64)> 
     let mut buffer = vec![0u8; 256 * 1024];
     let mut total = 0u64;
     while total < limit {
-        let want = buffer.len().min(usize::try_from(limit - total).unwrap_or(usize::MAX));
+        let want = buffer
+            .len()
+            .min(usize::try_from(limit - total).unwrap_or(usize::MAX));
         let read = file.read(&mut buffer[..want]).await?;
         if read == 0 {
             break;
@@ -307,6 +310,22 @@ async fn stream_once(
         Ok(metadata) if metadata.is_file() => metadata.len(),
         _ => 0,
     };
+    if on_disk > 0
+        && on_disk == item.size
+        && let Some(listed) = &item.content_hash
+        && let Ok((hasher, _)) = hash_file(&part, on_disk).await
+    {
+        // Killed between the last byte and the rename: the part is already whole.
+        let hash = hasher.finish();
+        if &hash == listed {
+            progress.on_disk(index, on_disk);
+            return Ok(Verified {
+                size: on_disk,
+                hash,
+                resumed_from: on_disk,
+            });
+        }
+    }
     let (mut hasher, mut written) = if on_disk > 0 && on_disk < item.size {
         match hash_file(&part, on_disk).await {
             Ok(found) => found,
@@ -403,7 +422,11 @@ enum Installed {
 /// Renames the verified `.part` into place. A different file already under the final
 /// name (the professor's annotated copy, say) is never overwritten: it is kept beside,
 /// as "essay (local copy).pdf".
-async fn install(item: &Item, verified: &Verified, existing: Existing) -> Result<Installed, String> {
+async fn install(
+    item: &Item,
+    verified: &Verified,
+    existing: Existing,
+) -> Result<Installed, String> {
     let part = item.part_path();
     let mut kept = None;
     if existing == Existing::Different {
@@ -475,7 +498,9 @@ pub(super) fn local_sentence(error: &io::Error, path: &Path) -> String {
             );
         }
         Some(libc::ENAMETOOLONG) => {
-            return format!("the path {shown} is too long for this file system; choose a shorter download_dir");
+            return format!(
+                "the path {shown} is too long for this file system; choose a shorter download_dir"
+            );
         }
         _ => {}
     }

@@ -38,8 +38,8 @@ pub fn safe_name(name: &str) -> String {
     }
     let stem = safe.split('.').next().unwrap_or("").to_ascii_uppercase();
     const RESERVED: [&str; 22] = [
-        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7",
-        "COM8", "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+        "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
     ];
     if RESERVED.contains(&stem.as_str()) {
         safe.insert(0, '_');
@@ -105,7 +105,11 @@ pub fn plan(root: &Path, course: &str, title: &str, submissions: &[Submission]) 
         let (stem, extension) = split_extension(&name);
         let mut candidate = name.clone();
         let mut n = 1;
-        while !taken.insert(format!("{}/{}", student.to_lowercase(), candidate.to_lowercase())) {
+        while !taken.insert(format!(
+            "{}/{}",
+            student.to_lowercase(),
+            candidate.to_lowercase()
+        )) {
             n += 1;
             candidate = format!("{stem} ({n}){extension}");
         }
@@ -122,6 +126,36 @@ pub fn plan(root: &Path, course: &str, title: &str, submissions: &[Submission]) 
         });
     }
     items
+}
+
+/// Two items bound for one path (two requests of a course with the same title, say)
+/// would write the same `.part`: later ones get " (2)", " (3)" before the extension.
+pub(super) fn keep_apart(items: &mut [Item]) {
+    let mut taken: HashSet<String> = HashSet::new();
+    for item in items {
+        let key = |path: &Path| path.to_string_lossy().to_lowercase();
+        if taken.insert(key(&item.local)) {
+            continue;
+        }
+        let name = item
+            .local
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (stem, extension) = split_extension(&name);
+        let mut n = 2;
+        loop {
+            let candidate = item
+                .local
+                .with_file_name(format!("{stem} ({n}){extension}"));
+            if taken.insert(key(&candidate)) {
+                item.label = format!("{} ({n})", item.label);
+                item.local = candidate;
+                break;
+            }
+            n += 1;
+        }
+    }
 }
 
 /// Lists `request`'s destination (recursively) and plans its files under `root`, with
@@ -190,8 +224,14 @@ mod tests {
 
     #[test]
     fn the_course_is_the_folder_under_the_root() {
-        assert_eq!(course_folder_name("/Courses/CS101 Intro/Lab 1", "/Courses"), "CS101 Intro");
-        assert_eq!(course_folder_name("/Teaching/Stats/HW 2", "/Courses"), "Stats");
+        assert_eq!(
+            course_folder_name("/Courses/CS101 Intro/Lab 1", "/Courses"),
+            "CS101 Intro"
+        );
+        assert_eq!(
+            course_folder_name("/Teaching/Stats/HW 2", "/Courses"),
+            "Stats"
+        );
         assert_eq!(course_folder_name("/HW 2", "/Courses"), "_no course");
     }
 
@@ -208,6 +248,31 @@ mod tests {
             assigned: false,
             lateness: Lateness::OnTime,
         }
+    }
+
+    #[test]
+    fn items_bound_for_one_path_are_kept_apart() {
+        let item = |remote: &str| Item {
+            remote: remote.to_owned(),
+            size: 1,
+            content_hash: None,
+            local: PathBuf::from("/dl/C/Lab/Ada/essay.pdf"),
+            label: "Ada/essay.pdf".to_owned(),
+        };
+        let mut items = vec![item("id:1"), item("id:2"), item("id:3")];
+        keep_apart(&mut items);
+        let locals: Vec<_> = items
+            .iter()
+            .map(|i| i.local.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            locals,
+            [
+                "/dl/C/Lab/Ada/essay.pdf",
+                "/dl/C/Lab/Ada/essay (2).pdf",
+                "/dl/C/Lab/Ada/essay (3).pdf"
+            ]
+        );
     }
 
     #[test]
@@ -229,10 +294,22 @@ mod tests {
                 .to_string_lossy()
                 .into_owned()
         };
-        assert_eq!(local("id:1"), "/dl/CS101/Lab 1_ Intro_Setup/Ada Lovelace/essay.pdf");
-        assert_eq!(local("id:2"), "/dl/CS101/Lab 1_ Intro_Setup/Ada Lovelace/Essay (2).PDF");
-        assert_eq!(local("id:3"), "/dl/CS101/Lab 1_ Intro_Setup/Ada Lovelace/essay (3).pdf");
-        assert_eq!(local("id:4"), "/dl/CS101/Lab 1_ Intro_Setup/_unattributed/notes.txt");
+        assert_eq!(
+            local("id:1"),
+            "/dl/CS101/Lab 1_ Intro_Setup/Ada Lovelace/essay.pdf"
+        );
+        assert_eq!(
+            local("id:2"),
+            "/dl/CS101/Lab 1_ Intro_Setup/Ada Lovelace/Essay (2).PDF"
+        );
+        assert_eq!(
+            local("id:3"),
+            "/dl/CS101/Lab 1_ Intro_Setup/Ada Lovelace/essay (3).pdf"
+        );
+        assert_eq!(
+            local("id:4"),
+            "/dl/CS101/Lab 1_ Intro_Setup/_unattributed/notes.txt"
+        );
         // The same files in another order plan the same paths.
         let mut reversed = files.clone();
         reversed.reverse();

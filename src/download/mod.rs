@@ -85,10 +85,12 @@ impl Summary {
     }
     /// The failures, as (label, reason).
     pub fn failures(&self) -> impl Iterator<Item = (&Item, &str)> {
-        self.outcomes.iter().filter_map(|(item, outcome)| match outcome {
-            Outcome::Failed { reason } => Some((item, reason.as_str())),
-            _ => None,
-        })
+        self.outcomes
+            .iter()
+            .filter_map(|(item, outcome)| match outcome {
+                Outcome::Failed { reason } => Some((item, reason.as_str())),
+                _ => None,
+            })
     }
     fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
         self.outcomes.iter().filter(|(_, o)| f(o)).count()

@@ -116,7 +116,9 @@ impl Progress {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Snapshot> {
         // A panic while holding the lock cannot leave the counters unusable.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(super) fn planned(&self, files: usize, bytes: u64) {
