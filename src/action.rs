@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::credentials::Secret;
+use crate::download::{Item, Snapshot, Summary};
 use crate::dropbox::{
     AuthStatus, CreateFileRequestArgs, DropboxError, FileRequest, FullAccount, Metadata,
     TeamMember, UpdateFileRequestArgs,
@@ -100,6 +101,11 @@ pub enum Action {
         generation: u64,
         result: Result<(), String>,
     },
+    /// How the download under way stands; sent four times a second while it runs.
+    DownloadProgress(Box<Snapshot>),
+    /// The download ended (done or cancelled), or why it could not start (a course's
+    /// folders could not be listed).
+    DownloadFinished(Result<Box<Summary>, String>),
 }
 
 /// What a saved change was, for the status bar's sentence.
@@ -205,4 +211,19 @@ pub enum Effect {
         generation: u64,
         config: Box<Config>,
     },
+    /// Download these files, `concurrency` at a time.
+    Download {
+        items: Vec<Item>,
+        concurrency: usize,
+    },
+    /// List each request's folder, plan its files under `root`, then download them all.
+    DownloadCourse {
+        requests: Vec<FileRequest>,
+        root: PathBuf,
+        courses_root: String,
+        assignments: Assignments,
+        concurrency: usize,
+    },
+    /// Stop the download under way: finished files stay, `.part` files resume next time.
+    CancelDownload,
 }

@@ -42,10 +42,14 @@ pub enum Command {
     Export,
     SetRoster,
     CourseGrid,
+    Mark,
+    Download,
+    DownloadAll,
+    ShowDownloads,
 }
 
 impl Command {
-    pub const ALL: [Command; 35] = [
+    pub const ALL: [Command; 39] = [
         Command::Quit,
         Command::Help,
         Command::NextTab,
@@ -81,6 +85,10 @@ impl Command {
         Command::Export,
         Command::SetRoster,
         Command::CourseGrid,
+        Command::Mark,
+        Command::Download,
+        Command::DownloadAll,
+        Command::ShowDownloads,
     ];
 
     /// The command's name in a keymap file.
@@ -121,6 +129,10 @@ impl Command {
             Command::Export => "export",
             Command::SetRoster => "set_roster",
             Command::CourseGrid => "course_grid",
+            Command::Mark => "mark",
+            Command::Download => "download",
+            Command::DownloadAll => "download_all",
+            Command::ShowDownloads => "show_downloads",
         }
     }
 
@@ -161,6 +173,10 @@ impl Command {
             Command::Export => "export the class view as CSV",
             Command::SetRoster => "set the course's roster (a CSV class list)",
             Command::CourseGrid => "every request of the course: students down, assignments across",
+            Command::Mark => "mark or unmark the file for downloading",
+            Command::Download => "download the marked files (or the selected one)",
+            Command::DownloadAll => "download every file (in the course grid: the whole course)",
+            Command::ShowDownloads => "show the download's progress or its summary",
         }
     }
 }
@@ -200,6 +216,7 @@ impl Default for Keymap {
             (K::Char('1'), none, C::GoToRequests),
             (K::Char('2'), none, C::GoToSubmissions),
             (K::Char('3'), none, C::GoToSettings),
+            (K::Char('p'), none, C::ShowDownloads),
         ];
         let requests = [
             (K::Char('r'), none, C::Refresh),
@@ -238,6 +255,9 @@ impl Default for Keymap {
             (K::Char('a'), none, C::Assign),
             (K::Char('E'), shift, C::Export),
             (K::Char('R'), shift, C::SetRoster),
+            (K::Char(' '), none, C::Mark),
+            (K::Char('w'), none, C::Download),
+            (K::Char('W'), shift, C::DownloadAll),
         ];
         let settings = [
             (K::Enter, none, C::EditSetting),
@@ -577,6 +597,53 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Command::ALL.len());
+    }
+
+    #[test]
+    fn no_key_does_two_things_in_one_tab() {
+        let keymap = Keymap::default();
+        for tab in Tab::ALL {
+            let mut seen: Vec<(KeyCode, KeyModifiers, Command)> = Vec::new();
+            let visible = keymap
+                .bindings
+                .iter()
+                .filter(|b| b.scope == Scope::Tab(tab) || b.scope == Scope::Global);
+            for binding in visible {
+                let modifiers = match binding.key {
+                    KeyCode::Char(_) => binding.modifiers - KeyModifiers::SHIFT,
+                    _ => binding.modifiers,
+                };
+                if let Some((_, _, other)) = seen
+                    .iter()
+                    .find(|(key, m, _)| *key == binding.key && *m == modifiers)
+                {
+                    assert_eq!(
+                        *other, binding.command,
+                        "{:?} in {tab:?} is bound to two commands",
+                        binding.key
+                    );
+                }
+                seen.push((binding.key, modifiers, binding.command));
+            }
+        }
+    }
+
+    #[test]
+    fn the_download_keys() {
+        let keymap = Keymap::default();
+        let press = |c: char| key(KeyCode::Char(c), KeyModifiers::NONE);
+        let submissions = |c: char| keymap.command(Tab::Submissions, &press(c));
+        assert_eq!(submissions(' '), Some(Command::Mark));
+        assert_eq!(submissions('w'), Some(Command::Download));
+        assert_eq!(submissions('W'), Some(Command::DownloadAll));
+        for tab in Tab::ALL {
+            assert_eq!(
+                keymap.command(tab, &press('p')),
+                Some(Command::ShowDownloads),
+                "p shows the download from every tab"
+            );
+        }
+        assert_eq!(keymap.command(Tab::Requests, &press('w')), None);
     }
 
     #[test]

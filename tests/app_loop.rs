@@ -159,6 +159,25 @@ async fn start_full(
     signed_in: bool,
     credentials: Option<CredentialStore>,
 ) -> Harness {
+    start_configured(seed, config_path, signed_in, credentials, None).await
+}
+
+/// The demo term with downloads going to `dir` (never the home folder).
+async fn start_downloading(dir: &std::path::Path) -> Harness {
+    let config = handin::config::Config {
+        download_dir: Some(dir.to_path_buf()),
+        ..handin::config::Config::default()
+    };
+    start_configured(Seed::Demo, None, true, None, Some(config)).await
+}
+
+async fn start_configured(
+    seed: Seed,
+    config_path: Option<std::path::PathBuf>,
+    signed_in: bool,
+    credentials: Option<CredentialStore>,
+    config: Option<handin::config::Config>,
+) -> Harness {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let emulator = Emulator::start(
         "127.0.0.1:0".parse().expect("address"),
@@ -196,6 +215,9 @@ async fn start_full(
                 ..Environment::default()
             },
         );
+        if let Some(config) = config {
+            state = state.with_config(config);
+        }
         state.settings.auth = Some(auth);
         let result = app::run(
             &mut terminal,
@@ -1240,9 +1262,10 @@ async fn with_a_roster_the_class_view_counts_who_is_missing() {
     // Someone who handed in, taken from the list, and someone who never will.
     let submitted = screen
         .lines()
-        .skip_while(|line| !line.starts_with("Student"))
+        // The file list starts with the column of download marks.
+        .skip_while(|line| !line.trim_start().starts_with("Student"))
         .skip(1)
-        .filter_map(|line| line.split("  ").next())
+        .filter_map(|line| line.trim_start().split("  ").next())
         .map(|name| name.trim().to_string())
         .find(|name| !name.is_empty() && name != "unattributed")
         .expect("a named student row");
@@ -1379,4 +1402,214 @@ async fn a_folder_deleted_under_the_view_says_so() {
     );
     harness.press(KeyCode::Char('q'));
     harness.finish().await;
+}
+
+// Downloads: `w`/`W` in the Submissions tab, the overlay, and the files on disk.
+
+/// Every file under `dir`, as paths relative to it.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                found.push(path.strip_prefix(dir).expect("under dir").to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// (size, content hash) of every file the emulator holds under `folder`, sorted.
+fn remote_files(harness: &Harness, folder: &str) -> Vec<(u64, String)> {
+    let below = format!("{}/", folder.to_lowercase());
+    let mut files: Vec<(u64, String)> = harness.emulator.snapshot_json()["entries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|entry| entry[".tag"] == "file")
+        .filter(|entry| {
+            entry["path_lower"]
+                .as_str()
+                .is_some_and(|path| path.starts_with(&below))
+        })
+        .map(|entry| {
+            (
+                entry["size"].as_u64().unwrap_or_default(),
+                entry["content_hash"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shift_w_downloads_every_file_of_the_request_and_a_second_run_finds_them_there() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let harness = start_downloading(dir.path()).await;
+    let request = harness.request_titled("Project Proposal").expect("seeded");
+    let destination = request["destination"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let content = b"%PDF-1.7 Grace's proposal, byte for byte".to_vec();
+    harness
+        .emulator
+        .submit(handin::emulator::Submission {
+            request_id: request["id"].as_str().unwrap_or_default().to_string(),
+            student_name: Some("Grace Hopper".to_string()),
+            file_name: "proposal.pdf".to_string(),
+            content: content.clone(),
+            at: None,
+        })
+        .expect("submitted");
+    open_submissions(&harness, "Project Proposal").await;
+    harness.press(KeyCode::Char('W'));
+    let screen = harness.backend.wait_for("Download finished").await;
+    assert!(screen.contains("The files are in"), "{screen}");
+
+    let remote = remote_files(&harness, &destination);
+    let folder = dir
+        .path()
+        .join("CS101 Intro to Programming")
+        .join("Project Proposal");
+    let local = files_under(&folder);
+    assert!(
+        local.iter().all(|path| path.components().count() == 2),
+        "every file sits in its student's folder: {local:?}"
+    );
+    assert!(
+        !files_under(dir.path())
+            .iter()
+            .any(|path| path.to_string_lossy().ends_with(".part")),
+        "no .part file is left"
+    );
+    let mut on_disk: Vec<(u64, String)> = local
+        .iter()
+        .map(|path| {
+            let bytes = std::fs::read(folder.join(path)).expect("readable");
+            (
+                bytes.len() as u64,
+                handin::dropbox::content_hash::content_hash(&bytes),
+            )
+        })
+        .collect();
+    on_disk.sort();
+    assert_eq!(on_disk, remote, "every file, with Dropbox's bytes");
+    let grace = folder
+        .join("Grace Hopper")
+        .join("Grace Hopper - proposal.pdf");
+    assert_eq!(std::fs::read(&grace).expect("Grace's file"), content);
+    let screen = harness.backend.screen();
+    assert!(
+        screen.contains(&format!("{} downloaded", remote.len())),
+        "{screen}"
+    );
+
+    // Again, hidden at once: the status bar has the headline and the key for details.
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for_absence("Download finished").await;
+    harness.press(KeyCode::Char('W'));
+    harness.press(KeyCode::Char('h'));
+    let headline = format!("0 downloaded, {} already there", remote.len());
+    let screen = harness.backend.wait_for(&headline).await;
+    assert!(screen.contains("p for details"), "{screen}");
+    harness.press(KeyCode::Char('p'));
+    harness.backend.wait_for("Download finished").await;
+    harness.press(KeyCode::Esc);
+    harness.backend.wait_for_absence("Download finished").await;
+    harness.press(KeyCode::Char('q'));
+    let (exit, state) = harness.finish().await;
+    assert_eq!(exit, Exit::Quit);
+    assert!(!state.downloads.running);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn space_marks_files_and_w_downloads_exactly_those() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let harness = start_downloading(dir.path()).await;
+    open_submissions(&harness, "Project Proposal").await;
+    harness.press(KeyCode::Char(' '));
+    harness.press(KeyCode::Char(' '));
+    let screen = harness.backend.wait_for("2 marked").await;
+    assert_eq!(screen.matches('●').count(), 2, "{screen}");
+    harness.press(KeyCode::Char('w'));
+    let screen = harness.backend.wait_for("Download finished").await;
+    assert!(screen.contains("2 downloaded"), "{screen}");
+    harness.press(KeyCode::Enter);
+    harness.press(KeyCode::Char('q'));
+    let (_, state) = harness.finish().await;
+    let subs = &state.submissions;
+    // The two files at the top were marked (space moves down after marking).
+    let marked: Vec<&str> = subs.visible[..2]
+        .iter()
+        .map(|&i| subs.submissions[i].file_id.as_str())
+        .collect();
+    let Some(Ok(summary)) = &state.downloads.outcome else {
+        panic!("a summary: {:?}", state.downloads.outcome);
+    };
+    let mut fetched: Vec<&str> = summary
+        .outcomes
+        .iter()
+        .map(|(item, _)| item.remote.as_str())
+        .collect();
+    let mut expected = marked.clone();
+    fetched.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(fetched, expected);
+    let local = files_under(dir.path());
+    assert_eq!(local.len(), 2, "{local:?}");
+    for (item, _) in &summary.outcomes {
+        assert!(item.local.is_file(), "{}", item.local.display());
+    }
+    assert!(subs.marked.is_empty(), "the marks were used");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_cancels_a_slow_download_and_the_summary_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let harness = start_downloading(dir.path()).await;
+    open_submissions(&harness, "Project Proposal").await;
+    harness
+        .emulator
+        .inject_fault("files/download", Fault::Delay(Duration::from_secs(5)), 100);
+    let started = Instant::now();
+    harness.press(KeyCode::Char('W'));
+    let screen = harness.backend.wait_for("Downloading to").await;
+    assert!(screen.contains("Esc cancels"), "{screen}");
+    harness.backend.wait_for("In flight").await;
+    harness.press(KeyCode::Esc);
+    let screen = harness.backend.wait_for("Download cancelled").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "cancelled without waiting for the slow answers"
+    );
+    assert!(screen.contains("cancelled: 0 downloaded"), "{screen}");
+    assert!(screen.contains("resume"), "{screen}");
+    assert!(
+        files_under(dir.path())
+            .iter()
+            .all(|path| path.to_string_lossy().ends_with(".part")),
+        "nothing half-done is in place"
+    );
+    harness.press(KeyCode::Enter);
+    harness.press(KeyCode::Char('q'));
+    let (exit, state) = harness.finish().await;
+    assert_eq!(exit, Exit::Quit);
+    let Some(Ok(summary)) = &state.downloads.outcome else {
+        panic!("a summary");
+    };
+    assert!(summary.cancelled);
 }

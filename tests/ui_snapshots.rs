@@ -879,3 +879,149 @@ fn tiny_terminals_draw_the_submissions_tab_without_panicking() {
         draw(&state);
     }
 }
+
+// Downloads: `W` on "Lab report 1", the overlay while it runs and its summary.
+
+/// The files view after `W`, with the engine's progress part of the way.
+fn downloading() -> State {
+    use handin::download::{InFlight, Snapshot};
+    let mut state = files_view(80, 24, true);
+    let effects = update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char('W'), KeyModifiers::SHIFT)),
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::Download { items, .. }] if items.len() == 12),
+        "{effects:?}"
+    );
+    let snapshot = Snapshot {
+        files_total: 12,
+        files_done: 5,
+        skipped: 2,
+        failed: 1,
+        bytes_total: 11_400_000,
+        bytes_done: 4_700_000,
+        bytes_received: 3_600_000,
+        elapsed: std::time::Duration::from_secs(3),
+        in_flight: vec![
+            InFlight {
+                index: 6,
+                label: "José García López/José García López - informe del laboratorio.pdf"
+                    .to_string(),
+                done: 1_320_059,
+                size: 2_640_118,
+            },
+            InFlight {
+                index: 7,
+                label: "_unattributed/IMG_2041.jpg".to_string(),
+                done: 391_244,
+                size: 3_912_447,
+            },
+            InFlight {
+                index: 8,
+                label: "Grace Hopper/Grace Hopper - measurements.xlsx".to_string(),
+                done: 0,
+                size: 88_406,
+            },
+        ],
+        finished: false,
+    };
+    update(&mut state, Action::DownloadProgress(Box::new(snapshot)));
+    state
+}
+
+#[test]
+fn download_in_progress_80x24() {
+    insta::assert_snapshot!(screen(&downloading()));
+}
+
+/// The end: most downloaded, two already there, two failed with their reasons.
+fn downloaded() -> State {
+    use handin::download::{Outcome, Summary};
+    let mut state = downloading();
+    let folder = state.downloads.destination.clone();
+    let outcomes = sample_files(fixed_now())
+        .into_iter()
+        .enumerate()
+        .map(|(n, file)| {
+            let item = handin::download::Item {
+                remote: file.id.clone(),
+                size: file.size,
+                content_hash: file.content_hash.clone(),
+                local: folder.join(&file.name),
+                label: format!("somebody/{}", file.name),
+            };
+            let outcome = match n {
+                0 | 1 => Outcome::Skipped,
+                5 => Outcome::Failed {
+                    reason: "the file was deleted or moved in Dropbox after it was listed"
+                        .to_string(),
+                },
+                9 => Outcome::Failed {
+                    reason: "the disk is full (writing /home/prof/handin-downloads/PHYS150 Mechanics/Lab report 1/grace hopper/grace hopper - report.pdf.part); free some space and download again: finished files are kept".to_string(),
+                },
+                _ => Outcome::Downloaded {
+                    bytes: file.size,
+                    resumed_from: 0,
+                    kept: None,
+                },
+            };
+            (item, outcome)
+        })
+        .collect();
+    let summary = Summary {
+        outcomes,
+        cancelled: false,
+        bytes_received: 8_200_000,
+        elapsed: std::time::Duration::from_secs(7),
+    };
+    update(&mut state, Action::DownloadFinished(Ok(Box::new(summary))));
+    state
+}
+
+#[test]
+fn download_summary_80x24() {
+    insta::assert_snapshot!(screen(&downloaded()));
+}
+
+#[test]
+fn a_hidden_download_keeps_its_progress_on_the_status_bar() {
+    let mut state = downloading();
+    key(&mut state, KeyCode::Char('h'));
+    let text = screen(&state);
+    let status = text.lines().nth(23).unwrap_or_default();
+    assert!(status.contains("↓ 5/12 files · 1.2 MB/s"), "{text}");
+    assert!(!text.contains("Downloading to"), "{text}");
+    key(&mut state, KeyCode::Char('p'));
+    assert!(screen(&state).contains("Downloading to"));
+}
+
+#[test]
+fn failures_are_red_and_the_summary_scrolls_through_them() {
+    let mut state = downloaded();
+    let terminal = draw(&state);
+    let (x, y) = find(&terminal, "somebody/José");
+    let cell = &terminal.backend().buffer()[(x, y)];
+    assert_eq!(cell.fg, Color::Red);
+    key(&mut state, KeyCode::Down);
+    let text = screen(&state);
+    assert!(text.contains("Failed (2, from #2)"), "{text}");
+    assert!(!text.contains("somebody/José"), "{text}");
+}
+
+#[test]
+fn tiny_terminals_draw_the_download_overlay_without_panicking() {
+    for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23)] {
+        let mut state = downloading();
+        update(&mut state, Action::Resize { width, height });
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+        terminal
+            .draw(|frame| ui::render(&state, frame))
+            .expect("draw");
+        let mut state = downloaded();
+        update(&mut state, Action::Resize { width, height });
+        terminal
+            .draw(|frame| ui::render(&state, frame))
+            .expect("draw");
+    }
+}

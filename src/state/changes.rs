@@ -32,10 +32,18 @@ pub struct Confirm {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
-    Close { id: String },
-    Delete { id: String },
-    CloseAndDelete { id: String },
+    Close {
+        id: String,
+    },
+    Delete {
+        id: String,
+    },
+    CloseAndDelete {
+        id: String,
+    },
     DeleteAllClosed,
+    /// Quit although a download is under way.
+    Quit,
 }
 
 /// The change waiting for Dropbox, if any: one at a time keeps the answers unambiguous.
@@ -423,6 +431,10 @@ impl State {
                     return Vec::new();
                 };
                 vec![Effect::DeleteAllClosed { generation }]
+            }
+            Pending::Quit => {
+                self.quitting = true;
+                Vec::new()
             }
         }
     }

@@ -3,6 +3,7 @@
 //! of the request that asked for them, so a late reply to an old question is dropped.
 
 pub mod changes;
+pub mod downloads;
 pub mod form;
 pub mod requests;
 pub mod settings;
@@ -19,6 +20,7 @@ use crate::keymap::{Command, Keymap};
 use crate::time::Zone;
 
 pub use changes::{Confirm, Modal, Mutations, Pending};
+pub use downloads::DownloadsState;
 pub use requests::{RequestsState, SortColumn};
 pub use settings::{SettingKey, SettingsState};
 pub use submissions::{SubmissionsState, SubmissionsView};
@@ -122,6 +124,8 @@ pub struct State {
     pub mutations: Mutations,
     pub settings: SettingsState,
     pub submissions: SubmissionsState,
+    /// The download under way or the last one, and its overlay.
+    pub downloads: DownloadsState,
     pub quitting: bool,
 }
 
@@ -149,6 +153,7 @@ impl State {
             mutations: Mutations::default(),
             settings: SettingsState::new(Config::default()),
             submissions: SubmissionsState::default(),
+            downloads: DownloadsState::default(),
             quitting: false,
         }
     }
@@ -239,6 +244,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Key(key) => on_key(state, key),
         Action::Paste(text) => {
+            if state.downloads.shown {
+                return Vec::new();
+            }
             if state.modal.is_some() {
                 return state.modal_paste(&text);
             }
@@ -350,6 +358,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.config_saved(generation, result);
             Vec::new()
         }
+        Action::DownloadProgress(snapshot) => {
+            state.download_progress(*snapshot);
+            Vec::new()
+        }
+        Action::DownloadFinished(result) => {
+            state.download_finished(result);
+            Vec::new()
+        }
         Action::AccountLoaded {
             generation,
             result,
@@ -383,6 +399,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             return quit(state);
         }
         return Vec::new();
+    }
+    if state.downloads.shown {
+        return state.downloads_key(key);
     }
     if state.modal.is_some() {
         return state.modal_key(key);
@@ -526,7 +545,7 @@ fn quit(state: &mut State) -> Vec<Effect> {
 
 fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
-        Command::Quit => return quit(state),
+        Command::Quit => return state.quit_or_ask(),
         Command::Help => state.help_open = true,
         Command::NextTab => state.tab = state.tab.offset(1),
         Command::PrevTab => state.tab = state.tab.offset(-1),
@@ -578,6 +597,10 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::Assign => state.start_assign(),
         Command::CourseGrid => return state.show_course(),
+        Command::Mark => state.toggle_mark(),
+        Command::Download => return state.download_selected(),
+        Command::DownloadAll => return state.download_all(),
+        Command::ShowDownloads => state.show_downloads(),
         Command::Export => state.start_export(),
         Command::SetRoster => state.start_roster(),
         Command::Home if state.tab == Tab::Settings => state.settings.selected = 0,

@@ -121,6 +121,8 @@ pub struct SubmissionsState {
     /// The course's requests asked for the grid (title, deadline, grace), in column order.
     pub grid_requests: Vec<FileRequest>,
     pub grid_load: Load,
+    /// The files marked for downloading (their ids), in the Files view.
+    pub marked: HashSet<String>,
 }
 
 impl SubmissionsState {
@@ -132,6 +134,7 @@ impl SubmissionsState {
         self.class = None;
         self.cursor = None;
         self.new_ids.clear();
+        self.marked.clear();
         self.selected = 0;
         self.offset = 0;
         self.filter.reset();
@@ -230,6 +233,15 @@ impl SubmissionsState {
             .and_then(|d| d.allow_late_uploads.as_ref());
         self.submissions = submissions(&self.files, self.deadline(), grace, &self.assignments);
         self.haystacks = self.submissions.iter().map(haystack_of).collect();
+        if !self.marked.is_empty() {
+            // A file deleted in Dropbox cannot stay marked.
+            let present: HashSet<&str> = self
+                .submissions
+                .iter()
+                .map(|s| s.file_id.as_str())
+                .collect();
+            self.marked.retain(|id| present.contains(id.as_str()));
+        }
         self.class = self
             .roster
             .as_ref()
@@ -393,6 +405,19 @@ impl SubmissionsState {
         self.visible
             .get(self.selected)
             .and_then(|&i| self.submissions.get(i))
+    }
+
+    /// Marks the selected file, or unmarks it, and moves to the next one, so a run of
+    /// files is marked by holding the key. False outside the Files view.
+    pub fn toggle_mark(&mut self) -> bool {
+        let Some(id) = self.selected_submission().map(|s| s.file_id.clone()) else {
+            return false;
+        };
+        if !self.marked.remove(&id) {
+            self.marked.insert(id);
+        }
+        self.move_by(1);
+        true
     }
 
     pub fn toggle_view(&mut self) -> bool {

@@ -15,7 +15,7 @@ use crate::submissions::{Match, Roster};
 pub const LONGPOLL_SECONDS: u64 = 120;
 
 impl State {
-    fn tell(&mut self, level: Level, text: impl Into<String>) {
+    pub(super) fn tell(&mut self, level: Level, text: impl Into<String>) {
         self.status = Some(Status {
             level,
             text: text.into(),
@@ -181,11 +181,14 @@ impl State {
             return Vec::new();
         };
         let roster = submissions.roster.take();
+        // Reloading the same request keeps what was marked.
+        let marked = std::mem::take(&mut submissions.marked);
         let mut effects = match submissions.open(request) {
             Some((generation, path)) => vec![Effect::ListFiles { generation, path }],
             None => Vec::new(),
         };
         submissions.roster = roster;
+        submissions.marked = marked;
         if submissions.roster.is_none()
             && let Some(path) = self.course_roster_path()
         {

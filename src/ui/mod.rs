@@ -1,6 +1,7 @@
 //! Views: `render` reads the state and draws; it never changes state or calls services.
 
 pub mod confirm;
+pub mod downloads;
 pub mod form;
 pub mod help;
 pub mod layout;
@@ -33,6 +34,9 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Modal::Confirm(confirm)) => confirm::render(confirm, &theme, frame, areas.body),
         Some(Modal::Qr { title, url }) => qr::render(url, title, frame, frame.area()),
         None => {}
+    }
+    if state.downloads.shown {
+        downloads::render(&state.downloads, &theme, frame, areas.body);
     }
     if state.help_open {
         help::render(state, &theme, frame, frame.area());
@@ -88,6 +92,32 @@ pub fn truncate(text: &str, width: usize) -> String {
     // "and …" reads worse than "and…".
     out.truncate(out.trim_end().len());
     out.push('…');
+    out
+}
+
+/// Shortens `text` to `width` columns by cutting its start, marked with an ellipsis: the
+/// end of a path or a file name says the most.
+pub fn truncate_left(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar as _;
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut used = 0;
+    let mut tail = Vec::new();
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    let mut out = String::from('…');
+    out.extend(tail.into_iter().rev());
     out
 }
 

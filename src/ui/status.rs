@@ -121,8 +121,7 @@ fn hints(tab: Tab) -> &'static [(&'static str, &'static str)] {
             ("c", "course"),
             ("a", "assign"),
             ("/", "filter"),
-            ("R", "roster"),
-            ("E", "export"),
+            ("w", "download"),
             ("?", "help"),
         ],
         Tab::Settings => &[
@@ -140,6 +139,16 @@ fn right_text(state: &State) -> String {
     let mut parts = Vec::new();
     if state.tab_is_loading() {
         parts.push(format!("{} loading", super::spinner(state.spinner_frame)));
+    }
+    let downloads = &state.downloads;
+    if downloads.running && !downloads.shown {
+        // The download goes on behind the tabs; the clock gives way to it.
+        let progress = match &downloads.snapshot {
+            Some(snapshot) => snapshot.short_line(),
+            None => "listing".to_string(),
+        };
+        parts.push(format!("↓ {progress} (p)"));
+        return format!("{} ", parts.join(" · "));
     }
     if let Some(at) = state.requests.loaded_at {
         let local = state.zone.localize(at);

@@ -71,8 +71,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             } else {
                 ""
             };
+            let marked = match subs.marked.len() {
+                0 => String::new(),
+                n => format!(" ({n} marked)"),
+            };
             format!(
-                " {}{due} · {filtered}{} files by {}{class_hint} ",
+                " {}{due} · {filtered}{} files{marked} by {}{class_hint} ",
                 request.title,
                 subs.submissions.len(),
                 subs.sort.label()
@@ -157,15 +161,22 @@ fn size(bytes: u64) -> String {
 
 fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let subs = &state.submissions;
-    let header = Row::new(["Student", "File", "Size", "Received", "Status"]).style(theme.header());
+    let header =
+        Row::new(["", "Student", "File", "Size", "Received", "Status"]).style(theme.header());
     let rows = on_screen(subs, area).map(|(selected, index)| {
         let s: &Submission = &subs.submissions[index];
+        let mark = if subs.marked.contains(&s.file_id) {
+            Span::styled("●", theme.key())
+        } else {
+            Span::raw("")
+        };
         let student = match &s.student {
             Some(name) if s.assigned => Span::raw(format!("{name} ✎")),
             Some(name) => Span::raw(name.clone()),
             None => Span::styled("unattributed", theme.dim()),
         };
         let row = Row::new(vec![
+            Cell::from(mark),
             Cell::from(student),
             Cell::from(s.name.clone()),
             Cell::from(Line::from(size(s.size)).right_aligned()),
@@ -184,6 +195,7 @@ fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
     });
     let widths = [
+        Constraint::Length(1),
         Constraint::Fill(2),
         Constraint::Fill(3),
         Constraint::Length(8),
