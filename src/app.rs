@@ -8,6 +8,7 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -21,6 +22,7 @@ use tokio::task::AbortHandle;
 use crate::action::{Action, Change, Effect};
 use crate::clipboard::Clipboard;
 use crate::credentials::{CredentialStore, Credentials};
+use crate::download::{self, Cancel, Item, Progress};
 use crate::dropbox::{ClientSettings, Dropbox, LoginStart, UpdateFileRequestArgs, start_login};
 use crate::state::{self, State};
 use crate::ui;
@@ -85,6 +87,17 @@ impl<F: Fn() -> DateTime<Utc>> Clock for F {
 
 const SPINNER_STEP: Duration = Duration::from_millis(120);
 
+/// How often a running download's progress is drawn.
+const DOWNLOAD_PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
+/// The download under way: what stops it.
+struct DownloadRun {
+    cancel: Cancel,
+    /// Wakes a course download that is still listing its folders.
+    stop_listing: Arc<tokio::sync::Notify>,
+    task: AbortHandle,
+}
+
 /// Runs effects outside the reducer: each service call is a task that owns a clone of the
 /// service handle and sends its result back as an action. Only the newest load of each
 /// kind runs: starting one aborts the one before, whose reply would be dropped anyway.
@@ -124,6 +137,7 @@ struct Effects<C> {
     requests_load: Option<AbortHandle>,
     account_load: Option<AbortHandle>,
     count_load: Option<AbortHandle>,
+    download: Option<DownloadRun>,
 }
 
 impl<C: Clipboard> Effects<C> {
@@ -137,6 +151,73 @@ impl<C: Clipboard> Effects<C> {
             let _ = sender.send(future.await);
         })
         .abort_handle()
+    }
+
+    /// Plans, then runs the engine; while it runs, its progress is sampled into actions
+    /// (and only then: an idle handin has no timer). The reducer allows one download at
+    /// a time.
+    fn start_download<F>(&mut self, concurrency: usize, plan: impl FnOnce(Dropbox) -> F)
+    where
+        F: std::future::Future<Output = Result<Vec<Item>, String>> + Send + 'static,
+    {
+        if self
+            .download
+            .as_ref()
+            .is_some_and(|run| !run.task.is_finished())
+        {
+            tracing::warn!("a download was asked for while another runs; ignored");
+            return;
+        }
+        let cancel = Cancel::new();
+        let stop_listing = Arc::new(tokio::sync::Notify::new());
+        let sender = self.sender.clone();
+        let dropbox = self.dropbox.clone();
+        let planning = plan(dropbox.clone());
+        let (task_cancel, task_stop) = (cancel.clone(), Arc::clone(&stop_listing));
+        let task = tokio::spawn(async move {
+            let items = tokio::select! {
+                items = planning => items,
+                () = task_stop.notified() => Ok(Vec::new()),
+            };
+            let items = match items {
+                Ok(items) => items,
+                Err(sentence) => {
+                    let _ = sender.send(Action::DownloadFinished(Err(sentence)));
+                    return;
+                }
+            };
+            let options = download::Options {
+                concurrency,
+                ..download::Options::default()
+            };
+            let progress = Progress::new();
+            let run = download::run(&dropbox, items, &options, &progress, &task_cancel);
+            tokio::pin!(run);
+            let mut every = tokio::time::interval(DOWNLOAD_PROGRESS_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let mut summary = loop {
+                tokio::select! {
+                    biased;
+                    summary = &mut run => break summary,
+                    _ = every.tick() => {
+                        let snapshot = Box::new(progress.snapshot());
+                        let _ = sender.send(Action::DownloadProgress(snapshot));
+                    }
+                }
+            };
+            // Cancelled while still listing: nothing was planned, nothing ran.
+            if summary.outcomes.is_empty() && task_cancel.is_cancelled() {
+                summary.cancelled = true;
+            }
+            tracing::info!(headline = %summary.headline(), "download finished");
+            let _ = sender.send(Action::DownloadFinished(Ok(Box::new(summary))));
+        })
+        .abort_handle();
+        self.download = Some(DownloadRun {
+            cancel,
+            stop_listing,
+            task,
+        });
     }
 
     fn run(&mut self, effect: Effect) {
@@ -422,6 +503,26 @@ impl<C: Clipboard> Effects<C> {
                     let _ = sender.send(Action::ConfigSaved { generation, result });
                 });
             }
+            Effect::Download { items, concurrency } => {
+                self.start_download(concurrency, |_| async move { Ok(items) });
+            }
+            Effect::DownloadCourse {
+                requests,
+                root,
+                courses_root,
+                assignments,
+                concurrency,
+            } => {
+                self.start_download(concurrency, |dropbox| async move {
+                    plan_course(&dropbox, &requests, &root, &courses_root, &assignments).await
+                });
+            }
+            Effect::CancelDownload => {
+                if let Some(run) = &self.download {
+                    run.cancel.cancel();
+                    run.stop_listing.notify_one();
+                }
+            }
             Effect::Copy { text } => {
                 // On the loop's own thread: OSC 52 goes to the terminal, between frames.
                 let outcome = self.clipboard.copy(&text);
@@ -431,6 +532,33 @@ impl<C: Clipboard> Effects<C> {
             }
         }
     }
+}
+
+/// Lists each request's folder and plans its files under `root`, one request after the
+/// other. A folder removed since contributes nothing; any other failure stops the plan.
+async fn plan_course(
+    dropbox: &Dropbox,
+    requests: &[crate::dropbox::FileRequest],
+    root: &std::path::Path,
+    courses_root: &str,
+    assignments: &crate::submissions::Assignments,
+) -> Result<Vec<Item>, String> {
+    let mut items = Vec::new();
+    for request in requests {
+        match download::plan_request(dropbox, request, root, courses_root, assignments).await {
+            Ok(planned) => items.extend(planned),
+            Err(error) if error.tag() == Some("path/not_found") => {}
+            Err(error) => {
+                tracing::warn!(%error, title = %request.title, "listing a request to download failed");
+                return Err(format!(
+                    "listing “{}” failed: {}",
+                    request.title,
+                    error.sentence()
+                ));
+            }
+        }
+    }
+    Ok(items)
 }
 
 /// Makes `credentials` the ones in use and stores them (when there is a store).
@@ -498,6 +626,7 @@ where
         requests_load: None,
         account_load: None,
         count_load: None,
+        download: None,
     };
     let mut spinner = tokio::time::interval(SPINNER_STEP);
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -526,9 +655,15 @@ where
             return Ok(Exit::Quit);
         }
         if dirty && actions.is_empty() {
-            terminal
-                .draw(|frame| ui::render(state, frame))
-                .map_err(io::Error::other)?;
+            if let Err(error) = terminal.draw(|frame| ui::render(state, frame)) {
+                let error = io::Error::other(error);
+                if terminal_is_gone(&error) {
+                    // A hang-up can reach the screen's writes before the input's end.
+                    tracing::info!(%error, "the terminal is gone (writing failed); stopping");
+                    return Ok(Exit::TerminalGone);
+                }
+                return Err(error);
+            }
             dirty = false;
         }
         let action = tokio::select! {
@@ -566,6 +701,19 @@ where
         apply(state, action, &mut effects);
         dirty = true;
     }
+}
+
+/// Whether a failed write means the terminal went away (hang-up, closed pseudo-terminal)
+/// rather than a fault worth reporting.
+fn terminal_is_gone(error: &io::Error) -> bool {
+    let inner = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<io::Error>())
+        .unwrap_or(error);
+    matches!(
+        inner.raw_os_error(),
+        Some(libc::EIO | libc::ENXIO | libc::EPIPE | libc::EBADF)
+    ) || inner.kind() == io::ErrorKind::BrokenPipe
 }
 
 fn apply<C: Clipboard>(state: &mut State, action: Action, effects: &mut Effects<C>) {

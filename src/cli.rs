@@ -1,5 +1,5 @@
-//! The command line: the TUI by default, `--demo`, `auth` for signing in and out, and the
-//! emulator server.
+//! The command line: the TUI by default, `--demo`, `auth` for signing in and out,
+//! `download` for fetching submissions, and the emulator server.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -65,8 +65,72 @@ pub enum Command {
     /// Sign in to Dropbox, sign out, or see who handin acts as.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Download the files of file requests for grading, into course/request/student folders.
+    #[command(after_help = DOWNLOAD_HELP)]
+    Download(DownloadArgs),
     /// Run the local Dropbox API emulator (for trying handin and for tests).
     Emulator(EmulatorArgs),
+}
+
+const DOWNLOAD_HELP: &str = "\
+Files land in DIR/<course>/<request title>/<student>/<file name>. Each file is checked
+against Dropbox's content hash before it takes its name; a file already there with the
+same content is left alone, so running the command again fetches only what is new. A
+different local file of the same name (an annotated copy, say) is kept beside the new
+one as \"<name> (local copy)\". Ctrl-C stops at once: partly downloaded files stay as
+.part files and are resumed next time.
+
+Signs in as `handin auth login` left it, or with the access token in HANDIN_TOKEN.
+Progress is drawn on stderr when it is a terminal; the summary always goes to stderr,
+and nothing is written to stdout.
+
+Examples:
+  handin download nZ3sxAbXpq8bD7hbCGkU
+  handin download --course \"CS101 Intro\" --to ~/grading
+  HANDIN_TOKEN=... handin download --course /Courses/CS101 --concurrency 12
+
+Exit status: 0 every file downloaded or already there; 1 Dropbox refused or could not
+be reached before downloading (an unknown request id or course, not signed in, a
+listing that failed); 2 bad input (flags, config or assignments file); 3 some files
+failed (the others are downloaded, and the failures are listed); 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM).";
+
+/// `handin download`: which requests, where to, how many files at once.
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("which")
+        .args(["requests", "course"])
+        .required(true)
+        .multiple(true)
+))]
+pub struct DownloadArgs {
+    /// File request ids (Requests tab, or the end of the request's link).
+    #[arg(value_name = "REQUEST_ID")]
+    pub requests: Vec<String>,
+
+    /// Also every request saving into this course: its folder's name ("CS101 Intro") or
+    /// Dropbox path ("/Courses/CS101 Intro"). May be given more than once.
+    #[arg(long, value_name = "FOLDER")]
+    pub course: Vec<String>,
+
+    /// Folder to download into (default: download_dir in the config, else
+    /// ~/handin-downloads).
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
+
+    /// Files downloaded at once, 1 to 32 (default: download_concurrency in the config, 6).
+    #[arg(long, value_name = "N", value_parser = parse_concurrency)]
+    pub concurrency: Option<u32>,
+}
+
+/// What `--concurrency` accepts: the same range as `download_concurrency`.
+fn parse_concurrency(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(n @ 1..=32) => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a number of files from 1 to 32 (6 suits most connections)"
+        )),
+    }
 }
 
 /// `handin auth ...`. Credentials live in `credentials.toml` under the data folder,
@@ -182,6 +246,37 @@ mod tests {
             Cli::try_parse_from(["handin", "--token", "sl.x", "auth", "status"]).expect("parses");
         assert_eq!(cli.token.as_ref().map(Secret::expose), Some("sl.x"));
         assert!(Cli::try_parse_from(["handin", "auth"]).is_err());
+    }
+
+    #[test]
+    fn download_needs_a_request_or_a_course_and_a_sane_concurrency() {
+        let cli = Cli::try_parse_from([
+            "handin",
+            "download",
+            "abc",
+            "def",
+            "--course",
+            "CS101",
+            "--to",
+            "/tmp/g",
+            "--concurrency",
+            "12",
+        ])
+        .expect("parses");
+        let Some(Command::Download(args)) = cli.command else {
+            panic!("not a download");
+        };
+        assert_eq!(args.requests, ["abc", "def"]);
+        assert_eq!(args.course, ["CS101"]);
+        assert_eq!(args.concurrency, Some(12));
+        assert!(Cli::try_parse_from(["handin", "download", "--course", "/Courses/X"]).is_ok());
+        let error = Cli::try_parse_from(["handin", "download"]).expect_err("needs something");
+        assert_eq!(error.exit_code(), 2);
+        for bad in ["0", "33", "many"] {
+            let error = Cli::try_parse_from(["handin", "download", "a", "--concurrency", bad])
+                .expect_err("out of range");
+            assert!(error.to_string().contains("from 1 to 32"), "{error}");
+        }
     }
 
     #[test]

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Some(Command::Auth(command)) => run::auth::command(&runtime, &cli, command),
+        Some(Command::Download(ref args)) => run::download::command(&runtime, &cli, args),
         Some(Command::Emulator(ref args)) => runtime.block_on(run::emulator(args)),
         None => run::tui(&runtime, &cli),
     };

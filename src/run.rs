@@ -1,6 +1,7 @@
 //! Wiring for the binary: paths, config, logging, credentials, the terminal and signals.
 
 pub mod auth;
+pub mod download;
 
 use std::time::Duration;
 
@@ -121,6 +122,9 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
                 Ok(rosters) => config.rosters = rosters,
                 Err(error) => tracing::warn!(%error, "the demo rosters could not be written"),
             }
+            // The demo's downloads are not the professor's either: they go to a temporary
+            // folder (kept after the demo, so a second run finds them already there).
+            config.download_dir = Some(demo_downloads_dir());
             let dropbox = Dropbox::new(config.client_settings(), emulator.token().to_string());
             let source = format!("demo emulator at {}", emulator.base_url());
             if !cli.no_arrivals {
@@ -338,6 +342,14 @@ fn write_demo_rosters() -> std::io::Result<std::collections::BTreeMap<String, st
         rosters.insert(course, path);
     }
     Ok(rosters)
+}
+
+/// Where the demo downloads to, named so the summary's path says it is the demo's, one
+/// per user so that on a shared machine nobody's demo writes into another's folder.
+fn demo_downloads_dir() -> std::path::PathBuf {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    std::env::temp_dir().join(format!("handin-demo-downloads-{uid}"))
 }
 
 /// A folder only this user can enter (created 0700, and refused if it already exists),

@@ -320,6 +320,10 @@ async fn api_call(
         )
         .into_response();
     };
+    let latency = core.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let fault = core.faults.take(&route);
     serve_with_fault(fault, &route, async {
         match answer(&core, found, &uri, &headers, body).await {

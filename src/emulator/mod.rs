@@ -137,6 +137,9 @@ pub struct EmulatorOptions {
     pub account_type: AccountType,
     /// How long access tokens minted by `/oauth2/token` last (tests use seconds).
     pub access_token_lifetime: Duration,
+    /// How long every API call waits before it is answered: loopback has no
+    /// round trip, Dropbox has tens of milliseconds (benchmarks use it).
+    pub latency: Duration,
 }
 
 impl Default for EmulatorOptions {
@@ -147,6 +150,7 @@ impl Default for EmulatorOptions {
             token: DEFAULT_TOKEN.to_owned(),
             account_type: AccountType::Pro,
             access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -160,6 +164,7 @@ impl fmt::Debug for EmulatorOptions {
             .field("token", &"<redacted>")
             .field("account_type", &self.account_type)
             .field("access_token_lifetime", &self.access_token_lifetime)
+            .field("latency", &self.latency)
             .finish()
     }
 }
@@ -244,6 +249,7 @@ impl Emulator {
             options.access_token_lifetime,
             state_file,
         ));
+        core.set_latency(options.latency);
         let (stop_writer, writer) = match writer {
             Some(writer) => {
                 let (stop, stopped) = oneshot::channel();
@@ -318,6 +324,11 @@ impl Emulator {
     pub fn submit(&self, submission: Submission) -> Result<FileMetadata, EmulatorError> {
         self.core
             .write(|store| store.receive_submission(&submission, Utc::now()))
+    }
+
+    /// Every API call from now on waits `latency` before it is answered.
+    pub fn set_latency(&self, latency: Duration) {
+        self.core.set_latency(latency);
     }
 
     /// Makes the next `count` calls of `route` (such as

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fs;
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
@@ -461,6 +461,9 @@ pub(crate) struct Core {
     /// Codes and tokens of the OAuth endpoints, and team tokens.
     pub(crate) oauth: Tokens,
     pub(crate) faults: FaultQueue,
+    /// Microseconds every API call waits before it is answered (see
+    /// `EmulatorOptions::latency`).
+    latency_micros: AtomicU64,
     shutdown: watch::Sender<bool>,
 }
 
@@ -480,8 +483,18 @@ impl Core {
             token_revoked: AtomicBool::new(false),
             oauth: Tokens::new(access_token_lifetime),
             faults: FaultQueue::default(),
+            latency_micros: AtomicU64::new(0),
             shutdown: watch::Sender::new(false),
         }
+    }
+
+    pub(crate) fn latency(&self) -> std::time::Duration {
+        std::time::Duration::from_micros(self.latency_micros.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn set_latency(&self, latency: std::time::Duration) {
+        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        self.latency_micros.store(micros, Ordering::Relaxed);
     }
 
     fn lock(&self) -> MutexGuard<'_, Store> {

@@ -610,6 +610,31 @@ async fn state_file_persists_and_reloads() {
 }
 
 #[tokio::test]
+async fn every_api_call_waits_the_configured_latency() {
+    let emulator = Emulator::start(
+        any_port(),
+        EmulatorOptions {
+            seed: Seed::Empty,
+            latency: Duration::from_millis(80),
+            ..EmulatorOptions::default()
+        },
+    )
+    .await
+    .expect("the emulator starts");
+    let api = Api::new(&emulator);
+    let started = std::time::Instant::now();
+    let (status, _) = api.rpc("file_requests/count", Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(80));
+    // Benchmarks change it while the emulator runs.
+    emulator.set_latency(Duration::ZERO);
+    let started = std::time::Instant::now();
+    let (status, _) = api.rpc("file_requests/count", Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(started.elapsed() < Duration::from_millis(80));
+}
+
+#[tokio::test]
 async fn injected_faults_misbehave_as_announced() {
     let emulator = start(Seed::Empty).await;
     let api = Api::new(&emulator);

@@ -23,15 +23,28 @@ const REFUSED: u8 = 1;
 /// Bad input: flags, config, credentials file, a missing app key or code.
 const USAGE: u8 = 2;
 
-/// What every `auth` subcommand needs.
-struct Setup {
-    config: Config,
-    store: CredentialStore,
+/// What every `auth` subcommand (and `download`) needs: the config with the flags
+/// applied, the credentials file, and the log file started.
+pub(super) struct Setup {
+    pub(super) paths: Paths,
+    pub(super) config: Config,
+    pub(super) store: CredentialStore,
 }
 
 impl Setup {
-    fn settings(&self) -> ClientSettings {
+    pub(super) fn settings(&self) -> ClientSettings {
         self.config.client_settings()
+    }
+
+    /// `--token`/`HANDIN_TOKEN` (never written anywhere), else the credentials file;
+    /// `None` when neither holds any.
+    pub(super) fn credentials(&self, cli: &Cli) -> Result<Option<Credentials>, CredentialsError> {
+        if let Some(token) = cli.token.as_ref().filter(|token| !token.is_blank()) {
+            return Ok(Some(Credentials::Token {
+                access_token: token.clone(),
+            }));
+        }
+        self.store.load()
     }
 }
 
@@ -51,7 +64,9 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: AuthComman
     }
 }
 
-fn setup(cli: &Cli) -> Result<Setup, String> {
+/// Paths, config (with `--api-base` and `--app-key` applied) and the log file; the
+/// error is one sentence for a usage failure (exit 2).
+pub(super) fn setup(cli: &Cli) -> Result<Setup, String> {
     let paths =
         Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())?;
     let mut config = Config::load(&paths.config_file).map_err(|e| e.to_string())?;
@@ -71,8 +86,9 @@ fn setup(cli: &Cli) -> Result<Setup, String> {
         )
     })?;
     Ok(Setup {
-        config,
         store: CredentialStore::new(paths.credentials_file()),
+        paths,
+        config,
     })
 }
 
@@ -273,29 +289,25 @@ enum Origin {
 }
 
 fn status(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
-    let flag = cli
-        .token
-        .as_ref()
-        .filter(|token| !token.is_blank())
-        .map(|token| Credentials::Token {
-            access_token: token.clone(),
-        });
-    let (credentials, origin) = match flag {
-        Some(credentials) => (credentials, Origin::Flag),
-        None => match setup.store.load() {
-            Ok(Some(credentials)) => (credentials, Origin::File),
-            Ok(None) => {
-                println!(
-                    "Not signed in. Sign in with handin auth login (or press l in Settings), or \
+    let from_flag = cli.token.as_ref().is_some_and(|token| !token.is_blank());
+    let origin = if from_flag {
+        Origin::Flag
+    } else {
+        Origin::File
+    };
+    let credentials = match setup.credentials(cli) {
+        Ok(Some(credentials)) => credentials,
+        Ok(None) => {
+            println!(
+                "Not signed in. Sign in with handin auth login (or press l in Settings), or \
                      paste an access token with t in Settings."
-                );
-                return REFUSED;
-            }
-            Err(error) => {
-                eprintln!("handin: {error}");
-                return USAGE;
-            }
-        },
+            );
+            return REFUSED;
+        }
+        Err(error) => {
+            eprintln!("handin: {error}");
+            return USAGE;
+        }
     };
     let dropbox = match Dropbox::from_credentials(setup.settings(), &credentials) {
         Ok(dropbox) => dropbox,
@@ -381,7 +393,7 @@ fn team_line(account: &FullAccount) -> Option<String> {
 }
 
 /// A sentence that points at a Settings key gets the command-line way too.
-fn command_line_sentence(error: &DropboxError) -> String {
+pub(super) fn command_line_sentence(error: &DropboxError) -> String {
     let sentence = error.sentence();
     if error.needs_sign_in() {
         format!("{sentence} From a shell: handin auth login.")

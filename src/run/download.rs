@@ -1,0 +1,534 @@
+//! `handin download`: the download engine from a shell, for grading on a lab machine or
+//! from a script. Progress goes to stderr while it is a terminal; the summary always
+//! goes to stderr; stdout stays empty. Exit statuses are documented in the command's
+//! `--help` (see `handin::cli`).
+
+use std::collections::HashSet;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures::StreamExt as _;
+use handin::cli::{Cli, DownloadArgs};
+use handin::download::{
+    self, Cancel, Item, Options, Progress, Snapshot, Summary, human_bytes, human_duration,
+};
+use handin::dropbox::{Dropbox, DropboxError, FileRequest};
+use handin::submissions::Assignments;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::watch;
+
+use super::auth;
+
+/// Every file downloaded or already there.
+const OK: u8 = 0;
+/// Dropbox refused or could not be reached before anything was downloaded.
+const REFUSED: u8 = 1;
+/// Bad input: flags, config, the assignments file.
+const USAGE: u8 = 2;
+/// Some files failed; the others are downloaded.
+const SOME_FAILED: u8 = 3;
+
+/// Requests listed at once while planning.
+const LISTINGS_AT_ONCE: usize = 4;
+
+/// How often the progress bar is brought up to date.
+const REDRAW_EVERY: Duration = Duration::from_millis(200);
+
+/// Request folders named one by one in the summary; more are summed up.
+const FOLDERS_SHOWN: usize = 8;
+
+/// What to download and how, once the flags and the config agree.
+struct Plan {
+    root: PathBuf,
+    courses_root: String,
+    assignments: Assignments,
+    options: Options,
+}
+
+pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs) -> u8 {
+    let setup = match auth::setup(cli) {
+        Ok(setup) => setup,
+        Err(message) => {
+            eprintln!("handin: {message}");
+            return USAGE;
+        }
+    };
+    let Some(root) = args.to.clone().or_else(|| setup.config.download_dir()) else {
+        eprintln!("handin: there is no home folder to download into; name a folder with --to.");
+        return USAGE;
+    };
+    // Shown in messages and independent of where a script happens to run.
+    let root = std::path::absolute(&root).unwrap_or(root);
+    let assignments_file = setup.paths.data_dir.join("assignments.json");
+    let assignments = match Assignments::load(&assignments_file) {
+        Ok(assignments) => assignments,
+        Err(sentence) => {
+            // Without them files would land under other students' folders than the
+            // TUI puts them in.
+            eprintln!("handin: {sentence}");
+            return USAGE;
+        }
+    };
+    let credentials = match setup.credentials(cli) {
+        Ok(Some(credentials)) => credentials,
+        Ok(None) => {
+            eprintln!(
+                "handin: not signed in; sign in with handin auth login, or set HANDIN_TOKEN to \
+                 an access token from the App Console."
+            );
+            return REFUSED;
+        }
+        Err(error) => {
+            eprintln!("handin: {error}");
+            return USAGE;
+        }
+    };
+    let dropbox = match Dropbox::from_credentials(setup.settings(), &credentials) {
+        Ok(dropbox) => dropbox,
+        Err(error) => {
+            eprintln!("handin: {}", error.sentence());
+            return USAGE;
+        }
+    };
+    let plan = Plan {
+        root,
+        courses_root: setup.config.courses_root.clone(),
+        assignments,
+        options: Options {
+            concurrency: args
+                .concurrency
+                .unwrap_or(setup.config.download_concurrency) as usize,
+            ..Options::default()
+        },
+    };
+    tracing::info!(
+        requests = args.requests.len(),
+        courses = args.course.len(),
+        concurrency = plan.options.concurrency,
+        "handin download"
+    );
+    runtime.block_on(download(&dropbox, args, &plan))
+}
+
+async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
+    let interactive = std::io::stderr().is_terminal();
+    let mut stop = watch_signals();
+
+    let spinner = interactive.then(|| {
+        let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        spinner.set_style(
+            ProgressStyle::with_template("{spinner:.cyan} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        spinner.set_message("Looking up the file requests…");
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        spinner
+    });
+    let planned = tokio::select! {
+        planned = requests_and_items(dropbox, args, plan, spinner.as_ref()) => planned,
+        code = stopped(&mut stop) => {
+            if let Some(spinner) = &spinner {
+                spinner.finish_and_clear();
+            }
+            eprintln!("handin: interrupted before downloading anything.");
+            return code;
+        }
+    };
+    if let Some(spinner) = &spinner {
+        spinner.finish_and_clear();
+    }
+    let (requests, items) = match planned {
+        Ok(planned) => planned,
+        Err(sentence) => {
+            eprintln!("handin: {sentence}");
+            return REFUSED;
+        }
+    };
+    let mut folders: Vec<PathBuf> = requests
+        .iter()
+        .map(|(_, folder, _)| folder.clone())
+        .collect();
+    let mut seen = HashSet::new();
+    folders.retain(|folder| seen.insert(folder.clone()));
+    if items.is_empty() {
+        let what = match requests.len() {
+            1 => "the file request has".to_owned(),
+            n => format!("the {n} file requests have"),
+        };
+        eprintln!("Nothing to download: {what} no files yet.");
+        return OK;
+    }
+    // Which request each item came from, for the failures of a run over several.
+    let owners: Vec<&str> = requests
+        .iter()
+        .flat_map(|(title, _, count)| std::iter::repeat_n(title.as_str(), *count))
+        .collect();
+
+    let progress = Progress::new();
+    let cancel = Cancel::new();
+    let bar = interactive.then(progress_bar);
+    let run = download::run(dropbox, items, &plan.options, &progress, &cancel);
+    tokio::pin!(run);
+    let mut redraw = tokio::time::interval(REDRAW_EVERY);
+    let mut interrupted = None;
+    let summary = loop {
+        tokio::select! {
+            summary = &mut run => break summary,
+            code = stopped(&mut stop), if interrupted.is_none() => {
+                interrupted = Some(code);
+                cancel.cancel();
+            }
+            _ = redraw.tick(), if bar.is_some() => {
+                if let Some(bar) = &bar {
+                    draw(bar, &progress.snapshot());
+                }
+            }
+        }
+    };
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    report(&summary, &owners, &folders, requests.len() > 1);
+    match interrupted {
+        Some(code) if summary.cancelled => code,
+        _ if summary.failed() > 0 => SOME_FAILED,
+        _ => OK,
+    }
+}
+
+/// (title, local folder, number of items) per request, and the items of all of them.
+type Planned = (Vec<(String, PathBuf, usize)>, Vec<Item>);
+
+/// The requests named on the command line and those of the courses, in that order and
+/// each once, and their files planned under the root.
+async fn requests_and_items(
+    dropbox: &Dropbox,
+    args: &DownloadArgs,
+    plan: &Plan,
+    spinner: Option<&ProgressBar>,
+) -> Result<Planned, String> {
+    let mut requests: Vec<FileRequest> = Vec::new();
+    let named = futures::future::join_all(args.requests.iter().map(|id| async move {
+        dropbox
+            .get_request(id.trim())
+            .await
+            .map_err(|error| request_sentence(id, &error))
+    }))
+    .await;
+    for request in named {
+        requests.push(request?);
+    }
+    if !args.course.is_empty() {
+        let all = dropbox
+            .list_requests()
+            .await
+            .map_err(|error| format!("could not list the file requests: {}", sentence(&error)))?;
+        for course in &args.course {
+            let before = requests.len();
+            requests.extend(
+                all.iter()
+                    .filter(|request| {
+                        request
+                            .destination
+                            .as_deref()
+                            .is_some_and(|d| in_course(d, course, &plan.courses_root))
+                    })
+                    .cloned(),
+            );
+            if requests.len() == before {
+                return Err(no_such_course(course, &all, &plan.courses_root));
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    requests.retain(|request| seen.insert(request.id.clone()));
+
+    if let Some(spinner) = spinner {
+        spinner.set_message(match requests.len() {
+            1 => "Listing the request's files…".to_owned(),
+            n => format!("Listing the files of {n} requests…"),
+        });
+    }
+    let listed: Vec<Result<Vec<Item>, String>> = futures::stream::iter(requests.iter())
+        .map(|request| async move {
+            download::plan_request(
+                dropbox,
+                request,
+                &plan.root,
+                &plan.courses_root,
+                &plan.assignments,
+            )
+            .await
+            .map_err(|error| {
+                format!(
+                    "could not list the files of \"{}\": {}",
+                    request.title,
+                    sentence(&error)
+                )
+            })
+        })
+        .buffered(LISTINGS_AT_ONCE)
+        .collect()
+        .await;
+    let mut summary = Vec::with_capacity(requests.len());
+    let mut items = Vec::new();
+    for (request, listed) in requests.iter().zip(listed) {
+        let listed = listed?;
+        let folder = request_folder(&plan.root, request, &plan.courses_root);
+        summary.push((request.title.clone(), folder, listed.len()));
+        items.extend(listed);
+    }
+    Ok((summary, items))
+}
+
+fn request_folder(root: &Path, request: &FileRequest, courses_root: &str) -> PathBuf {
+    let destination = request.destination.as_deref().unwrap_or_default();
+    download::request_folder(
+        root,
+        &download::course_folder_name(destination, courses_root),
+        &request.title,
+    )
+}
+
+/// Whether a request saving into `destination` belongs to the course named on the
+/// command line: a Dropbox path (the course folder or any folder above the request's),
+/// or the course folder's name as the download layout uses it. Case does not matter, as
+/// it does not in Dropbox.
+fn in_course(destination: &str, course: &str, courses_root: &str) -> bool {
+    let wanted = course.trim().trim_end_matches('/');
+    if wanted.is_empty() {
+        return false;
+    }
+    if wanted.contains('/') {
+        let wanted = if wanted.starts_with('/') {
+            wanted.to_lowercase()
+        } else {
+            format!("/{}", wanted.to_lowercase())
+        };
+        let destination = destination.trim_end_matches('/').to_lowercase();
+        return destination == wanted || destination.starts_with(&format!("{wanted}/"));
+    }
+    let name = download::course_folder_name(destination, courses_root);
+    name.to_lowercase() == download::safe_name(wanted).to_lowercase()
+}
+
+/// An unknown course, with the courses there are.
+fn no_such_course(course: &str, requests: &[FileRequest], courses_root: &str) -> String {
+    let mut courses: Vec<String> = requests
+        .iter()
+        .filter_map(|request| request.destination.as_deref())
+        .map(|destination| download::course_folder_name(destination, courses_root))
+        .collect();
+    courses.sort_by_key(|name| name.to_lowercase());
+    courses.dedup();
+    if courses.is_empty() {
+        return format!(
+            "no file request saves into a course \"{course}\": there are no file requests."
+        );
+    }
+    format!(
+        "no file request saves into a course \"{course}\"; the courses with requests are: {}.",
+        courses.join(", ")
+    )
+}
+
+fn request_sentence(id: &str, error: &DropboxError) -> String {
+    if error.tag() == Some("not_found") {
+        format!(
+            "no file request has the id \"{id}\"; copy the id from the Requests tab, or from the \
+             end of the request's link."
+        )
+    } else {
+        format!(
+            "could not look up file request \"{id}\": {}",
+            sentence(error)
+        )
+    }
+}
+
+fn sentence(error: &DropboxError) -> String {
+    tracing::warn!(detail = error.detail(), "a Dropbox call failed");
+    auth::command_line_sentence(error)
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    // Two short lines, so that an 80-column terminal wraps neither.
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30.cyan/blue} {percent:>3}% · {prefix}\n  {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("█▉▊▋▌▍▎▏  "),
+    );
+    bar
+}
+
+/// "12/40 files · 31 MB of 120 MB", then "3.1 MB/s · 12 s left · Ada Lovelace/essay.pdf".
+fn draw(bar: &ProgressBar, snapshot: &Snapshot) {
+    bar.set_length(snapshot.bytes_total.max(1));
+    bar.set_position(snapshot.bytes_done.min(snapshot.bytes_total));
+    let mut counts = format!(
+        "{}/{} files · {} of {}",
+        snapshot.files_done,
+        snapshot.files_total,
+        human_bytes(snapshot.bytes_done),
+        human_bytes(snapshot.bytes_total)
+    );
+    if snapshot.failed > 0 {
+        counts.push_str(&format!(" · {} failed", snapshot.failed));
+    }
+    bar.set_prefix(counts);
+    let mut line = Vec::new();
+    if let Some(rate) = snapshot.rate() {
+        line.push(format!("{}/s", human_bytes(rate as u64)));
+    }
+    if let Some(left) = snapshot.time_left() {
+        line.push(format!("{} left", human_duration(left)));
+    }
+    match snapshot.in_flight.as_slice() {
+        [] => {}
+        [only] => line.push(only.label.clone()),
+        [first, rest @ ..] => line.push(format!("{} (and {} more)", first.label, rest.len())),
+    }
+    bar.set_message(line.join(" · "));
+}
+
+/// The summary, on stderr: the headline, each failure, where the files are.
+fn report(summary: &Summary, owners: &[&str], folders: &[PathBuf], several: bool) {
+    let mut headline = summary.headline();
+    let resumed = summary
+        .outcomes
+        .iter()
+        .filter(|(_, outcome)| {
+            matches!(outcome, download::Outcome::Downloaded { resumed_from, .. } if *resumed_from > 0)
+        })
+        .count();
+    if resumed > 0 {
+        headline = headline.replacen(" downloaded", &format!(" downloaded, {resumed} resumed"), 1);
+    }
+    if summary.bytes_received > 0 {
+        headline.push_str(&format!(
+            " ({} in {})",
+            human_bytes(summary.bytes_received),
+            human_duration(summary.elapsed)
+        ));
+    }
+    eprintln!("{headline}.");
+    let failures: Vec<_> = summary
+        .outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, (item, outcome))| match outcome {
+            download::Outcome::Failed { reason } => Some((index, item, reason)),
+            _ => None,
+        })
+        .collect();
+    if !failures.is_empty() {
+        eprintln!("Failed:");
+        for (index, item, reason) in failures {
+            match owners.get(index).filter(|_| several) {
+                Some(title) => eprintln!("  {title} / {}: {reason}", item.label),
+                None => eprintln!("  {}: {reason}", item.label),
+            }
+        }
+    }
+    match folders {
+        [] => {}
+        [only] => eprintln!("Files are in {}", only.display()),
+        _ if folders.len() <= FOLDERS_SHOWN => {
+            eprintln!("Files are in:");
+            for folder in folders {
+                eprintln!("  {}", folder.display());
+            }
+        }
+        _ => {
+            let root = common_root(folders);
+            eprintln!(
+                "Files are in {} folders under {}",
+                folders.len(),
+                root.display()
+            );
+        }
+    }
+    if summary.cancelled {
+        eprintln!("Run the same command again to resume where it stopped.");
+    } else if summary.failed() > 0 {
+        eprintln!("Run the same command again to retry the failed files; the others are kept.");
+    }
+}
+
+/// The longest path every folder lies in.
+fn common_root(folders: &[PathBuf]) -> PathBuf {
+    let mut root = folders.first().cloned().unwrap_or_default();
+    for folder in folders {
+        while !folder.starts_with(&root) {
+            if !root.pop() {
+                return PathBuf::new();
+            }
+        }
+    }
+    root
+}
+
+/// Ctrl-C (exit 130) and SIGTERM (exit 143), as the exit status they lead to.
+fn watch_signals() -> watch::Receiver<Option<u8>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (sender, receiver) = watch::channel(None);
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut interrupt), Ok(mut terminate)) => {
+            tokio::spawn(async move {
+                let code = tokio::select! {
+                    _ = interrupt.recv() => 130,
+                    _ = terminate.recv() => 143,
+                };
+                sender.send_replace(Some(code));
+            });
+        }
+        _ => tracing::warn!("could not watch for Ctrl-C; it ends handin without a summary"),
+    }
+    receiver
+}
+
+/// Resolves with the exit status once a signal came.
+async fn stopped(receiver: &mut watch::Receiver<Option<u8>>) -> u8 {
+    match receiver.wait_for(Option::is_some).await {
+        Ok(code) => code.unwrap_or(130),
+        // The watcher is gone (no signals could be watched): never resolve.
+        Err(_) => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_course_is_named_by_path_or_by_folder_name() {
+        let root = "/Courses";
+        let lab = "/Courses/CS101 Intro/Lab 1";
+        assert!(in_course(lab, "/Courses/CS101 Intro", root));
+        assert!(in_course(lab, "/courses/cs101 intro/", root));
+        assert!(in_course(lab, "Courses/CS101 Intro", root));
+        assert!(in_course(lab, "CS101 Intro", root));
+        assert!(in_course(lab, "cs101 intro", root));
+        assert!(in_course("/Courses/CS101 Intro", "CS101 Intro", root));
+        assert!(!in_course(lab, "CS101", root));
+        assert!(!in_course(lab, "/Courses/CS101", root));
+        assert!(!in_course("/Courses/CS1010/Lab", "/Courses/CS101", root));
+        assert!(in_course("/Teaching/Stats/HW 2", "Stats", root));
+        assert!(!in_course(lab, "", root));
+    }
+
+    #[test]
+    fn the_common_root_of_request_folders() {
+        let folders = [
+            PathBuf::from("/g/CS101/Lab 1"),
+            PathBuf::from("/g/CS101/Lab 2"),
+            PathBuf::from("/g/Stats/HW"),
+        ];
+        assert_eq!(common_root(&folders), PathBuf::from("/g"));
+    }
+}
