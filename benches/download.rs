@@ -245,9 +245,16 @@ fn human_size(bytes: usize) -> String {
 }
 
 async fn plan(dropbox: &Dropbox, request: &FileRequest, root: &Path) -> Vec<Item> {
-    download::plan_request(dropbox, request, root, "/Courses", &Assignments::default())
-        .await
-        .expect("planned")
+    download::plan_request(
+        dropbox,
+        request,
+        root,
+        "/Courses",
+        &Assignments::default(),
+        None,
+    )
+    .await
+    .expect("planned")
 }
 
 fn clear(root: &Path) {

@@ -222,6 +222,8 @@ pub enum Effect {
         root: PathBuf,
         courses_root: String,
         assignments: Assignments,
+        /// The course's class list, which spells the student folders.
+        roster: Option<Roster>,
         concurrency: usize,
     },
     /// Stop the download under way: finished files stay, `.part` files resume next time.

@@ -511,10 +511,20 @@ impl<C: Clipboard> Effects<C> {
                 root,
                 courses_root,
                 assignments,
+                roster,
                 concurrency,
             } => {
                 self.start_download(concurrency, |dropbox| async move {
-                    plan_course(&dropbox, &requests, &root, &courses_root, &assignments).await
+                    let roster = roster.as_ref();
+                    plan_course(
+                        &dropbox,
+                        &requests,
+                        &root,
+                        &courses_root,
+                        &assignments,
+                        roster,
+                    )
+                    .await
                 });
             }
             Effect::CancelDownload => {
@@ -542,10 +552,13 @@ async fn plan_course(
     root: &std::path::Path,
     courses_root: &str,
     assignments: &crate::submissions::Assignments,
+    roster: Option<&crate::submissions::Roster>,
 ) -> Result<Vec<Item>, String> {
     let mut items = Vec::new();
     for request in requests {
-        match download::plan_request(dropbox, request, root, courses_root, assignments).await {
+        match download::plan_request(dropbox, request, root, courses_root, assignments, roster)
+            .await
+        {
             Ok(planned) => items.extend(planned),
             Err(error) if error.tag() == Some("path/not_found") => {}
             Err(error) => {

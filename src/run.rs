@@ -10,7 +10,7 @@ use handin::app::{self, Exit, Services, Signal, SystemClock};
 use handin::cli::{Cli, EmulatorArgs};
 use handin::clipboard::{DisplayEnvironment, TerminalClipboard};
 use handin::config::{self, Config, Paths};
-use handin::credentials::{CredentialStore, Credentials};
+use handin::credentials::CredentialStore;
 use handin::dropbox::Dropbox;
 use handin::emulator::{self, Emulator, EmulatorOptions, Seed};
 use handin::state::{Environment, State};
@@ -134,13 +134,16 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             (dropbox, source)
         } else {
             // No credentials is fine: the Settings tab says so and signs in.
-            let credentials = match stored_credentials(cli, &paths) {
-                Ok(credentials) => credentials,
-                Err(message) => {
-                    eprintln!("handin: {message}");
-                    return USAGE;
-                }
-            };
+            let credentials =
+                match auth::credentials(cli, &CredentialStore::new(paths.credentials_file()))
+                    .map_err(|error| error.to_string())
+                {
+                    Ok(credentials) => credentials,
+                    Err(message) => {
+                        eprintln!("handin: {message}");
+                        return USAGE;
+                    }
+                };
             let source = match &config.api_base {
                 Some(base) => base.clone(),
                 None => "Dropbox".to_string(),
@@ -285,19 +288,6 @@ async fn run_screen(
 
 fn resolve_paths(cli: &Cli) -> Result<Paths, String> {
     Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())
-}
-
-/// `--token`/`HANDIN_TOKEN` (never written anywhere), else the credentials file; `None`
-/// when neither holds any.
-fn stored_credentials(cli: &Cli, paths: &Paths) -> Result<Option<Credentials>, String> {
-    if let Some(token) = cli.token.as_ref().filter(|token| !token.is_blank()) {
-        return Ok(Some(Credentials::Token {
-            access_token: token.clone(),
-        }));
-    }
-    CredentialStore::new(paths.credentials_file())
-        .load()
-        .map_err(|error| error.to_string())
 }
 
 /// SIGHUP, SIGTERM and SIGINT as one stream.

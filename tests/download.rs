@@ -108,6 +108,7 @@ impl Fixture {
             root,
             "/Courses",
             &Assignments::default(),
+            None,
         )
         .await
         .expect("planned")

@@ -10,7 +10,7 @@ use dropbox_sdk::files::Metadata;
 
 use super::Item;
 use crate::dropbox::{Dropbox, DropboxError};
-use crate::submissions::{Assignments, Submission, submissions};
+use crate::submissions::{Assignments, Match, Roster, Submission, submissions};
 
 /// The folder of files nobody could be named for.
 pub const UNATTRIBUTED: &str = "_unattributed";
@@ -82,10 +82,19 @@ pub fn course_folder_name(destination: &str, courses_root: &str) -> String {
 }
 
 /// The items for `submissions` of the request titled `title` in `course` (both raw
-/// names), under `root`. Two files that would land on the same path are told apart by
+/// names), under `root`. With the course's `roster`, a student it names without doubt
+/// gets the roster's spelling, so "ada lovelace" and "Lovelace Ada" share one folder.
+/// Two files that would land on the same path are told apart by
 /// " (2)", " (3)" before the extension: the earliest received keeps the plain name, so
 /// a file arriving later never renames one already downloaded.
-pub fn plan(root: &Path, course: &str, title: &str, submissions: &[Submission]) -> Vec<Item> {
+pub fn plan(
+    root: &Path,
+    course: &str,
+    title: &str,
+    submissions: &[Submission],
+    roster: Option<&Roster>,
+) -> Vec<Item> {
+    let index = roster.map(|roster| (roster, roster.index()));
     let folder = root.join(safe_name(course)).join(safe_name(title));
     let mut order: Vec<&Submission> = submissions.iter().collect();
     order.sort_by(|a, b| {
@@ -98,7 +107,13 @@ pub fn plan(root: &Path, course: &str, title: &str, submissions: &[Submission]) 
     let mut items = Vec::with_capacity(order.len());
     for submission in order {
         let student = match &submission.student {
-            Some(name) => safe_name(name),
+            Some(name) => match index
+                .as_ref()
+                .map(|(roster, index)| (roster, index.find(name)))
+            {
+                Some((roster, Match::One(found))) => safe_name(&roster.students[found].name),
+                _ => safe_name(name),
+            },
             None => UNATTRIBUTED.to_owned(),
         };
         let name = safe_name(&submission.name);
@@ -159,13 +174,15 @@ pub(super) fn keep_apart(items: &mut [Item]) {
 }
 
 /// Lists `request`'s destination (recursively) and plans its files under `root`, with
-/// the professor's manual `assignments` naming students.
+/// the professor's manual `assignments` naming students and the course's `roster`
+/// spelling them.
 pub async fn plan_request(
     dropbox: &Dropbox,
     request: &FileRequest,
     root: &Path,
     courses_root: &str,
     assignments: &Assignments,
+    roster: Option<&Roster>,
 ) -> Result<Vec<Item>, DropboxError> {
     let Some(destination) = request.destination.as_deref() else {
         return Ok(Vec::new());
@@ -192,6 +209,7 @@ pub async fn plan_request(
         &course_folder_name(destination, courses_root),
         &request.title,
         &submissions,
+        roster,
     ))
 }
 
@@ -251,6 +269,27 @@ mod tests {
     }
 
     #[test]
+    fn the_roster_spells_the_student_folders() {
+        let roster =
+            crate::submissions::parse_roster("name,email\nAda Lovelace,ada@example.edu\n").unwrap();
+        let files = vec![
+            submission("id:1", "a.pdf", Some("lovelace ada"), 1),
+            submission("id:2", "b.pdf", Some("ADA LOVELACE"), 2),
+            submission("id:3", "c.pdf", Some("Alan Turing"), 3),
+        ];
+        let items = plan(Path::new("/dl"), "C", "T", &files, Some(&roster));
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "Ada Lovelace/a.pdf",
+                "Ada Lovelace/b.pdf",
+                "Alan Turing/c.pdf"
+            ]
+        );
+    }
+
+    #[test]
     fn items_bound_for_one_path_are_kept_apart() {
         let item = |remote: &str| Item {
             remote: remote.to_owned(),
@@ -284,7 +323,7 @@ mod tests {
             submission("id:2", "Essay.PDF", Some("Ada Lovelace"), 20),
             submission("id:4", "notes.txt", None, 5),
         ];
-        let items = plan(root, "CS101", "Lab 1: Intro/Setup", &files);
+        let items = plan(root, "CS101", "Lab 1: Intro/Setup", &files, None);
         let local = |id: &str| {
             items
                 .iter()
@@ -313,7 +352,7 @@ mod tests {
         // The same files in another order plan the same paths.
         let mut reversed = files.clone();
         reversed.reverse();
-        let mut again = plan(root, "CS101", "Lab 1: Intro/Setup", &reversed);
+        let mut again = plan(root, "CS101", "Lab 1: Intro/Setup", &reversed, None);
         let mut first = items.clone();
         first.sort_by(|a, b| a.remote.cmp(&b.remote));
         again.sort_by(|a, b| a.remote.cmp(&b.remote));

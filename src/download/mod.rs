@@ -80,6 +80,10 @@ impl Summary {
     pub fn failed(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Failed { .. }))
     }
+    /// Files continued from a `.part` an earlier run left.
+    pub fn resumed(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Downloaded { resumed_from, .. } if *resumed_from > 0))
+    }
     pub fn not_started(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Cancelled))
     }

@@ -39,13 +39,22 @@ impl Setup {
     /// `--token`/`HANDIN_TOKEN` (never written anywhere), else the credentials file;
     /// `None` when neither holds any.
     pub(super) fn credentials(&self, cli: &Cli) -> Result<Option<Credentials>, CredentialsError> {
-        if let Some(token) = cli.token.as_ref().filter(|token| !token.is_blank()) {
-            return Ok(Some(Credentials::Token {
-                access_token: token.clone(),
-            }));
-        }
-        self.store.load()
+        credentials(cli, &self.store)
     }
+}
+
+/// `--token`/`HANDIN_TOKEN` (never written anywhere), else the credentials file; `None`
+/// when neither holds any.
+pub(super) fn credentials(
+    cli: &Cli,
+    store: &CredentialStore,
+) -> Result<Option<Credentials>, CredentialsError> {
+    if let Some(token) = cli.token.as_ref().filter(|token| !token.is_blank()) {
+        return Ok(Some(Credentials::Token {
+            access_token: token.clone(),
+        }));
+    }
+    store.load()
 }
 
 pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: AuthCommand) -> u8 {

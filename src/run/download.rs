@@ -43,7 +43,42 @@ struct Plan {
     root: PathBuf,
     courses_root: String,
     assignments: Assignments,
+    /// The class lists of `[rosters]` in the config, by course folder (lowercase), which
+    /// spell the student folders as the TUI does.
+    rosters: std::collections::HashMap<String, handin::submissions::Roster>,
     options: Options,
+}
+
+/// The class lists named in the config; one that cannot be read is said on stderr and
+/// left out (its students' folders are then named from the file names).
+fn load_rosters(
+    config: &handin::config::Config,
+) -> std::collections::HashMap<String, handin::submissions::Roster> {
+    let mut rosters = std::collections::HashMap::new();
+    for (course, path) in &config.rosters {
+        match handin::submissions::load_roster(path) {
+            Ok(roster) => {
+                rosters.insert(course.to_lowercase(), roster);
+            }
+            Err(message) => eprintln!(
+                "handin: {message} Student folders of {course} are named from the file names."
+            ),
+        }
+    }
+    rosters
+}
+
+impl Plan {
+    fn roster_of(
+        &self,
+        request: &handin::dropbox::FileRequest,
+    ) -> Option<&handin::submissions::Roster> {
+        let course = handin::state::submissions::course_of(
+            request.destination.as_deref()?,
+            &self.courses_root,
+        )?;
+        self.rosters.get(&course.to_lowercase())
+    }
 }
 
 pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs) -> u8 {
@@ -95,6 +130,7 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs
         root,
         courses_root: setup.config.courses_root.clone(),
         assignments,
+        rosters: load_rosters(&setup.config),
         options: Options {
             concurrency: args
                 .concurrency
@@ -258,6 +294,7 @@ async fn requests_and_items(
                 &plan.root,
                 &plan.courses_root,
                 &plan.assignments,
+                plan.roster_of(request),
             )
             .await
             .map_err(|error| {
@@ -396,13 +433,7 @@ fn draw(bar: &ProgressBar, snapshot: &Snapshot) {
 /// The summary, on stderr: the headline, each failure, where the files are.
 fn report(summary: &Summary, owners: &[&str], folders: &[PathBuf], several: bool) {
     let mut headline = summary.headline();
-    let resumed = summary
-        .outcomes
-        .iter()
-        .filter(|(_, outcome)| {
-            matches!(outcome, download::Outcome::Downloaded { resumed_from, .. } if *resumed_from > 0)
-        })
-        .count();
+    let resumed = summary.resumed();
     if resumed > 0 {
         headline = headline.replacen(" downloaded", &format!(" downloaded, {resumed} resumed"), 1);
     }

@@ -176,6 +176,7 @@ impl State {
             &course,
             &request.title,
             &self.submissions.submissions,
+            self.submissions.roster.as_ref(),
         );
         if let Some(only) = only {
             // An item names its file by id (by path when Dropbox gave no id).
@@ -256,6 +257,7 @@ impl State {
             root,
             courses_root: self.config().courses_root.clone(),
             assignments: self.submissions.assignments.clone(),
+            roster: self.submissions.roster.clone(),
             concurrency: self.download_concurrency(),
         }]
     }
