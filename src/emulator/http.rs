@@ -852,6 +852,80 @@ impl IntoResponse for Outgoing {
     }
 }
 
+/// For the `api_arg` fuzz target (`fuzz/`): the first byte picks how the argument comes
+/// (RPC body, `Dropbox-API-Arg` header, or `arg` URL parameter) and which route's
+/// argument type it is decoded into; the rest is the argument. Goes through the same
+/// functions as a real call, so a panic here is a panic a client could cause.
+#[doc(hidden)]
+pub fn fuzz_decode_arg(data: &[u8]) {
+    use dropbox_sdk::file_requests::{
+        CreateFileRequestArgs, DeleteFileRequestArgs, GetFileRequestArgs, ListFileRequestsArg,
+        ListFileRequestsContinueArg, UpdateFileRequestArgs,
+    };
+    use dropbox_sdk::files::{
+        DownloadArg, DownloadZipArg, GetMetadataArg, ListFolderArg, ListFolderContinueArg,
+        ListFolderLongpollArg,
+    };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let arg = match selector % 3 {
+        0 => {
+            let mut headers = HeaderMap::new();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            match rpc_arg(&headers, Bytes::copy_from_slice(rest)) {
+                Ok(arg) => arg,
+                Err(_) => return,
+            }
+        }
+        1 => {
+            let Ok(value) = HeaderValue::from_bytes(rest) else {
+                return;
+            };
+            let mut headers = HeaderMap::new();
+            headers.insert(API_ARG, value);
+            match download_arg(&headers, &Uri::from_static("/2/files/download")) {
+                Ok(arg) => arg,
+                Err(_) => return,
+            }
+        }
+        _ => {
+            let query: String = form_urlencoded::byte_serialize(rest).collect();
+            let Ok(uri) = format!("/2/files/download?arg={query}").parse::<Uri>() else {
+                return;
+            };
+            match download_arg(&HeaderMap::new(), &uri) {
+                Ok(arg) => arg,
+                Err(_) => return,
+            }
+        }
+    };
+    let call = Call {
+        arg,
+        bearer: None,
+        member: None,
+    };
+    let answered = match selector / 3 % 13 {
+        0 => call.arg::<DownloadArg>().map(drop),
+        1 => call.arg::<DownloadZipArg>().map(drop),
+        2 => call.arg::<ListFolderArg>().map(drop),
+        3 => call.arg::<ListFolderContinueArg>().map(drop),
+        4 => call.arg::<ListFolderLongpollArg>().map(drop),
+        5 => call.arg::<GetMetadataArg>().map(drop),
+        6 => call.arg::<CreateFileRequestArgs>().map(drop),
+        7 => call.arg::<UpdateFileRequestArgs>().map(drop),
+        8 => call.arg::<GetFileRequestArgs>().map(drop),
+        9 => call.arg::<DeleteFileRequestArgs>().map(drop),
+        10 => call.arg::<ListFileRequestsArg>().map(drop),
+        11 => call.arg::<ListFileRequestsContinueArg>().map(drop),
+        _ => call.void(),
+    };
+    if let Err(error) = answered {
+        // Every refusal is a 400 with a message a developer can act on.
+        assert!(matches!(&error, CallError::BadRequest(message) if !message.is_empty()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

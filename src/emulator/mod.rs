@@ -73,6 +73,8 @@ use tokio::task::JoinHandle;
 
 pub use dropbox_sdk::users_common::AccountType;
 pub use faults::Fault;
+#[doc(hidden)]
+pub use http::fuzz_decode_arg;
 pub use oauth::OAuthStats;
 
 /// The professor's team member id, for `Dropbox-API-Select-User` with a team token.
