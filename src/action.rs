@@ -5,13 +5,14 @@ use crossterm::event::KeyEvent;
 
 use std::path::PathBuf;
 
-use crate::config::Config;
+use crate::config::{Config, MailConfig};
 use crate::credentials::Secret;
 use crate::download::{Item, Snapshot, Summary};
 use crate::dropbox::{
     AuthStatus, CreateFileRequestArgs, DropboxError, FileRequest, FullAccount, Metadata,
     TeamMember, UpdateFileRequestArgs,
 };
+use crate::mail::{Delivery, Letter, MailLog};
 use crate::submissions::{Assignments, ClassView, Roster, Submission};
 
 /// Everything that can change the state: user input, the clock, and service results.
@@ -106,6 +107,36 @@ pub enum Action {
     /// The download ended (done or cancelled), or why it could not start (a course's
     /// folders could not be listed).
     DownloadFinished(Result<Box<Summary>, String>),
+    /// What the mail overlay waited for: how mail would go, and the roster and files it
+    /// asked for.
+    MailPrepared(Box<MailPrepared>),
+    /// One letter's fate, as soon as it is known; `row` is the overlay's recipient row.
+    MailDelivered {
+        generation: u64,
+        row: usize,
+        delivery: Delivery,
+    },
+    /// The sending ended: every letter tried, or stopped (`Ok`), or it never began
+    /// because the server could not be reached (`Err`, one sentence).
+    MailFinished {
+        generation: u64,
+        result: Result<(), String>,
+    },
+    /// The mail log was written, or why not.
+    MailLogSaved(Result<(), String>),
+}
+
+/// The answer to [`Effect::PrepareMail`].
+#[derive(Debug, Clone)]
+pub struct MailPrepared {
+    pub generation: u64,
+    /// How mail goes ("smtp.university.edu:587 (STARTTLS)"), or the settings sentence
+    /// saying what to set.
+    pub transport: Result<String, String>,
+    /// The course's roster, when it was asked for.
+    pub roster: Option<Result<Roster, String>>,
+    /// The request's folder, listed, when it was asked for (to find who is missing).
+    pub files: Option<Result<Vec<Metadata>, DropboxError>>,
 }
 
 /// What a saved change was, for the status bar's sentence.
@@ -228,4 +259,24 @@ pub enum Effect {
     },
     /// Stop the download under way: finished files stay, `.part` files resume next time.
     CancelDownload,
+    /// Check the mail settings, and read the roster and list the folder when asked.
+    PrepareMail {
+        generation: u64,
+        mail: Box<MailConfig>,
+        roster: Option<PathBuf>,
+        folder: Option<String>,
+    },
+    /// Send these letters one by one (with the configured pause), reporting each.
+    SendMail {
+        generation: u64,
+        mail: Box<MailConfig>,
+        /// The overlay's row of each letter, for the reports.
+        letters: Vec<(usize, Letter)>,
+    },
+    /// Stop sending after the letter in flight.
+    StopMail,
+    /// Write the mail log (what was sent to whom).
+    SaveMailLog {
+        log: Box<MailLog>,
+    },
 }

@@ -19,11 +19,12 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use crate::action::{Action, Change, Effect};
+use crate::action::{Action, Change, Effect, MailPrepared};
 use crate::clipboard::Clipboard;
-use crate::credentials::{CredentialStore, Credentials};
+use crate::credentials::{CredentialStore, Credentials, Secret};
 use crate::download::{self, Cancel, Item, Progress};
 use crate::dropbox::{ClientSettings, Dropbox, LoginStart, UpdateFileRequestArgs, start_login};
+use crate::mail::{MailLog, Mailer};
 use crate::state::{self, State};
 use crate::ui;
 
@@ -117,6 +118,20 @@ pub struct Services<C> {
     pub assignments_path: Option<PathBuf>,
     /// Rings the terminal's bell; `None` stays silent (tests).
     pub bell: Option<Box<dyn FnMut() + Send>>,
+    /// Where the mail log is kept; `None` (the demo) keeps it for this run only.
+    pub mail_log_path: Option<PathBuf>,
+    /// Looks up the SMTP password (`HANDIN_SMTP_PASSWORD`, the credentials file) when
+    /// mail is about to go, so one set while handin runs is found; `None` has none.
+    pub smtp_password: Option<SecretLookup>,
+}
+
+/// Finds a secret when it is needed, or says why it cannot be read.
+pub type SecretLookup = Arc<dyn Fn() -> Result<Option<Secret>, String> + Send + Sync>;
+
+/// The sending under way: what stops it after the letter in flight.
+struct MailRun {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    task: AbortHandle,
 }
 
 struct Effects<C> {
@@ -138,9 +153,119 @@ struct Effects<C> {
     account_load: Option<AbortHandle>,
     count_load: Option<AbortHandle>,
     download: Option<DownloadRun>,
+    mail_log_path: Option<PathBuf>,
+    smtp_password: Option<SecretLookup>,
+    mail: Option<MailRun>,
+    /// Saves of the mail log are numbered; a save overtaken by a newer one is skipped,
+    /// so the file never goes back to an older log.
+    mail_log_saves: u64,
+    mail_log_written: Arc<std::sync::Mutex<u64>>,
 }
 
 impl<C: Clipboard> Effects<C> {
+    /// Makes the mailer the settings describe, off the loop's thread (the password may
+    /// be read from the credentials file, `sendmail` looked for on the disk); the error is
+    /// the sentence saying what to set or fix.
+    fn mailer(
+        &self,
+        mail: crate::config::MailConfig,
+    ) -> impl std::future::Future<Output = Result<Mailer, String>> + Send + 'static {
+        let lookup = self.smtp_password.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let password = match lookup {
+                    Some(lookup) => lookup()?,
+                    None => None,
+                };
+                Mailer::from_config(&mail, password).map_err(|error| error.to_string())
+            })
+            .await
+            .unwrap_or_else(|error| Err(error.to_string()))
+        }
+    }
+
+    /// Sends the letters one by one, reporting each; the reducer allows one sending at
+    /// a time. The server is tried before the first letter, so a wrong password or host
+    /// is one sentence, not one failure per student.
+    fn start_mail(
+        &mut self,
+        generation: u64,
+        mail: crate::config::MailConfig,
+        letters: Vec<(usize, crate::mail::Letter)>,
+    ) {
+        if self
+            .mail
+            .as_ref()
+            .is_some_and(|run| !run.task.is_finished())
+        {
+            tracing::warn!("a sending was asked for while another runs; ignored");
+            return;
+        }
+        let mailer = self.mailer(mail);
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let sender = self.sender.clone();
+        let task = tokio::spawn(async move {
+            let finished = |result| Action::MailFinished { generation, result };
+            let mailer = match mailer.await {
+                Ok(mailer) => mailer,
+                Err(sentence) => {
+                    let _ = sender.send(finished(Err(sentence)));
+                    return;
+                }
+            };
+            if let Err(error) = mailer.test_connection().await {
+                tracing::warn!(%error, "the mail server could not be used");
+                let _ = sender.send(finished(Err(error.to_string())));
+                return;
+            }
+            let total = letters.len();
+            for (done, (row, letter)) in letters.into_iter().enumerate() {
+                // Between letters only: one on its way is never cut off half-sent.
+                if stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                    tracing::info!(done, total, "sending stopped");
+                    break;
+                }
+                let delivery = mailer.send(&letter).await;
+                if let crate::mail::Delivery::Failed(reason) = &delivery {
+                    tracing::warn!(%reason, row, "a letter was refused");
+                }
+                let _ = sender.send(Action::MailDelivered {
+                    generation,
+                    row,
+                    delivery,
+                });
+            }
+            let _ = sender.send(finished(Ok(())));
+        })
+        .abort_handle();
+        self.mail = Some(MailRun { stop, task });
+    }
+
+    fn save_mail_log(&mut self, log: Box<MailLog>) {
+        let Some(path) = self.mail_log_path.clone() else {
+            return;
+        };
+        self.mail_log_saves += 1;
+        let number = self.mail_log_saves;
+        let written = Arc::clone(&self.mail_log_written);
+        let sender = self.sender.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut last = written
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if *last > number {
+                return;
+            }
+            let result = log.save(&path);
+            if let Err(error) = &result {
+                tracing::warn!(%error, "saving the mail log failed");
+            }
+            *last = number;
+            let _ = sender.send(Action::MailLogSaved(result));
+        });
+    }
+
     fn spawn<F>(&self, work: impl FnOnce(Dropbox) -> F) -> AbortHandle
     where
         F: std::future::Future<Output = Action> + Send + 'static,
@@ -533,6 +658,52 @@ impl<C: Clipboard> Effects<C> {
                     run.stop_listing.notify_one();
                 }
             }
+            Effect::PrepareMail {
+                generation,
+                mail,
+                roster,
+                folder,
+            } => {
+                let mailer = self.mailer(*mail);
+                self.spawn(|dropbox| async move {
+                    let transport = mailer.await.map(|mailer| mailer.describe());
+                    let roster = match roster {
+                        Some(path) => Some(
+                            tokio::task::spawn_blocking(move || {
+                                crate::submissions::load_roster(&path)
+                            })
+                            .await
+                            .unwrap_or_else(|error| Err(error.to_string())),
+                        ),
+                        None => None,
+                    };
+                    let files = match folder {
+                        Some(path) => {
+                            let listed = dropbox.list_folder_all(&path, true).await;
+                            log_failure("listing a request to find who is missing", &listed);
+                            Some(listed.map(|(entries, _)| entries))
+                        }
+                        None => None,
+                    };
+                    Action::MailPrepared(Box::new(MailPrepared {
+                        generation,
+                        transport,
+                        roster,
+                        files,
+                    }))
+                });
+            }
+            Effect::SendMail {
+                generation,
+                mail,
+                letters,
+            } => self.start_mail(generation, *mail, letters),
+            Effect::StopMail => {
+                if let Some(run) = &self.mail {
+                    run.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            Effect::SaveMailLog { log } => self.save_mail_log(log),
             Effect::Copy { text } => {
                 // On the loop's own thread: OSC 52 goes to the terminal, between frames.
                 let outcome = self.clipboard.copy(&text);
@@ -640,6 +811,11 @@ where
         account_load: None,
         count_load: None,
         download: None,
+        mail_log_path: services.mail_log_path,
+        smtp_password: services.smtp_password,
+        mail: None,
+        mail_log_saves: 0,
+        mail_log_written: Arc::new(std::sync::Mutex::new(0)),
     };
     let mut spinner = tokio::time::interval(SPINNER_STEP);
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -1,12 +1,17 @@
 //! The command line: the TUI by default, `--demo`, `auth` for signing in and out,
-//! `download` for fetching submissions, and the emulator server.
+//! `requests` and `submissions` for scripts (every capability of the TUI, on the same
+//! service layer), `download` for fetching submissions, `completions`, and the emulator
+//! server.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 
 pub use crate::credentials::Secret;
+
+/// Where the options every command takes are listed, apart from each command's own.
+const GLOBAL: &str = "Global options";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -17,11 +22,11 @@ pub use crate::credentials::Secret;
 )]
 pub struct Cli {
     /// Configuration file (default: the platform's config folder, handin/config.toml).
-    #[arg(long, env = "HANDIN_CONFIG", global = true, value_name = "PATH")]
+    #[arg(long, env = "HANDIN_CONFIG", global = true, help_heading = GLOBAL, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
     /// Folder for the log, credentials and local state (default: the platform's data folder).
-    #[arg(long, env = "HANDIN_DATA_DIR", global = true, value_name = "PATH")]
+    #[arg(long, env = "HANDIN_DATA_DIR", global = true, help_heading = GLOBAL, value_name = "PATH")]
     pub data_dir: Option<PathBuf>,
 
     /// Dropbox access token (from the App Console); used instead of the credentials file,
@@ -31,17 +36,23 @@ pub struct Cli {
         long,
         env = "HANDIN_TOKEN",
         hide_env_values = true,
+        global = true, help_heading = GLOBAL,
         value_name = "TOKEN"
     )]
     pub token: Option<Secret>,
 
+    /// With a Dropbox Business team token: the team member to act as (dbmid:...);
+    /// overrides select_user in the config file.
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "ID")]
+    pub as_member: Option<String>,
+
     /// Base URL replacing Dropbox's API hosts, e.g. a running `handin emulator`.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "URL")]
     pub api_base: Option<String>,
 
     /// Key of the Dropbox app to sign in with (App Console, Settings, App key); overrides
     /// app_key in the config file.
-    #[arg(long, env = "HANDIN_APP_KEY", global = true, value_name = "KEY")]
+    #[arg(long, env = "HANDIN_APP_KEY", global = true, help_heading = GLOBAL, value_name = "KEY")]
     pub app_key: Option<String>,
 
     /// Open handin on a built-in Dropbox emulator with a believable term of courses.
@@ -53,11 +64,53 @@ pub struct Cli {
     pub no_arrivals: bool,
 
     /// More detail in the log file.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub verbose: bool,
+
+    /// Scripting commands: no messages on stderr but errors (results still go to stdout).
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
+    pub quiet: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The process's arguments, parsed (a usage error exits with clap's message and
+    /// status 2, as `Parser::parse` does). `--token` on the command line of `handin
+    /// emulator` keeps the meaning it had before `--token` became global: the token the
+    /// emulator accepts. From HANDIN_TOKEN it never is, so a real Dropbox token in the
+    /// environment is never printed as the emulator's.
+    pub fn parse_args() -> Cli {
+        Cli::from_matches(Cli::command().get_matches())
+    }
+
+    /// As [`Cli::parse_args`], from given arguments (for tests).
+    pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Ok(Cli::from_matches(
+            Cli::command().try_get_matches_from(args)?,
+        ))
+    }
+
+    fn from_matches(matches: clap::ArgMatches) -> Cli {
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+        let emulator = matches.subcommand_matches("emulator");
+        let token_typed = emulator.is_some_and(|emulator| {
+            emulator.value_source("token") == Some(clap::parser::ValueSource::CommandLine)
+                && emulator.value_source("emulator_token")
+                    != Some(clap::parser::ValueSource::CommandLine)
+        });
+        if let (true, Some(Command::Emulator(args))) = (token_typed, &mut cli.command)
+            && let Some(token) = cli.token.take()
+        {
+            args.emulator_token = token.expose().to_string();
+        }
+        cli
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +123,308 @@ pub enum Command {
     Download(DownloadArgs),
     /// Run the local Dropbox API emulator (for trying handin and for tests).
     Emulator(EmulatorArgs),
+    /// List, show, create, change, close, reopen and delete file requests (for scripts).
+    #[command(subcommand, after_help = SCRIPTING_HELP)]
+    Requests(RequestsCommand),
+    /// Who sent what and when, where each student stands, CSV exports (for scripts).
+    #[command(subcommand, after_help = SCRIPTING_HELP)]
+    Submissions(SubmissionsCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "\
+Examples:
+  handin completions bash > ~/.local/share/bash-completion/completions/handin
+  handin completions zsh > ~/.zfunc/_handin
+  handin completions fish > ~/.config/fish/completions/handin.fish")]
+    Completions(CompletionsArgs),
+    /// Email a request's upload link to a class, or remind those who have not handed in.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+const SCRIPTING_HELP: &str = "\
+Output is for people by default; --json prints one JSON document and --csv RFC 4180 CSV
+with a header (fields and columns in the README's Scripting section; times in RFC 3339,
+UTC). Only the result goes to stdout; messages go to stderr (-q: errors only).
+
+Signs in as `handin auth login` left it, or with the access token in HANDIN_TOKEN.
+
+Exit status: 0 done; 1 Dropbox refused or could not be reached (an unknown id, not
+signed in); 2 bad input (flags, a deadline, a syllabus or roster file, --yes missing
+without a terminal); 3 some items of a batch failed (each is named, the others are
+done); 130 interrupted (Ctrl-C).";
+
+/// `--json` or `--csv`, or neither for output meant for people.
+#[derive(Debug, Clone, Copy, Default, Args)]
+#[group(id = "format", multiple = false)]
+pub struct FormatArgs {
+    /// Print one JSON document (fields in the README's Scripting section).
+    #[arg(long)]
+    pub json: bool,
+    /// Print CSV (RFC 4180) with a header line.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// `--json`, for commands whose result is one request or a few.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct JsonArgs {
+    /// Print one JSON document (fields in the README's Scripting section).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--yes`, for what cannot be undone.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct YesArgs {
+    /// Do not ask; needed when stdin is not a terminal (scripts, cron).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `handin requests ...`.
+#[derive(Debug, Subcommand)]
+pub enum RequestsCommand {
+    /// List file requests: soonest deadline first, those without one last.
+    List(RequestsListArgs),
+    /// Show one file request.
+    Get(RequestGetArgs),
+    /// Create a file request, or many from a syllabus file (TOML or CSV).
+    #[command(after_help = CREATE_HELP)]
+    Create(RequestCreateArgs),
+    /// Change a file request; what is not given stays as it is.
+    Update(RequestUpdateArgs),
+    /// Close file requests: their links stop taking uploads until reopened.
+    Close(RequestIdsArgs),
+    /// Reopen closed file requests.
+    Reopen(RequestIdsArgs),
+    /// Delete file requests for good (open ones are closed first); their files stay.
+    Delete(RequestDeleteArgs),
+    /// Delete every closed file request on the account; their files stay.
+    DeleteClosed(RequestDeleteClosedArgs),
+    /// How many file requests the account holds, open and closed.
+    Count(JsonArgs),
+}
+
+const CREATE_HELP: &str = "\
+--deadline takes what the TUI's form takes, in your time zone: 2026-12-04 23:59,
+4 dec 17:00, fri 17:00, tomorrow 9am, +7d; also RFC 3339 (2026-12-04T22:59:00Z).
+A day alone means 23:59 that day. --grace: none, 1 day, 2 days, 7 days, 30 days,
+always (or Dropbox's one_day, two_days, seven_days, thirty_days); without it a
+deadline gets default_grace from the config file.
+
+--from FILE creates a term's requests at once: [[request]] tables in TOML, or CSV
+with the header title,destination,deadline,grace,description,open (- reads stdin).
+The whole file is checked first and every bad row is reported with its line; then
+nothing is created. Should Dropbox fail half-way, the requests already created are
+listed. Example: handin requests create --from syllabus.toml --dry-run
+
+Examples:
+  handin requests create --title \"Lab 1\" --dest \"/Courses/CS101/Lab 1\" --deadline \"fri 17:00\"
+  handin requests create --from cs101-autumn.csv --json > created.json";
+
+#[derive(Debug, Args)]
+pub struct RequestsListArgs {
+    /// Only open requests.
+    #[arg(long, conflicts_with = "closed")]
+    pub open: bool,
+    /// Only closed requests.
+    #[arg(long)]
+    pub closed: bool,
+    /// Only requests saving into this course: its folder's name ("CS101 Intro") or
+    /// Dropbox path ("/Courses/CS101 Intro").
+    #[arg(long, value_name = "FOLDER")]
+    pub course: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestGetArgs {
+    /// The request's id (Requests tab, `requests list`, or the end of its link).
+    #[arg(value_name = "ID")]
+    pub id: String,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestCreateArgs {
+    /// What students see on the upload page.
+    #[arg(long, required_unless_present = "from")]
+    pub title: Option<String>,
+    /// The Dropbox folder uploads land in, e.g. "/Courses/CS101/Lab 1".
+    #[arg(
+        long = "dest",
+        visible_alias = "destination",
+        value_name = "PATH",
+        required_unless_present = "from"
+    )]
+    pub destination: Option<String>,
+    /// When uploads are due, in your time zone (see below).
+    #[arg(long, value_name = "WHEN")]
+    pub deadline: Option<String>,
+    /// How long after the deadline uploads are still taken (needs --deadline).
+    #[arg(long, value_name = "GRACE")]
+    pub grace: Option<String>,
+    /// Shown to students under the title.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Create it closed: its link takes uploads once reopened.
+    #[arg(long)]
+    pub closed: bool,
+    /// Create every request of a syllabus file (TOML or CSV; - for stdin).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["title", "destination", "deadline", "grace", "description", "closed"]
+    )]
+    pub from: Option<PathBuf>,
+    /// With --from: skip rows whose request exists already (same title and folder)
+    /// instead of refusing the file; for running a syllabus again after a failure.
+    #[arg(long, requires = "from")]
+    pub skip_existing: bool,
+    /// Check everything and print what would be created, creating nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("changes")
+        .args(["title", "destination", "deadline", "no_deadline", "grace", "description"])
+        .required(true)
+        .multiple(true)
+))]
+pub struct RequestUpdateArgs {
+    /// The request's id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// A new title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// A new folder for uploads (files already uploaded stay where they are).
+    #[arg(long = "dest", visible_alias = "destination", value_name = "PATH")]
+    pub destination: Option<String>,
+    /// A new deadline, in the forms `requests create` takes; the grace stays.
+    #[arg(long, value_name = "WHEN", conflicts_with = "no_deadline")]
+    pub deadline: Option<String>,
+    /// Remove the deadline (and with it the grace).
+    #[arg(long)]
+    pub no_deadline: bool,
+    /// A new grace period (none, 1 day, 2 days, 7 days, 30 days, always).
+    #[arg(long, value_name = "GRACE")]
+    pub grace: Option<String>,
+    /// A new description.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestIdsArgs {
+    /// Request ids.
+    #[arg(value_name = "ID", required = true)]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestDeleteArgs {
+    /// Request ids.
+    #[arg(value_name = "ID", required = true)]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub confirm: YesArgs,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestDeleteClosedArgs {
+    #[command(flatten)]
+    pub confirm: YesArgs,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+/// `handin submissions ...`.
+#[derive(Debug, Subcommand)]
+pub enum SubmissionsCommand {
+    /// The files of a request, newest first; with --roster, where each student stands.
+    List(SubmissionsListArgs),
+    /// Save the class list of a request, or the grid of a whole course, as CSV (what E
+    /// saves in the TUI).
+    Export(SubmissionsExportArgs),
+    /// Attribute a file to a student by hand, as a does in the TUI.
+    Assign(AssignArgs),
+    /// Take back a file's attribution: its name says who sent it again.
+    Unassign(UnassignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SubmissionsListArgs {
+    /// The request's id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The class list (CSV with name and email columns): one line per student instead
+    /// of one per file.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("what")
+        .args(["id", "course"])
+        .required(true)
+))]
+pub struct SubmissionsExportArgs {
+    /// The request whose class list to save.
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
+    /// Instead, the grid of every request of this course (folder name or Dropbox path).
+    #[arg(long, value_name = "FOLDER")]
+    pub course: Option<String>,
+    /// The class list (default: the course's roster in the config file, as set with R).
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// Where to save the CSV (- for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The file's id (id:..., from `submissions list --json`).
+    #[arg(value_name = "FILE_ID")]
+    pub file_id: String,
+    /// The student: a name or an email, checked against the roster when there is one.
+    #[arg(value_name = "STUDENT")]
+    pub student: String,
+    /// The class list to check the student against (default: the course's roster in the
+    /// config file).
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnassignArgs {
+    /// The file's id (id:...).
+    #[arg(value_name = "FILE_ID")]
+    pub file_id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 const DOWNLOAD_HELP: &str = "\
@@ -176,7 +531,12 @@ pub struct EmulatorArgs {
     pub state: Option<PathBuf>,
 
     /// The access token clients must send (besides tokens minted by its OAuth endpoints).
-    #[arg(long = "token", value_name = "TOKEN", default_value = crate::emulator::DEFAULT_TOKEN)]
+    /// `--token TOKEN` given to `handin emulator` on the command line means the same.
+    #[arg(
+        long = "accept-token",
+        value_name = "TOKEN",
+        default_value = crate::emulator::DEFAULT_TOKEN
+    )]
     pub emulator_token: String,
 
     /// How long access tokens issued through the emulator's OAuth endpoints last.
@@ -201,10 +561,79 @@ impl From<SeedArg> for crate::emulator::Seed {
     }
 }
 
+const MAIL_HELP: &str = "\
+Sends one plain-text message per student (no one sees the others' addresses), with the
+subject and body of the invite or reminder template filled in ([mail.templates] in the
+config file; placeholders {student} {title} {url} {deadline} {grace} {description}
+{course} {professor}). The first message and the number of recipients are shown on
+stderr first; on a terminal handin asks before sending, elsewhere it needs --yes.
+Students whose address cannot take mail are reported and skipped. What was sent to whom
+is kept in mail-log.json in the data folder.
+
+How mail goes out is set under [mail] in the config file (smtp, sendmail or dry-run, and
+`from`); the SMTP password comes from HANDIN_SMTP_PASSWORD or `handin mail password`.
+
+Examples:
+  handin mail invite nZ3sxAbXpq8bD7hbCGkU --roster cs101.csv --dry-run /tmp/letters
+  handin mail remind nZ3sxAbXpq8bD7hbCGkU --yes
+
+Exit status: 0 every message sent (or written); 1 the mail server or Dropbox could not
+be reached or refused the sign-in (nothing was sent); 2 bad input (flags, config,
+template, roster, no `from`, --yes missing without a terminal); 3 some messages failed
+or some students were skipped (each is named, the others are sent); 130 interrupted.";
+
+/// `handin mail ...`.
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Send a request's upload link to every student of the class list.
+    #[command(after_help = MAIL_HELP)]
+    Invite(MailArgs),
+    /// Send the upload link again to the students who have not handed in.
+    #[command(after_help = MAIL_HELP)]
+    Remind(MailArgs),
+    /// Store the SMTP password in the credentials file, read from stdin (not echoed on
+    /// a terminal).
+    #[command(after_help = "\
+The password is kept in credentials.toml in the data folder, readable by you alone, beside
+the Dropbox sign-in (signing out of Dropbox keeps it). HANDIN_SMTP_PASSWORD, when set, is
+used instead. From a script: printf '%s\\n' \"$PASSWORD\" | handin mail password
+
+Exit status: 0 stored (or forgotten); 2 no password given, or the credentials file could
+not be read or written.")]
+    Password(MailPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// The file request's id (Requests tab, or the end of the request's link).
+    #[arg(value_name = "REQUEST_ID")]
+    pub request: String,
+    /// The class list (CSV with name and email columns); default: the course's roster
+    /// from [rosters] in the config file.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// Write each message as an .eml file into DIR instead of sending it.
+    #[arg(long, value_name = "DIR")]
+    pub dry_run: Option<PathBuf>,
+    /// Leave out the students the mail log says already got this kind of message for
+    /// this request (to retry only the ones that failed).
+    #[arg(long)]
+    pub skip_already: bool,
+    /// Send without asking; needed when stdin is not a terminal.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MailPasswordArgs {
+    /// Remove the stored password instead.
+    #[arg(long)]
+    pub forget: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory as _;
 
     #[test]
     fn the_command_line_is_consistent() {
@@ -241,11 +670,105 @@ mod tests {
         ));
         assert_eq!(cli.app_key.as_deref(), Some("abc"));
         assert_eq!(cli.api_base.as_deref(), Some("http://127.0.0.1:1"));
-        // The emulator has a --token of its own, so this one goes before the subcommand.
-        let cli =
-            Cli::try_parse_from(["handin", "--token", "sl.x", "auth", "status"]).expect("parses");
-        assert_eq!(cli.token.as_ref().map(Secret::expose), Some("sl.x"));
+        for args in [
+            ["handin", "--token", "sl.x", "auth", "status"],
+            ["handin", "auth", "status", "--token", "sl.x"],
+        ] {
+            let cli = Cli::try_parse_from(args).expect("parses");
+            assert_eq!(cli.token.as_ref().map(Secret::expose), Some("sl.x"));
+        }
         assert!(Cli::try_parse_from(["handin", "auth"]).is_err());
+    }
+
+    #[test]
+    fn the_emulator_takes_its_token_as_accept_token_or_as_token() {
+        let emulator_token =
+            |args: &[&str]| match Cli::try_parse_args(args).expect("parses").command {
+                Some(Command::Emulator(args)) => args.emulator_token,
+                _ => panic!("not the emulator"),
+            };
+        assert_eq!(
+            emulator_token(&["handin", "emulator"]),
+            crate::emulator::DEFAULT_TOKEN
+        );
+        assert_eq!(
+            emulator_token(&["handin", "emulator", "--accept-token", "a"]),
+            "a"
+        );
+        assert_eq!(emulator_token(&["handin", "emulator", "--token", "t"]), "t");
+        assert_eq!(emulator_token(&["handin", "--token", "t", "emulator"]), "t");
+        assert_eq!(
+            emulator_token(&["handin", "emulator", "--token", "t", "--accept-token", "a"]),
+            "a"
+        );
+    }
+
+    #[test]
+    fn scripting_commands_parse() {
+        let cli = Cli::try_parse_from([
+            "handin",
+            "requests",
+            "create",
+            "--title",
+            "Lab 1",
+            "--dest",
+            "/Courses/CS101/Lab 1",
+            "--deadline",
+            "fri 17:00",
+            "--grace",
+            "2 days",
+            "--json",
+            "--as-member",
+            "dbmid:x",
+            "-q",
+        ])
+        .expect("parses");
+        assert_eq!(cli.as_member.as_deref(), Some("dbmid:x"));
+        assert!(cli.quiet);
+        let Some(Command::Requests(RequestsCommand::Create(args))) = cli.command else {
+            panic!("not a create");
+        };
+        assert_eq!(args.destination.as_deref(), Some("/Courses/CS101/Lab 1"));
+        assert!(args.format.json);
+        let refused = [
+            &["handin", "requests", "create", "--title", "x"][..],
+            &[
+                "handin", "requests", "create", "--from", "f.toml", "--title", "x",
+            ],
+            &["handin", "requests", "list", "--open", "--closed"],
+            &["handin", "requests", "list", "--json", "--csv"],
+            &["handin", "requests", "update", "abc"],
+            &[
+                "handin",
+                "requests",
+                "update",
+                "abc",
+                "--deadline",
+                "fri",
+                "--no-deadline",
+            ],
+            &["handin", "requests", "close"],
+            &["handin", "submissions", "export", "--out", "x.csv"],
+            &[
+                "handin",
+                "submissions",
+                "export",
+                "abc",
+                "--course",
+                "CS101",
+                "--out",
+                "x",
+            ],
+            &["handin", "completions", "tcsh"],
+        ];
+        for args in refused {
+            let error = Cli::try_parse_from(args).expect_err("refused");
+            assert_eq!(error.exit_code(), 2, "{args:?}");
+        }
+        assert!(
+            Cli::try_parse_from(["handin", "requests", "create", "--from", "term.csv"]).is_ok()
+        );
+        assert!(Cli::try_parse_from(["handin", "completions", "zsh"]).is_ok());
     }
 
     #[test]

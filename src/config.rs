@@ -142,6 +142,18 @@ pub struct MailConfig {
     pub pause_ms: u64,
     /// Where `dry-run` writes its .eml files.
     pub dry_run_dir: Option<PathBuf>,
+    /// Replacements for the invite and reminder wording.
+    pub templates: MailTemplates,
+}
+
+/// `[mail.templates]`: any of the four parts; what is left out keeps handin's wording.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailTemplates {
+    pub invite_subject: Option<String>,
+    pub invite_body: Option<String>,
+    pub remind_subject: Option<String>,
+    pub remind_body: Option<String>,
 }
 
 impl Default for MailConfig {
@@ -156,6 +168,7 @@ impl Default for MailConfig {
             reply_to: None,
             pause_ms: 1_000,
             dry_run_dir: None,
+            templates: MailTemplates::default(),
         }
     }
 }
@@ -361,7 +374,7 @@ impl MailConfig {
     }
 }
 
-fn is_local_host(host: &str) -> bool {
+pub(crate) fn is_local_host(host: &str) -> bool {
     let host = host.trim().trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host
@@ -431,6 +444,11 @@ impl Paths {
 
     pub fn credentials_file(&self) -> PathBuf {
         self.data_dir.join("credentials.toml")
+    }
+
+    /// What was mailed to whom, per request (see `mail::MailLog`).
+    pub fn mail_log_file(&self) -> PathBuf {
+        self.data_dir.join("mail-log.json")
     }
 }
 
@@ -531,6 +549,12 @@ mod tests {
                 from: Some(String::new()),
                 reply_to: Some(String::new()),
                 dry_run_dir: Some(PathBuf::new()),
+                templates: MailTemplates {
+                    invite_subject: Some(String::new()),
+                    invite_body: Some(String::new()),
+                    remind_subject: Some(String::new()),
+                    remind_body: Some(String::new()),
+                },
                 ..MailConfig::default()
             },
             ..Config::default()

@@ -22,6 +22,11 @@
 //! Short-lived access tokens minted from the refresh token are never written: they last
 //! four hours and handin mints a new one when it starts.
 //!
+//! The SMTP password for invitations and reminders (`smtp_password = "..."`, stored by
+//! `handin mail password`) lives here too, beside either shape. Signing in or out of
+//! Dropbox keeps it: the two are independent, and losing the password to a sign-out
+//! would only surprise.
+//!
 //! No token ever reaches `Debug`, `Display`, an error or the log: [`Secret`] hides it.
 
 use std::fmt;
@@ -142,11 +147,49 @@ struct CredentialsFile {
     app_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     authorization: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    smtp_password: Option<String>,
 }
 
-const HEADER: &str = "# handin's Dropbox sign-in. Keep this file private (mode 600): whoever can \
-                      read it can act in your Dropbox.\n# `handin auth logout` (or o in \
-                      Settings) revokes it at Dropbox and deletes it.\n";
+impl CredentialsFile {
+    fn smtp_password(&self) -> Option<Secret> {
+        self.smtp_password
+            .as_deref()
+            .filter(|password| !password.trim().is_empty())
+            .map(Secret::new)
+    }
+
+    fn holds_anything(&self) -> bool {
+        [
+            &self.access_token,
+            &self.app_key,
+            &self.authorization,
+            &self.smtp_password,
+        ]
+        .iter()
+        .any(|value| value.as_deref().is_some_and(|v| !v.trim().is_empty()))
+    }
+}
+
+const HEADER: &str = "# handin's Dropbox sign-in and SMTP password. Keep this file private (mode \
+                      600): whoever can read it can act in your Dropbox and send mail as you.\n\
+                      # `handin auth logout` (or o in Settings) revokes the sign-in at Dropbox \
+                      and removes it; `handin mail password --forget` removes the password.\n";
+
+/// The environment variable whose SMTP password wins over the credentials file's.
+pub const SMTP_PASSWORD_ENV: &str = "HANDIN_SMTP_PASSWORD";
+
+/// The SMTP password: `HANDIN_SMTP_PASSWORD` when set (and not blank), else the
+/// credentials file's; `None` when neither has one.
+pub fn smtp_password(store: &CredentialStore) -> Result<Option<Secret>, CredentialsError> {
+    if let Some(password) = std::env::var(SMTP_PASSWORD_ENV)
+        .ok()
+        .filter(|password| !password.trim().is_empty())
+    {
+        return Ok(Some(Secret(password)));
+    }
+    store.load_smtp_password()
+}
 
 /// Loads, saves and deletes the credentials file at one path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +223,42 @@ impl CredentialStore {
     }
 
     fn read(&self, check_mode: bool) -> Result<Option<Credentials>, CredentialsError> {
+        match self.read_file(check_mode)? {
+            None => Ok(None),
+            Some(file) => dropbox_credentials(file).map_err(|reason| CredentialsError::Invalid {
+                path: self.shown(),
+                reason,
+            }),
+        }
+    }
+
+    /// The SMTP password stored with `handin mail password`; `None` when there is none.
+    /// A file other users can read is refused, as for the sign-in.
+    pub fn load_smtp_password(&self) -> Result<Option<Secret>, CredentialsError> {
+        Ok(self.read_file(true)?.and_then(|file| file.smtp_password()))
+    }
+
+    /// Stores the SMTP password (`None` removes it), keeping the Dropbox sign-in as it
+    /// is. A file that cannot be read is refused rather than replaced: it may hold a
+    /// sign-in.
+    pub fn save_smtp_password(&self, password: Option<&Secret>) -> Result<(), CredentialsError> {
+        let mut file = self.read_file(false)?.unwrap_or_default();
+        file.smtp_password = password.map(|password| password.expose().to_owned());
+        if file.holds_anything() {
+            self.write(&render_file(&file))
+        } else {
+            self.remove()
+        }
+    }
+
+    /// The password a rewrite must keep. An unreadable file keeps nothing: the sign-in
+    /// being saved replaces it, as it always has.
+    fn kept_smtp_password(&self) -> Option<String> {
+        let file = self.read_file(false).ok().flatten()?;
+        file.smtp_password().map(|password| password.0)
+    }
+
+    fn read_file(&self, check_mode: bool) -> Result<Option<CredentialsFile>, CredentialsError> {
         let mut file = match File::open(&self.path) {
             Ok(file) => file,
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -206,20 +285,27 @@ impl CredentialStore {
         }
         let mut text = String::new();
         io::Read::read_to_string(&mut file, &mut text).map_err(unreadable)?;
-        parse(&text).map_err(|reason| CredentialsError::Invalid {
-            path: self.shown(),
-            reason,
-        })
+        parse_file(&text)
+            .map(Some)
+            .map_err(|reason| CredentialsError::Invalid {
+                path: self.shown(),
+                reason,
+            })
     }
 
-    /// Replaces the file with `credentials`, atomically and readable by the owner only.
-    /// The folder is created (mode 0700) if needed.
+    /// Replaces the sign-in with `credentials`, atomically and readable by the owner
+    /// only, keeping a stored SMTP password. The folder is created (mode 0700) if needed.
     pub fn save(&self, credentials: &Credentials) -> Result<(), CredentialsError> {
+        let mut file = dropbox_file(credentials);
+        file.smtp_password = self.kept_smtp_password();
+        self.write(&render_file(&file))
+    }
+
+    fn write(&self, contents: &str) -> Result<(), CredentialsError> {
         let unwritable = |source| CredentialsError::Unwritable {
             path: self.shown(),
             source,
         };
-        let contents = render(credentials);
         let dir = match self.path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
             _ => PathBuf::from("."),
@@ -240,8 +326,19 @@ impl CredentialStore {
         Ok(())
     }
 
-    /// Deletes the file; a file that is not there is fine.
+    /// Forgets the Dropbox sign-in: deletes the file, or, when it also holds the SMTP
+    /// password, rewrites it with the password alone. A file that is not there is fine.
     pub fn delete(&self) -> Result<(), CredentialsError> {
+        match self.kept_smtp_password() {
+            Some(password) => self.write(&render_file(&CredentialsFile {
+                smtp_password: Some(password),
+                ..CredentialsFile::default()
+            })),
+            None => self.remove(),
+        }
+    }
+
+    fn remove(&self) -> Result<(), CredentialsError> {
         match fs::remove_file(&self.path) {
             Ok(()) => Ok(()),
             Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -271,10 +368,15 @@ fn check_private(_metadata: &fs::Metadata, _path: &str) -> Result<(), Credential
     Ok(())
 }
 
+#[cfg(test)]
 fn parse(text: &str) -> Result<Option<Credentials>, String> {
+    dropbox_credentials(parse_file(text)?)
+}
+
+fn parse_file(text: &str) -> Result<CredentialsFile, String> {
     // toml's own message quotes the offending line, which may hold a token: only its
     // short message and the line number are kept.
-    let file: CredentialsFile = toml::from_str(text).map_err(|error| {
+    toml::from_str(text).map_err(|error| {
         let line = error
             .span()
             .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
@@ -283,7 +385,12 @@ fn parse(text: &str) -> Result<Option<Credentials>, String> {
             Some(line) => format!("line {line}: {message}"),
             None => message,
         }
-    })?;
+    })
+}
+
+/// The sign-in the file's keys make up; `None` when it holds none (perhaps only the SMTP
+/// password).
+fn dropbox_credentials(file: CredentialsFile) -> Result<Option<Credentials>, String> {
     let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
     match (
         blank(&file.access_token),
@@ -312,8 +419,8 @@ fn parse(text: &str) -> Result<Option<Credentials>, String> {
     }
 }
 
-fn render(credentials: &Credentials) -> String {
-    let file = match credentials {
+fn dropbox_file(credentials: &Credentials) -> CredentialsFile {
+    match credentials {
         Credentials::Token { access_token } => CredentialsFile {
             access_token: Some(access_token.expose().to_owned()),
             ..CredentialsFile::default()
@@ -323,9 +430,12 @@ fn render(credentials: &Credentials) -> String {
             authorization: Some(saved.expose().to_owned()),
             ..CredentialsFile::default()
         },
-    };
-    // Three optional strings always serialise.
-    let body = toml::to_string(&file).unwrap_or_default();
+    }
+}
+
+fn render_file(file: &CredentialsFile) -> String {
+    // Optional strings always serialise.
+    let body = toml::to_string(file).unwrap_or_default();
     format!("{HEADER}{body}")
 }
 
@@ -518,6 +628,65 @@ mod tests {
         let message = store.load().expect_err("invalid").to_string();
         assert!(message.contains("handin auth login"), "{message}");
         assert!(message.contains(&store.shown()), "{message}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_smtp_password_survives_signing_in_and_out() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir);
+        assert_eq!(store.load_smtp_password().expect("absent"), None);
+        store
+            .save_smtp_password(Some(&Secret::new("mail-secret")))
+            .expect("stored");
+        assert_eq!(mode(store.path()), 0o600);
+        assert_eq!(store.load().expect("no sign-in"), None);
+        store.save(&oauth()).expect("signed in");
+        assert_eq!(store.load().expect("loads"), Some(oauth()));
+        assert_eq!(
+            store.load_smtp_password().expect("kept"),
+            Some(Secret::new("mail-secret"))
+        );
+        store.delete().expect("signed out");
+        assert_eq!(store.load().expect("signed out"), None);
+        assert_eq!(
+            store.load_smtp_password().expect("kept"),
+            Some(Secret::new("mail-secret"))
+        );
+        let text = fs::read_to_string(store.path()).expect("read");
+        assert!(!text.contains("refresh-secret"), "{text}");
+        // Storing a new password keeps the sign-in; forgetting it too.
+        store.save(&oauth()).expect("signed in");
+        store
+            .save_smtp_password(Some(&Secret::new("new-secret")))
+            .expect("stored");
+        assert_eq!(store.load().expect("loads"), Some(oauth()));
+        store.save_smtp_password(None).expect("forgotten");
+        assert_eq!(store.load_smtp_password().expect("gone"), None);
+        assert_eq!(store.load().expect("loads"), Some(oauth()));
+        // Nothing left: no file left.
+        store.delete().expect("signed out");
+        assert!(!store.path().exists());
+        store
+            .save_smtp_password(Some(&Secret::new("x")))
+            .expect("stored");
+        store.save_smtp_password(None).expect("forgotten");
+        assert!(!store.path().exists());
+    }
+
+    #[test]
+    fn a_password_is_not_stored_over_a_file_that_cannot_be_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir);
+        write_new_private(store.path(), b"acess_token = \"sl.secret\"\n").expect("write");
+        let error = store
+            .save_smtp_password(Some(&Secret::new("x")))
+            .expect_err("invalid");
+        assert!(matches!(error, CredentialsError::Invalid { .. }));
+        assert_eq!(
+            fs::read_to_string(store.path()).expect("read"),
+            "acess_token = \"sl.secret\"\n"
+        );
     }
 
     #[test]

@@ -46,10 +46,12 @@ pub enum Command {
     Download,
     DownloadAll,
     ShowDownloads,
+    Invite,
+    Remind,
 }
 
 impl Command {
-    pub const ALL: [Command; 39] = [
+    pub const ALL: [Command; 41] = [
         Command::Quit,
         Command::Help,
         Command::NextTab,
@@ -89,6 +91,8 @@ impl Command {
         Command::Download,
         Command::DownloadAll,
         Command::ShowDownloads,
+        Command::Invite,
+        Command::Remind,
     ];
 
     /// The command's name in a keymap file.
@@ -133,6 +137,8 @@ impl Command {
             Command::Download => "download",
             Command::DownloadAll => "download_all",
             Command::ShowDownloads => "show_downloads",
+            Command::Invite => "invite",
+            Command::Remind => "remind",
         }
     }
 
@@ -177,6 +183,8 @@ impl Command {
             Command::Download => "download the marked files (or the selected one)",
             Command::DownloadAll => "download every file (in the course grid: the whole course)",
             Command::ShowDownloads => "show the download's progress or its summary",
+            Command::Invite => "email the upload link to the class (pick, preview, send)",
+            Command::Remind => "email a reminder to the students who have not handed in",
         }
     }
 }
@@ -231,6 +239,8 @@ impl Default for Keymap {
             (K::Char('D'), shift, C::DeleteClosed),
             (K::Char('y'), none, C::CopyLink),
             (K::Char('Q'), shift, C::ShowQr),
+            (K::Char('m'), none, C::Invite),
+            (K::Char('M'), shift, C::Remind),
         ];
         // Every list moves the same way.
         let navigation = [
@@ -258,6 +268,8 @@ impl Default for Keymap {
             (K::Char(' '), none, C::Mark),
             (K::Char('w'), none, C::Download),
             (K::Char('W'), shift, C::DownloadAll),
+            (K::Char('m'), none, C::Invite),
+            (K::Char('M'), shift, C::Remind),
         ];
         let settings = [
             (K::Enter, none, C::EditSetting),
@@ -644,6 +656,18 @@ mod tests {
             );
         }
         assert_eq!(keymap.command(Tab::Requests, &press('w')), None);
+    }
+
+    #[test]
+    fn the_mail_keys() {
+        let keymap = Keymap::default();
+        let m = key(KeyCode::Char('m'), KeyModifiers::NONE);
+        let shift_m = key(KeyCode::Char('M'), KeyModifiers::SHIFT);
+        for tab in [Tab::Requests, Tab::Submissions] {
+            assert_eq!(keymap.command(tab, &m), Some(Command::Invite));
+            assert_eq!(keymap.command(tab, &shift_m), Some(Command::Remind));
+        }
+        assert_eq!(keymap.command(Tab::Settings, &m), Some(Command::PickMember));
     }
 
     #[test]

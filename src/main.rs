@@ -1,12 +1,11 @@
 use std::process::ExitCode;
 
-use clap::Parser as _;
 use handin::cli::{Cli, Command};
 
 mod run;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     // reqwest is built without a default TLS provider so that no aws-lc is compiled.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -24,6 +23,12 @@ fn main() -> ExitCode {
         Some(Command::Auth(command)) => run::auth::command(&runtime, &cli, command),
         Some(Command::Download(ref args)) => run::download::command(&runtime, &cli, args),
         Some(Command::Emulator(ref args)) => runtime.block_on(run::emulator(args)),
+        Some(Command::Requests(ref command)) => run::requests::command(&runtime, &cli, command),
+        Some(Command::Submissions(ref command)) => {
+            run::submissions::command(&runtime, &cli, command)
+        }
+        Some(Command::Completions(ref args)) => run::output::completions(args),
+        Some(Command::Mail(ref command)) => run::mail::command(&runtime, &cli, command),
         None => run::tui(&runtime, &cli),
     };
     ExitCode::from(code)

@@ -2,6 +2,11 @@
 
 pub mod auth;
 pub mod download;
+pub mod mail;
+pub mod output;
+pub mod requests;
+pub mod session;
+pub mod submissions;
 
 use std::time::Duration;
 
@@ -125,6 +130,11 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             // The demo's downloads are not the professor's either: they go to a temporary
             // folder (kept after the demo, so a second run finds them already there).
             config.download_dir = Some(demo_downloads_dir());
+            // The demo's mail is never sent: each letter is an .eml file in a temporary
+            // folder (kept, to be read after the demo), from a made-up professor.
+            config.mail.transport = config::MailTransport::DryRun;
+            config.mail.dry_run_dir = Some(demo_mail_dir());
+            config.mail.from = Some("Prof. Demo <prof@university.example>".to_string());
             let dropbox = Dropbox::new(config.client_settings(), emulator.token().to_string());
             let source = format!("demo emulator at {}", emulator.base_url());
             if !cli.no_arrivals {
@@ -185,7 +195,11 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             config_path,
             credentials,
             // The demo's files are not the professor's: nothing of it is kept.
-            (!cli.demo).then(|| paths.data_dir.join("assignments.json")),
+            Kept {
+                assignments: (!cli.demo).then(|| paths.data_dir.join("assignments.json")),
+                mail_log: (!cli.demo).then(|| paths.data_dir.join(handin::mail::record::FILE_NAME)),
+                smtp_password: (!cli.demo).then(|| smtp_password_lookup(&paths)),
+            },
         )
         .await;
         if let Some(emulator) = demo {
@@ -196,14 +210,27 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
     })
 }
 
+/// What the screen keeps in the data folder, and the SMTP password; `None` each in the
+/// demo, which keeps nothing of the professor's.
+struct Kept {
+    assignments: Option<std::path::PathBuf>,
+    mail_log: Option<std::path::PathBuf>,
+    smtp_password: Option<app::SecretLookup>,
+}
+
 async fn run_screen(
     dropbox: Dropbox,
     environment: Environment,
     config: Config,
     config_path: Option<std::path::PathBuf>,
     credentials: Option<handin::credentials::CredentialStore>,
-    assignments_path: Option<std::path::PathBuf>,
+    kept: Kept,
 ) -> u8 {
+    let Kept {
+        assignments: assignments_path,
+        mail_log: mail_log_path,
+        smtp_password,
+    } = kept;
     let signals = match signal_stream() {
         Ok(signals) => signals,
         Err(error) => {
@@ -238,6 +265,12 @@ async fn run_screen(
             Err(sentence) => state.announce_warnings(&[sentence]),
         }
     }
+    if let Some(path) = &mail_log_path {
+        match handin::mail::MailLog::load(path) {
+            Ok(log) => state.mail_log = log,
+            Err(sentence) => state.announce_warnings(&[sentence]),
+        }
+    }
     state.settings.auth = Some(auth);
     if let Some(path) = keymap_file {
         let (keymap, warnings) = handin::keymap::Keymap::with_file(&path);
@@ -262,6 +295,8 @@ async fn run_screen(
             client_settings,
             assignments_path,
             bell: Some(Box::new(ring_bell)),
+            mail_log_path,
+            smtp_password,
         },
         SystemClock,
     )
@@ -340,6 +375,23 @@ fn demo_downloads_dir() -> std::path::PathBuf {
     // SAFETY: getuid has no preconditions and cannot fail.
     let uid = unsafe { libc::getuid() };
     std::env::temp_dir().join(format!("handin-demo-downloads-{uid}"))
+}
+
+/// Where the demo's letters are written as .eml files: one folder per user, like the
+/// demo's downloads.
+fn demo_mail_dir() -> std::path::PathBuf {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    std::env::temp_dir().join(format!("handin-demo-mail-{uid}"))
+}
+
+/// The SMTP password when mail is about to go: `HANDIN_SMTP_PASSWORD`, else the
+/// credentials file.
+fn smtp_password_lookup(paths: &Paths) -> app::SecretLookup {
+    let store = CredentialStore::new(paths.credentials_file());
+    std::sync::Arc::new(move || {
+        handin::credentials::smtp_password(&store).map_err(|e| e.to_string())
+    })
 }
 
 /// A folder only this user can enter (created 0700, and refused if it already exists),

@@ -20,6 +20,8 @@ use tokio::sync::mpsc;
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/smtp.rs"]
+mod smtp;
 
 /// A TestBackend the test can read while the loop owns the terminal.
 #[derive(Clone)]
@@ -162,6 +164,51 @@ async fn start_full(
     start_configured(seed, config_path, signed_in, credentials, None).await
 }
 
+/// The demo term with every course's class list and dry-run mail, all under `dir`
+/// (never the home folder). Returns the folder the letters are written to.
+async fn start_mailing(dir: &std::path::Path) -> (Harness, std::path::PathBuf) {
+    let mut config = handin::config::Config::default();
+    for (index, (course, csv)) in handin::emulator::demo_rosters().into_iter().enumerate() {
+        let path = dir.join(format!("roster-{index}.csv"));
+        std::fs::write(&path, csv).expect("write roster");
+        config.rosters.insert(course, path);
+    }
+    let letters = dir.join("mail");
+    config.mail.transport = handin::config::MailTransport::DryRun;
+    config.mail.dry_run_dir = Some(letters.clone());
+    config.mail.from = Some("Prof. Test <prof@university.example>".to_string());
+    config.mail.pause_ms = 0;
+    let harness = start_configured(Seed::Demo, None, true, None, Some(config)).await;
+    (harness, letters)
+}
+
+/// The letters the dry run wrote, as (file, text).
+fn letters_in(dir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut letters: Vec<String> = entries
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "eml"))
+        .map(|entry| std::fs::read_to_string(entry.path()).expect("a letter"))
+        .collect();
+    letters.sort();
+    letters
+}
+
+/// The number in front of `after` on `screen` ("28 students" -> 28).
+fn number_before(screen: &str, after: &str) -> usize {
+    let at = screen
+        .find(after)
+        .unwrap_or_else(|| panic!("{after:?} is not on screen:\n{screen}"));
+    screen[..at]
+        .trim_end()
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or_else(|| panic!("no number before {after:?}:\n{screen}"))
+}
+
 /// The demo term with downloads going to `dir` (never the home folder).
 async fn start_downloading(dir: &std::path::Path) -> Harness {
     let config = handin::config::Config {
@@ -232,6 +279,8 @@ async fn start_configured(
                 client_settings: settings_for_loop,
                 assignments_path: None,
                 bell: None,
+                mail_log_path: None,
+                smtp_password: None,
             },
             chrono::Utc::now,
         )
@@ -1612,4 +1661,205 @@ async fn esc_cancels_a_slow_download_and_the_summary_says_so() {
         panic!("a summary");
     };
     assert!(summary.cancelled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn m_invites_the_class_one_letter_each_and_the_detail_pane_keeps_the_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (harness, letters) = start_mailing(dir.path()).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.select("Project Proposal").await;
+    harness.press(KeyCode::Char('m'));
+    let screen = harness.backend.wait_for("Recipients (").await;
+    let class = number_before(&screen, " students chosen");
+    assert!(class > 10, "{screen}");
+    assert!(screen.contains("Preview"), "{screen}");
+    assert!(screen.contains("Via dry run"), "{screen}");
+    // One student fewer: the cursor starts on the first, Space leaves them out.
+    harness.press(KeyCode::Char(' '));
+    harness
+        .backend
+        .wait_for(&format!("{} of {class} students chosen", class - 1))
+        .await;
+    harness.press(KeyCode::Enter);
+    let screen = harness.backend.wait_for("Send the invitation").await;
+    assert!(
+        screen.contains(&format!("{} messages", class - 1)),
+        "{screen}"
+    );
+    assert!(letters_in(&letters).is_empty(), "nothing before the yes");
+    harness.press(KeyCode::Char('y'));
+    let screen = harness.backend.wait_for("Done.").await;
+    assert!(screen.contains(&format!("{} sent", class - 1)), "{screen}");
+    let written = letters_in(&letters);
+    assert_eq!(written.len(), class - 1);
+    let url = harness.request_titled("Project Proposal").expect("seeded")["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        written.iter().all(|letter| letter.contains(&url)),
+        "every letter carries the link"
+    );
+    harness.press(KeyCode::Esc);
+    harness.backend.wait_for_absence("Results (").await;
+    harness
+        .backend
+        .wait_for(&format!("Mail      invited {} on", class - 1))
+        .await;
+    harness.press(KeyCode::Char('q'));
+    let (_, state) = harness.finish().await;
+    assert!(state.mail.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shift_m_reminds_only_the_students_the_class_view_counts_missing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (harness, letters) = start_mailing(dir.path()).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.select("Project Proposal").await;
+    // From the Requests tab: handin lists the folder itself to find who is missing.
+    harness.press(KeyCode::Char('M'));
+    let screen = harness.backend.wait_for("not handed in").await;
+    let missing = number_before(&screen, " students have not handed in");
+    assert!(missing > 0, "{screen}");
+    assert!(
+        screen.contains(&format!(" · {missing} of ")),
+        "only the missing are chosen: {screen}"
+    );
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("Send the reminder").await;
+    harness.press(KeyCode::Char('y'));
+    harness.backend.wait_for("Done.").await;
+    assert_eq!(letters_in(&letters).len(), missing);
+    harness.press(KeyCode::Esc);
+    harness.backend.wait_for_absence("Results (").await;
+    harness
+        .backend
+        .wait_for(&format!("Mail      reminded {missing} on"))
+        .await;
+    // The Submissions tab's class view counts the same students missing.
+    harness.press(KeyCode::Enter);
+    harness
+        .backend
+        .wait_for(&format!("{missing} missing"))
+        .await;
+    // A second reminder from there says they were reminded already.
+    harness.press(KeyCode::Char('M'));
+    let screen = harness.backend.wait_for("not handed in").await;
+    assert!(
+        screen.contains(&format!("{missing} of the chosen were already reminded")),
+        "{screen}"
+    );
+    harness.press(KeyCode::Esc);
+    harness.backend.wait_for_absence("not handed in").await;
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_without_a_sender_says_which_setting_to_fill() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = handin::config::Config::default();
+    for (index, (course, csv)) in handin::emulator::demo_rosters().into_iter().enumerate() {
+        let path = dir.path().join(format!("roster-{index}.csv"));
+        std::fs::write(&path, csv).expect("write roster");
+        config.rosters.insert(course, path);
+    }
+    config.mail.smtp_host = Some("smtp.university.example".to_string());
+    let harness = start_configured(Seed::Demo, None, true, None, Some(config)).await;
+    harness.backend.wait_for("Project Proposal").await;
+    harness.select("Project Proposal").await;
+    harness.press(KeyCode::Char('m'));
+    let screen = harness.backend.wait_for("Cannot send yet").await;
+    assert!(screen.contains("mail.from"), "{screen}");
+    harness.press(KeyCode::Enter);
+    let screen = harness.backend.wait_for("mail.from").await;
+    assert!(!screen.contains("Send the invitation"), "{screen}");
+    harness.press(KeyCode::Esc);
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_address_is_reported_the_others_go_and_r_tries_it_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = handin::config::Config::default();
+    let mut refused = String::new();
+    for (index, (course, csv)) in handin::emulator::demo_rosters().into_iter().enumerate() {
+        let path = dir.path().join(format!("roster-{index}.csv"));
+        if refused.is_empty() {
+            // The first student of the first course: their server says no.
+            refused = csv
+                .lines()
+                .nth(1)
+                .and_then(|line| line.rsplit(',').next())
+                .unwrap_or_default()
+                .to_string();
+        }
+        std::fs::write(&path, csv).expect("write roster");
+        config.rosters.insert(course, path);
+    }
+    let server = smtp::SmtpServer::start(smtp::Options {
+        refuse: vec![refused.clone()],
+        login: None,
+    });
+    config.mail.smtp_host = Some("127.0.0.1".to_string());
+    config.mail.smtp_port = server.port();
+    config.mail.smtp_security = handin::config::SmtpSecurity::None;
+    config.mail.from = Some("Prof. Test <prof@university.example>".to_string());
+    config.mail.pause_ms = 0;
+    let harness = start_configured(Seed::Demo, None, true, None, Some(config)).await;
+    harness.backend.wait_for("Project Proposal").await;
+    // A CS101 request: the first course's class list.
+    harness.select("Project Proposal").await;
+    harness.press(KeyCode::Char('m'));
+    let screen = harness.backend.wait_for("Recipients (").await;
+    let class = number_before(&screen, " students chosen");
+    assert!(screen.contains("Via 127.0.0.1:"), "{screen}");
+    // The refused student (first on the list) and the next two: a connection each.
+    harness.press(KeyCode::Char('a'));
+    harness.type_text("   ");
+    harness
+        .backend
+        .wait_for(&format!("3 of {class} students chosen"))
+        .await;
+    harness.press(KeyCode::Enter);
+    let screen = harness.backend.wait_for("Send the invitation").await;
+    assert!(screen.contains("go through 127.0.0.1:"), "{screen}");
+    harness.press(KeyCode::Char('y'));
+    let screen = harness.backend.wait_for("Done, with failures.").await;
+    assert!(screen.contains("2 sent · 1 failed"), "{screen}");
+    assert_eq!(server.messages().len(), 2);
+    assert!(
+        server
+            .messages()
+            .iter()
+            .all(|message| message.to.len() == 1 && message.to[0] != refused),
+        "one student per message, never the refused one"
+    );
+    assert!(screen.contains("r sends the failed again"), "{screen}");
+    harness.press(KeyCode::Char('r'));
+    let screen = harness.backend.wait_for("Send again (1 message)?").await;
+    assert!(screen.contains("1 message, one per student"), "{screen}");
+    harness.press(KeyCode::Char('y'));
+    // Still refused: the one letter was tried again, nobody else was written to twice.
+    harness
+        .backend
+        .wait_for("Sent again: 0 of 1 message went; 2 have it now; 1 still failed")
+        .await;
+    assert_eq!(server.messages().len(), 2);
+    harness.press(KeyCode::Esc);
+    harness.backend.wait_for_absence("Results (").await;
+    harness.backend.wait_for("Mail      invited 2 on").await;
+    harness.press(KeyCode::Char('q'));
+    let (_, state) = harness.finish().await;
+    let sent: usize = state
+        .mail_log
+        .requests
+        .values()
+        .flatten()
+        .map(|sent| sent.to.len())
+        .sum();
+    assert_eq!(sent, 2, "only what went is recorded");
 }

@@ -1025,3 +1025,174 @@ fn tiny_terminals_draw_the_download_overlay_without_panicking() {
             .expect("draw");
     }
 }
+
+// Mail: `M` on "Lab report 1" (two of its eight students missing), the picker with its
+// preview, then the results.
+
+/// "Lab report 1" selected, with PHYS150's class list and dry-run mail configured.
+fn mailing(key_char: char) -> State {
+    let mut config = Config {
+        download_dir: Some("/home/prof/handin-downloads".into()),
+        ..Config::default()
+    };
+    config.rosters.insert(
+        "/Courses/PHYS150 Mechanics".to_string(),
+        "/home/prof/rosters/phys150.csv".into(),
+    );
+    config.mail.transport = handin::config::MailTransport::DryRun;
+    config.mail.dry_run_dir = Some("/tmp/handin-mail".into());
+    config.mail.from = Some("Prof. Ada Byron <ada@university.example>".to_string());
+    let mut state = State::new(fixed_now(), Zone::utc(), environment(true)).with_config(config);
+    update(
+        &mut state,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    state.start();
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(sample_requests(fixed_now())),
+        },
+    );
+    let title = sample_files_request(fixed_now()).title;
+    while state
+        .requests
+        .selected_row()
+        .is_some_and(|row| row.request.title != title)
+    {
+        key(&mut state, KeyCode::Down);
+    }
+    let effects = update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char(key_char), KeyModifiers::NONE)),
+    );
+    let [
+        Effect::PrepareMail {
+            generation, folder, ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    let files = folder.as_ref().map(|_| {
+        Ok(sample_files(fixed_now())
+            .into_iter()
+            .map(Metadata::File)
+            .collect())
+    });
+    update(
+        &mut state,
+        Action::MailPrepared(Box::new(handin::action::MailPrepared {
+            generation: *generation,
+            transport: Ok("dry run into /tmp/handin-mail".to_string()),
+            roster: Some(Ok(sample_roster())),
+            files,
+        })),
+    );
+    assert!(state.mail.is_some(), "{:?}", state.status);
+    state
+}
+
+#[test]
+fn mail_remind_picker_80x24() {
+    insta::assert_snapshot!(screen(&mailing('M')));
+}
+
+#[test]
+fn mail_invite_picker_80x24() {
+    insta::assert_snapshot!(screen(&mailing('m')));
+}
+
+/// The reminder sent: one went, one was refused.
+fn mailed() -> State {
+    use handin::mail::Delivery;
+    let mut state = mailing('M');
+    key(&mut state, KeyCode::Enter);
+    let effects = update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    let [Effect::SendMail { generation, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let generation = *generation;
+    update(
+        &mut state,
+        Action::MailDelivered {
+            generation,
+            row: 6,
+            delivery: Delivery::Sent,
+        },
+    );
+    update(
+        &mut state,
+        Action::MailDelivered {
+            generation,
+            row: 7,
+            delivery: Delivery::Failed(
+                "smtp.university.example refused it: 550 5.1.1 mailbox unavailable".to_string(),
+            ),
+        },
+    );
+    update(
+        &mut state,
+        Action::MailFinished {
+            generation,
+            result: Ok(()),
+        },
+    );
+    state
+}
+
+#[test]
+fn mail_results_80x24() {
+    let mut state = mailed();
+    key(&mut state, KeyCode::Down);
+    insta::assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn mail_rows_are_coloured_by_what_became_of_them() {
+    let state = mailing('M');
+    let terminal = draw(&state);
+    let (x, y) = find(&terminal, "[x] Siobhán");
+    assert!(
+        terminal.backend().buffer()[(x, y)]
+            .modifier
+            .contains(Modifier::REVERSED),
+        "the cursor starts on the first missing student"
+    );
+    let (_, y) = find(&terminal, "[ ] Ada Lovelace");
+    let (x, _) = find(&terminal, "handed in To");
+    assert_eq!(
+        terminal.backend().buffer()[(x, y)].fg,
+        Color::DarkGray,
+        "those who handed in are dimmed"
+    );
+
+    let terminal = draw(&mailed());
+    let (x, y) = find(&terminal, "1 failed");
+    assert_eq!(terminal.backend().buffer()[(x, y)].fg, Color::Red);
+    let (x, y) = find(&terminal, "1 sent");
+    assert_eq!(terminal.backend().buffer()[(x, y)].fg, Color::Green);
+    let (x, y) = find(&terminal, "✗ Katherine");
+    assert_eq!(terminal.backend().buffer()[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn tiny_terminals_draw_the_mail_overlay_without_panicking() {
+    for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23)] {
+        for mut state in [mailing('m'), mailed()] {
+            update(&mut state, Action::Resize { width, height });
+            let mut terminal =
+                Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+            terminal
+                .draw(|frame| ui::render(&state, frame))
+                .expect("draw");
+        }
+    }
+}

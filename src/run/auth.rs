@@ -73,8 +73,8 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: AuthComman
     }
 }
 
-/// Paths, config (with `--api-base` and `--app-key` applied) and the log file; the
-/// error is one sentence for a usage failure (exit 2).
+/// Paths, config (with `--api-base`, `--app-key` and `--as-member` applied) and the log
+/// file; the error is one sentence for a usage failure (exit 2).
 pub(super) fn setup(cli: &Cli) -> Result<Setup, String> {
     let paths =
         Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())?;
@@ -87,6 +87,16 @@ pub(super) fn setup(cli: &Cli) -> Result<Setup, String> {
     }
     if let Some(key) = &cli.app_key {
         config.app_key = Some(key.clone());
+    }
+    if let Some(member) = &cli.as_member {
+        let member = member.trim();
+        if !member.starts_with("dbmid:") {
+            return Err(format!(
+                "--as-member takes a team member id starting with dbmid:, and \"{member}\" is \
+                 not one; the TUI's member picker (m in Settings) shows them."
+            ));
+        }
+        config.select_user = Some(member.to_string());
     }
     logging::init(&paths.log_file(), cli.verbose).map_err(|error| {
         format!(
@@ -274,12 +284,15 @@ fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
     env_note();
     match revoked {
         Ok(()) => {
-            println!("Signed out: Dropbox revoked handin's access, and {path} is deleted.");
+            println!(
+                "Signed out: Dropbox revoked handin's access, and {}.",
+                removed(setup)
+            );
             OK
         }
         Err(error) => {
             tracing::warn!(detail = error.detail(), "revoking the token failed");
-            println!("Deleted {path}.");
+            println!("Removed: {}.", removed(setup));
             eprintln!(
                 "handin could not revoke its access at Dropbox: {} The sign-in is deleted here \
                  all the same; to be sure it no longer works, remove handin under Connected apps \
@@ -288,6 +301,16 @@ fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
             );
             REFUSED
         }
+    }
+}
+
+/// What signing out did to the file: a stored SMTP password keeps it alive.
+fn removed(setup: &Setup) -> String {
+    let path = setup.store.path().display();
+    if setup.store.path().exists() {
+        format!("the sign-in is removed from {path} (the SMTP password stays)")
+    } else {
+        format!("{path} is deleted")
     }
 }
 

@@ -13,21 +13,12 @@ use handin::cli::{Cli, DownloadArgs};
 use handin::download::{
     self, Cancel, Item, Options, Progress, Snapshot, Summary, human_bytes, human_duration,
 };
-use handin::dropbox::{Dropbox, DropboxError, FileRequest};
+use handin::dropbox::{Dropbox, FileRequest};
 use handin::submissions::Assignments;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tokio::sync::watch;
 
 use super::auth;
-
-/// Every file downloaded or already there.
-const OK: u8 = 0;
-/// Dropbox refused or could not be reached before anything was downloaded.
-const REFUSED: u8 = 1;
-/// Bad input: flags, config, the assignments file.
-const USAGE: u8 = 2;
-/// Some files failed; the others are downloaded.
-const SOME_FAILED: u8 = 3;
+use super::session::{self, DROPBOX as REFUSED, OK, PARTIAL as SOME_FAILED, USAGE, stopped};
 
 /// Requests listed at once while planning.
 const LISTINGS_AT_ONCE: usize = 4;
@@ -105,26 +96,9 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs
             return USAGE;
         }
     };
-    let credentials = match setup.credentials(cli) {
-        Ok(Some(credentials)) => credentials,
-        Ok(None) => {
-            eprintln!(
-                "handin: not signed in; sign in with handin auth login, or set HANDIN_TOKEN to \
-                 an access token from the App Console."
-            );
-            return REFUSED;
-        }
-        Err(error) => {
-            eprintln!("handin: {error}");
-            return USAGE;
-        }
-    };
-    let dropbox = match Dropbox::from_credentials(setup.settings(), &credentials) {
+    let dropbox = match session::dropbox(cli, &setup) {
         Ok(dropbox) => dropbox,
-        Err(error) => {
-            eprintln!("handin: {}", error.sentence());
-            return USAGE;
-        }
+        Err(failure) => return failure.report(),
     };
     let plan = Plan {
         root,
@@ -149,7 +123,7 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs
 
 async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
     let interactive = std::io::stderr().is_terminal();
-    let mut stop = watch_signals();
+    let mut stop = session::watch_signals();
 
     let spinner = interactive.then(|| {
         let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
@@ -249,17 +223,19 @@ async fn requests_and_items(
         dropbox
             .get_request(id.trim())
             .await
-            .map_err(|error| request_sentence(id, &error))
+            .map_err(|error| session::request_failure(id, &error).sentence)
     }))
     .await;
     for request in named {
         requests.push(request?);
     }
     if !args.course.is_empty() {
-        let all = dropbox
-            .list_requests()
-            .await
-            .map_err(|error| format!("could not list the file requests: {}", sentence(&error)))?;
+        let all = dropbox.list_requests().await.map_err(|error| {
+            format!(
+                "could not list the file requests: {}",
+                session::sentence(&error)
+            )
+        })?;
         for course in &args.course {
             let before = requests.len();
             requests.extend(
@@ -301,7 +277,7 @@ async fn requests_and_items(
                 format!(
                     "could not list the files of \"{}\": {}",
                     request.title,
-                    sentence(&error)
+                    session::sentence(&error)
                 )
             })
         })
@@ -332,7 +308,7 @@ fn request_folder(root: &Path, request: &FileRequest, courses_root: &str) -> Pat
 /// command line: a Dropbox path (the course folder or any folder above the request's),
 /// or the course folder's name as the download layout uses it. Case does not matter, as
 /// it does not in Dropbox.
-fn in_course(destination: &str, course: &str, courses_root: &str) -> bool {
+pub(super) fn in_course(destination: &str, course: &str, courses_root: &str) -> bool {
     let wanted = course.trim().trim_end_matches('/');
     if wanted.is_empty() {
         return false;
@@ -351,7 +327,7 @@ fn in_course(destination: &str, course: &str, courses_root: &str) -> bool {
 }
 
 /// An unknown course, with the courses there are.
-fn no_such_course(course: &str, requests: &[FileRequest], courses_root: &str) -> String {
+pub(super) fn no_such_course(course: &str, requests: &[FileRequest], courses_root: &str) -> String {
     let mut courses: Vec<String> = requests
         .iter()
         .filter_map(|request| request.destination.as_deref())
@@ -368,25 +344,6 @@ fn no_such_course(course: &str, requests: &[FileRequest], courses_root: &str) ->
         "no file request saves into a course \"{course}\"; the courses with requests are: {}.",
         courses.join(", ")
     )
-}
-
-fn request_sentence(id: &str, error: &DropboxError) -> String {
-    if error.tag() == Some("not_found") {
-        format!(
-            "no file request has the id \"{id}\"; copy the id from the Requests tab, or from the \
-             end of the request's link."
-        )
-    } else {
-        format!(
-            "could not look up file request \"{id}\": {}",
-            sentence(error)
-        )
-    }
-}
-
-fn sentence(error: &DropboxError) -> String {
-    tracing::warn!(detail = error.detail(), "a Dropbox call failed");
-    auth::command_line_sentence(error)
 }
 
 fn progress_bar() -> ProgressBar {
@@ -499,37 +456,6 @@ fn common_root(folders: &[PathBuf]) -> PathBuf {
         }
     }
     root
-}
-
-/// Ctrl-C (exit 130) and SIGTERM (exit 143), as the exit status they lead to.
-fn watch_signals() -> watch::Receiver<Option<u8>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (sender, receiver) = watch::channel(None);
-    match (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) {
-        (Ok(mut interrupt), Ok(mut terminate)) => {
-            tokio::spawn(async move {
-                let code = tokio::select! {
-                    _ = interrupt.recv() => 130,
-                    _ = terminate.recv() => 143,
-                };
-                sender.send_replace(Some(code));
-            });
-        }
-        _ => tracing::warn!("could not watch for Ctrl-C; it ends handin without a summary"),
-    }
-    receiver
-}
-
-/// Resolves with the exit status once a signal came.
-async fn stopped(receiver: &mut watch::Receiver<Option<u8>>) -> u8 {
-    match receiver.wait_for(Option::is_some).await {
-        Ok(code) => code.unwrap_or(130),
-        // The watcher is gone (no signals could be watched): never resolve.
-        Err(_) => std::future::pending().await,
-    }
 }
 
 #[cfg(test)]

@@ -42,8 +42,14 @@ pub enum Pending {
         id: String,
     },
     DeleteAllClosed,
-    /// Quit although a download is under way.
+    /// Quit although a download (or a sending) is under way.
     Quit,
+    /// Send the mail overlay's letters (`retry`: the ones that did not go).
+    SendMail {
+        retry: bool,
+    },
+    /// Stop the sending under way.
+    StopMail,
 }
 
 /// The change waiting for Dropbox, if any: one at a time keeps the answers unambiguous.
@@ -436,6 +442,8 @@ impl State {
                 self.quitting = true;
                 Vec::new()
             }
+            Pending::SendMail { retry } => self.send_mail(retry),
+            Pending::StopMail => self.stop_mail(),
         }
     }
 

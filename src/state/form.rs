@@ -805,7 +805,7 @@ impl RequestForm {
 }
 
 /// Trailing slashes are dropped: Dropbox names a folder without one.
-fn normalise_destination(text: &str) -> String {
+pub fn normalise_destination(text: &str) -> String {
     let trimmed = text.trim();
     let without = trimmed.trim_end_matches('/');
     if without.is_empty() {
@@ -815,7 +815,8 @@ fn normalise_destination(text: &str) -> String {
     }
 }
 
-fn control_error(what: &str, text: &str) -> Option<String> {
+/// A field with control characters (which no one types, but a paste can bring).
+pub fn control_error(what: &str, text: &str) -> Option<String> {
     text.chars()
         .any(char::is_control)
         .then(|| format!("{what} contains control characters; retype it without them."))

@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod downloads;
 pub mod form;
+pub mod mail;
 pub mod requests;
 pub mod settings;
 pub mod sign_in;
@@ -21,6 +22,7 @@ use crate::time::Zone;
 
 pub use changes::{Confirm, Modal, Mutations, Pending};
 pub use downloads::DownloadsState;
+pub use mail::{MailOverlay, MailPhase, MailRow};
 pub use requests::{RequestsState, SortColumn};
 pub use settings::{SettingKey, SettingsState};
 pub use submissions::{SubmissionsState, SubmissionsView};
@@ -126,6 +128,13 @@ pub struct State {
     pub submissions: SubmissionsState,
     /// The download under way or the last one, and its overlay.
     pub downloads: DownloadsState,
+    /// The mail overlay (invite or remind), which takes the keys while it is up.
+    pub mail: Option<MailOverlay>,
+    /// What was sent to whom, per request (`mail-log.json`; in memory for the demo).
+    pub mail_log: crate::mail::MailLog,
+    /// Tags the mail overlay's questions to the effect runner, so a late answer to a
+    /// closed overlay or an older sending is dropped.
+    pub mail_generation: u64,
     pub quitting: bool,
 }
 
@@ -154,6 +163,9 @@ impl State {
             settings: SettingsState::new(Config::default()),
             submissions: SubmissionsState::default(),
             downloads: DownloadsState::default(),
+            mail: None,
+            mail_log: crate::mail::MailLog::default(),
+            mail_generation: 0,
             quitting: false,
         }
     }
@@ -194,6 +206,7 @@ impl State {
             || self.mutations.busy.is_some()
             || self.submissions.load.is_loading()
             || self.submissions.grid_load.is_loading()
+            || self.mail.as_ref().is_some_and(MailOverlay::is_busy)
     }
 
     /// Whether what the current tab shows is loading (for the status bar's spinner).
@@ -236,6 +249,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let rows = crate::ui::layout::request_table_rows(height);
             state.requests.set_viewport(rows);
             state.submissions.set_viewport(rows);
+            if let Some(overlay) = &mut state.mail {
+                overlay.clamp(crate::ui::layout::mail_list_rows(height));
+            }
             Vec::new()
         }
         Action::SpinnerTick => {
@@ -249,6 +265,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             if state.modal.is_some() {
                 return state.modal_paste(&text);
+            }
+            if state.mail.is_some() {
+                return Vec::new();
             }
             if state.tab == Tab::Settings && state.settings.sign_in.is_some() {
                 state.sign_in_paste(&text);
@@ -366,6 +385,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.download_finished(result);
             Vec::new()
         }
+        Action::MailPrepared(prepared) => {
+            state.mail_prepared(*prepared);
+            Vec::new()
+        }
+        Action::MailDelivered {
+            generation,
+            row,
+            delivery,
+        } => state.mail_delivered(generation, row, delivery),
+        Action::MailFinished { generation, result } => {
+            state.mail_finished(generation, result);
+            Vec::new()
+        }
+        Action::MailLogSaved(result) => {
+            state.mail_log_saved(result);
+            Vec::new()
+        }
         Action::AccountLoaded {
             generation,
             result,
@@ -405,6 +441,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     if state.modal.is_some() {
         return state.modal_key(key);
+    }
+    if state.mail.is_some() {
+        return state.mail_key(key);
     }
     if state.tab == Tab::Settings && state.settings.sign_in.is_some() {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
@@ -633,6 +672,8 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::CopyLink => return state.copy_link(),
         Command::ShowQr => return state.show_qr(),
         Command::Open => return state.open_submissions(),
+        Command::Invite => return state.start_mail(crate::mail::Kind::Invite),
+        Command::Remind => return state.start_mail(crate::mail::Kind::Remind),
     }
     Vec::new()
 }

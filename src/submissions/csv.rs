@@ -1,9 +1,10 @@
-//! Writing CSV (RFC 4180) for the class export; reading is the roster parser's job.
+//! Writing CSV (RFC 4180) for the class export and the scripting commands; reading is
+//! the roster parser's job ([`super::roster::csv_records`]).
 
 /// Appends one record: fields joined by `delimiter`, each quoted when it holds the
 /// delimiter, a quote, a line break or edge whitespace (which readers would trim), quotes
 /// inside doubled; then `line_end` (RFC 4180 says CRLF).
-pub(crate) fn write_record<'a>(
+pub fn write_record<'a>(
     out: &mut String,
     fields: impl IntoIterator<Item = &'a str>,
     delimiter: char,

@@ -11,7 +11,7 @@
 //! - [`view`]: submissions, the class view, the course grid and the CSV export.
 
 pub mod assignments;
-mod csv;
+pub mod csv;
 pub mod lateness;
 pub mod names;
 pub mod roster;
@@ -26,8 +26,8 @@ pub use lateness::{
 pub use names::{ParsedName, fold, student_from_file_name};
 pub use roster::{Match, Roster, RosterError, RosterIndex, Student, load_roster, parse_roster};
 pub use view::{
-    ClassRow, ClassView, Counts, CourseGrid, GridColumn, Mark, Standing, Submission, class_view,
-    course_grid, export_csv, submissions,
+    ClassRow, ClassView, Counts, CourseGrid, GridColumn, Mark, Standing, Submission, class_csv,
+    class_view, clock_duration, course_grid, export_csv, export_grid_csv, grid_csv, submissions,
 };
 
 use std::fs::{self, File, OpenOptions};

@@ -274,16 +274,26 @@ fn detect_delimiter(text: &str) -> u8 {
     if semicolons > commas { b';' } else { b',' }
 }
 
-/// Every record of a CSV text, blank lines skipped: how tests read the export back.
-#[cfg(test)]
-pub(crate) fn read_csv(text: &str) -> Result<Vec<Vec<String>>, RosterError> {
+/// Every record of a CSV text with the line it starts on, blank lines skipped, read as
+/// rosters are (BOM, comma or semicolon, RFC 4180 quoting): for other files people write
+/// in a spreadsheet, such as a syllabus.
+pub fn csv_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, RosterError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut records = Records::new(text, detect_delimiter(text));
     let mut all = Vec::new();
     while let Some(record) = records.next_nonblank()? {
-        all.push(record.fields);
+        all.push((record.line, record.fields));
     }
     Ok(all)
+}
+
+/// Every record of a CSV text, blank lines skipped: how tests read the export back.
+#[cfg(test)]
+pub(crate) fn read_csv(text: &str) -> Result<Vec<Vec<String>>, RosterError> {
+    Ok(csv_records(text)?
+        .into_iter()
+        .map(|(_, fields)| fields)
+        .collect())
 }
 
 /// Where the columns handin reads are in each record.

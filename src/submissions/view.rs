@@ -326,7 +326,9 @@ const CSV_HEADER: [&str; 6] = [
     "late_by",
 ];
 
-fn class_csv(
+/// The class view as CSV text, exactly as [`export_csv`] writes it (byte-order mark
+/// included): for printing it rather than saving it.
+pub fn class_csv(
     roster: &Roster,
     view: &ClassView,
     submissions: &[Submission],
@@ -380,8 +382,57 @@ fn class_csv(
     Ok(out)
 }
 
+/// The course grid as CSV, one line per student, written atomically to `path`.
+///
+/// Columns: student, email, then one per request (its title), each cell `submitted`,
+/// `late`, `late beyond grace`, `missing` or `not due`. RFC 4180 with CRLF line ends and
+/// a UTF-8 byte-order mark, as [`export_csv`].
+pub fn export_grid_csv(roster: &Roster, grid: &CourseGrid, path: &Path) -> Result<(), String> {
+    let text = grid_csv(roster, grid)?;
+    write_atomically(path, text.as_bytes()).map_err(|error| {
+        format!(
+            "Could not write the course grid to {}: {error}.",
+            path.display()
+        )
+    })
+}
+
+/// The course grid as CSV text, exactly as [`export_grid_csv`] writes it.
+pub fn grid_csv(roster: &Roster, grid: &CourseGrid) -> Result<String, String> {
+    let mut out = String::from("\u{FEFF}");
+    let header = ["student", "email"]
+        .into_iter()
+        .chain(grid.assignments.iter().map(String::as_str));
+    csv::write_record(&mut out, header, ',', "\r\n");
+    for (student, marks) in &grid.rows {
+        let student = roster.students.get(*student).ok_or_else(|| {
+            "The course grid does not belong to this roster; open the grid again and export \
+             it then."
+                .to_string()
+        })?;
+        let fields = [student.name.as_str(), student.email.as_str()]
+            .into_iter()
+            .chain(marks.iter().map(|mark| mark.word()));
+        csv::write_record(&mut out, fields, ',', "\r\n");
+    }
+    Ok(out)
+}
+
+impl Mark {
+    /// The mark in words, as the CSV exports write it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Mark::Submitted => "submitted",
+            Mark::Late => "late",
+            Mark::LateBeyondGrace => "late beyond grace",
+            Mark::Missing => "missing",
+            Mark::NotDue => "not due",
+        }
+    }
+}
+
 /// `49:05:30` for 49 hours, 5 minutes and 30 seconds.
-fn clock_duration(duration: Duration) -> String {
+pub fn clock_duration(duration: Duration) -> String {
     let seconds = duration.num_seconds().max(0);
     format!(
         "{}:{:02}:{:02}",

@@ -35,6 +35,31 @@ pub fn request_table_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(1 + 1 + 2 + DETAIL_HEIGHT))
 }
 
+/// Lines of the mail overlay's head (counts, warnings, how mail goes), inside its border.
+pub const MAIL_HEAD: u16 = 3;
+
+/// The mail overlay covers the body, up to this wide.
+pub const MAIL_WIDTH: u16 = 100;
+
+/// The mail overlay's recipients column (checkbox and tag included), at most.
+pub const MAIL_LIST_WIDTH: u16 = 32;
+
+/// The columns of the mail overlay's two panes on a screen `width` cells wide: the
+/// recipients and the preview (a column between them).
+pub fn mail_columns(width: u16) -> (u16, u16) {
+    // The border and a column of padding either side.
+    let inner = width.min(MAIL_WIDTH).saturating_sub(4);
+    let list = MAIL_LIST_WIDTH.min(inner / 2);
+    (list, inner.saturating_sub(list + 1))
+}
+
+/// How many recipients the mail overlay lists at once on a screen `height` lines tall:
+/// the frame's tab and status lines, the border, the head, the list's title and the keys
+/// line take the rest.
+pub fn mail_list_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(1 + 1 + 2 + MAIL_HEAD + 1 + 1))
+}
+
 /// A centred rectangle for overlays, at most `width` x `height`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

@@ -5,6 +5,7 @@ pub mod downloads;
 pub mod form;
 pub mod help;
 pub mod layout;
+pub mod mail;
 pub mod qr;
 pub mod requests;
 pub mod settings;
@@ -29,6 +30,10 @@ pub fn render(state: &State, frame: &mut Frame) {
         Tab::Settings => settings::render(state, &theme, frame, areas.body),
     }
     status::render(state, &theme, frame, areas.status);
+    // Under the modal: the question before sending is asked on top of it.
+    if let Some(overlay) = &state.mail {
+        mail::render(overlay, state, &theme, frame, areas.body);
+    }
     match &state.modal {
         Some(Modal::Form(form)) => form::render(form, state, &theme, frame, areas.body),
         Some(Modal::Confirm(confirm)) => confirm::render(confirm, &theme, frame, areas.body),

@@ -293,7 +293,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         1 => "1 file".to_string(),
         n => format!("{n} files"),
     };
-    let lines = vec![
+    let mut lines = vec![
         Line::from(vec![label("Link      "), Span::raw(request.url.as_str())]),
         Line::from(vec![label("Deadline  "), Span::raw(deadline)]),
         Line::from(vec![label("Folder    "), folder]),
@@ -309,6 +309,10 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             },
         ]),
     ];
+    // What went out by email, so that a second reminder is a choice, not an accident.
+    if let Some(summary) = state.mail_log.summary(&request.id, state.zone) {
+        lines.push(Line::from(vec![label("Mail      "), Span::raw(summary)]));
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

@@ -1,0 +1,405 @@
+//! What the scripting commands print on stdout: tables for people, one JSON document
+//! (`--json`) or RFC 4180 CSV with a header (`--csv`). The field names and columns are
+//! a promise to scripts, documented in the README's Scripting section: add, never
+//! rename.
+
+use std::io::{self, Write as _};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use clap::CommandFactory as _;
+use handin::cli::{Cli, CompletionsArgs, FormatArgs, JsonArgs};
+use handin::config::GraceSetting;
+use handin::dropbox::{FileRequest, GracePeriod};
+use handin::state::requests::{RequestRow, Standing, grace_label};
+use handin::time::{self, Zone};
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr as _;
+
+/// How the result is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    Human,
+    Json,
+    Csv,
+}
+
+impl From<FormatArgs> for Format {
+    fn from(args: FormatArgs) -> Format {
+        if args.json {
+            Format::Json
+        } else if args.csv {
+            Format::Csv
+        } else {
+            Format::Human
+        }
+    }
+}
+
+impl From<JsonArgs> for Format {
+    fn from(args: JsonArgs) -> Format {
+        if args.json {
+            Format::Json
+        } else {
+            Format::Human
+        }
+    }
+}
+
+/// Writes to stdout. A reader that went away (`| head`) wanted no more: not an error.
+pub(super) fn emit(text: &str) {
+    let mut stdout = io::stdout().lock();
+    let written = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    if let Err(error) = written
+        && error.kind() != io::ErrorKind::BrokenPipe
+    {
+        eprintln!("handin: could not write the result to stdout: {error}.");
+    }
+}
+
+/// One JSON document, pretty-printed, with a final newline.
+pub(super) fn emit_json<T: Serialize + ?Sized>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => emit(&(text + "\n")),
+        // Only maps with non-string keys fail, and there are none here.
+        Err(error) => eprintln!("handin: could not write the result as JSON: {error}."),
+    }
+}
+
+/// CSV text: the header, then the rows; RFC 4180 (CRLF line ends, quotes as needed).
+pub(super) fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut out = String::new();
+    handin::submissions::csv::write_record(&mut out, header.iter().copied(), ',', "\r\n");
+    for row in rows {
+        handin::submissions::csv::write_record(
+            &mut out,
+            row.iter().map(String::as_str),
+            ',',
+            "\r\n",
+        );
+    }
+    out
+}
+
+/// A table for people: columns padded to their widest cell (as terminals measure it),
+/// two spaces apart; `right` columns (numbers) are right-aligned.
+pub(super) struct Table {
+    header: Vec<&'static str>,
+    right: Vec<bool>,
+    rows: Vec<Vec<String>>,
+    show_header: bool,
+}
+
+impl Table {
+    pub(super) fn new(columns: &[(&'static str, bool)]) -> Table {
+        Table {
+            header: columns.iter().map(|(title, _)| *title).collect(),
+            right: columns.iter().map(|(_, right)| *right).collect(),
+            rows: Vec::new(),
+            show_header: true,
+        }
+    }
+
+    /// Lines that read as sentences ("closed  ID  Lab 1") need no column titles.
+    pub(super) fn without_header(mut self) -> Table {
+        self.show_header = false;
+        self
+    }
+
+    pub(super) fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    pub(super) fn render(&self) -> String {
+        let mut widths: Vec<usize> = self
+            .header
+            .iter()
+            .map(|title| if self.show_header { title.width() } else { 0 })
+            .collect();
+        for row in &self.rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.width());
+            }
+        }
+        let mut out = String::new();
+        let header: Vec<String> = self.header.iter().map(|title| title.to_string()).collect();
+        let header = self.show_header.then_some(&header);
+        for row in header.into_iter().chain(&self.rows) {
+            let last = row.len().saturating_sub(1);
+            let mut line = String::new();
+            for (column, cell) in row.iter().enumerate() {
+                let pad = widths[column].saturating_sub(cell.width());
+                if self.right[column] {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    if column != last {
+                        line.push_str(&" ".repeat(pad));
+                    }
+                }
+                if column != last {
+                    line.push_str("  ");
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// RFC 3339 in UTC, whole seconds: `2026-12-04T22:59:00Z`.
+pub(super) fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A Dropbox timestamp as RFC 3339 UTC (it already is, normally; an odd one is kept).
+fn dropbox_time(text: &str) -> String {
+    time::parse_dropbox(text).map_or_else(|| text.to_string(), rfc3339)
+}
+
+/// Dropbox's tag for a grace period (`one_day` ...), `other` for one this handin does
+/// not know.
+pub(super) fn grace_tag(grace: &GracePeriod) -> &'static str {
+    GraceSetting::ALL
+        .into_iter()
+        .find(|setting| setting.to_grace().as_ref() == Some(grace))
+        .map_or("other", GraceSetting::name)
+}
+
+/// A file request as scripts get it.
+#[derive(Debug, Serialize)]
+pub(super) struct RequestJson {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    /// `None` when Dropbox says the folder is gone.
+    pub destination: Option<String>,
+    pub open: bool,
+    /// `open` (taking uploads, deadline ahead or none), `in_grace`, `past_due`, `closed`.
+    pub status: &'static str,
+    pub created: String,
+    pub deadline: Option<String>,
+    pub grace: Option<&'static str>,
+    pub description: Option<String>,
+    pub file_count: i64,
+}
+
+impl RequestJson {
+    pub(super) fn new(request: &FileRequest, now: DateTime<Utc>) -> RequestJson {
+        let row = RequestRow::new(request.clone());
+        let status = match row.standing(now) {
+            Standing::Closed => "closed",
+            Standing::Upcoming => "open",
+            Standing::InGrace => "in_grace",
+            Standing::PastDue => "past_due",
+        };
+        RequestJson {
+            id: request.id.clone(),
+            title: request.title.clone(),
+            url: request.url.clone(),
+            destination: request.destination.clone(),
+            open: request.is_open,
+            status,
+            created: dropbox_time(&request.created),
+            deadline: request
+                .deadline
+                .as_ref()
+                .map(|deadline| dropbox_time(&deadline.deadline)),
+            grace: row.grace().map(grace_tag),
+            description: request.description.clone(),
+            file_count: request.file_count,
+        }
+    }
+}
+
+/// The CSV columns of requests, in the order of [`RequestJson`]'s fields.
+const REQUEST_COLUMNS: [&str; 11] = [
+    "id",
+    "title",
+    "url",
+    "destination",
+    "open",
+    "status",
+    "created",
+    "deadline",
+    "grace",
+    "description",
+    "file_count",
+];
+
+fn request_record(request: RequestJson) -> Vec<String> {
+    vec![
+        request.id,
+        request.title,
+        request.url,
+        request.destination.unwrap_or_default(),
+        request.open.to_string(),
+        request.status.to_string(),
+        request.created,
+        request.deadline.unwrap_or_default(),
+        request.grace.unwrap_or_default().to_string(),
+        request.description.unwrap_or_default(),
+        request.file_count.to_string(),
+    ]
+}
+
+/// Requests as a table, a JSON array or CSV.
+pub(super) fn print_requests(requests: &[FileRequest], format: Format, now: DateTime<Utc>) {
+    match format {
+        Format::Json => emit_json(
+            &requests
+                .iter()
+                .map(|request| RequestJson::new(request, now))
+                .collect::<Vec<_>>(),
+        ),
+        Format::Csv => emit(&csv(
+            &REQUEST_COLUMNS,
+            requests
+                .iter()
+                .map(|request| request_record(RequestJson::new(request, now))),
+        )),
+        Format::Human if requests.is_empty() => {}
+        Format::Human => emit(&requests_table(requests, now)),
+    }
+}
+
+fn requests_table(requests: &[FileRequest], now: DateTime<Utc>) -> String {
+    let mut table = Table::new(&[
+        ("ID", false),
+        ("TITLE", false),
+        ("STATE", false),
+        ("DEADLINE", false),
+        ("GRACE", false),
+        ("FILES", true),
+        ("FOLDER", false),
+    ]);
+    for request in requests {
+        let row = RequestRow::new(request.clone());
+        let state = match row.standing(now) {
+            Standing::Closed => "closed",
+            Standing::Upcoming => "open",
+            Standing::InGrace => "in grace",
+            Standing::PastDue => "past due",
+        };
+        table.push(vec![
+            request.id.clone(),
+            request.title.clone(),
+            state.to_string(),
+            row.deadline
+                .map_or_else(|| "—".to_string(), |at| time::short(at, now, Zone::Local)),
+            if row.deadline.is_some() {
+                grace_label(row.grace()).to_string()
+            } else {
+                String::new()
+            },
+            request.file_count.to_string(),
+            request
+                .destination
+                .clone()
+                .unwrap_or_else(|| "(folder removed)".to_string()),
+        ]);
+    }
+    table.render()
+}
+
+/// One request: its detail for people, or a JSON object.
+pub(super) fn print_request(request: &FileRequest, format: Format, now: DateTime<Utc>) {
+    match format {
+        Format::Json => emit_json(&RequestJson::new(request, now)),
+        Format::Csv => emit(&csv(
+            &REQUEST_COLUMNS,
+            [request_record(RequestJson::new(request, now))],
+        )),
+        Format::Human => emit(&request_detail(request, now)),
+    }
+}
+
+fn request_detail(request: &FileRequest, now: DateTime<Utc>) -> String {
+    let row = RequestRow::new(request.clone());
+    let zone = Zone::Local;
+    let mut lines: Vec<(&str, String)> = vec![
+        ("Title", request.title.clone()),
+        ("ID", request.id.clone()),
+        ("Link", request.url.clone()),
+        (
+            "Folder",
+            request
+                .destination
+                .clone()
+                .unwrap_or_else(|| "(removed: uploads have nowhere to go)".to_string()),
+        ),
+        (
+            "State",
+            match row.standing(now) {
+                Standing::Closed => "closed: takes no uploads",
+                Standing::Upcoming => "open",
+                Standing::InGrace => "open, past the deadline and in the grace period",
+                Standing::PastDue => "open, past the deadline and the grace period",
+            }
+            .to_string(),
+        ),
+    ];
+    match row.deadline {
+        Some(at) => {
+            lines.push((
+                "Deadline",
+                format!("{} ({})", time::full(at, zone), time::relative(at, now)),
+            ));
+            lines.push(("Grace", grace_label(row.grace()).to_string()));
+        }
+        None => lines.push(("Deadline", "none".to_string())),
+    }
+    lines.push(("Files", request.file_count.to_string()));
+    if let Some(created) = row.created {
+        lines.push(("Created", time::full(created, zone)));
+    }
+    if let Some(description) = request.description.as_deref().filter(|d| !d.is_empty()) {
+        lines.push(("Description", description.replace('\n', "\n             ")));
+    }
+    lines
+        .into_iter()
+        .map(|(label, value)| format!("{:<13}{value}\n", format!("{label}:")))
+        .collect()
+}
+
+/// `handin completions SHELL`: the script on stdout.
+pub fn completions(args: &CompletionsArgs) -> u8 {
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "handin", &mut script);
+    emit(&String::from_utf8_lossy(&script));
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_pad_by_display_width_and_align_numbers() {
+        let mut table = Table::new(&[("NAME", false), ("FILES", true), ("NOTE", false)]);
+        table.push(vec!["Zoë".into(), "3".into(), "".into()]);
+        table.push(vec!["李小龍".into(), "12".into(), "late".into()]);
+        assert_eq!(
+            table.render(),
+            "NAME    FILES  NOTE\nZoë         3\n李小龍     12  late\n"
+        );
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_it() {
+        assert_eq!(
+            csv(&["a", "b"], [vec!["x, y".to_string(), "z".to_string()]]),
+            "a,b\r\n\"x, y\",z\r\n"
+        );
+    }
+
+    #[test]
+    fn grace_tags_are_dropboxs() {
+        assert_eq!(grace_tag(&GracePeriod::OneDay), "one_day");
+        assert_eq!(grace_tag(&GracePeriod::Always), "always");
+    }
+}

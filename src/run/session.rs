@@ -1,0 +1,193 @@
+//! What the scripting commands (`requests`, `submissions`, `download`) share: exit
+//! statuses, signing in, turning a Dropbox failure into a sentence, asking before
+//! anything that cannot be undone, and Ctrl-C.
+//!
+//! Exit statuses (documented in `handin requests --help` and the README):
+//! 0 done; 1 Dropbox refused or could not be reached; 2 bad input; 3 some items of a
+//! batch failed; 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+
+use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
+
+use handin::cli::Cli;
+use handin::dropbox::{Dropbox, DropboxError, ErrorKind};
+use tokio::sync::watch;
+
+use super::auth::{self, Setup};
+
+/// Done as asked.
+pub(super) const OK: u8 = 0;
+/// Dropbox refused or could not be reached (not signed in, an unknown id).
+pub(super) const DROPBOX: u8 = 1;
+/// Bad input: flags, config, files, a missing `--yes`.
+pub(super) const USAGE: u8 = 2;
+/// Some items of a batch failed; the others are done.
+pub(super) const PARTIAL: u8 = 3;
+
+/// A command that cannot go on: its exit status and one sentence for stderr.
+#[derive(Debug)]
+pub(super) struct Failure {
+    pub(super) code: u8,
+    pub(super) sentence: String,
+}
+
+impl Failure {
+    pub(super) fn usage(sentence: impl Into<String>) -> Failure {
+        Failure {
+            code: USAGE,
+            sentence: sentence.into(),
+        }
+    }
+
+    pub(super) fn dropbox(sentence: impl Into<String>) -> Failure {
+        Failure {
+            code: DROPBOX,
+            sentence: sentence.into(),
+        }
+    }
+
+    /// A failed Dropbox call, after `doing` ("could not list the file requests"). A
+    /// settings problem (a bad --api-base, say) is the user's input: exit 2.
+    pub(super) fn from_dropbox(doing: &str, error: &DropboxError) -> Failure {
+        Failure {
+            code: if error.kind() == &ErrorKind::Settings {
+                USAGE
+            } else {
+                DROPBOX
+            },
+            sentence: format!("{doing}: {}", sentence(error)),
+        }
+    }
+
+    /// Says it on stderr and gives the exit status.
+    pub(super) fn report(self) -> u8 {
+        eprintln!("handin: {}", self.sentence);
+        self.code
+    }
+}
+
+/// One sentence for a failed Dropbox call (the full detail goes to the log).
+pub(super) fn sentence(error: &DropboxError) -> String {
+    tracing::warn!(detail = error.detail(), "a Dropbox call failed");
+    auth::command_line_sentence(error)
+}
+
+/// A file request id Dropbox did not know, or another failure to look one up.
+pub(super) fn request_failure(id: &str, error: &DropboxError) -> Failure {
+    if error.tag() == Some("not_found") {
+        Failure::dropbox(format!(
+            "no file request has the id \"{id}\"; copy the id from handin requests list, the \
+             Requests tab, or the end of the request's link."
+        ))
+    } else {
+        Failure::from_dropbox(&format!("could not look up file request \"{id}\""), error)
+    }
+}
+
+/// Signed in and ready: the config and paths, and the Dropbox handle.
+pub(super) struct Session {
+    pub(super) setup: Setup,
+    pub(super) dropbox: Dropbox,
+    quiet: bool,
+}
+
+impl Session {
+    /// Reads the config and credentials and makes the Dropbox handle.
+    pub(super) fn start(cli: &Cli) -> Result<Session, Failure> {
+        let setup = auth::setup(cli).map_err(Failure::usage)?;
+        let dropbox = dropbox(cli, &setup)?;
+        Ok(Session {
+            setup,
+            dropbox,
+            quiet: cli.quiet,
+        })
+    }
+
+    /// Whether `-q` asked for errors only.
+    pub(super) fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// A message for people, on stderr, unless `-q`.
+    pub(super) fn say(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+}
+
+/// The Dropbox handle for the credentials in use: `--token`/HANDIN_TOKEN, else the
+/// credentials file.
+pub(super) fn dropbox(cli: &Cli, setup: &Setup) -> Result<Dropbox, Failure> {
+    let credentials = match setup.credentials(cli) {
+        Ok(Some(credentials)) => credentials,
+        Ok(None) => {
+            return Err(Failure::dropbox(
+                "not signed in; sign in with handin auth login, or set HANDIN_TOKEN to an \
+                 access token from the App Console.",
+            ));
+        }
+        Err(error) => return Err(Failure::usage(error.to_string())),
+    };
+    Dropbox::from_credentials(setup.settings(), &credentials)
+        .map_err(|error| Failure::usage(error.sentence()))
+}
+
+/// Whether to go ahead with something that cannot be undone: yes with `--yes`; else the
+/// question is asked on a terminal; without one (a script, cron) the answer is a usage
+/// failure that names `--yes`.
+pub(super) fn confirm(question: &str, yes: bool) -> Result<bool, Failure> {
+    if yes {
+        return Ok(true);
+    }
+    if !io::stdin().is_terminal() {
+        return Err(Failure::usage(format!(
+            "nothing was done: \"{question}\" needs an answer, and stdin is not a terminal \
+             to ask on; add --yes to go ahead."
+        )));
+    }
+    let mut stderr = io::stderr();
+    let _ = write!(stderr, "{question} [y/N] ");
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    if io::stdin().lock().read_line(&mut answer).is_err() {
+        return Ok(false);
+    }
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
+/// Ctrl-C (exit 130) and SIGTERM (exit 143), as the exit status they lead to. Once
+/// watched, neither ends the process by itself: the command stops at a safe point.
+pub(super) fn watch_signals() -> watch::Receiver<Option<u8>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (sender, receiver) = watch::channel(None);
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut interrupt), Ok(mut terminate)) => {
+            tokio::spawn(async move {
+                let code = tokio::select! {
+                    _ = interrupt.recv() => 130,
+                    _ = terminate.recv() => 143,
+                };
+                sender.send_replace(Some(code));
+            });
+        }
+        _ => tracing::warn!("could not watch for Ctrl-C; it ends handin without a summary"),
+    }
+    receiver
+}
+
+/// Resolves with the exit status once a signal came.
+pub(super) async fn stopped(receiver: &mut watch::Receiver<Option<u8>>) -> u8 {
+    match receiver.wait_for(Option::is_some).await {
+        Ok(code) => code.unwrap_or(130),
+        // The watcher is gone (no signals could be watched): never resolve.
+        Err(_) => std::future::pending().await,
+    }
+}
+
+/// Whether a signal came already (for loops that stop between items).
+pub(super) fn was_stopped(receiver: &watch::Receiver<Option<u8>>) -> Option<u8> {
+    *receiver.borrow()
+}
