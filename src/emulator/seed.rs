@@ -456,10 +456,22 @@ pub(crate) fn arrival(
     if accepting.is_empty() {
         return None;
     }
+    // Half the arrivals go to the request created last (the one the professor just
+    // made, in a demo), so a new request visibly starts receiving files.
+    let newest = store
+        .requests
+        .iter()
+        .filter(|request| accepting.contains(&request.id.as_str()))
+        .max_by_key(|request| request.created)
+        .map(|request| request.id.as_str());
+    let request_id = match newest {
+        Some(newest) if rng.bool() => newest,
+        _ => accepting[rng.usize(..accepting.len())],
+    };
     let (given, family) = STUDENTS[rng.usize(..STUDENTS.len())];
     let file_name = ARRIVAL_NAMES[rng.usize(..ARRIVAL_NAMES.len())];
     Some(Submission {
-        request_id: accepting[rng.usize(..accepting.len())].to_owned(),
+        request_id: request_id.to_owned(),
         student_name: Some(format!("{given} {family}")),
         file_name: file_name.to_owned(),
         content: document_bytes(file_name, rng.usize(200..900), rng),

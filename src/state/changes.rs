@@ -158,7 +158,17 @@ impl State {
             return Vec::new();
         }
         let config = self.config();
-        let form = RequestForm::create(&config.courses_root, config.default_grace.to_grace());
+        // A new request goes in the course of the request under the cursor, if any: the
+        // professor is usually working through one course.
+        let course = self
+            .requests
+            .selected_row()
+            .and_then(|row| row.request.destination.as_deref())
+            .and_then(|destination| {
+                super::submissions::course_of(destination, &config.courses_root)
+            });
+        let root = course.as_deref().unwrap_or(&config.courses_root);
+        let form = RequestForm::create(root, config.default_grace.to_grace());
         self.modal = Some(Modal::Form(Box::new(form)));
         Vec::new()
     }
@@ -659,6 +669,31 @@ mod tests {
             0,
         )
         .with_destination(format!("/Courses/{title}"))
+    }
+
+    #[test]
+    fn a_new_request_goes_in_the_course_under_the_cursor() {
+        let mut state = loaded();
+        select(&mut state, "Lab 2 - Loops");
+        let course = state
+            .requests
+            .selected_row()
+            .unwrap()
+            .request
+            .destination
+            .clone()
+            .unwrap();
+        let course = crate::state::submissions::course_of(&course, "/Courses").unwrap();
+        press(&mut state, KeyCode::Char('n'));
+        let Some(Modal::Form(form)) = &state.modal else {
+            panic!("the form opens");
+        };
+        assert_eq!(form.destination.value(), format!("{course}/"));
+        type_text(&mut state, "Essay 9");
+        let Some(Modal::Form(form)) = &state.modal else {
+            panic!("the form stays");
+        };
+        assert_eq!(form.destination.value(), format!("{course}/Essay 9"));
     }
 
     #[test]
