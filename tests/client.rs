@@ -1,14 +1,16 @@
 //! The Dropbox service layer against the local emulator, over real HTTP: every route,
 //! every error tag the emulator can produce, and the retry machinery under injected
 //! faults. Header sending, token refresh, exact attempt counts and misbehaving paging are
-//! checked against a tiny recording server.
+//! checked against a tiny recording server; answers no Dropbox would send (wrong shapes,
+//! unknown tags, lying lengths, huge bodies) against one that writes anything back.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use futures::AsyncReadExt;
+use futures::future::{BoxFuture, FutureExt, TryFutureExt};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use handin::dropbox::content_hash::content_hash;
 use handin::dropbox::retry::RetryPolicy;
@@ -1787,4 +1789,633 @@ async fn no_debug_output_carries_the_token() {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
     assert!(shown.contains("dbmid:member"), "{shown}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile answers: what no Dropbox would send, from a server that answers anything
+
+/// What the hostile server writes back.
+struct Reply {
+    status: u16,
+    /// Header lines as raw bytes: a header may carry bytes that are not UTF-8.
+    headers: Vec<u8>,
+    body: Vec<u8>,
+    /// `Content-Length` to announce; `None` announces none and ends the body by closing.
+    length: Option<u64>,
+    /// Spaces streamed after `body`, 64 KiB at a time, for huge answers.
+    spaces: u64,
+}
+
+impl Reply {
+    fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        let body = body.into();
+        Reply {
+            status,
+            headers: Vec::new(),
+            length: Some(body.len() as u64),
+            body,
+            spaces: 0,
+        }
+        .header("Content-Type", content_type.as_bytes())
+    }
+
+    fn json(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        Self::new(status, "application/json", body)
+    }
+
+    /// A download's answer: `result` in `Dropbox-API-Result`, `body` as the file.
+    fn download(result: &[u8], body: impl Into<Vec<u8>>) -> Self {
+        Self::new(200, "application/octet-stream", body).header("Dropbox-API-Result", result)
+    }
+
+    /// `spaces` spaces of JSON whitespace as the whole body, announced or not.
+    fn huge(status: u16, spaces: u64, announced: bool) -> Self {
+        Reply {
+            spaces,
+            length: announced.then_some(spaces),
+            ..Self::json(status, "")
+        }
+    }
+
+    fn header(mut self, name: &str, value: &[u8]) -> Self {
+        self.headers.extend_from_slice(name.as_bytes());
+        self.headers.extend_from_slice(b": ");
+        self.headers.extend_from_slice(value);
+        self.headers.extend_from_slice(b"\r\n");
+        self
+    }
+
+    fn length(self, length: Option<u64>) -> Self {
+        Reply { length, ..self }
+    }
+}
+
+/// Like [`recording_server`], but each answer is a [`Reply`] written as is. Also counts
+/// the body bytes the server managed to send, all connections together.
+async fn hostile_server(
+    respond: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+) -> (String, Log, Arc<AtomicU64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let log: Log = Arc::default();
+    let sent = Arc::new(AtomicU64::new(0));
+    let respond = Arc::new(respond);
+    let (server_log, server_sent) = (Arc::clone(&log), Arc::clone(&sent));
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let respond = Arc::clone(&respond);
+            let log = Arc::clone(&server_log);
+            let sent = Arc::clone(&server_sent);
+            tokio::spawn(async move {
+                let Some(request) = read_request(&mut stream).await else {
+                    return;
+                };
+                let reply = respond(&request);
+                log.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(request);
+                let mut head = format!("HTTP/1.1 {} X\r\n", reply.status).into_bytes();
+                head.extend_from_slice(&reply.headers);
+                if let Some(length) = reply.length {
+                    head.extend_from_slice(format!("Content-Length: {length}\r\n").as_bytes());
+                }
+                head.extend_from_slice(b"Connection: close\r\n\r\n");
+                head.extend_from_slice(&reply.body);
+                if stream.write_all(&head).await.is_err() {
+                    return;
+                }
+                sent.fetch_add(reply.body.len() as u64, Ordering::SeqCst);
+                let chunk = vec![b' '; 64 * 1024];
+                let mut left = reply.spaces;
+                while left > 0 {
+                    let n = left.min(chunk.len() as u64);
+                    if stream.write_all(&chunk[..n as usize]).await.is_err() {
+                        return;
+                    }
+                    sent.fetch_add(n, Ordering::SeqCst);
+                    left -= n;
+                }
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    (base, log, sent)
+}
+
+type Outcome = Result<(), DropboxError>;
+
+/// A call of one route that fails or not, whatever it returns.
+type RouteCall = fn(Dropbox) -> BoxFuture<'static, Outcome>;
+
+/// Every route handin calls, as a call that fails or not. `/2/...` is what the server sees.
+fn every_route() -> Vec<(&'static str, RouteCall)> {
+    vec![
+        ("file_requests/list_v2", |d| {
+            async move { d.list_requests().await.map(drop) }.boxed()
+        }),
+        ("file_requests/get", |d| {
+            async move { d.get_request("oaCAVmEyrqYnkZX9955Y").await.map(drop) }.boxed()
+        }),
+        ("file_requests/create", |d| {
+            async move { d.create_request(request_args("HW", "/HW")).await.map(drop) }.boxed()
+        }),
+        ("file_requests/update", |d| {
+            async move {
+                d.update_request(UpdateFileRequestArgs::new("a".into()).with_open(false))
+                    .await
+                    .map(drop)
+            }
+            .boxed()
+        }),
+        ("file_requests/count", |d| {
+            async move { d.count_requests().await.map(drop) }.boxed()
+        }),
+        ("files/list_folder", |d| {
+            async move { d.list_folder_all("/", true).await.map(drop) }.boxed()
+        }),
+        ("files/list_folder/continue", |d| {
+            async move { d.list_folder_continue("f1").await.map(drop) }.boxed()
+        }),
+        ("files/list_folder/longpoll", |d| {
+            async move { d.longpoll("f1", 30).await.map(drop) }.boxed()
+        }),
+        ("files/download", |d| {
+            async move { d.download("/HW/a.pdf", None).await.map(drop) }.boxed()
+        }),
+        ("users/get_current_account", |d| {
+            async move { d.current_account().await.map(drop) }.boxed()
+        }),
+    ]
+}
+
+/// Runs `call`, which must fail within a few seconds (never hang, never panic).
+async fn must_fail(route: &str, call: BoxFuture<'_, Outcome>) -> DropboxError {
+    match tokio::time::timeout(Duration::from_secs(30), call).await {
+        Ok(Ok(())) => panic!("{route}: a hostile answer was accepted"),
+        Ok(Err(error)) => error,
+        Err(_) => panic!("{route}: no result within 30 s"),
+    }
+}
+
+/// One sentence for the screen: no debug dump, no raw body, no line break.
+fn assert_one_sentence(sentence: &str) {
+    assert!(sentence.ends_with('.'), "{sentence:?}");
+    assert!(sentence.chars().count() < 250, "{sentence:?}");
+    for dump in ["\n", "{", "`", "Error(", "Some(", "\\\"", "<html", "JSON"] {
+        assert!(!sentence.contains(dump), "{dump:?} in {sentence:?}");
+    }
+}
+
+const UNREADABLE: &str =
+    "Dropbox sent a reply handin could not understand; try again, and see the log if it persists.";
+
+#[tokio::test]
+async fn every_route_reports_an_unreadable_answer_in_one_sentence() {
+    install_crypto();
+    // (what, content type, body): a 200 no route can use. Downloads get the same text
+    // in their Dropbox-API-Result header, and a file as the body.
+    let cases: [(&str, &str, &[u8]); 12] = [
+        ("an array", "application/json", b"[]"),
+        ("a string", "application/json", b"\"x\""),
+        ("null", "application/json", b"null"),
+        ("a field of the wrong type", "application/json", br#"{"file_requests": 3}"#),
+        (
+            "fields of the wrong types",
+            "application/json",
+            br#"{"file_requests": {}, "file_request_count": "many", "entries": 7, "cursor": 1, "has_more": "no", "changes": "yes", "account_id": false}"#,
+        ),
+        ("no fields", "application/json", b"{}"),
+        (
+            "an entry missing its fields",
+            "application/json",
+            br#"{"file_requests": [{"id": "a"}], "entries": [{".tag": "file", "name": "a"}], "cursor": "c", "has_more": false, "id": "x", "account_id": "dbid:1"}"#,
+        ),
+        ("cut-off JSON", "application/json", br#"{"file_requests": ["#),
+        ("not JSON", "application/json", b"not json at all"),
+        ("an empty body", "application/json", b""),
+        (
+            "an HTML page",
+            "text/html; charset=utf-8",
+            b"<html><body>Sign in to the Wi-Fi first</body></html>",
+        ),
+        ("bytes that are not UTF-8", "application/json", b"\xff\xfe{}"),
+    ];
+    for (what, content_type, body) in cases {
+        let (base, log, _) = hostile_server(move |request| {
+            if request.path == "/2/files/download" {
+                Reply::download(body, "file contents")
+            } else {
+                Reply::new(200, content_type, body)
+            }
+        })
+        .await;
+        let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+        let routes = every_route();
+        for (route, call) in &routes {
+            let error = must_fail(&format!("{what}, {route}"), call(dropbox.clone())).await;
+            let context = format!("{what}, {route}: {error:?}");
+            assert_eq!(error.kind(), &ErrorKind::Unexpected, "{context}");
+            assert_eq!(error.tag(), None, "{context}");
+            assert_eq!(error.sentence(), UNREADABLE, "{context}");
+            assert_one_sentence(&error.sentence());
+            assert!(
+                error.detail().starts_with(&format!("{route}: ")),
+                "{context}"
+            );
+        }
+        assert_eq!(
+            recorded(&log).len(),
+            routes.len(),
+            "{what}: one request per route, none repeated"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_log_says_how_an_answer_was_unreadable() {
+    install_crypto();
+    let (base, _log, _) = hostile_server(|request| match request.path.as_str() {
+        "/2/file_requests/count" => Reply::json(200, ""),
+        "/2/file_requests/get" => Reply::json(200, r#"{"id": "a"}"#),
+        "/2/files/download" => Reply::download(b"not json", "file contents"),
+        _ => Reply::json(200, r#"{"file_requests": 3}"#),
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let detail = |error: DropboxError| error.detail().to_owned();
+    let empty = detail(expect_error(dropbox.count_requests().await));
+    assert!(empty.contains("is empty or cut short"), "{empty}");
+    let missing = detail(expect_error(dropbox.get_request("a").await));
+    assert!(missing.contains("missing field `url`"), "{missing}");
+    let wrong = detail(expect_error(dropbox.list_requests().await));
+    assert!(wrong.contains("of another shape"), "{wrong}");
+    assert!(wrong.contains("invalid type: integer `3`"), "{wrong}");
+    let header = detail(expect_error(dropbox.download("/a", None).await));
+    assert!(header.contains("is not JSON"), "{header}");
+}
+
+#[tokio::test]
+async fn an_unreadable_later_page_fails_the_whole_listing() {
+    install_crypto();
+    let folder = serde_json::json!({
+        ".tag": "folder", "name": "a", "id": "id:a", "path_lower": "/a", "path_display": "/a",
+    });
+    let (base, _log, _) = hostile_server(move |request| match request.path.as_str() {
+        "/2/file_requests/list_v2" => Reply::json(200, page(&["a", "b"], "c1", true)),
+        "/2/files/list_folder" => Reply::json(
+            200,
+            serde_json::json!({"entries": [folder], "cursor": "f1", "has_more": true}).to_string(),
+        ),
+        _ => Reply::json(200, r#"{"entries": "#),
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    // Not the first page passed off as the whole list.
+    let error = expect_error(dropbox.list_requests().await);
+    assert_eq!(error.sentence(), UNREADABLE);
+    assert!(
+        error.detail().starts_with("file_requests/list/continue: "),
+        "{}",
+        error.detail()
+    );
+    let error = expect_error(dropbox.list_folder_all("/", false).await);
+    assert_eq!(error.sentence(), UNREADABLE);
+    assert!(
+        error.detail().starts_with("files/list_folder/continue: "),
+        "{}",
+        error.detail()
+    );
+}
+
+const BRAND_NEW_ERROR: &str =
+    r#"{"error": {".tag": "brand_new_error"}, "error_summary": "brand_new_error/.."}"#;
+
+fn unknown_tag_sentence(route: &str, tag: &str) -> String {
+    format!(
+        "Dropbox refused {route} for a reason this version of handin does not know \
+         (\u{201c}{tag}\u{201d}); update handin, or report it if it is up to date."
+    )
+}
+
+#[tokio::test]
+async fn an_unknown_error_tag_names_the_route_and_the_tag() {
+    install_crypto();
+    let (base, log, _) = hostile_server(|_| Reply::json(409, BRAND_NEW_ERROR)).await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let routes = every_route();
+    for (route, call) in &routes {
+        let error = must_fail(route, call(dropbox.clone())).await;
+        assert_tag(&error, ErrorKind::Api, "brand_new_error");
+        assert_eq!(
+            error.sentence(),
+            unknown_tag_sentence(route, "brand_new_error")
+        );
+        assert_one_sentence(&error.sentence());
+        assert!(
+            error.detail().contains("brand_new_error/.."),
+            "the summary is kept for the log: {}",
+            error.detail()
+        );
+    }
+    assert_eq!(recorded(&log).len(), routes.len(), "none repeated");
+}
+
+#[tokio::test]
+async fn unknown_tags_are_found_on_later_pages_and_inside_known_ones() {
+    install_crypto();
+    let (base, _log, _) = hostile_server(|request| match request.path.as_str() {
+        "/2/file_requests/list_v2" => Reply::json(200, page(&["a"], "c1", true)),
+        "/2/files/list_folder" => Reply::json(
+            409,
+            r#"{"error_summary": "path/brand_new_lookup/", "error": {".tag": "path", "path": {".tag": "brand_new_lookup"}}}"#,
+        ),
+        // A union without `other`: the SDK refuses the tag outright.
+        "/2/files/get_metadata" => Reply::json(409, BRAND_NEW_ERROR),
+        // `other` itself is a tag Dropbox sends: known, if not explained.
+        "/2/file_requests/get" => Reply::json(
+            409,
+            r#"{"error_summary": "other/", "error": {".tag": "other"}}"#,
+        ),
+        _ => Reply::json(409, BRAND_NEW_ERROR),
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+
+    let error = expect_error(dropbox.list_requests().await);
+    assert_tag(&error, ErrorKind::Api, "brand_new_error");
+    assert_eq!(
+        error.sentence(),
+        unknown_tag_sentence("file_requests/list/continue", "brand_new_error")
+    );
+
+    let error = expect_error(dropbox.list_folder_all("/", false).await);
+    assert_tag(&error, ErrorKind::Api, "path/brand_new_lookup");
+    assert_eq!(
+        error.sentence(),
+        unknown_tag_sentence("files/list_folder", "path/brand_new_lookup")
+    );
+
+    let error = expect_error(dropbox.get_metadata("/a").await);
+    assert_tag(&error, ErrorKind::Api, "brand_new_error");
+    assert_eq!(
+        error.sentence(),
+        unknown_tag_sentence("files/get_metadata", "brand_new_error")
+    );
+
+    let error = expect_error(dropbox.get_request("a").await);
+    assert_tag(&error, ErrorKind::Api, "other");
+    assert_one_sentence(&error.sentence());
+}
+
+#[tokio::test]
+async fn an_unknown_kind_of_folder_entry_asks_for_a_newer_handin() {
+    install_crypto();
+    let entries = serde_json::json!([
+        {".tag": "folder", "name": "a", "id": "id:a", "path_lower": "/a", "path_display": "/a"},
+        {".tag": "symlink", "name": "s", "id": "id:s", "path_lower": "/s", "target": "/a"},
+    ]);
+    let (base, _log, _) = hostile_server(move |_| {
+        Reply::json(
+            200,
+            serde_json::json!({"entries": entries, "cursor": "f2", "has_more": false}).to_string(),
+        )
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    for (route, result) in [
+        (
+            "files/list_folder",
+            dropbox.list_folder_all("/", true).await,
+        ),
+        (
+            "files/list_folder/continue",
+            dropbox.list_folder_continue("f1").await,
+        ),
+    ] {
+        // The SDK cannot read the page at all: the listing fails rather than leave the
+        // entry out unseen.
+        let error = expect_error(result);
+        assert_eq!(error.kind(), &ErrorKind::Unexpected, "{error:?}");
+        assert_eq!(
+            error.sentence(),
+            format!(
+                "Dropbox's answer to {route} holds something this version of handin does not \
+                 know (\u{201c}symlink\u{201d}); update handin, or report it if it is up to date."
+            )
+        );
+        assert_one_sentence(&error.sentence());
+        assert!(
+            error.detail().contains("unknown variant `symlink`"),
+            "{}",
+            error.detail()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_value_of_an_open_union_keeps_the_request() {
+    install_crypto();
+    let mut request = file_request_json("a");
+    request["deadline"] = serde_json::json!({
+        "deadline": "2031-05-01T12:00:00Z",
+        "allow_late_uploads": {".tag": "one_year"},
+    });
+    let (base, _log, _) = hostile_server(move |_| Reply::json(200, request.to_string())).await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let fetched = dropbox
+        .get_request("a")
+        .await
+        .expect("read despite the new value");
+    let deadline = fetched.deadline.expect("deadline kept");
+    assert_eq!(deadline.deadline, "2031-05-01T12:00:00Z");
+    assert_eq!(deadline.allow_late_uploads, Some(GracePeriod::Other));
+}
+
+/// The `Dropbox-API-Result` of a download of `size` bytes.
+fn file_result(size: u64) -> Vec<u8> {
+    serde_json::json!({
+        "name": "a.pdf", "id": "id:a", "path_lower": "/hw/a.pdf", "path_display": "/HW/a.pdf",
+        "client_modified": "2025-01-01T00:00:00Z", "server_modified": "2025-01-01T00:00:00Z",
+        "rev": "015f", "size": size,
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_download_whose_result_header_is_unusable_is_refused() {
+    install_crypto();
+    for (what, reply) in [
+        (
+            "no header",
+            Reply::new(200, "application/octet-stream", "data"),
+        ),
+        ("not JSON", Reply::download(b"size=4", "data")),
+        (
+            "not UTF-8",
+            Reply::download(b"{\"name\": \"\xff\"}", "data"),
+        ),
+        ("an array", Reply::download(b"[]", "data")),
+        ("empty", Reply::download(b"", "data")),
+    ] {
+        let reply = Arc::new(Mutex::new(Some(reply)));
+        let (base, _log, _) = hostile_server(move |_| {
+            reply
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+                .expect("one request")
+        })
+        .await;
+        let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+        let error = must_fail(
+            what,
+            dropbox.download("/HW/a.pdf", None).map_ok(drop).boxed(),
+        )
+        .await;
+        assert_eq!(error.kind(), &ErrorKind::Unexpected, "{what}: {error:?}");
+        assert_eq!(error.sentence(), UNREADABLE, "{what}");
+        assert!(
+            error.detail().starts_with("files/download: "),
+            "{what}: {}",
+            error.detail()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_download_whose_length_disagrees_never_passes_for_the_file() {
+    install_crypto();
+    let content = vec![b'x'; 50_000];
+    let served = AtomicUsize::new(0);
+    let (base, _log, _) = hostile_server(move |_| {
+        let reply = Reply::download(&file_result(50_000), content.clone());
+        match served.fetch_add(1, Ordering::SeqCst) {
+            // Announces less than the file: refused before any byte is read.
+            0 => reply.length(Some(10_000)),
+            // Announces more than it sends: the whole file, then a fifth and hangs up.
+            _ => Reply {
+                body: content[..10_000].to_vec(),
+                ..reply
+            },
+        }
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+
+    let error = must_fail(
+        "short",
+        dropbox.download("/HW/a.pdf", None).map_ok(drop).boxed(),
+    )
+    .await;
+    assert_eq!(error.kind(), &ErrorKind::Unexpected, "{error:?}");
+    assert_eq!(error.sentence(), UNREADABLE);
+    assert!(
+        error.detail().contains("Content-Length 10000"),
+        "{}",
+        error.detail()
+    );
+
+    let mut download = dropbox
+        .download("/HW/a.pdf", None)
+        .await
+        .expect("the head is consistent");
+    assert_eq!(download.content_length, Some(50_000));
+    let mut bytes = Vec::new();
+    let read = tokio::time::timeout(
+        Duration::from_secs(30),
+        download.body.read_to_end(&mut bytes),
+    )
+    .await
+    .expect("no hang");
+    assert!(
+        read.is_err(),
+        "a fifth of the file must not read as all of it ({} bytes)",
+        bytes.len()
+    );
+    assert!(bytes.len() <= 10_000);
+}
+
+#[tokio::test]
+async fn a_download_is_not_capped() {
+    install_crypto();
+    let size = 40 * 1024 * 1024;
+    let (base, _log, _) = hostile_server(move |_| Reply {
+        spaces: size,
+        length: Some(size),
+        ..Reply::download(&file_result(size), "")
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    let mut download = dropbox.download("/HW/a.pdf", None).await.expect("download");
+    let mut read = 0u64;
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let n = download.body.read(&mut buffer).await.expect("body");
+        if n == 0 {
+            break;
+        }
+        read += n as u64;
+    }
+    assert_eq!(read, size, "40 MiB, past the 32 MiB cap of JSON answers");
+}
+
+const TOO_LARGE: &str = "Dropbox's answer was larger than 32 MiB, which handin does not expect; \
+                         try again, and report it if it persists.";
+
+#[tokio::test]
+async fn a_huge_answer_is_cut_off_and_not_retried() {
+    install_crypto();
+    let hundred_mb = 100_000_000;
+    for (what, reply) in [
+        ("announced", Reply::huge(200, hundred_mb, true)),
+        ("streamed", Reply::huge(200, hundred_mb, false)),
+        ("announced server error", Reply::huge(503, hundred_mb, true)),
+        ("streamed server error", Reply::huge(503, hundred_mb, false)),
+        ("streamed route error", Reply::huge(409, hundred_mb, false)),
+    ] {
+        let reply = Arc::new(Mutex::new(Some(reply)));
+        let (base, log, sent) = hostile_server(move |_| {
+            reply
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+                .unwrap_or_else(|| Reply::json(200, r#"{"file_request_count": 1}"#))
+        })
+        .await;
+        let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+        // A read: any failure worth repeating would be repeated.
+        let error = must_fail(what, dropbox.count_requests().map_ok(drop).boxed()).await;
+        assert_eq!(error.kind(), &ErrorKind::Unexpected, "{what}: {error:?}");
+        assert_eq!(error.sentence(), TOO_LARGE, "{what}");
+        assert!(
+            error.detail().starts_with("file_requests/count: ")
+                && error.detail().contains("33554432"),
+            "{what}: {}",
+            error.detail()
+        );
+        assert!(error.detail().len() < 1_000, "{what}: {}", error.detail());
+        assert_eq!(recorded(&log).len(), 1, "{what}: not retried");
+        // Reading stopped at the cap: the server got out the cap and what socket buffers
+        // took (or less, when Content-Length gave it away), not the 100 MB.
+        let sent = sent.load(Ordering::SeqCst);
+        assert!(
+            sent < 80 * 1024 * 1024,
+            "{what}: the server sent {sent} bytes"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_large_answer_under_the_cap_is_read() {
+    install_crypto();
+    // 20 MiB of whitespace around a real answer: odd, but valid JSON under the cap.
+    let (base, _log, _) = hostile_server(|_| {
+        let mut body = vec![b' '; 20 * 1024 * 1024];
+        body.extend_from_slice(br#"{"file_request_count": 7}"#);
+        Reply::json(200, body)
+    })
+    .await;
+    let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
+    assert_eq!(dropbox.count_requests().await.expect("count"), 7);
 }

@@ -12,7 +12,11 @@
 //!   not known to be a read) only on 429 and on connection failures that happened before
 //!   the request left, because a change Dropbox already made must not be made twice;
 //! * turn a plain-text 429 into the JSON the SDK understands, so a rate limit that outlasts
-//!   the retries surfaces as `Error::RateLimited` instead of a JSON parse error.
+//!   the retries surfaces as `Error::RateLimited` instead of a JSON parse error;
+//! * read no more than [`MAX_ANSWER_BYTES`] of any answer that is not a file's content
+//!   (RPC results, error bodies): the SDK reads those whole into memory;
+//! * recognise a 409 whose error tag the SDK does not know, which it would reduce to
+//!   `other`, and report it with its tag (see [`super::error::unknown_api_error`]).
 //!
 //! Two reqwest clients exist. The main one has an idle read timeout that catches stalled
 //! connections, which a long poll must not have: Dropbox holds `list_folder/longpoll` open
@@ -39,7 +43,7 @@ use reqwest::header::{CONTENT_LENGTH, HeaderMap, RETRY_AFTER};
 
 use super::ClientSettings;
 use super::auth;
-use super::error::{DropboxError, ErrorKind, RouteError};
+use super::error::{DropboxError, ErrorKind, RouteError, unknown_api_error};
 use super::retry::{RetryPolicy, parse_retry_after};
 
 /// Dropbox's content host serves downloads, which may stream for longer than any request
@@ -51,6 +55,58 @@ const RESULT_HEADER: &str = "Dropbox-API-Result";
 
 /// How much of an error body goes into the debug log.
 const LOGGED_BODY_LIMIT: usize = 2_000;
+
+/// The most handin reads of an answer that is not a file's content: an RPC result (JSON
+/// the SDK reads whole into memory) or an error body. Dropbox's largest pages (1,000 file
+/// requests, a folder listing's page) are a few MB; more than this is no answer handin
+/// can use, and reading on would only fill the memory. Downloads are streamed, uncapped.
+pub const MAX_ANSWER_BYTES: u64 = 32 * 1024 * 1024;
+
+/// An answer larger than [`MAX_ANSWER_BYTES`]: reading stopped there (or did not start,
+/// when `Content-Length` said so up front). Not retried: the same request would most
+/// likely get the same answer.
+#[derive(Debug)]
+pub struct AnswerTooLarge {
+    route: String,
+    limit: u64,
+    /// The `Content-Length` that gave it away before any of the body was read.
+    declared: Option<u64>,
+}
+
+impl AnswerTooLarge {
+    pub(crate) fn new(route: &str, declared: Option<u64>) -> Self {
+        Self {
+            route: route.to_owned(),
+            limit: MAX_ANSWER_BYTES,
+            declared,
+        }
+    }
+
+    /// The limit that was passed, in bytes.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+}
+
+impl fmt::Display for AnswerTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (route, limit) = (&self.route, self.limit);
+        match self.declared {
+            Some(declared) => write!(
+                f,
+                "the answer to {route} announced {declared} bytes (Content-Length), more than \
+                 the {limit} handin reads"
+            ),
+            None => write!(
+                f,
+                "the answer to {route} went on past the {limit} bytes handin reads; stopped \
+                 reading there"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AnswerTooLarge {}
 
 /// A request as the SDK built it: plain data, so it can be sent again on retry.
 #[derive(Clone)]
@@ -256,6 +312,9 @@ enum Attempt {
     RetryableFailure(reqwest::Error),
     /// No answer, and trying again cannot help.
     Fatal(reqwest::Error),
+    /// An answer (429, 5xx) whose body passed [`MAX_ANSWER_BYTES`]: final, as a repeat
+    /// would most likely be as large.
+    TooLarge(AnswerTooLarge),
 }
 
 impl Attempt {
@@ -263,7 +322,7 @@ impl Attempt {
     /// outcome is final.
     fn retry_cause(&self) -> Option<(String, Option<Duration>)> {
         match self {
-            Attempt::Answer(_) | Attempt::Fatal(_) => None,
+            Attempt::Answer(_) | Attempt::Fatal(_) | Attempt::TooLarge(_) => None,
             Attempt::RetryableStatus {
                 status,
                 retry_after,
@@ -393,7 +452,7 @@ impl Transport {
             .get(RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| parse_retry_after(value, SystemTime::now()));
-        match response.bytes().await {
+        match read_capped(request, response).await {
             Ok(body) => {
                 // Dropbox puts the wait in the header, and for JSON 429s also in the body;
                 // a 503 may carry the header too.
@@ -411,7 +470,8 @@ impl Transport {
                     retry_after,
                 }
             }
-            Err(error) => Attempt::RetryableFailure(error),
+            Err(ReadFailure::Broken(error)) => Attempt::RetryableFailure(error),
+            Err(ReadFailure::TooLarge(too_large)) => Attempt::TooLarge(too_large),
         }
     }
 
@@ -446,6 +506,7 @@ impl Transport {
             Attempt::RetryableFailure(error) | Attempt::Fatal(error) => Err(SdkError::HttpClient(
                 Box::new(self.transport_error(request, error, attempts)),
             )),
+            Attempt::TooLarge(too_large) => Err(SdkError::HttpClient(Box::new(too_large))),
         }
     }
 
@@ -519,40 +580,142 @@ async fn answer_to_raw(
 ) -> Result<HttpRequestResultRaw, SdkError> {
     let status = response.status().as_u16();
     let result_header = result_header(response.headers())?;
-    let content_length = response
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
+    let content_length = declared_length(response.headers());
     if response.status().is_success() {
-        let body = response
-            .bytes_stream()
-            .map_err(io::Error::other)
-            .into_async_read();
+        if result_header.is_some() {
+            // A download: the result is in the header, the body is the file, streamed to
+            // wherever the caller puts it. No cap: files may be any size.
+            let body = response
+                .bytes_stream()
+                .map_err(io::Error::other)
+                .into_async_read();
+            return Ok(HttpRequestResultRaw {
+                status,
+                result_header,
+                content_length,
+                body: Box::new(body),
+            });
+        }
+        // JSON the SDK reads whole into memory: capped, up front when Content-Length
+        // gives it away, else as it streams in.
+        if let Some(declared) = content_length.filter(|length| *length > MAX_ANSWER_BYTES) {
+            return Err(SdkError::HttpClient(Box::new(AnswerTooLarge::new(
+                request.route(),
+                Some(declared),
+            ))));
+        }
+        log_unusual_content_type(request, response.headers());
         return Ok(HttpRequestResultRaw {
             status,
             result_header,
             content_length,
-            body: Box::new(body),
+            body: Box::new(capped_stream(request, response).into_async_read()),
         });
     }
-    // Error bodies are small; reading them here records the raw tag in the log, which
-    // the SDK's typed error loses for tags it does not know.
-    let body = response.bytes().await.map_err(|error| {
-        SdkError::HttpClient(Box::new(TransportError {
-            kind: TransportErrorKind::Interrupted,
-            host: host_of(&request.url),
-            attempts,
-            source: error,
-        }))
-    })?;
+    // Error bodies are small (and capped like JSON answers); reading them here records
+    // the raw tag in the log, and lets a 409 whose tag the SDK does not know keep it.
+    let body = read_capped(request, response)
+        .await
+        .map_err(|failure| match failure {
+            ReadFailure::TooLarge(too_large) => SdkError::HttpClient(Box::new(too_large)),
+            ReadFailure::Broken(error) => SdkError::HttpClient(Box::new(TransportError {
+                kind: TransportErrorKind::Interrupted,
+                host: host_of(&request.url),
+                attempts,
+                source: error,
+            })),
+        })?;
     log_error_body(request, status, &body);
+    if status == 409
+        && let Some(unknown) = unknown_api_error(request.route(), &body)
+    {
+        return Err(SdkError::HttpClient(Box::new(unknown)));
+    }
     Ok(HttpRequestResultRaw {
         status,
         result_header,
         content_length: Some(body.len() as u64),
         body: Box::new(futures::io::Cursor::new(body)),
     })
+}
+
+/// The `Content-Length` of an answer, when it has a readable one.
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok())
+}
+
+/// Why a body could not be read whole.
+enum ReadFailure {
+    /// It passed [`MAX_ANSWER_BYTES`].
+    TooLarge(AnswerTooLarge),
+    /// The connection failed while reading it.
+    Broken(reqwest::Error),
+}
+
+/// Reads a body whole, but no more than [`MAX_ANSWER_BYTES`] of it.
+async fn read_capped(
+    request: &ApiRequest,
+    mut response: reqwest::Response,
+) -> Result<Bytes, ReadFailure> {
+    let too_large =
+        |declared| ReadFailure::TooLarge(AnswerTooLarge::new(request.route(), declared));
+    if let Some(declared) =
+        declared_length(response.headers()).filter(|length| *length > MAX_ANSWER_BYTES)
+    {
+        return Err(too_large(Some(declared)));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadFailure::Broken)? {
+        if (body.len() + chunk.len()) as u64 > MAX_ANSWER_BYTES {
+            return Err(too_large(None));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
+}
+
+/// The body of a JSON answer as the SDK reads it, ending in an [`AnswerTooLarge`] error
+/// (inside an `io::Error`) once it passes [`MAX_ANSWER_BYTES`]. Nothing beyond that is
+/// read: the SDK stops at the error and drops the connection.
+fn capped_stream(
+    request: &ApiRequest,
+    response: reqwest::Response,
+) -> impl futures::Stream<Item = io::Result<Bytes>> + Send + Unpin + 'static {
+    let route = request.route.clone();
+    let mut seen = 0u64;
+    response
+        .bytes_stream()
+        .map_err(io::Error::other)
+        .and_then(move |chunk| {
+            seen = seen.saturating_add(chunk.len() as u64);
+            let result = if seen > MAX_ANSWER_BYTES {
+                Err(io::Error::other(AnswerTooLarge::new(&route, None)))
+            } else {
+                Ok(chunk)
+            };
+            futures::future::ready(result)
+        })
+}
+
+/// Dropbox answers RPC routes with `application/json`. Anything else (an HTML page from
+/// a proxy or a captive portal, say) will not parse; the log then says what came.
+fn log_unusual_content_type(request: &ApiRequest, headers: &HeaderMap) {
+    let Some(content_type) = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+    else {
+        return;
+    };
+    if !content_type.to_ascii_lowercase().contains("json") {
+        tracing::debug!(
+            route = request.route(),
+            content_type,
+            "Dropbox answered with a body that is not JSON"
+        );
+    }
 }
 
 fn result_header(headers: &HeaderMap) -> Result<Option<String>, SdkError> {

@@ -25,7 +25,7 @@ use dropbox_sdk::files::{
 use dropbox_sdk::team::{MembersListContinueError, MembersListError};
 
 use super::auth::{NOT_SIGNED_IN, NotSignedIn, SIGN_IN_AGAIN, TokenRefused};
-use super::client::{TransportError, TransportErrorKind, is_team_token_refusal};
+use super::client::{AnswerTooLarge, TransportError, TransportErrorKind, is_team_token_refusal};
 
 /// What kind of failure an error is, for code that reacts to it (retry buttons,
 /// sign-in prompts) rather than showing it.
@@ -100,7 +100,7 @@ impl DropboxError {
             kind,
             tag,
             sentence,
-            detail,
+            detail: bounded(detail),
         }
     }
 
@@ -172,8 +172,9 @@ impl DropboxError {
                 ),
                 detail,
             ),
-            SdkError::HttpClient(cause) => transport(cause.as_ref(), detail),
-            SdkError::Json(_) | SdkError::UnexpectedResponse(_) => Self::new(
+            SdkError::HttpClient(cause) => transport(route, cause.as_ref(), detail),
+            SdkError::Json(error) => unreadable(route, &error),
+            SdkError::UnexpectedResponse(_) => Self::new(
                 ErrorKind::Unexpected,
                 None,
                 UNEXPECTED_RESPONSE.to_owned(),
@@ -185,6 +186,179 @@ impl DropboxError {
 
 const UNEXPECTED_RESPONSE: &str =
     "Dropbox sent a reply handin could not understand; try again, and see the log if it persists.";
+
+/// The most of a detail kept for the log: a server error's body can be megabytes.
+const DETAIL_LIMIT: usize = 4_000;
+
+/// `detail`, cut to [`DETAIL_LIMIT`] bytes (on a character boundary) with a note of how
+/// much was left out.
+fn bounded(mut detail: String) -> String {
+    if detail.len() <= DETAIL_LIMIT {
+        return detail;
+    }
+    let mut cut = DETAIL_LIMIT;
+    while !detail.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let left_out = detail.len() - cut;
+    detail.truncate(cut);
+    let _ = write!(detail, "\u{2026} ({left_out} more bytes)");
+    detail
+}
+
+/// An answer the SDK could not read as the route's result (or error): not JSON, empty,
+/// or JSON of another shape. A tag the SDK does not know (a new kind of folder entry,
+/// say) fails the whole answer too; only a newer handin can read it, so the sentence
+/// says so rather than "try again".
+fn unreadable(route: &str, error: &serde_json::Error) -> DropboxError {
+    use serde_json::error::Category;
+    let what = match error.classify() {
+        Category::Syntax => "is not JSON",
+        Category::Eof => "is empty or cut short",
+        Category::Data => "is JSON of another shape than the route returns",
+        Category::Io => "could not be read",
+    };
+    let detail = format!("{route}: Dropbox's answer {what}: {error}");
+    if let Some(variant) = unknown_variant(error) {
+        return DropboxError::new(
+            ErrorKind::Unexpected,
+            None,
+            format!(
+                "Dropbox's answer to {route} holds something this version of handin does not \
+                 know (\u{201c}{}\u{201d}); update handin, or report it if it is up to date.",
+                quotable(&variant)
+            ),
+            detail,
+        );
+    }
+    DropboxError::new(
+        ErrorKind::Unexpected,
+        None,
+        UNEXPECTED_RESPONSE.to_owned(),
+        detail,
+    )
+}
+
+/// The tag serde names in "unknown variant `symlink`, expected one of ...".
+fn unknown_variant(error: &serde_json::Error) -> Option<String> {
+    let text = error.to_string();
+    let rest = text.strip_prefix("unknown variant `")?;
+    rest.split_once('`').map(|(variant, _)| variant.to_owned())
+}
+
+/// A tag from the server as it may appear in a sentence: printable ASCII only, and short.
+fn quotable(tag: &str) -> String {
+    let mut shown: String = tag
+        .chars()
+        .take(80)
+        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
+        .collect();
+    if tag.chars().count() > 80 {
+        shown.push('\u{2026}');
+    }
+    shown
+}
+
+/// A 409 whose error tag handin's SDK does not know: it would become the union's
+/// `other` (or, for a union without one, a JSON error) and the tag would be lost. Made
+/// by the client (see [`unknown_api_error`]), which still has the body.
+#[derive(Debug)]
+pub struct UnknownApiError {
+    route: String,
+    /// The tag path as Dropbox sent it (`brand_new_error`, `path/brand_new`).
+    tag: String,
+    summary: Option<String>,
+}
+
+impl std::fmt::Display for UnknownApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} answered 409 with the error tag {:?}, unknown to this version",
+            self.route, self.tag
+        )?;
+        if let Some(summary) = &self.summary {
+            write!(f, " (error_summary {summary:?})")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for UnknownApiError {}
+
+/// The [`UnknownApiError`] for a 409 `body` of `route`, when its tag is one the route's
+/// error union does not know; `None` for known tags, for a literal `other`, for bodies
+/// the SDK will report as malformed anyway, and for routes handin does not call.
+pub(crate) fn unknown_api_error(route: &str, body: &[u8]) -> Option<UnknownApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let error = value.get("error")?;
+    let tag = tag_path(error)?;
+    // The SDK's deserialisers borrow their keys: parse from text, as `path_root` does.
+    let text = error.to_string();
+    let unknown = match route {
+        "file_requests/count" => unknown_to::<CountFileRequestsError>(&text, &tag),
+        "file_requests/list_v2" | "file_requests/list" => {
+            unknown_to::<ListFileRequestsError>(&text, &tag)
+        }
+        "file_requests/list/continue" => unknown_to::<ListFileRequestsContinueError>(&text, &tag),
+        "file_requests/get" => unknown_to::<GetFileRequestError>(&text, &tag),
+        "file_requests/create" => unknown_to::<CreateFileRequestError>(&text, &tag),
+        "file_requests/update" => unknown_to::<UpdateFileRequestError>(&text, &tag),
+        "file_requests/delete" => unknown_to::<DeleteFileRequestError>(&text, &tag),
+        "file_requests/delete_all_closed" => {
+            unknown_to::<DeleteAllClosedFileRequestsError>(&text, &tag)
+        }
+        "files/list_folder" | "files/list_folder/get_latest_cursor" => {
+            unknown_to::<ListFolderError>(&text, &tag)
+        }
+        "files/list_folder/continue" => unknown_to::<ListFolderContinueError>(&text, &tag),
+        "files/list_folder/longpoll" => unknown_to::<ListFolderLongpollError>(&text, &tag),
+        "files/get_metadata" => unknown_to::<GetMetadataError>(&text, &tag),
+        "files/download" => unknown_to::<DownloadError>(&text, &tag),
+        "files/download_zip" => unknown_to::<DownloadZipError>(&text, &tag),
+        "team/members/list_v2" => unknown_to::<MembersListError>(&text, &tag),
+        "team/members/list/continue_v2" => unknown_to::<MembersListContinueError>(&text, &tag),
+        "check/user" => unknown_to::<EchoError>(&text, &tag),
+        // Routes without an error union: any tag is one handin does not know.
+        "users/get_current_account" | "auth/token/revoke" => true,
+        _ => false,
+    };
+    unknown.then(|| UnknownApiError {
+        route: route.to_owned(),
+        tag,
+        summary: value
+            .get("error_summary")
+            .and_then(serde_json::Value::as_str)
+            .map(|summary| first_line(summary, 200)),
+    })
+}
+
+/// The `.tag` path of a union value: `{".tag": "path", "path": {".tag": "not_found"}}` is
+/// `path/not_found`.
+fn tag_path(error: &serde_json::Value) -> Option<String> {
+    let mut tags = Vec::new();
+    let mut current = error;
+    while let Some(tag) = current.get(".tag").and_then(serde_json::Value::as_str) {
+        tags.push(tag);
+        match current.get(tag) {
+            Some(inner) if inner.is_object() && tags.len() < 8 => current = inner,
+            _ => break,
+        }
+    }
+    (!tags.is_empty()).then(|| tags.join("/"))
+}
+
+/// Whether the SDK's `E` fails to know `tag`: it reads it as `other` (at some depth)
+/// though Dropbox did not say `other`, or, for a union without `other`, refuses it.
+fn unknown_to<E: RouteError + for<'de> serde::Deserialize<'de>>(error: &str, tag: &str) -> bool {
+    match serde_json::from_str::<E>(error) {
+        Ok(parsed) => {
+            let known = parsed.tag();
+            (known == "other" || known.ends_with("/other")) && known != tag
+        }
+        Err(error) => unknown_variant(&error).is_some(),
+    }
+}
 
 /// The text of an error and all its causes, each cause once: the SDK's `Display`
 /// already repeats its immediate source, so a cause already quoted is skipped.
@@ -342,7 +516,43 @@ fn path_root(response: &str, detail: String) -> DropboxError {
     )
 }
 
-fn transport(cause: &(dyn StdError + Send + Sync + 'static), detail: String) -> DropboxError {
+fn transport(
+    route: &str,
+    cause: &(dyn StdError + Send + Sync + 'static),
+    detail: String,
+) -> DropboxError {
+    if let Some(unknown) = cause.downcast_ref::<UnknownApiError>() {
+        return DropboxError::new(
+            ErrorKind::Api,
+            Some(unknown.tag.clone()),
+            format!(
+                "Dropbox refused {route} for a reason this version of handin does not know \
+                 (\u{201c}{}\u{201d}); update handin, or report it if it is up to date.",
+                quotable(&unknown.tag)
+            ),
+            detail,
+        );
+    }
+    // Too large up front (from the client), or while the SDK read the body (inside the
+    // `io::Error` of the body stream).
+    let too_large = cause.downcast_ref::<AnswerTooLarge>().or_else(|| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .and_then(|inner| inner.downcast_ref::<AnswerTooLarge>())
+    });
+    if let Some(too_large) = too_large {
+        return DropboxError::new(
+            ErrorKind::Unexpected,
+            None,
+            format!(
+                "Dropbox's answer was larger than {} MiB, which handin does not expect; try \
+                 again, and report it if it persists.",
+                too_large.limit() / (1024 * 1024)
+            ),
+            detail,
+        );
+    }
     if cause.downcast_ref::<NotSignedIn>().is_some() {
         return DropboxError::new(ErrorKind::Auth, None, NOT_SIGNED_IN.to_owned(), detail);
     }
@@ -1280,6 +1490,135 @@ mod tests {
     fn errors_are_shareable() {
         fn assert_shareable<T: Send + Sync + Clone + 'static>() {}
         assert_shareable::<DropboxError>();
+    }
+
+    #[test]
+    fn unknown_409_tags_are_told_from_known_ones() {
+        let body = |error: &str| format!(r#"{{"error_summary": "x/..", "error": {error}}}"#);
+        let unknown = |route: &str, error: &str| {
+            unknown_api_error(route, body(error).as_bytes()).map(|unknown| unknown.tag)
+        };
+        let brand_new = r#"{".tag": "brand_new_error"}"#;
+        for route in [
+            "file_requests/get",
+            "file_requests/list_v2",
+            "file_requests/list/continue",
+            "file_requests/create",
+            "file_requests/update",
+            "file_requests/count",
+            "files/list_folder",
+            "files/list_folder/continue",
+            "files/list_folder/longpoll",
+            "files/get_metadata",
+            "files/download",
+            "users/get_current_account",
+        ] {
+            assert_eq!(
+                unknown(route, brand_new).as_deref(),
+                Some("brand_new_error"),
+                "{route}"
+            );
+        }
+        // Known tags, nested or not, and `other` itself, stay with the SDK.
+        assert_eq!(
+            unknown("file_requests/get", r#"{".tag": "not_found"}"#),
+            None
+        );
+        assert_eq!(unknown("file_requests/get", r#"{".tag": "other"}"#), None);
+        assert_eq!(
+            unknown("files/list_folder/continue", r#"{".tag": "reset"}"#),
+            None
+        );
+        let not_found = r#"{".tag": "path", "path": {".tag": "not_found"}}"#;
+        assert_eq!(unknown("files/download", not_found), None);
+        let nested = r#"{".tag": "path", "path": {".tag": "brand_new"}}"#;
+        assert_eq!(
+            unknown("files/download", nested).as_deref(),
+            Some("path/brand_new")
+        );
+        // Not a union at all, or a route handin does not call: the SDK reports it.
+        assert_eq!(unknown("file_requests/get", "5"), None);
+        assert_eq!(unknown("file_requests/get", "{}"), None);
+        assert_eq!(unknown("files/upload", brand_new), None);
+        assert!(unknown_api_error("file_requests/get", b"not json").is_none());
+
+        let found =
+            unknown_api_error("file_requests/get", body(brand_new).as_bytes()).expect("unknown");
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "file_requests/get",
+            SdkError::HttpClient(Box::new(found)),
+        );
+        assert_eq!(e.kind(), &ErrorKind::Api);
+        assert_eq!(e.tag(), Some("brand_new_error"));
+        assert_eq!(
+            e.sentence(),
+            "Dropbox refused file_requests/get for a reason this version of handin does not \
+             know (\u{201c}brand_new_error\u{201d}); update handin, or report it if it is up to \
+             date."
+        );
+        assert!(e.detail().contains("x/.."), "{}", e.detail());
+    }
+
+    #[test]
+    fn server_tags_are_quoted_tame() {
+        assert_eq!(quotable("brand_new"), "brand_new");
+        assert_eq!(quotable("a b\n\u{1b}[2J"), "a?b??[2J");
+        let long = quotable(&"x".repeat(500));
+        assert_eq!(long.chars().count(), 81);
+        assert!(long.ends_with('\u{2026}'));
+    }
+
+    #[test]
+    fn unreadable_answers_say_why_in_the_log() {
+        let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).expect_err("bad");
+        let e = unreadable("r", &json(""));
+        assert_eq!(e.kind(), &ErrorKind::Unexpected);
+        assert_eq!(e.sentence(), UNEXPECTED_RESPONSE);
+        assert!(e.detail().contains("empty or cut short"), "{}", e.detail());
+        let e = unreadable("r", &json("nope"));
+        assert!(e.detail().contains("is not JSON"), "{}", e.detail());
+        let shape = serde_json::from_str::<Vec<u8>>("{}").expect_err("not an array");
+        let e = unreadable("r", &shape);
+        assert!(e.detail().contains("of another shape"), "{}", e.detail());
+        let variant = serde_json::from_str::<dropbox_sdk::files::Metadata>(
+            r#"{".tag": "symlink", "name": "s"}"#,
+        )
+        .expect_err("unknown variant");
+        let e = unreadable("files/list_folder", &variant);
+        assert!(
+            e.sentence().contains("\u{201c}symlink\u{201d}"),
+            "{}",
+            e.sentence()
+        );
+        assert!(e.sentence().contains("update handin"), "{}", e.sentence());
+    }
+
+    #[test]
+    fn too_large_answers_are_one_sentence_however_they_arrive() {
+        use super::super::client::AnswerTooLarge;
+        let expected = "Dropbox's answer was larger than 32 MiB, which handin does not expect; \
+                        try again, and report it if it persists.";
+        for cause in [
+            Box::new(AnswerTooLarge::new("r", Some(1 << 40))) as Box<dyn StdError + Send + Sync>,
+            Box::new(std::io::Error::other(AnswerTooLarge::new("r", None))),
+        ] {
+            let e = DropboxError::from_sdk::<GetFileRequestError>("r", SdkError::HttpClient(cause));
+            assert_eq!(e.kind(), &ErrorKind::Unexpected);
+            assert_eq!(e.sentence(), expected);
+            assert!(e.detail().contains("33554432"), "{}", e.detail());
+        }
+    }
+
+    #[test]
+    fn long_details_are_cut_for_the_log() {
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "r",
+            SdkError::ServerError("\u{e9}".repeat(10_000)),
+        );
+        assert!(e.detail().len() < DETAIL_LIMIT + 40, "{}", e.detail().len());
+        assert!(e.detail().ends_with("more bytes)"), "{}", e.detail());
+        let short = bounded("short".to_owned());
+        assert_eq!(short, "short");
     }
 
     #[test]

@@ -674,11 +674,28 @@ impl Dropbox {
     }
 
     /// Starts downloading a file, from byte `from` on if given (to resume a partial one).
+    /// A `Content-Length` that fits neither the whole file nor the rest of it from `from`
+    /// is refused before any byte is read: the body would not be the file.
     pub async fn download(&self, path: &str, from: Option<u64>) -> Result<Download, DropboxError> {
         let api = self.api();
         let result = files::download(api.as_ref(), &DownloadArg::new(path.to_owned()), from, None)
             .await
             .map_err(|e| api.error("files/download", e))?;
+        let size = result.result.size;
+        if let Some(length) = result.content_length {
+            // A server may answer a range with the whole file; anything else is wrong.
+            let rest = from.map_or(size, |from| size.saturating_sub(from));
+            if length != size && length != rest {
+                let expected = match from {
+                    Some(from) => format!("{size} (the file) or {rest} (from byte {from} on)"),
+                    None => size.to_string(),
+                };
+                return Err(DropboxError::unexpected(
+                    "files/download",
+                    &format!("Content-Length {length}, but the file's metadata says {expected}"),
+                ));
+            }
+        }
         let body = result
             .body
             .ok_or_else(|| DropboxError::unexpected("files/download", "no response body"))?;
