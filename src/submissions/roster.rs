@@ -572,6 +572,13 @@ mod tests {
         roster.students.iter().map(|s| s.name.as_str()).collect()
     }
 
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_as_editors_count_them() {
+        // Found by the roster fuzz target: old Mac line endings, blank lines first.
+        let error = refused(", \r, \r<\0,x\n");
+        assert_eq!(error.line, 3, "{error}");
+    }
+
     fn refused(text: &str) -> RosterError {
         match parse_roster(text) {
             Err(error) => error,
