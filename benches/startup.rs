@@ -20,14 +20,18 @@ fn main() {
         let home = tempfile::tempdir().expect("tempdir");
         let started = Instant::now();
         let mut session = pty::Session::start(&["--demo", "--no-arrivals"], 80, 24, home.path());
-        session.wait_for(SEEDED_TITLE, Duration::from_secs(30));
+        // Polled every millisecond: the harness's own wait looks every 25 ms.
+        while !session.screen().contains(SEEDED_TITLE) {
+            assert!(started.elapsed() < Duration::from_secs(30), "the demo did not start");
+            std::thread::sleep(Duration::from_millis(1));
+        }
         times.push(started.elapsed());
         session.type_text("q");
         let _ = session.wait_exit(Duration::from_secs(5));
     }
     times.sort();
     println!(
-        "start-up to the first full screen (--demo --no-arrivals, 80x24, 10 runs): median {:.0} ms, worst {:.0} ms (screen polled every 25 ms)",
+        "start-up to the first full screen (--demo --no-arrivals, 80x24, 10 runs): median {:.0} ms, worst {:.0} ms (screen polled every 1 ms)",
         times[times.len() / 2].as_secs_f64() * 1000.0,
         times[times.len() - 1].as_secs_f64() * 1000.0,
     );
