@@ -22,7 +22,10 @@ fn main() {
         let mut session = pty::Session::start(&["--demo", "--no-arrivals"], 80, 24, home.path());
         // Polled every millisecond: the harness's own wait looks every 25 ms.
         while !session.screen().contains(SEEDED_TITLE) {
-            assert!(started.elapsed() < Duration::from_secs(30), "the demo did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the demo did not start"
+            );
             std::thread::sleep(Duration::from_millis(1));
         }
         times.push(started.elapsed());
