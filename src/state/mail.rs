@@ -436,6 +436,13 @@ impl State {
             .collect();
         overlay.missing = missing.map_or(0, |m| m.len());
         overlay.visible = (0..overlay.rows.len()).collect();
+        if overlay.kind == Kind::Remind {
+            // The students a reminder is for are listed first (each group in roster
+            // order), so the professor sees them without scrolling.
+            overlay
+                .visible
+                .sort_by_key(|&row| !overlay.rows[row].missing);
+        }
         overlay.transport = Some(
             prepared
                 .transport
@@ -443,7 +450,11 @@ impl State {
         );
         overlay.phase = MailPhase::Picking;
         // The cursor starts on the first student chosen.
-        overlay.selected = overlay.rows.iter().position(|r| r.chosen).unwrap_or(0);
+        overlay.selected = overlay
+            .visible
+            .iter()
+            .position(|&row| overlay.rows[row].chosen)
+            .unwrap_or(0);
         overlay.clamp(crate::ui::layout::mail_list_rows(self.height));
         self.mail = Some(overlay);
     }
@@ -1133,11 +1144,19 @@ mod tests {
         );
         let letter = overlay(&state).preview().unwrap().unwrap();
         assert_eq!(letter.recipient.name, "Siobhán Ní Bhriain");
+        // The missing students are listed first, so the cursor starts at the top, on
+        // the first of them; the row behind it is the sixth of the roster.
+        let shown = overlay(&state);
+        assert_eq!(shown.selected, 0, "the cursor on the first chosen");
+        assert_eq!(shown.visible[0], 6);
         assert_eq!(
-            overlay(&state).selected,
-            6,
-            "the cursor on the first chosen"
+            shown.visible[1..2]
+                .iter()
+                .map(|&i| shown.rows[i].missing)
+                .collect::<Vec<_>>(),
+            [true]
         );
+        assert!(shown.visible[2..].iter().all(|&i| !shown.rows[i].missing));
     }
 
     #[test]
