@@ -4,38 +4,21 @@
 //! terminal; a syllabus with a bad row creating nothing, and one that fails half-way
 //! naming what exists.
 
+#[path = "support/emulator.rs"]
+mod emulator_setup;
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use handin::dropbox::{ClientSettings, CreateFileRequestArgs, Dropbox, FileRequest};
-use handin::emulator::{AccountType, Emulator, EmulatorOptions, Fault, Seed, Submission};
+use emulator_setup::{client as dropbox, empty as emulator};
+use handin::dropbox::{CreateFileRequestArgs, FileRequest};
+use handin::emulator::{AccountType, Emulator, Fault, Submission};
 use handin::submissions::roster::csv_records;
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------
 // Set-up
-
-async fn emulator() -> Emulator {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Emulator::start(
-        ([127, 0, 0, 1], 0).into(),
-        EmulatorOptions {
-            seed: Seed::Empty,
-            ..EmulatorOptions::default()
-        },
-    )
-    .await
-    .expect("emulator starts")
-}
-
-fn dropbox(emulator: &Emulator) -> Dropbox {
-    let settings = ClientSettings {
-        api_base: Some(emulator.base_url().to_owned()),
-        ..ClientSettings::default()
-    };
-    Dropbox::new(settings, emulator.token().to_owned()).expect("client")
-}
 
 /// A temporary config and data folder for one CLI session, signed in with HANDIN_TOKEN.
 struct Session {

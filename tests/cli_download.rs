@@ -3,54 +3,20 @@
 //! with its exit status, a target that refuses some files fails those alone (exit 3), and
 //! a run killed half-way or interrupted with Ctrl-C is finished by the next one.
 
+#[path = "support/emulator.rs"]
+mod emulator_setup;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use emulator_setup::{create_request, empty as emulator};
+use handin::dropbox::FileRequest;
 use handin::dropbox::content_hash::content_hash;
-use handin::dropbox::retry::RetryPolicy;
-use handin::dropbox::{ClientSettings, CreateFileRequestArgs, Dropbox, FileRequest};
-use handin::emulator::{Emulator, EmulatorOptions, Fault, Seed, Submission};
+use handin::emulator::{Emulator, Fault, Submission};
 
 // ---------------------------------------------------------------------------------------
 // Set-up
-
-async fn emulator() -> Emulator {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Emulator::start(
-        ([127, 0, 0, 1], 0).into(),
-        EmulatorOptions {
-            seed: Seed::Empty,
-            ..EmulatorOptions::default()
-        },
-    )
-    .await
-    .expect("emulator starts")
-}
-
-fn dropbox(emulator: &Emulator) -> Dropbox {
-    let settings = ClientSettings {
-        api_base: Some(emulator.base_url().to_owned()),
-        retry: RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            total_budget: Duration::from_secs(5),
-        },
-        ..ClientSettings::default()
-    };
-    Dropbox::new(settings, emulator.token().to_owned()).expect("client")
-}
-
-async fn create_request(emulator: &Emulator, title: &str, destination: &str) -> FileRequest {
-    dropbox(emulator)
-        .create_request(CreateFileRequestArgs::new(
-            title.to_owned(),
-            destination.to_owned(),
-        ))
-        .await
-        .expect("request created")
-}
 
 /// Deterministic bytes that differ per file.
 fn bytes(seed: u8, len: usize) -> Vec<u8> {

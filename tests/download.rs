@@ -3,28 +3,19 @@
 //! caught, an interrupted file resumes with `Range`, a file the target refuses fails
 //! alone.
 
+#[path = "support/emulator.rs"]
+mod emulator_setup;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use emulator_setup::empty as emulator;
 use handin::download::{self, Cancel, Item, Options, Outcome, Progress, Summary};
 use handin::dropbox::content_hash::content_hash;
 use handin::dropbox::retry::RetryPolicy;
 use handin::dropbox::{ClientSettings, CreateFileRequestArgs, Dropbox};
-use handin::emulator::{Emulator, EmulatorOptions, Fault, Seed, Submission};
+use handin::emulator::{Emulator, Fault, Submission};
 use handin::submissions::Assignments;
-
-async fn emulator() -> Emulator {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Emulator::start(
-        "127.0.0.1:0".parse().expect("address"),
-        EmulatorOptions {
-            seed: Seed::Empty,
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("emulator starts")
-}
 
 fn dropbox(emu: &Emulator) -> Dropbox {
     let settings = ClientSettings {

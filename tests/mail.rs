@@ -8,17 +8,18 @@
 #[path = "support/smtp.rs"]
 mod smtp;
 
+#[path = "support/emulator.rs"]
+mod emulator_setup;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use emulator_setup::{client as dropbox, empty as emulator};
 use handin::config::{MailConfig, MailTemplates, MailTransport, SmtpSecurity};
 use handin::credentials::Secret;
-use handin::dropbox::retry::RetryPolicy;
-use handin::dropbox::{
-    ClientSettings, CreateFileRequestArgs, Dropbox, FileRequest, FileRequestDeadline, GracePeriod,
-};
-use handin::emulator::{Emulator, EmulatorOptions, Seed, Submission};
+use handin::dropbox::{CreateFileRequestArgs, FileRequest, FileRequestDeadline, GracePeriod};
+use handin::emulator::{Emulator, Submission};
 use handin::mail::{
     self, Delivery, Kind, Letter, MailLog, Mailer, MailerError, Recipient, Templates, Values,
 };
@@ -399,33 +400,6 @@ Alan Turing,alan@example.edu
 Grace Hopper,grace@example.edu
 José Müller,jose@example.edu
 ";
-
-async fn emulator() -> Emulator {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Emulator::start(
-        ([127, 0, 0, 1], 0).into(),
-        EmulatorOptions {
-            seed: Seed::Empty,
-            ..EmulatorOptions::default()
-        },
-    )
-    .await
-    .expect("emulator starts")
-}
-
-fn dropbox(emulator: &Emulator) -> Dropbox {
-    let settings = ClientSettings {
-        api_base: Some(emulator.base_url().to_owned()),
-        retry: RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            total_budget: Duration::from_secs(5),
-        },
-        ..ClientSettings::default()
-    };
-    Dropbox::new(settings, emulator.token().to_owned()).expect("client")
-}
 
 async fn lab(emulator: &Emulator) -> FileRequest {
     let deadline = FileRequestDeadline::new("2099-12-04T22:59:00Z".to_string())
