@@ -836,7 +836,7 @@ async fn bad_input_exits_2_and_sends_nothing() {
         .await;
     assert_eq!(output.code, 2, "{output:?}");
     assert!(
-        output.stderr.contains("add --yes to send"),
+        output.stderr.contains("add --yes to go ahead"),
         "{}",
         output.stderr
     );

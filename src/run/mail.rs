@@ -19,6 +19,7 @@ use handin::time::Zone;
 use tokio::sync::watch;
 
 use super::auth::{self, Setup};
+use super::session;
 
 /// Every message sent (or written, in a dry run).
 const OK: u8 = 0;
@@ -89,9 +90,9 @@ async fn mailing(cli: &Cli, setup: &Setup, kind: Kind, args: &MailArgs) -> u8 {
             return USAGE;
         }
     };
-    let dropbox = match signed_in(cli, setup) {
+    let dropbox = match session::dropbox(cli, setup) {
         Ok(dropbox) => dropbox,
-        Err(code) => return code,
+        Err(failure) => return failure.report(),
     };
     let id = args.request.trim();
     let request = match dropbox.get_request(id).await {
@@ -173,16 +174,17 @@ async fn mailing(cli: &Cli, setup: &Setup, kind: Kind, args: &MailArgs) -> u8 {
     eprintln!();
 
     if !mailer.is_dry_run() && !args.yes {
-        match confirm(letters.len()) {
+        let question = match letters.len() {
+            1 => "Send 1 message?".to_string(),
+            count => format!("Send {count} messages?"),
+        };
+        match session::confirm(&question, false) {
             Ok(true) => {}
             Ok(false) => {
                 eprintln!("Nothing was sent.");
                 return OK;
             }
-            Err(sentence) => {
-                say(&sentence);
-                return USAGE;
-            }
+            Err(failure) => return failure.report(),
         }
     }
     if let Err(error) = mailer.test_connection().await {
@@ -242,27 +244,6 @@ fn mailer(setup: &Setup, args: &MailArgs) -> Result<Mailer, String> {
         None
     };
     Mailer::from_config(mail, password).map_err(|error| error.to_string())
-}
-
-fn signed_in(cli: &Cli, setup: &Setup) -> Result<Dropbox, u8> {
-    let credentials = match setup.credentials(cli) {
-        Ok(Some(credentials)) => credentials,
-        Ok(None) => {
-            say(
-                "not signed in; sign in with handin auth login, or set HANDIN_TOKEN to an access \
-                 token from the App Console",
-            );
-            return Err(REFUSED);
-        }
-        Err(error) => {
-            say(&error.to_string());
-            return Err(USAGE);
-        }
-    };
-    Dropbox::from_credentials(setup.settings(), &credentials).map_err(|error| {
-        say(&error.sentence());
-        USAGE
-    })
 }
 
 fn request_sentence(id: &str, error: &DropboxError) -> String {
@@ -466,29 +447,6 @@ fn preview(
         eprintln!("  … ({} more lines)", lines.len() - PREVIEW_LINES);
     }
     eprintln!();
-}
-
-/// Asks on the terminal; without one, `--yes` is the only way.
-fn confirm(count: usize) -> Result<bool, String> {
-    if !io::stdin().is_terminal() {
-        return Err(
-            "not sending without a confirmation, and stdin is not a terminal to ask on; add \
-             --yes to send"
-                .to_string(),
-        );
-    }
-    let messages = if count == 1 {
-        "1 message".to_string()
-    } else {
-        format!("{count} messages")
-    };
-    eprint!("Send {messages}? [y/N] ");
-    let _ = io::stderr().flush();
-    let mut answer = String::new();
-    if io::stdin().lock().read_line(&mut answer).is_err() {
-        return Ok(false);
-    }
-    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }
 
 struct Outcome {

@@ -699,7 +699,7 @@ impl Batch {
             (false, _) => {
                 session.say(format!(
                     "{} {}.",
-                    capitalised(verb),
+                    super::submissions::capitalise(verb),
                     count_of(self.done.len(), "file request")
                 ));
                 OK
@@ -708,14 +708,6 @@ impl Batch {
             (true, false) => PARTIAL,
         }
     }
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 async fn open_or_close(

@@ -226,7 +226,7 @@ fn class_summary(view: &ClassView) -> String {
     summary
 }
 
-fn capitalise(text: &str) -> String {
+pub(super) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()
