@@ -6,11 +6,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use dropbox_sdk::file_requests::FileRequest;
-use dropbox_sdk::files::Metadata;
 
 use super::Item;
 use crate::dropbox::{Dropbox, DropboxError};
-use crate::submissions::{Assignments, Match, Roster, Submission, submissions};
+use crate::submissions::{Assignments, Match, Roster, Submission};
 
 /// The folder of files nobody could be named for.
 pub const UNATTRIBUTED: &str = "_unattributed";
@@ -188,22 +187,11 @@ pub async fn plan_request(
         return Ok(Vec::new());
     };
     let (entries, _cursor) = dropbox.list_folder_all(destination, true).await?;
-    let files: Vec<_> = entries
-        .into_iter()
-        .filter_map(|entry| match entry {
-            Metadata::File(file) => Some(file),
-            _ => None,
-        })
-        .collect();
-    let deadline = request
-        .deadline
-        .as_ref()
-        .and_then(|d| crate::time::parse_dropbox(&d.deadline));
-    let grace = request
-        .deadline
-        .as_ref()
-        .and_then(|d| d.allow_late_uploads.as_ref());
-    let submissions = submissions(&files, deadline, grace, assignments);
+    let submissions = crate::submissions::of_request(
+        &crate::submissions::files_in(entries),
+        request,
+        assignments,
+    );
     Ok(plan(
         root,
         &course_folder_name(destination, courses_root),

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use handin::cli::{Cli, MailArgs, MailCommand, MailPasswordArgs};
 use handin::config::{MailTransport, Paths};
 use handin::credentials::{self, Secret};
-use handin::dropbox::{Dropbox, DropboxError, FileRequest, Metadata};
+use handin::dropbox::{Dropbox, DropboxError, FileRequest};
 use handin::mail::{
     self, Delivery, Kind, Letter, MailLog, Mailer, MailerError, Recipient, Sent, Templates, Values,
 };
@@ -343,22 +343,11 @@ async fn class_view(
             ));
         }
     };
-    let files: Vec<_> = entries
-        .into_iter()
-        .filter_map(|entry| match entry {
-            Metadata::File(file) => Some(file),
-            _ => None,
-        })
-        .collect();
-    let deadline = request
-        .deadline
-        .as_ref()
-        .and_then(|d| handin::time::parse_dropbox(&d.deadline));
-    let grace = request
-        .deadline
-        .as_ref()
-        .and_then(|d| d.allow_late_uploads.as_ref());
-    let submissions = handin::submissions::submissions(&files, deadline, grace, &assignments);
+    let submissions = handin::submissions::of_request(
+        &handin::submissions::files_in(entries),
+        request,
+        &assignments,
+    );
     Ok(handin::submissions::class_view(roster, &submissions))
 }
 

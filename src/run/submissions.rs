@@ -75,17 +75,7 @@ async fn request_submissions(
         )));
     };
     let files = folder_files(session, destination, &request.title).await?;
-    let deadline = deadline_of(request);
-    let grace = request
-        .deadline
-        .as_ref()
-        .and_then(|d| d.allow_late_uploads.as_ref());
-    Ok(submissions::submissions(
-        &files,
-        deadline,
-        grace,
-        assignments,
-    ))
+    Ok(submissions::of_request(&files, request, assignments))
 }
 
 /// Every file under a request's folder; a folder not created yet (no upload so far)
@@ -105,13 +95,7 @@ async fn folder_files(
             ));
         }
     };
-    Ok(entries
-        .into_iter()
-        .filter_map(|entry| match entry {
-            Metadata::File(file) => Some(file),
-            _ => None,
-        })
-        .collect())
+    Ok(submissions::files_in(entries))
 }
 
 fn deadline_of(request: &FileRequest) -> Option<DateTime<Utc>> {

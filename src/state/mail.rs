@@ -472,18 +472,11 @@ impl State {
         roster: &Roster,
         entries: Vec<Metadata>,
     ) -> HashSet<usize> {
-        let files: Vec<_> = entries
-            .into_iter()
-            .filter_map(|entry| match entry {
-                Metadata::File(file) => Some(file),
-                _ => None,
-            })
-            .collect();
-        let deadline = request.deadline.as_ref();
-        let at = deadline.and_then(|d| crate::time::parse_dropbox(&d.deadline));
-        let grace = deadline.and_then(|d| d.allow_late_uploads.as_ref());
-        let submissions =
-            crate::submissions::submissions(&files, at, grace, &self.submissions.assignments);
+        let submissions = crate::submissions::of_request(
+            &crate::submissions::files_in(entries),
+            request,
+            &self.submissions.assignments,
+        );
         crate::submissions::class_view(roster, &submissions)
             .rows
             .iter()

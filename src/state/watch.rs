@@ -287,25 +287,14 @@ impl State {
                 } else {
                     Vec::new()
                 };
-                let files: Vec<_> = entries
-                    .into_iter()
-                    .filter_map(|entry| match entry {
-                        Metadata::File(file) => Some(file),
-                        _ => None,
-                    })
-                    .collect();
-                let deadline = request
-                    .deadline
-                    .as_ref()
-                    .and_then(|d| crate::time::parse_dropbox(&d.deadline));
-                let grace = request
-                    .deadline
-                    .as_ref()
-                    .and_then(|d| d.allow_late_uploads.as_ref());
+                let files = crate::submissions::files_in(entries);
                 (
                     request.title.clone(),
-                    deadline,
-                    crate::submissions::submissions(&files, deadline, grace, &subs.assignments),
+                    request
+                        .deadline
+                        .as_ref()
+                        .and_then(|d| crate::time::parse_dropbox(&d.deadline)),
+                    crate::submissions::of_request(&files, request, &subs.assignments),
                 )
             })
             .collect();

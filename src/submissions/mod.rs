@@ -27,7 +27,8 @@ pub use names::{ParsedName, fold, student_from_file_name};
 pub use roster::{Match, Roster, RosterError, RosterIndex, Student, load_roster, parse_roster};
 pub use view::{
     ClassRow, ClassView, Counts, CourseGrid, GridColumn, Mark, Standing, Submission, class_csv,
-    class_view, clock_duration, course_grid, export_csv, export_grid_csv, grid_csv, submissions,
+    class_view, clock_duration, course_grid, export_csv, export_grid_csv, files_in, grid_csv,
+    of_request, submissions,
 };
 
 use std::fs::{self, File, OpenOptions};

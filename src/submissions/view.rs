@@ -16,7 +16,7 @@ use super::lateness::{Lateness, lateness};
 use super::names::{collapse_whitespace, split_file_name};
 use super::roster::{Match, Roster, RosterIndex};
 use super::{csv, write_atomically};
-use crate::dropbox::{FileMetadata, GracePeriod};
+use crate::dropbox::{FileMetadata, FileRequest, GracePeriod, Metadata};
 
 /// One file of a request, as the tab lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +39,32 @@ pub struct Submission {
     /// `student` comes from a manual assignment.
     pub assigned: bool,
     pub lateness: Lateness,
+}
+
+/// The files of a `files/list_folder` listing, its folders left out.
+pub fn files_in(entries: Vec<Metadata>) -> Vec<FileMetadata> {
+    entries
+        .into_iter()
+        .filter_map(|entry| match entry {
+            Metadata::File(file) => Some(file),
+            _ => None,
+        })
+        .collect()
+}
+
+/// [`submissions`] of `request`'s files, judged by its own deadline and grace period.
+pub fn of_request(
+    files: &[FileMetadata],
+    request: &FileRequest,
+    assignments: &Assignments,
+) -> Vec<Submission> {
+    let deadline = request.deadline.as_ref();
+    submissions(
+        files,
+        deadline.and_then(|d| crate::time::parse_dropbox(&d.deadline)),
+        deadline.and_then(|d| d.allow_late_uploads.as_ref()),
+        assignments,
+    )
 }
 
 /// The files of a request (from `files/list_folder`, recursive) as submissions, newest
