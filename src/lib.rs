@@ -12,6 +12,7 @@ pub mod dropbox;
 pub mod emulator;
 #[doc(hidden)]
 pub mod fixtures;
+pub mod fs;
 pub mod keymap;
 pub mod logging;
 pub mod mail;

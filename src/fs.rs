@@ -1,0 +1,398 @@
+//! The one way handin writes a file of its own: private (0700 folders, 0600 files, whatever
+//! the umask), created without following symbolic links, and, for files that are replaced
+//! whole, atomically (a temporary file beside the target, synced, renamed over it, the
+//! folder synced). Another user of a lab machine may plant files and links where handin
+//! writes; every open here refuses to follow them.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Mode of every folder handin creates.
+pub const PRIVATE_DIR: u32 = 0o700;
+/// Mode of every file handin creates.
+pub const PRIVATE_FILE: u32 = 0o600;
+
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    options.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+}
+
+/// Creates `path` and any missing parents with mode 0700. Folders that already exist are
+/// left as they are (the professor's home, a download folder they chose).
+pub fn create_private_dir_all(path: &Path) -> io::Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(PRIVATE_DIR)
+        .create(path)
+}
+
+/// Creates a new file at `path` (it must not exist, and a link there is refused), mode
+/// 0600, for writing.
+pub fn create_new_private(path: &Path) -> io::Result<File> {
+    let file = no_follow(
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(PRIVATE_FILE),
+    )
+    .open(path)?;
+    Ok(file)
+}
+
+/// Opens `path` for writing without truncating it (a partial download to resume),
+/// creating it 0600 when missing; a link at `path` is refused, and so is a file that is
+/// not a regular file or not this user's.
+pub fn open_private_write(path: &Path) -> io::Result<File> {
+    let file = no_follow(
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .mode(PRIVATE_FILE),
+    )
+    .open(path)?;
+    check_own_regular(&file, path)?;
+    Ok(file)
+}
+
+/// Opens `path` for appending (a log), creating it 0600; a link is refused, and a file
+/// another user made is refused. An existing file of ours that is readable by others is
+/// made private.
+pub fn open_private_append(path: &Path) -> io::Result<File> {
+    let file = no_follow(
+        OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(PRIVATE_FILE),
+    )
+    .open(path)?;
+    check_own_regular(&file, path)?;
+    make_private(&file)?;
+    Ok(file)
+}
+
+/// Opens an existing file for reading without following a link at `path`.
+pub fn open_read_no_follow(path: &Path) -> io::Result<File> {
+    no_follow(OpenOptions::new().read(true)).open(path)
+}
+
+fn check_own_regular(file: &File, path: &Path) -> io::Result<()> {
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(io::Error::other(format!(
+            "{} is not a regular file",
+            path.display()
+        )));
+    }
+    if metadata.uid() != current_uid() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} belongs to another user (uid {}); handin writes only its own files",
+                path.display(),
+                metadata.uid()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn make_private(file: &File) -> io::Result<()> {
+    let mode = file.metadata()?.mode() & 0o777;
+    if mode & 0o077 != 0 {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(fs::Permissions::from_mode(PRIVATE_FILE))?;
+    }
+    Ok(())
+}
+
+/// This process's user id.
+pub fn current_uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+/// A temporary name beside `path` that no other writer picks: hidden, the process, a
+/// sequence number and random letters.
+fn temporary_beside(path: &Path) -> io::Result<PathBuf> {
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
+    let random: String = (0..8).map(|_| fastrand::alphanumeric()).collect();
+    Ok(folder_of(path).join(format!(
+        ".{}.{}-{}-{random}.tmp",
+        name.to_string_lossy(),
+        std::process::id(),
+        SEQUENCE.fetch_add(1, Ordering::Relaxed)
+    )))
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Replaces `path` with `bytes` so that a reader, or a restart after a crash, sees the old
+/// contents or the new ones and never half. The file is 0600 and a link at `path` is
+/// replaced, never followed. The folder is created (0700) when missing.
+pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let folder = folder_of(path);
+    create_private_dir_all(folder)?;
+    let temporary = temporary_beside(path)?;
+    let written = create_new_private(&temporary)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| fs::rename(&temporary, path));
+    if let Err(error) = written {
+        // Never leave a copy (perhaps of a secret) behind under another name.
+        let _ = fs::remove_file(&temporary);
+        return Err(error);
+    }
+    // The rename is durable once the folder's entry is on disk; a file system that
+    // refuses to sync a folder does not undo a completed write.
+    if let Ok(folder) = File::open(folder) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+/// An exclusive lock on a file, held until dropped: read-modify-write of a shared file
+/// (the configuration, the credentials) happens under it, so two handin processes never
+/// lose each other's change.
+#[derive(Debug)]
+pub struct FileLock {
+    _file: File,
+}
+
+/// Locks `<path>.lock` (created 0600 beside `path`), waiting for another holder.
+pub fn lock_beside(path: &Path) -> io::Result<FileLock> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
+    let folder = folder_of(path);
+    create_private_dir_all(folder)?;
+    let lock_path = folder.join(format!(".{}.lock", name.to_string_lossy()));
+    let file = no_follow(
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .mode(PRIVATE_FILE),
+    )
+    .open(&lock_path)?;
+    check_own_regular(&file, &lock_path)?;
+    use std::os::fd::AsRawFd as _;
+    loop {
+        // SAFETY: flock on a file descriptor this function owns.
+        let result = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        if result == 0 {
+            return Ok(FileLock { _file: file });
+        }
+        let error = io::Error::last_os_error();
+        if error.kind() != io::ErrorKind::Interrupted {
+            return Err(error);
+        }
+    }
+}
+
+/// Why a folder handin was about to use is not safe for it.
+#[derive(Debug, thiserror::Error)]
+pub enum UnsafeFolder {
+    #[error(
+        "{path} belongs to another user (uid {owner}); handin will not write there. Remove it or choose another folder."
+    )]
+    NotOurs { path: PathBuf, owner: u32 },
+    #[error(
+        "{path} can be written by other users (mode {mode:o}); handin will not put private files there. Run chmod 700 on it or choose another folder."
+    )]
+    WritableByOthers { path: PathBuf, mode: u32 },
+    #[error(
+        "{path} is a link or not a folder; handin will not follow it. Remove it or choose another folder."
+    )]
+    NotAFolder { path: PathBuf },
+    #[error("{path} could not be created: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Makes sure `path` is a private folder of this user's: created 0700 when missing,
+/// refused (never followed, never chmodded) when it is a link, another user's, or
+/// writable by the group or others. For scratch folders in shared places such as /tmp.
+pub fn ensure_private_dir(path: &Path) -> Result<(), UnsafeFolder> {
+    match fs::DirBuilder::new().mode(PRIVATE_DIR).create(path) {
+        Ok(()) => {}
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(source) => {
+            return Err(UnsafeFolder::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    }
+    let metadata = fs::symlink_metadata(path).map_err(|source| UnsafeFolder::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !metadata.file_type().is_dir() {
+        return Err(UnsafeFolder::NotAFolder {
+            path: path.to_path_buf(),
+        });
+    }
+    if metadata.uid() != current_uid() {
+        return Err(UnsafeFolder::NotOurs {
+            path: path.to_path_buf(),
+            owner: metadata.uid(),
+        });
+    }
+    let mode = metadata.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(UnsafeFolder::WritableByOthers {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+/// A fresh private folder under `parent` named `<prefix>-<random>` (as mkdtemp makes),
+/// created 0700; never an existing one.
+pub fn fresh_private_dir(parent: &Path, prefix: &str) -> io::Result<PathBuf> {
+    for _ in 0..16 {
+        let random: String = (0..10).map(|_| fastrand::alphanumeric()).collect();
+        let path = parent.join(format!("{prefix}-{random}"));
+        match fs::DirBuilder::new().mode(PRIVATE_DIR).create(&path) {
+            Ok(()) => return Ok(path),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(io::Error::other(format!(
+        "could not make a fresh folder under {}",
+        parent.display()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn an_atomic_write_is_private_whatever_the_umask() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nested/grades.json");
+        write_private_atomically(&path, b"first").expect("written");
+        write_private_atomically(&path, b"second").expect("rewritten");
+        assert_eq!(fs::read(&path).expect("read"), b"second");
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.path().join("nested")), 0o700);
+        let leftovers: Vec<_> = fs::read_dir(dir.path().join("nested"))
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_a_planted_link_and_never_writes_through_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("bashrc");
+        fs::write(&victim, "original").expect("victim");
+        let path = dir.path().join("config.toml");
+        std::os::unix::fs::symlink(&victim, &path).expect("plant");
+        write_private_atomically(&path, b"mine").expect("written");
+        assert_eq!(fs::read_to_string(&victim).expect("victim"), "original");
+        assert!(!fs::symlink_metadata(&path).expect("meta").is_symlink());
+    }
+
+    #[test]
+    fn opening_for_resume_or_append_refuses_a_link() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("bashrc");
+        fs::write(&victim, "original").expect("victim");
+        let part = dir.path().join("essay.pdf.part");
+        std::os::unix::fs::symlink(&victim, &part).expect("plant");
+        assert!(open_private_write(&part).is_err());
+        assert!(open_private_append(&part).is_err());
+        assert!(create_new_private(&part).is_err());
+        assert_eq!(fs::read_to_string(&victim).expect("victim"), "original");
+    }
+
+    #[test]
+    fn an_existing_log_readable_by_others_is_made_private() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("handin.log");
+        fs::write(&log, "old\n").expect("log");
+        fs::set_permissions(&log, fs::Permissions::from_mode(0o644)).expect("chmod");
+        drop(open_private_append(&log).expect("opened"));
+        assert_eq!(mode(&log), 0o600);
+    }
+
+    #[test]
+    fn a_scratch_folder_writable_by_others_or_a_link_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let open = dir.path().join("open");
+        fs::create_dir(&open).expect("mkdir");
+        fs::set_permissions(&open, fs::Permissions::from_mode(0o777)).expect("chmod");
+        let refused = ensure_private_dir(&open).expect_err("writable by others");
+        assert!(refused.to_string().contains("chmod 700"), "{refused}");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path(), &link).expect("link");
+        assert!(matches!(
+            ensure_private_dir(&link),
+            Err(UnsafeFolder::NotAFolder { .. })
+        ));
+        let fresh = dir.path().join("fresh");
+        ensure_private_dir(&fresh).expect("created");
+        assert_eq!(mode(&fresh), 0o700);
+        ensure_private_dir(&fresh).expect("ours already");
+    }
+
+    #[test]
+    fn fresh_folders_are_new_and_private() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = fresh_private_dir(dir.path(), "handin-demo").expect("a");
+        let b = fresh_private_dir(dir.path(), "handin-demo").expect("b");
+        assert_ne!(a, b);
+        assert_eq!(mode(&a), 0o700);
+    }
+
+    #[test]
+    fn two_locks_on_one_file_take_turns() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        let counter = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let threads: Vec<_> = (0..4)
+            .map(|i| {
+                let path = path.clone();
+                let counter = counter.clone();
+                std::thread::spawn(move || {
+                    let _lock = lock_beside(&path).expect("lock");
+                    counter.lock().expect("counter").push((i, "in"));
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    counter.lock().expect("counter").push((i, "out"));
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("join");
+        }
+        let events = counter.lock().expect("counter").clone();
+        for pair in events.chunks(2) {
+            assert_eq!(pair[0].0, pair[1].0, "interleaved: {events:?}");
+        }
+    }
+}
