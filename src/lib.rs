@@ -22,3 +22,4 @@ pub mod syllabus;
 pub mod terminal;
 pub mod time;
 pub mod ui;
+pub mod untrusted;
