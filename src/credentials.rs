@@ -117,7 +117,7 @@ pub enum CredentialsError {
         source: io::Error,
     },
     #[error(
-        "{path} is not a valid credentials file ({reason}); delete it and sign in again (press l in Settings, or run handin auth login)."
+        "{path} is not a valid credentials file ({reason}); delete it and sign in again (handin auth login, or Settings in the TUI)."
     )]
     Invalid { path: String, reason: String },
     #[error(

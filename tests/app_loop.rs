@@ -1212,7 +1212,7 @@ async fn a_team_token_acts_as_the_member_picked_in_settings() {
     harness.type_text(&harness.emulator.team_token());
     harness.press(KeyCode::Enter);
     // Without a member, Dropbox refuses user routes: the sentence says what to do.
-    harness.backend.wait_for("pick the member").await;
+    harness.backend.wait_for("choose the member").await;
     harness.press(KeyCode::Esc);
     harness.press(KeyCode::Char('m'));
     let screen = harness.backend.wait_for("Act as which team member?").await;

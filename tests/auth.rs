@@ -547,7 +547,8 @@ async fn a_sign_in_revoked_elsewhere_asks_to_sign_in_again() {
     assert_eq!(error.tag(), Some("invalid_grant"));
     assert_eq!(
         error.sentence(),
-        "Dropbox no longer accepts handin's sign-in; press l in Settings to sign in again."
+        "Dropbox no longer accepts handin's sign-in; sign in again (handin auth login, or \
+         Settings in the TUI)."
     );
     assert!(!error.detail().contains(&refresh_token_of(&credentials)));
 }
@@ -565,7 +566,7 @@ async fn a_team_token_needs_a_member_and_then_carries_it() {
     assert_eq!(error.kind(), &ErrorKind::Settings);
     assert_eq!(
         error.sentence(),
-        "This is a team token: pick the member to act as in Settings (m)."
+        "This is a team token: choose the member to act as (--as-member, or Settings in the TUI)."
     );
     assert_eq!(error.sentence(), TEAM_TOKEN_NEEDS_MEMBER);
     assert_eq!(dropbox.auth_status().is_team_token, Some(true));
@@ -639,7 +640,11 @@ async fn a_team_token_needs_a_member_and_then_carries_it() {
         .expect("well-formed");
     let error = expect_error(dropbox.count_requests().await);
     assert_eq!(error.tag(), Some("invalid_select_user"));
-    assert!(error.sentence().contains("(m)"), "{}", error.sentence());
+    assert!(
+        error.sentence().contains("--as-member"),
+        "{}",
+        error.sentence()
+    );
     let error = expect_error(dropbox.set_team_context(Some("Tomás".to_owned()), None));
     assert_eq!(error.kind(), &ErrorKind::Settings);
 
@@ -691,7 +696,10 @@ async fn credentials_change_in_place_and_signing_out_revokes() {
     let error = expect_error(dropbox.count_requests().await);
     assert_eq!(error.kind(), &ErrorKind::Auth);
     assert_eq!(error.sentence(), NOT_SIGNED_IN);
-    assert!(error.sentence().contains("press l"), "{NOT_SIGNED_IN}");
+    assert!(
+        error.sentence().contains("handin auth login"),
+        "{NOT_SIGNED_IN}"
+    );
     dropbox.sign_out().await.expect("nothing to sign out of");
 
     // A pasted token.
@@ -774,7 +782,11 @@ async fn bad_sign_in_input_is_refused_with_sentences() {
     .expect("handle");
     let error = expect_error(dropbox.count_requests().await);
     assert_eq!(error.tag(), Some("invalid_access_token"));
-    assert!(error.sentence().contains("press l"), "{}", error.sentence());
+    assert!(
+        error.sentence().contains("handin auth login"),
+        "{}",
+        error.sentence()
+    );
 
     // Saved OAuth credentials that are not a refresh token.
     let error = expect_error(Dropbox::from_credentials(

@@ -150,8 +150,8 @@ async fn a_wrong_token_is_refused_with_a_sign_in_sentence() {
     assert!(error.needs_sign_in());
     assert_eq!(
         error.sentence(),
-        "Dropbox no longer accepts this access token; press l in Settings to sign in again, or t \
-         to paste a new token."
+        "Dropbox no longer accepts this access token; sign in again (handin auth login, or \
+         Settings in the TUI), or give a new token."
     );
     assert!(
         !error.detail().contains("not-the-token"),
@@ -256,7 +256,7 @@ async fn a_missing_request_is_not_found() {
     assert_tag(&error, ErrorKind::Api, "not_found");
     assert_eq!(
         error.sentence(),
-        "That file request no longer exists; press r to refresh."
+        "That file request no longer exists; load the file requests again."
     );
     let error = expect_error(
         dropbox
@@ -280,7 +280,7 @@ async fn an_open_request_cannot_be_deleted() {
     assert_tag(&error, ErrorKind::Api, "file_request_open");
     assert_eq!(
         error.sentence(),
-        "Only closed requests can be deleted; close it first with x."
+        "Only closed requests can be deleted; close it first."
     );
     // Nothing was deleted.
     assert_eq!(dropbox.count_requests().await.expect("count"), 1);
@@ -427,7 +427,7 @@ async fn a_garbled_list_cursor_is_invalid_cursor() {
     .map_err(|e| DropboxError::from_sdk("file_requests/list/continue", e));
     let error = expect_error(error);
     assert_tag(&error, ErrorKind::Api, "invalid_cursor");
-    assert!(error.sentence().contains("press r"));
+    assert!(error.sentence().contains("load it again"));
 }
 
 #[tokio::test]
@@ -444,8 +444,8 @@ async fn the_4001st_request_hits_the_rate_limit() {
     assert_tag(&error, ErrorKind::Api, "rate_limit");
     assert_eq!(
         error.sentence(),
-        "This account has reached Dropbox's limit of 4,000 file requests; delete closed ones \
-         with D to make room."
+        "This account has reached Dropbox's limit of 4,000 file requests; delete closed ones to \
+         make room."
     );
     assert!(
         started.elapsed() < Duration::from_secs(10),
@@ -543,7 +543,11 @@ async fn a_missing_path_is_path_not_found() {
     let dropbox = dropbox(&emu);
     let error = expect_error(dropbox.list_folder_all("/No such folder", false).await);
     assert_tag(&error, ErrorKind::Api, "path/not_found");
-    assert!(error.sentence().contains("press r"), "{}", error.sentence());
+    assert!(
+        error.sentence().contains("list it again"),
+        "{}",
+        error.sentence()
+    );
 
     let error = expect_error(dropbox.get_metadata("/nope.pdf").await);
     assert_tag(&error, ErrorKind::Api, "path/not_found");

@@ -215,7 +215,7 @@ fn without_credentials_it_starts_and_says_how_to_sign_in() {
     // A closed port: nothing may reach the real Dropbox from a test.
     let mut session = Session::start(&["--api-base", "http://127.0.0.1:9"], 100, 24, home.path());
     let screen = session.wait_for("not signed in", START);
-    assert!(screen.contains("press l in Settings"), "{screen}");
+    assert!(screen.contains("handin auth login"), "{screen}");
     session.type_text("3");
     let screen = session.wait_for("Sign-in", STEP);
     assert!(screen.contains("l signs in with OAuth"), "{screen}");

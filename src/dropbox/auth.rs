@@ -32,17 +32,22 @@ const TOKEN_URL: &str = "https://api.dropboxapi.com/oauth2/token";
 /// The token endpoint's answers are small; more means something else is answering.
 const MAX_TOKEN_RESPONSE: usize = 64 * 1024;
 
+// The sentences of the service layer are shown by the TUI and the command line alike, so
+// they name the way out on both sides and no key of the TUI's.
+
 /// What the user sees when Dropbox refuses a pasted code.
 pub const CODE_REFUSED: &str = "Dropbox did not accept that code; codes work once and expire \
-                                after a few minutes \u{2014} press l to get a new one.";
+                                after a few minutes \u{2014} start the sign-in again for a new \
+                                one.";
 
 /// What the user sees when the refresh token no longer works.
-pub const SIGN_IN_AGAIN: &str =
-    "Dropbox no longer accepts handin's sign-in; press l in Settings to sign in again.";
+pub const SIGN_IN_AGAIN: &str = "Dropbox no longer accepts handin's sign-in; sign in again \
+                                 (handin auth login, or Settings in the TUI).";
 
 /// What every call says when there are no credentials at all.
-pub const NOT_SIGNED_IN: &str = "handin is not signed in to Dropbox; press l in Settings to \
-                                 sign in, or t to paste an access token from the App Console.";
+pub const NOT_SIGNED_IN: &str = "handin is not signed in to Dropbox; sign in (handin auth login, \
+                                 or Settings in the TUI), or give it an access token from the \
+                                 App Console.";
 
 /// How handin is signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,7 +216,7 @@ pub(crate) async fn exchange_code(
             Some(_) if error.kind() == &ErrorKind::Auth => {
                 let sentence = format!(
                     "Dropbox refused to sign handin in ({}); check app_key in the config file, \
-                     then press l to try again.",
+                     then start the sign-in again.",
                     error.tag().unwrap_or_default()
                 );
                 error.reworded(ErrorKind::Auth, sentence)

@@ -913,8 +913,8 @@ impl FixedToken {
         let token = access_token.trim();
         if token.is_empty() {
             return Err(DropboxError::settings(
-                "That access token is empty; generate one in the App Console and paste it with t \
-                 in Settings (or sign in with l, which needs no token).",
+                "That access token is empty; generate one in the App Console and give it again \
+                 (or sign in with OAuth, which needs no token).",
                 "empty access token",
             ));
         }
@@ -980,7 +980,8 @@ impl OAuthTokens {
         let refresh_token = refresh_token.trim();
         if app_key.is_empty() || refresh_token.is_empty() {
             return Err(DropboxError::settings(
-                "The saved sign-in is incomplete; press l in Settings to sign in again.",
+                "The saved sign-in is incomplete; sign in again (handin auth login, or Settings \
+                 in the TUI).",
                 "OAuth credentials without an app key or refresh token",
             ));
         }
@@ -1193,8 +1194,8 @@ impl ApiClient {
                     Ok(TeamSelect::User(member.to_owned()))
                 } else {
                     Err(DropboxError::settings(
-                        "A team member id starts with dbmid: and has no spaces; pick the member \
-                         to act as in Settings (m).",
+                        "A team member id starts with dbmid: and has no spaces; choose the member \
+                         to act as again (--as-member, or Settings in the TUI).",
                         format!("invalid select_user {member:?}"),
                     ))
                 }
@@ -1329,7 +1330,8 @@ pub(crate) fn source_from_saved(app_key: &str, saved: &str) -> Result<TokenSourc
         return Ok(TokenSource::Fixed(Arc::new(FixedToken::new(token)?)));
     }
     Err(DropboxError::settings(
-        "The saved sign-in is not one handin can use; press l in Settings to sign in again.",
+        "The saved sign-in is not one handin can use; sign in again (handin auth login, or \
+         Settings in the TUI).",
         "an OAuth authorization that is neither a refresh token nor a long-lived token",
     ))
 }
@@ -1829,7 +1831,11 @@ mod tests {
                 .err()
                 .unwrap_or_else(|| panic!("{key:?} {saved:?} accepted"));
             assert_eq!(error.kind(), &ErrorKind::Settings);
-            assert!(error.sentence().contains("press l"), "{}", error.sentence());
+            assert!(
+                error.sentence().contains("handin auth login"),
+                "{}",
+                error.sentence()
+            );
         }
         // An authorization code not yet exchanged is not a sign-in.
         let code = Authorization::from_auth_code(
@@ -1859,7 +1865,11 @@ mod tests {
                 .err()
                 .unwrap_or_else(|| panic!("{bad} accepted"));
             assert_eq!(error.kind(), &ErrorKind::Settings);
-            assert!(error.sentence().contains("(m)"), "{}", error.sentence());
+            assert!(
+                error.sentence().contains("--as-member"),
+                "{}",
+                error.sentence()
+            );
         }
         assert!(client.with_team_context(None, Some("mars")).is_err());
     }

@@ -26,6 +26,7 @@ use dropbox_sdk::team::{MembersListContinueError, MembersListError};
 
 use super::auth::{NOT_SIGNED_IN, NotSignedIn, SIGN_IN_AGAIN, TokenRefused};
 use super::client::{AnswerTooLarge, TransportError, TransportErrorKind, is_team_token_refusal};
+use crate::untrusted::visible;
 
 /// What kind of failure an error is, for code that reacts to it (retry buttons,
 /// sign-in prompts) rather than showing it.
@@ -95,11 +96,13 @@ impl DropboxError {
         self.kind == ErrorKind::Auth
     }
 
+    /// The sentence may quote what a server said: it is kept safe for a terminal here,
+    /// once, for the TUI and the command line alike.
     fn new(kind: ErrorKind, tag: Option<String>, sentence: String, detail: String) -> Self {
         Self {
             kind,
             tag,
-            sentence,
+            sentence: visible(&sentence).into_owned(),
             detail: bounded(detail),
         }
     }
@@ -115,7 +118,7 @@ impl DropboxError {
     pub(crate) fn reworded(self, kind: ErrorKind, sentence: impl Into<String>) -> Self {
         Self {
             kind,
-            sentence: sentence.into(),
+            sentence: visible(&sentence.into()).into_owned(),
             ..self
         }
     }
@@ -407,7 +410,7 @@ fn rate_limited(
 
 /// The sentence for a team token used on a user route without a member.
 pub const TEAM_TOKEN_NEEDS_MEMBER: &str =
-    "This is a team token: pick the member to act as in Settings (m).";
+    "This is a team token: choose the member to act as (--as-member, or Settings in the TUI).";
 
 /// A 400 is plain text meant for developers. A few cases are common enough to explain:
 /// a team token without a selected member, a member selected for a token that is not a
@@ -425,8 +428,8 @@ fn bad_request(text: &str, detail: String) -> DropboxError {
         return DropboxError::new(
             ErrorKind::Settings,
             None,
-            "This token is for a single Dropbox account, not a team: clear the team member in \
-             Settings (m)."
+            "This token is for a single Dropbox account, not a team: act as no team member \
+             (leave out --as-member, or clear it in the TUI's Settings)."
                 .to_owned(),
             detail,
         );
@@ -561,7 +564,8 @@ fn transport(
             SIGN_IN_AGAIN.to_owned()
         } else {
             format!(
-                "Dropbox refused handin's sign-in ({}); press l in Settings to sign in again.",
+                "Dropbox refused handin's sign-in ({}); sign in again (handin auth login, or \
+                 Settings in the TUI).",
                 refused.error
             )
         };
@@ -612,8 +616,8 @@ fn transport(
         ),
         TransportErrorKind::InvalidRequest => (
             ErrorKind::Settings,
-            "handin could not build a valid request; paste the access token again (t in Settings), \
-             or check the team member (m) and Path root in Settings for stray characters."
+            "handin could not build a valid request; give the access token again, or check the \
+             team member and Path root in Settings for stray characters."
                 .to_owned(),
         ),
     };
@@ -636,23 +640,24 @@ fn auth_tag(error: &AuthError) -> String {
 
 fn auth_sentence(error: &AuthError) -> String {
     match error {
-        AuthError::InvalidAccessToken => "Dropbox no longer accepts this access token; press l \
-             in Settings to sign in again, or t to paste a new token."
+        AuthError::InvalidAccessToken => "Dropbox no longer accepts this access token; sign in \
+             again (handin auth login, or Settings in the TUI), or give a new token."
             .to_owned(),
         AuthError::ExpiredAccessToken => "This access token has expired (tokens from the App \
-             Console last only a few hours); press l in Settings to sign in so handin renews \
-             access by itself, or t to paste a new token."
+             Console last only a few hours); sign in (handin auth login, or Settings in the TUI) \
+             so handin renews access by itself, or give a new token."
             .to_owned(),
         AuthError::MissingScope(scope) => format!(
             "This Dropbox app lacks the permission \u{201c}{}\u{201d}; enable it in the App \
-             Console (Permissions), then press l in Settings to sign in again.",
+             Console (Permissions), then sign in again (handin auth login, or Settings in the \
+             TUI).",
             scope.required_scope
         ),
         AuthError::UserSuspended => {
             "This Dropbox account is suspended; contact Dropbox support.".to_owned()
         }
         AuthError::InvalidSelectUser => "The team member handin acts as is not on this team; \
-             pick another in Settings (m)."
+             choose another (--as-member, or Settings in the TUI)."
             .to_owned(),
         AuthError::InvalidSelectAdmin => "Dropbox says the selected team admin is not an admin of \
              this team; use a token of a team admin."
@@ -660,8 +665,8 @@ fn auth_sentence(error: &AuthError) -> String {
         AuthError::RouteAccessDenied => "This Dropbox app may not use this feature; check the \
              app's permissions in the App Console."
             .to_owned(),
-        _ => "Dropbox refused this access token; press l in Settings to sign in again, or t to \
-             paste a new token."
+        _ => "Dropbox refused this access token; sign in again (handin auth login, or Settings \
+             in the TUI), or give a new token."
             .to_owned(),
     }
 }
@@ -692,7 +697,8 @@ fn access_sentence(error: &AccessError) -> String {
             "Your team's settings do not allow this app to do that; ask your team admin."
         }
         AccessError::NoPermission(_) => {
-            "This token may not act for that team member; pick another in Settings (m)."
+            "This token may not act for that team member; choose another (--as-member, or \
+             Settings in the TUI)."
         }
         _ => "Dropbox denied access to this feature for this account.",
     }
@@ -719,7 +725,7 @@ fn file_request_sentence(tag: &str) -> String {
         "disabled_for_team" => {
             "Your team's admin has turned off file requests; ask them to turn it on."
         }
-        "not_found" => "That file request no longer exists; press r to refresh.",
+        "not_found" => "That file request no longer exists; load the file requests again.",
         "not_a_folder" => "The destination is a file, not a folder; choose a folder.",
         "app_lacks_access" => {
             "This app can only use its own app folder; choose a destination inside it."
@@ -743,12 +749,10 @@ fn file_request_sentence(tag: &str) -> String {
         }
         "rate_limit" => {
             "This account has reached Dropbox's limit of 4,000 file requests; delete closed \
-             ones with D to make room."
+             ones to make room."
         }
-        "file_request_open" => "Only closed requests can be deleted; close it first with x.",
-        "invalid_cursor" => {
-            "The list of file requests changed while loading; press r to load it again."
-        }
+        "file_request_open" => "Only closed requests can be deleted; close it first.",
+        "invalid_cursor" => "The list of file requests changed while loading; load it again.",
         _ => UNKNOWN_API_ERROR,
     }
     .to_owned()
@@ -853,7 +857,7 @@ fn lookup_sentence(error: &LookupError) -> String {
         LookupError::MalformedPath(_) => {
             "That is not a valid Dropbox path; paths start with / and name a file or folder."
         }
-        LookupError::NotFound => "That file or folder is no longer in Dropbox; press r to refresh.",
+        LookupError::NotFound => "That file or folder is no longer in Dropbox; list it again.",
         LookupError::NotFile => "That path is a folder, not a file.",
         LookupError::NotFolder => "That path is a file, not a folder; choose a folder.",
         LookupError::RestrictedContent => {
@@ -866,8 +870,7 @@ fn lookup_sentence(error: &LookupError) -> String {
     .to_owned()
 }
 
-const LISTING_RESET: &str =
-    "Dropbox reset this folder's change feed; press r to list the folder again.";
+const LISTING_RESET: &str = "Dropbox reset this folder's change feed; list the folder again.";
 
 impl RouteError for ListFolderError {
     fn tag(&self) -> String {
@@ -1002,7 +1005,7 @@ impl RouteError for MembersListContinueError {
     fn sentence(&self) -> String {
         match self {
             MembersListContinueError::InvalidCursor => {
-                "The team's member list changed while loading; press m to load it again."
+                "The team's member list changed while loading; load it again."
             }
             _ => UNKNOWN_API_ERROR,
         }
@@ -1055,14 +1058,14 @@ mod tests {
         assert_eq!(e.tag(), Some("not_found"));
         assert_eq!(
             e.sentence(),
-            "That file request no longer exists; press r to refresh."
+            "That file request no longer exists; load the file requests again."
         );
 
         let e = api(DeleteFileRequestError::FileRequestOpen);
         assert_eq!(e.tag(), Some("file_request_open"));
         assert_eq!(
             e.sentence(),
-            "Only closed requests can be deleted; close it first with x."
+            "Only closed requests can be deleted; close it first."
         );
 
         let e = api(CreateFileRequestError::EmailUnverified);
@@ -1077,12 +1080,12 @@ mod tests {
         assert_eq!(
             e.sentence(),
             "This account has reached Dropbox's limit of 4,000 file requests; delete closed \
-             ones with D to make room."
+             ones to make room."
         );
 
         let e = api(ListFileRequestsContinueError::InvalidCursor);
         assert_eq!(e.tag(), Some("invalid_cursor"));
-        assert!(e.sentence().contains("press r"));
+        assert!(e.sentence().contains("load it again"));
     }
 
     #[test]
@@ -1140,11 +1143,12 @@ mod tests {
         assert!(e.sentence().contains("10,000"), "{}", e.sentence());
     }
 
-    /// Sentences about signing in point at the Settings tab's keys (l sign in, t paste a
-    /// token, m pick a team member and space) and never at the old ways: restarting with
-    /// HANDIN_TOKEN, editing select_user or path_root by hand.
+    /// The TUI and the command line show the same sentences: none names a key of the
+    /// TUI's, and those about signing in or the team context name the way out on both
+    /// sides (handin auth login, --as-member, Settings in the TUI), never the old ways:
+    /// restarting with HANDIN_TOKEN, editing select_user or path_root by hand.
     #[test]
-    fn sentences_point_at_the_settings_keys() {
+    fn sentences_name_the_way_out_and_no_key() {
         let mut sentences: Vec<String> = [
             "disabled_for_team",
             "not_found",
@@ -1201,23 +1205,38 @@ mod tests {
             sentences.push(DropboxError::from_sdk::<dropbox_sdk::NoError>("r", cause).sentence());
         }
         for sentence in &sentences {
-            for stale in ["HANDIN_TOKEN", "restart handin", "config file", "Path-Root"] {
+            for stale in [
+                "HANDIN_TOKEN",
+                "restart handin",
+                "config file",
+                "Path-Root",
+                "press ",
+                "(l)",
+                "(m)",
+                " with x",
+                " with D",
+            ] {
                 assert!(!sentence.contains(stale), "{stale:?} in {sentence:?}");
             }
             assert!(sentence.ends_with('.'), "{sentence:?}");
         }
-        // Every sentence about the token or the team context names its key, except the
-        // three that no key can fix: a suspended account, a token of a non-admin, and an
-        // app without the permission for a route.
-        let keyed = sentences[12..]
+        // Every sentence about the token or the team context names the way out, except
+        // the three nothing on handin's side can fix: a suspended account, a token of a
+        // non-admin, and an app without the permission for a route.
+        let remedied = sentences[12..]
             .iter()
             .filter(|s| {
-                ["(l)", "(m)", " l ", " t ", "(t ", "Path root in Settings"]
+                ["handin auth login", "--as-member", "Path root in Settings"]
                     .iter()
-                    .any(|key| s.contains(key))
+                    .any(|way| s.contains(way))
             })
             .count();
-        assert_eq!(keyed, sentences.len() - 12 - 3, "{:#?}", &sentences[12..]);
+        assert_eq!(
+            remedied,
+            sentences.len() - 12 - 3,
+            "{:#?}",
+            &sentences[12..]
+        );
     }
 
     #[test]
@@ -1229,11 +1248,13 @@ mod tests {
                 String::new()
             )
             .sentence(),
-            "This is a team token: pick the member to act as in Settings (m)."
+            "This is a team token: choose the member to act as (--as-member, or Settings in the \
+             TUI)."
         );
         assert_eq!(
             SIGN_IN_AGAIN,
-            "Dropbox no longer accepts handin's sign-in; press l in Settings to sign in again."
+            "Dropbox no longer accepts handin's sign-in; sign in again (handin auth login, or \
+             Settings in the TUI)."
         );
         let e = DropboxError::from_sdk::<dropbox_sdk::NoError>(
             "file_requests/list_v2",
@@ -1267,7 +1288,11 @@ mod tests {
             })),
         );
         assert_eq!(e.tag(), Some("invalid_client"));
-        assert!(e.sentence().contains("press l"), "{}", e.sentence());
+        assert!(
+            e.sentence().contains("handin auth login"),
+            "{}",
+            e.sentence()
+        );
     }
 
     #[test]
@@ -1281,8 +1306,8 @@ mod tests {
         assert_eq!(e.tag(), Some("invalid_access_token"));
         assert_eq!(
             e.sentence(),
-            "Dropbox no longer accepts this access token; press l in Settings to sign in again, \
-             or t to paste a new token."
+            "Dropbox no longer accepts this access token; sign in again (handin auth login, or \
+             Settings in the TUI), or give a new token."
         );
 
         let scope =
@@ -1356,6 +1381,22 @@ mod tests {
         let long = "x".repeat(400);
         let e = DropboxError::from_sdk::<GetFileRequestError>("r", SdkError::BadRequest(long));
         assert!(e.sentence().chars().count() < 260);
+    }
+
+    #[test]
+    fn what_a_server_says_reaches_the_sentence_only_made_visible() {
+        let e = DropboxError::from_sdk::<GetFileRequestError>(
+            "file_requests/get",
+            SdkError::BadRequest("\u{1b}]0;owned\u{7}bad \u{9b}2J \u{202e}id".into()),
+        );
+        assert!(
+            e.sentence()
+                .contains("\\u{1b}]0;owned\\u{7}bad \\u{9b}2J \\u{202e}id"),
+            "{}",
+            e.sentence()
+        );
+        let reworded = e.reworded(ErrorKind::Auth, "refused: \u{1b}[2J");
+        assert_eq!(reworded.sentence(), "refused: \\u{1b}[2J");
     }
 
     #[test]

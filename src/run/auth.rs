@@ -15,6 +15,7 @@ use handin::dropbox::{
     AuthMethod, ClientSettings, Dropbox, DropboxError, ErrorKind, FullAccount, start_login,
 };
 use handin::logging;
+use handin::untrusted::visible;
 
 /// Done as asked.
 const OK: u8 = 0;
@@ -92,8 +93,9 @@ pub(super) fn setup(cli: &Cli) -> Result<Setup, String> {
         let member = member.trim();
         if !member.starts_with("dbmid:") {
             return Err(format!(
-                "--as-member takes a team member id starting with dbmid:, and \"{member}\" is \
-                 not one; the TUI's member picker (m in Settings) shows them."
+                "--as-member takes a team member id starting with dbmid:, and \"{}\" is not \
+                 one; the member picker in the TUI's Settings shows them.",
+                visible(member)
             ));
         }
         config.select_user = Some(member.to_string());
@@ -209,7 +211,8 @@ fn login(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
             let _ = writeln!(
                 out,
                 "Signed in with OAuth for a whole Dropbox Business team; handin refreshes access \
-                 by itself. Pick the member to act as in Settings (m)."
+                 by itself. Name the member to act as with --as-member dbmid:..., or pick one \
+                 in the TUI's Settings."
             );
         }
         Err(error) => {
@@ -331,8 +334,8 @@ fn status(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
         Ok(Some(credentials)) => credentials,
         Ok(None) => {
             println!(
-                "Not signed in. Sign in with handin auth login (or press l in Settings), or \
-                     paste an access token with t in Settings."
+                "Not signed in. Sign in with handin auth login, or set HANDIN_TOKEN to an \
+                 access token from the App Console."
             );
             return REFUSED;
         }
@@ -360,12 +363,12 @@ fn status(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
         Err(_) if dropbox.auth_status().is_team_token == Some(true) => {
             println!(
                 "Signed in for a whole Dropbox Business team, with no member chosen to act as: \
-                 pick one in Settings (m)."
+                 name one with --as-member dbmid:..., or pick one in the TUI's Settings."
             );
         }
         Err(error) => {
             tracing::warn!(detail = error.detail(), "checking the sign-in failed");
-            eprintln!("handin: {}", command_line_sentence(error));
+            eprintln!("handin: {}", error.sentence());
             code = REFUSED;
         }
     }
@@ -412,26 +415,24 @@ fn who(account: &FullAccount) -> String {
         AccountType::Pro => "Pro",
         AccountType::Business => "Business",
     };
-    format!("{} <{}> ({kind})", account.name.display_name, account.email)
+    format!(
+        "{} <{}> ({kind})",
+        visible(&account.name.display_name),
+        visible(&account.email)
+    )
 }
 
 /// `Team: Name, as member dbmid:...` for a team member.
 fn team_line(account: &FullAccount) -> Option<String> {
     let team = account.team.as_ref()?;
     Some(match &account.team_member_id {
-        Some(member) => format!("Team: {}, as member {member}.", team.name),
-        None => format!("Team: {}.", team.name),
+        Some(member) => format!(
+            "Team: {}, as member {}.",
+            visible(&team.name),
+            visible(member)
+        ),
+        None => format!("Team: {}.", visible(&team.name)),
     })
-}
-
-/// A sentence that points at a Settings key gets the command-line way too.
-pub(super) fn command_line_sentence(error: &DropboxError) -> String {
-    let sentence = error.sentence();
-    if error.needs_sign_in() {
-        format!("{sentence} From a shell: handin auth login.")
-    } else {
-        sentence
-    }
 }
 
 fn exit_for(error: &DropboxError) -> u8 {

@@ -16,6 +16,7 @@ use handin::mail::{
 };
 use handin::submissions::{Assignments, ClassView, Roster};
 use handin::time::Zone;
+use handin::untrusted::{visible, visible_lines};
 use tokio::sync::watch;
 
 use super::auth::{self, Setup};
@@ -54,9 +55,10 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &MailComma
     }
 }
 
-/// "handin: <sentence>." on stderr, the full stop added when the sentence has none.
+/// "handin: <sentence>." on stderr, the full stop added when the sentence has none;
+/// shown safely, as sentences quote titles, names and what mail servers said.
 fn say(sentence: &str) {
-    let sentence = sentence.trim_end();
+    let sentence = visible_lines(sentence.trim_end());
     if sentence.ends_with(['.', '?', '!']) {
         eprintln!("handin: {sentence}");
     } else {
@@ -154,7 +156,10 @@ async fn mailing(cli: &Cli, setup: &Setup, kind: Kind, args: &MailArgs) -> u8 {
             (Kind::Invite, false) => "the class list has no one to write to",
             (Kind::Remind, false) => "every student on the class list has handed in",
         };
-        eprintln!("Nothing to send for \"{}\": {why}.", request.title);
+        eprintln!(
+            "Nothing to send for \"{}\": {why}.",
+            visible(&request.title)
+        );
         return skipped_code;
     };
     preview(kind, &request, &values, &mailer, first, letters.len());
@@ -250,13 +255,15 @@ fn request_sentence(id: &str, error: &DropboxError) -> String {
     tracing::warn!(detail = error.detail(), "looking up the request failed");
     if error.tag() == Some("not_found") {
         format!(
-            "no file request has the id \"{id}\"; copy the id from the Requests tab, or from the \
-             end of the request's link"
+            "no file request has the id \"{}\"; copy the id from the Requests tab, or from the \
+             end of the request's link",
+            visible(id)
         )
     } else {
         format!(
-            "could not look up file request \"{id}\": {}",
-            auth::command_line_sentence(error)
+            "could not look up file request \"{}\": {}",
+            visible(id),
+            error.sentence()
         )
     }
 }
@@ -290,7 +297,8 @@ fn roster(setup: &Setup, args: &MailArgs, request: &FileRequest) -> Result<Roste
                     return Err(format!(
                         "\"{}\" is not in a course folder under {}, so handin cannot tell its \
                          class list; name one with --roster FILE",
-                        request.title, setup.config.courses_root
+                        visible(&request.title),
+                        setup.config.courses_root
                     ));
                 }
             }
@@ -320,7 +328,7 @@ async fn class_view(
             REFUSED,
             format!(
                 "the folder of \"{}\" no longer exists, so who has handed in cannot be told",
-                request.title
+                visible(&request.title)
             ),
         ));
     };
@@ -337,8 +345,8 @@ async fn class_view(
                 REFUSED,
                 format!(
                     "could not list the files of \"{}\": {}",
-                    request.title,
-                    auth::command_line_sentence(&error)
+                    visible(&request.title),
+                    error.sentence()
                 ),
             ));
         }
@@ -365,8 +373,13 @@ async fn professor(from: Option<&str>, dropbox: &Dropbox) -> String {
     }
 }
 
+/// `Name <email>` from a roster row, as a terminal may show it.
 fn shown(recipient: &Recipient) -> String {
-    format!("{} <{}>", recipient.name, recipient.email)
+    format!(
+        "{} <{}>",
+        visible(&recipient.name),
+        visible(&recipient.email)
+    )
 }
 
 fn report_skipped(skipped: &[(Recipient, Delivery)]) {
@@ -379,7 +392,7 @@ fn report_skipped(skipped: &[(Recipient, Delivery)]) {
             Delivery::Skipped(reason) | Delivery::Failed(reason) => reason.as_str(),
             Delivery::Sent => "",
         };
-        eprintln!("  {}: {reason}", recipient.name);
+        eprintln!("  {}: {}", visible(&recipient.name), visible(reason));
     }
     eprintln!();
 }
@@ -405,11 +418,11 @@ fn preview(
     let course = if values.course.is_empty() {
         String::new()
     } else {
-        format!(" ({})", values.course)
+        format!(" ({})", visible(&values.course))
     };
     eprintln!(
         "{what} for \"{}\"{course} to {students}, from {}, {}.",
-        request.title,
+        visible(&request.title),
         mailer.from(),
         if mailer.is_dry_run() {
             mailer.describe()
@@ -422,14 +435,14 @@ fn preview(
     if let Some(reply_to) = mailer.reply_to() {
         eprintln!("  Reply-To: {reply_to}");
     }
-    eprintln!("  Subject: {}", first.subject);
+    eprintln!("  Subject: {}", visible(&first.subject));
     eprintln!();
     let lines: Vec<&str> = first.body.lines().collect();
     for line in lines.iter().take(PREVIEW_LINES) {
         if line.is_empty() {
             eprintln!();
         } else {
-            eprintln!("  {line}");
+            eprintln!("  {}", visible(line));
         }
     }
     if lines.len() > PREVIEW_LINES {
@@ -467,12 +480,16 @@ async fn send_all(mailer: &Mailer, letters: &[Letter]) -> Outcome {
         let position = format!("[{:>width$}/{}]", index + 1, letters.len());
         match &delivery {
             Delivery::Sent => eprintln!("{position} {done:<7} {}", shown(&letter.recipient)),
-            Delivery::Failed(reason) => {
-                eprintln!("{position} FAILED  {}: {reason}", shown(&letter.recipient))
-            }
-            Delivery::Skipped(reason) => {
-                eprintln!("{position} skipped {}: {reason}", shown(&letter.recipient))
-            }
+            Delivery::Failed(reason) => eprintln!(
+                "{position} FAILED  {}: {}",
+                shown(&letter.recipient),
+                visible(reason)
+            ),
+            Delivery::Skipped(reason) => eprintln!(
+                "{position} skipped {}: {}",
+                shown(&letter.recipient),
+                visible(reason)
+            ),
         }
         results.push((letter.recipient.clone(), delivery));
     }

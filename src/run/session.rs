@@ -10,6 +10,7 @@ use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 
 use handin::cli::Cli;
 use handin::dropbox::{Dropbox, DropboxError, ErrorKind};
+use handin::untrusted::{visible, visible_lines};
 use tokio::sync::watch;
 
 use super::auth::{self, Setup};
@@ -58,9 +59,10 @@ impl Failure {
         }
     }
 
-    /// Says it on stderr and gives the exit status.
+    /// Says it on stderr (safely: sentences quote names and servers) and gives the exit
+    /// status.
     pub(super) fn report(self) -> u8 {
-        eprintln!("handin: {}", self.sentence);
+        eprintln!("handin: {}", visible_lines(&self.sentence));
         self.code
     }
 }
@@ -68,18 +70,22 @@ impl Failure {
 /// One sentence for a failed Dropbox call (the full detail goes to the log).
 pub(super) fn sentence(error: &DropboxError) -> String {
     tracing::warn!(detail = error.detail(), "a Dropbox call failed");
-    auth::command_line_sentence(error)
+    error.sentence()
 }
 
 /// A file request id Dropbox did not know, or another failure to look one up.
 pub(super) fn request_failure(id: &str, error: &DropboxError) -> Failure {
     if error.tag() == Some("not_found") {
         Failure::dropbox(format!(
-            "no file request has the id \"{id}\"; copy the id from handin requests list, the \
-             Requests tab, or the end of the request's link."
+            "no file request has the id \"{}\"; copy the id from handin requests list, the \
+             Requests tab, or the end of the request's link.",
+            visible(id)
         ))
     } else {
-        Failure::from_dropbox(&format!("could not look up file request \"{id}\""), error)
+        Failure::from_dropbox(
+            &format!("could not look up file request \"{}\"", visible(id)),
+            error,
+        )
     }
 }
 
@@ -107,10 +113,10 @@ impl Session {
         self.quiet
     }
 
-    /// A message for people, on stderr, unless `-q`.
+    /// A message for people, on stderr, unless `-q`; shown safely, as it may quote names.
     pub(super) fn say(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", visible_lines(message.as_ref()));
         }
     }
 }
