@@ -3,6 +3,7 @@
 //! goes to stderr; stdout stays empty. Exit statuses are documented in the command's
 //! `--help` (see `handin::cli`).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use handin::download::{
 };
 use handin::dropbox::{Dropbox, FileRequest};
 use handin::submissions::Assignments;
+use handin::untrusted::{visible, visible_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::auth;
@@ -151,7 +153,7 @@ async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
     let (requests, items) = match planned {
         Ok(planned) => planned,
         Err(sentence) => {
-            eprintln!("handin: {sentence}");
+            eprintln!("handin: {}", visible_lines(&sentence));
             return REFUSED;
         }
     };
@@ -276,7 +278,7 @@ async fn requests_and_items(
             .map_err(|error| {
                 format!(
                     "could not list the files of \"{}\": {}",
-                    request.title,
+                    visible(&request.title),
                     session::sentence(&error)
                 )
             })
@@ -337,11 +339,14 @@ pub(super) fn no_such_course(course: &str, requests: &[FileRequest], courses_roo
     courses.dedup();
     if courses.is_empty() {
         return format!(
-            "no file request saves into a course \"{course}\": there are no file requests."
+            "no file request saves into a course \"{}\": there are no file requests.",
+            visible(course)
         );
     }
+    let courses: Vec<Cow<'_, str>> = courses.iter().map(|name| visible(name)).collect();
     format!(
-        "no file request saves into a course \"{course}\"; the courses with requests are: {}.",
+        "no file request saves into a course \"{}\"; the courses with requests are: {}.",
+        visible(course),
         courses.join(", ")
     )
 }
@@ -381,8 +386,12 @@ fn draw(bar: &ProgressBar, snapshot: &Snapshot) {
     }
     match snapshot.in_flight.as_slice() {
         [] => {}
-        [only] => line.push(only.label.clone()),
-        [first, rest @ ..] => line.push(format!("{} (and {} more)", first.label, rest.len())),
+        [only] => line.push(visible(&only.label).into_owned()),
+        [first, rest @ ..] => line.push(format!(
+            "{} (and {} more)",
+            visible(&first.label),
+            rest.len()
+        )),
     }
     bar.set_message(line.join(" · "));
 }
@@ -414,19 +423,20 @@ fn report(summary: &Summary, owners: &[&str], folders: &[PathBuf], several: bool
     if !failures.is_empty() {
         eprintln!("Failed:");
         for (index, item, reason) in failures {
+            let (label, reason) = (visible(&item.label), visible(reason));
             match owners.get(index).filter(|_| several) {
-                Some(title) => eprintln!("  {title} / {}: {reason}", item.label),
-                None => eprintln!("  {}: {reason}", item.label),
+                Some(title) => eprintln!("  {} / {label}: {reason}", visible(title)),
+                None => eprintln!("  {label}: {reason}"),
             }
         }
     }
     match folders {
         [] => {}
-        [only] => eprintln!("Files are in {}", only.display()),
+        [only] => eprintln!("Files are in {}", shown_path(only)),
         _ if folders.len() <= FOLDERS_SHOWN => {
             eprintln!("Files are in:");
             for folder in folders {
-                eprintln!("  {}", folder.display());
+                eprintln!("  {}", shown_path(folder));
             }
         }
         _ => {
@@ -434,7 +444,7 @@ fn report(summary: &Summary, owners: &[&str], folders: &[PathBuf], several: bool
             eprintln!(
                 "Files are in {} folders under {}",
                 folders.len(),
-                root.display()
+                shown_path(&root)
             );
         }
     }
@@ -443,6 +453,11 @@ fn report(summary: &Summary, owners: &[&str], folders: &[PathBuf], several: bool
     } else if summary.failed() > 0 {
         eprintln!("Run the same command again to retry the failed files; the others are kept.");
     }
+}
+
+/// A local folder named after titles and students, as a terminal may show it.
+fn shown_path(path: &Path) -> String {
+    visible(&path.display().to_string()).into_owned()
 }
 
 /// The longest path every folder lies in.

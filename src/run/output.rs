@@ -3,7 +3,7 @@
 //! a promise to scripts, documented in the README's Scripting section: add, never
 //! rename.
 
-use std::io::{self, Write as _};
+use std::io::{self, IsTerminal as _, Write as _};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::CommandFactory as _;
@@ -12,6 +12,7 @@ use handin::config::GraceSetting;
 use handin::dropbox::{FileRequest, GracePeriod};
 use handin::state::requests::{RequestRow, Standing, grace_label};
 use handin::time::{self, Zone};
+use handin::untrusted::{escape_in_json, visible};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr as _;
 
@@ -58,12 +59,23 @@ pub(super) fn emit(text: &str) {
     }
 }
 
-/// One JSON document, pretty-printed, with a final newline.
+/// One JSON document, pretty-printed, with a final newline; the C1 and bidi controls
+/// serde_json leaves raw are escaped too, so `cat`ting the output is safe.
 pub(super) fn emit_json<T: Serialize + ?Sized>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => emit(&(text + "\n")),
+        Ok(text) => emit(&(escape_in_json(&text) + "\n")),
         // Only maps with non-string keys fail, and there are none here.
         Err(error) => eprintln!("handin: could not write the result as JSON: {error}."),
+    }
+}
+
+/// CSV text on stdout. A file or a pipe gets it byte for byte; a terminal gets each cell
+/// made safe to show, since names in it come from students.
+pub(super) fn emit_csv(text: &str) {
+    if io::stdout().is_terminal() {
+        emit(&handin::submissions::csv::for_terminal(text));
+    } else {
+        emit(text);
     }
 }
 
@@ -83,7 +95,8 @@ pub(super) fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) 
 }
 
 /// A table for people: columns padded to their widest cell (as terminals measure it),
-/// two spaces apart; `right` columns (numbers) are right-aligned.
+/// two spaces apart; `right` columns (numbers) are right-aligned. Cells are shown through
+/// [`visible`]: most hold names from outside.
 pub(super) struct Table {
     header: Vec<&'static str>,
     right: Vec<bool>,
@@ -108,7 +121,11 @@ impl Table {
     }
 
     pub(super) fn push(&mut self, row: Vec<String>) {
-        self.rows.push(row);
+        self.rows.push(
+            row.into_iter()
+                .map(|cell| visible(&cell).into_owned())
+                .collect(),
+        );
     }
 
     pub(super) fn render(&self) -> String {
@@ -255,7 +272,7 @@ pub(super) fn print_requests(requests: &[FileRequest], format: Format, now: Date
                 .map(|request| RequestJson::new(request, now))
                 .collect::<Vec<_>>(),
         ),
-        Format::Csv => emit(&csv(
+        Format::Csv => emit_csv(&csv(
             &REQUEST_COLUMNS,
             requests
                 .iter()
@@ -309,7 +326,7 @@ fn requests_table(requests: &[FileRequest], now: DateTime<Utc>) -> String {
 pub(super) fn print_request(request: &FileRequest, format: Format, now: DateTime<Utc>) {
     match format {
         Format::Json => emit_json(&RequestJson::new(request, now)),
-        Format::Csv => emit(&csv(
+        Format::Csv => emit_csv(&csv(
             &REQUEST_COLUMNS,
             [request_record(RequestJson::new(request, now))],
         )),
@@ -321,15 +338,15 @@ fn request_detail(request: &FileRequest, now: DateTime<Utc>) -> String {
     let row = RequestRow::new(request.clone());
     let zone = Zone::Local;
     let mut lines: Vec<(&str, String)> = vec![
-        ("Title", request.title.clone()),
-        ("ID", request.id.clone()),
-        ("Link", request.url.clone()),
+        ("Title", visible(&request.title).into_owned()),
+        ("ID", visible(&request.id).into_owned()),
+        ("Link", visible(&request.url).into_owned()),
         (
             "Folder",
-            request
-                .destination
-                .clone()
-                .unwrap_or_else(|| "(removed: uploads have nowhere to go)".to_string()),
+            request.destination.as_deref().map_or_else(
+                || "(removed: uploads have nowhere to go)".to_string(),
+                |folder| visible(folder).into_owned(),
+            ),
         ),
         (
             "State",
@@ -357,7 +374,12 @@ fn request_detail(request: &FileRequest, now: DateTime<Utc>) -> String {
         lines.push(("Created", time::full(created, zone)));
     }
     if let Some(description) = request.description.as_deref().filter(|d| !d.is_empty()) {
-        lines.push(("Description", description.replace('\n', "\n             ")));
+        // A description may span lines; each is shown safely, indented under the first.
+        let shown: Vec<String> = description
+            .lines()
+            .map(|line| visible(line).into_owned())
+            .collect();
+        lines.push(("Description", shown.join("\n             ")));
     }
     lines
         .into_iter()

@@ -20,6 +20,7 @@ use handin::dropbox::{FileRequest, UpdateFileRequestArgs};
 use handin::state::requests::grace_label;
 use handin::syllabus::{self, Changes, DeadlineText, Draft, Field, FieldError, NewRequest, Row};
 use handin::time::{self, Zone};
+use handin::untrusted::{visible, visible_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use tokio::sync::watch;
@@ -360,14 +361,19 @@ fn refuse_duplicates(
             if skip_existing {
                 session.say(format!(
                     "Skipped line {}: \"{}\" exists already (id {}).",
-                    row.line, request.title, request.id
+                    row.line,
+                    visible(&request.title),
+                    visible(&request.id)
                 ));
                 continue;
             }
             problems.push(format!(
                 "line {}: \"{}\" saving into {} exists already (id {}); remove the row, add \
                  --skip-existing, or delete that request first.",
-                row.line, request.title, row.request.destination, request.id
+                row.line,
+                visible(&request.title),
+                visible(&row.request.destination),
+                visible(&request.id)
             ));
         } else if let Some(first) = seen.insert(wanted.clone(), row.line) {
             problems.push(format!(
@@ -487,7 +493,7 @@ async fn create_all(
             break;
         }
         if let Some(bar) = &bar {
-            bar.set_message(row.request.title.clone());
+            bar.set_message(visible(&row.request.title).into_owned());
         }
         let made = tokio::select! {
             made = session.dropbox.create_request(row.request.create_args()) => made,
@@ -530,7 +536,8 @@ async fn create_all(
             format!(
                 "interrupted while creating line {} (\"{}\"), which Dropbox may or may not \
                  have created.",
-                row.line, row.request.title
+                row.line,
+                visible(&row.request.title)
             ),
             code,
         ),
@@ -540,14 +547,17 @@ async fn create_all(
         } => (
             format!(
                 "interrupted before line {} (\"{}\").",
-                row.line, row.request.title
+                row.line,
+                visible(&row.request.title)
             ),
             code,
         ),
         Halt::Refused(failure) => (
             format!(
                 "line {} (\"{}\"): {}",
-                row.line, row.request.title, failure.sentence
+                row.line,
+                visible(&row.request.title),
+                failure.sentence
             ),
             if created.is_empty() {
                 failure.code
@@ -561,7 +571,13 @@ async fn create_all(
     } else {
         let listed: Vec<String> = created
             .iter()
-            .map(|(line, request)| format!("line {line} \"{}\" (id {})", request.title, request.id))
+            .map(|(line, request)| {
+                format!(
+                    "line {line} \"{}\" (id {})",
+                    visible(&request.title),
+                    visible(&request.id)
+                )
+            })
             .collect();
         sentence.push_str(&format!(" Created before it: {}.", listed.join(", ")));
     }
@@ -622,7 +638,7 @@ async fn update(session: &Session, args: &RequestUpdateArgs) -> Result<u8, Failu
     else {
         session.say(format!(
             "Nothing to change: \"{}\" is already as asked.",
-            original.title
+            visible(&original.title)
         ));
         output::print_request(&original, format, Utc::now());
         return Ok(OK);
@@ -633,7 +649,7 @@ async fn update(session: &Session, args: &RequestUpdateArgs) -> Result<u8, Failu
         .await
         .map_err(|error| {
             Failure::from_dropbox(
-                &format!("Dropbox did not change \"{}\"", original.title),
+                &format!("Dropbox did not change \"{}\"", visible(&original.title)),
                 &error,
             )
         })?;
@@ -689,7 +705,7 @@ impl Batch {
         let all_failed = self.done.is_empty();
         let last_code = self.failed.last().map(|failure| failure.code);
         for failure in self.failed {
-            eprintln!("handin: {}", failure.sentence);
+            eprintln!("handin: {}", visible_lines(&failure.sentence));
         }
         if let Some(code) = self.interrupted {
             eprintln!("handin: interrupted; not {verb}: {}.", untouched.join(", "));
@@ -757,7 +773,7 @@ fn titles(requests: &[&FileRequest]) -> String {
     let mut named: Vec<String> = requests
         .iter()
         .take(TITLES_SHOWN)
-        .map(|request| format!("\"{}\"", request.title))
+        .map(|request| format!("\"{}\"", visible(&request.title)))
         .collect();
     if requests.len() > TITLES_SHOWN {
         named.push(format!("{} more", requests.len() - TITLES_SHOWN));
@@ -806,7 +822,7 @@ async fn delete(
     );
     if !session::confirm(&question, args.confirm.yes)? {
         for failure in batch.failed {
-            eprintln!("handin: {}", failure.sentence);
+            eprintln!("handin: {}", visible_lines(&failure.sentence));
         }
         session.say("Nothing was deleted.");
         return Ok(OK);
@@ -817,8 +833,8 @@ async fn delete(
             result = close_and_delete(session, request) => result,
             code = stopped(stop) => {
                 batch.interrupted = Some(code);
-                untouched.push(format!("{} (perhaps)", request.id));
-                untouched.extend(found[index + 1..].iter().map(|r| r.id.clone()));
+                untouched.push(format!("{} (perhaps)", visible(&request.id)));
+                untouched.extend(found[index + 1..].iter().map(|r| visible(&r.id).into_owned()));
                 break;
             }
         };
@@ -836,7 +852,8 @@ async fn close_and_delete(session: &Session, request: &FileRequest) -> Result<()
         Failure::from_dropbox(
             &format!(
                 "Dropbox did not delete \"{}\" ({})",
-                request.title, request.id
+                visible(&request.title),
+                visible(&request.id)
             ),
             error,
         )

@@ -16,6 +16,7 @@ use handin::submissions::{
     self, Assignments, ClassView, GridColumn, Lateness, Match, Roster, Standing, Submission,
 };
 use handin::time::{self, Zone};
+use handin::untrusted::visible;
 use serde::Serialize;
 
 use super::auth::{self, Setup};
@@ -71,7 +72,8 @@ async fn request_submissions(
         return Err(Failure::dropbox(format!(
             "the folder of \"{}\" is gone from Dropbox, so it has no files to list; give the \
              request a folder with handin requests update {} --dest PATH.",
-            request.title, request.id
+            visible(&request.title),
+            visible(&request.id)
         )));
     };
     let files = folder_files(session, destination, &request.title).await?;
@@ -90,7 +92,7 @@ async fn folder_files(
         Err(error) if error.tag() == Some("path/not_found") => Vec::new(),
         Err(error) => {
             return Err(Failure::from_dropbox(
-                &format!("could not list the files of \"{title}\""),
+                &format!("could not list the files of \"{}\"", visible(title)),
                 &error,
             ));
         }
@@ -136,7 +138,8 @@ fn roster_for(
 fn no_roster(what: &str) -> Failure {
     Failure::usage(format!(
         "{what} has no roster: give the class list with --roster FILE (a CSV with name and \
-         email columns), or set the course's roster in the TUI (R in the Submissions tab)."
+         email columns), or name the course's class list under [rosters] in the \
+         configuration file."
     ))
 }
 
@@ -281,7 +284,7 @@ fn print_files(request: &FileRequest, list: &[Submission], format: Format, now: 
             request: RequestJson::new(request, now),
             submissions: list.iter().map(SubmissionJson::new).collect(),
         }),
-        Format::Csv => output::emit(&output::csv(
+        Format::Csv => output::emit_csv(&output::csv(
             &FILE_COLUMNS,
             list.iter().map(|submission| {
                 let (lateness, late_by) = lateness_words(submission.lateness);
@@ -400,7 +403,7 @@ fn print_class(
         Format::Csv => {
             let text = submissions::class_csv(roster, view, list).map_err(Failure::usage)?;
             // The byte-order mark is for spreadsheets opening a file; a pipe gets none.
-            output::emit(text.trim_start_matches('\u{FEFF}'));
+            output::emit_csv(text.trim_start_matches('\u{FEFF}'));
         }
         Format::Human => {
             let mut table = Table::new(&[
@@ -537,18 +540,18 @@ async fn export(session: &Session, args: &SubmissionsExportArgs) -> Result<u8, F
                 args.roster.as_deref(),
                 request.destination.as_deref(),
             )?
-            .ok_or_else(|| no_roster(&format!("\"{}\"", request.title)))?;
+            .ok_or_else(|| no_roster(&format!("\"{}\"", visible(&request.title))))?;
             let list = request_submissions(session, &request, &assignments).await?;
             let view = submissions::class_view(&roster, &list);
             if to_stdout {
                 let text = submissions::class_csv(&roster, &view, &list).map_err(Failure::usage)?;
-                output::emit(text.trim_start_matches('\u{FEFF}'));
+                output::emit_csv(text.trim_start_matches('\u{FEFF}'));
             } else {
                 submissions::export_csv(&roster, &view, &list, &args.out)
                     .map_err(Failure::usage)?;
                 session.say(format!(
                     "Saved the class list of \"{}\" ({}) to {}.",
-                    request.title,
+                    visible(&request.title),
                     view.counts.sentence(),
                     args.out.display()
                 ));
@@ -581,7 +584,7 @@ async fn export(session: &Session, args: &SubmissionsExportArgs) -> Result<u8, F
                 args.roster.as_deref(),
                 chosen[0].destination.as_deref(),
             )?
-            .ok_or_else(|| no_roster(&format!("the course \"{course}\"")))?;
+            .ok_or_else(|| no_roster(&format!("the course \"{}\"", visible(course))))?;
             let mut columns: Vec<GridColumn> = Vec::with_capacity(chosen.len());
             for request in &chosen {
                 let list = request_submissions(session, request, &assignments).await?;
@@ -590,12 +593,12 @@ async fn export(session: &Session, args: &SubmissionsExportArgs) -> Result<u8, F
             let grid = submissions::course_grid(&roster, &columns, Utc::now());
             if to_stdout {
                 let text = submissions::grid_csv(&roster, &grid).map_err(Failure::usage)?;
-                output::emit(text.trim_start_matches('\u{FEFF}'));
+                output::emit_csv(text.trim_start_matches('\u{FEFF}'));
             } else {
                 submissions::export_grid_csv(&roster, &grid, &args.out).map_err(Failure::usage)?;
                 session.say(format!(
                     "Saved the grid of {} ({} students, {} requests) to {}.",
-                    course,
+                    visible(course),
                     roster.students.len(),
                     columns.len(),
                     args.out.display()
@@ -625,18 +628,20 @@ async fn assign(session: &Session, args: &AssignArgs) -> Result<u8, Failure> {
         Ok(Metadata::File(file)) => file,
         Ok(_) => {
             return Err(Failure::usage(format!(
-                "{file_id} is a folder, not a file; copy a file's id from handin submissions \
-                 list ID --json."
+                "{} is a folder, not a file; copy a file's id from handin submissions list ID \
+                 --json.",
+                visible(&file_id)
             )));
         }
         Err(error) if error.tag().is_some_and(|tag| tag.ends_with("not_found")) => {
             return Err(Failure::dropbox(format!(
-                "no file has the id {file_id}; copy it from handin submissions list ID --json."
+                "no file has the id {}; copy it from handin submissions list ID --json.",
+                visible(&file_id)
             )));
         }
         Err(error) => {
             return Err(Failure::from_dropbox(
-                &format!("could not look up the file {file_id}"),
+                &format!("could not look up the file {}", visible(&file_id)),
                 &error,
             ));
         }
@@ -654,17 +659,21 @@ async fn assign(session: &Session, args: &AssignArgs) -> Result<u8, Failure> {
                 let names: Vec<String> = candidates
                     .iter()
                     .filter_map(|&i| roster.students.get(i))
-                    .map(|student| format!("{} <{}>", student.name, student.email))
+                    .map(|student| {
+                        format!("{} <{}>", visible(&student.name), visible(&student.email))
+                    })
                     .collect();
                 return Err(Failure::usage(format!(
-                    "\"{typed}\" could be {}; give more of the name, or the email.",
+                    "\"{}\" could be {}; give more of the name, or the email.",
+                    visible(typed),
                     names.join(" or ")
                 )));
             }
             Match::Unknown => {
                 return Err(Failure::usage(format!(
-                    "no one called \"{typed}\" is on the roster; check the spelling, or give \
-                     the email."
+                    "no one called \"{}\" is on the roster; check the spelling, or give \
+                     the email.",
+                    visible(typed)
                 )));
             }
         },
@@ -673,7 +682,11 @@ async fn assign(session: &Session, args: &AssignArgs) -> Result<u8, Failure> {
     assignments
         .save(&assignments_file(&session.setup))
         .map_err(Failure::usage)?;
-    session.say(format!("Assigned {} to {student}.", file.name));
+    session.say(format!(
+        "Assigned {} to {}.",
+        visible(&file.name),
+        visible(&student)
+    ));
     Ok(OK)
 }
 
@@ -682,7 +695,10 @@ fn unassign(setup: &Setup, args: &UnassignArgs, quiet: bool) -> Result<u8, Failu
     let mut assignments = load_assignments(setup)?;
     let Some(student) = assignments.get(&file_id).map(str::to_string) else {
         if !quiet {
-            eprintln!("{file_id} was not assigned to anyone; nothing changed.");
+            eprintln!(
+                "{} was not assigned to anyone; nothing changed.",
+                visible(&file_id)
+            );
         }
         return Ok(OK);
     };
@@ -691,7 +707,11 @@ fn unassign(setup: &Setup, args: &UnassignArgs, quiet: bool) -> Result<u8, Failu
         .save(&assignments_file(setup))
         .map_err(Failure::usage)?;
     if !quiet {
-        eprintln!("{file_id} is no longer assigned to {student}.");
+        eprintln!(
+            "{} is no longer assigned to {}.",
+            visible(&file_id),
+            visible(&student)
+        );
     }
     Ok(OK)
 }
@@ -701,8 +721,9 @@ fn file_id(typed: &str) -> Result<String, Failure> {
     let typed = typed.trim();
     if typed.is_empty() || typed.starts_with('/') {
         return Err(Failure::usage(format!(
-            "\"{typed}\" is not a file id; ids look like id:a4ayc_80_OEAAAAAAAAAXw (handin \
-             submissions list ID --json shows them)."
+            "\"{}\" is not a file id; ids look like id:a4ayc_80_OEAAAAAAAAAXw (handin \
+             submissions list ID --json shows them).",
+            visible(typed)
         )));
     }
     Ok(if typed.starts_with("id:") {
