@@ -241,7 +241,7 @@ pub struct RequestsListArgs {
 #[derive(Debug, Args)]
 pub struct RequestGetArgs {
     /// The request's id (Requests tab, `requests list`, or the end of its link).
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
     pub id: String,
     #[command(flatten)]
     pub format: JsonArgs,
@@ -299,7 +299,7 @@ pub struct RequestCreateArgs {
 ))]
 pub struct RequestUpdateArgs {
     /// The request's id.
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
     pub id: String,
     /// A new title.
     #[arg(long)]
@@ -326,7 +326,7 @@ pub struct RequestUpdateArgs {
 #[derive(Debug, Args)]
 pub struct RequestIdsArgs {
     /// Request ids.
-    #[arg(value_name = "ID", required = true)]
+    #[arg(value_name = "ID", required = true, value_parser = RequestIdParser)]
     pub ids: Vec<String>,
     #[command(flatten)]
     pub format: JsonArgs,
@@ -335,7 +335,7 @@ pub struct RequestIdsArgs {
 #[derive(Debug, Args)]
 pub struct RequestDeleteArgs {
     /// Request ids.
-    #[arg(value_name = "ID", required = true)]
+    #[arg(value_name = "ID", required = true, value_parser = RequestIdParser)]
     pub ids: Vec<String>,
     #[command(flatten)]
     pub confirm: YesArgs,
@@ -368,7 +368,7 @@ pub enum SubmissionsCommand {
 #[derive(Debug, Args)]
 pub struct SubmissionsListArgs {
     /// The request's id.
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
     pub id: String,
     /// The class list (CSV with name and email columns): one line per student instead
     /// of one per file.
@@ -386,7 +386,7 @@ pub struct SubmissionsListArgs {
 ))]
 pub struct SubmissionsExportArgs {
     /// The request whose class list to save.
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
     pub id: Option<String>,
     /// Instead, the grid of every request of this course (folder name or Dropbox path).
     #[arg(long, value_name = "FOLDER")]
@@ -460,7 +460,7 @@ failed (the others are downloaded, and the failures are listed); 130 interrupted
 ))]
 pub struct DownloadArgs {
     /// File request ids (Requests tab, or the end of the request's link).
-    #[arg(value_name = "REQUEST_ID")]
+    #[arg(value_name = "REQUEST_ID", value_parser = RequestIdParser)]
     pub requests: Vec<String>,
 
     /// Also every request saving into this course: its folder's name ("CS101 Intro") or
@@ -476,6 +476,64 @@ pub struct DownloadArgs {
     /// Files downloaded at once, 1 to 32 (default: download_concurrency in the config, 6).
     #[arg(long, value_name = "N", value_parser = parse_concurrency)]
     pub concurrency: Option<u32>,
+}
+
+/// The longest file request id handin accepts. Dropbox's are 20 characters today; the
+/// spec bounds only the alphabet, so this leaves room to grow while refusing what is
+/// plainly something else (a pasted paragraph, a file's contents).
+pub const REQUEST_ID_MAX: usize = 64;
+
+/// A file request id as typed, trimmed, or why it cannot be one. Dropbox's spec says
+/// ids match `[-_0-9a-zA-Z]+` (file_requests.stone); anything else would only come
+/// back from Dropbox as a 400 "bad request", so it is refused here with a sentence
+/// before anything is sent.
+pub fn request_id(typed: &str) -> Result<String, String> {
+    let id = typed.trim();
+    if id.is_empty() {
+        return Err(
+            "a file request id is empty; copy one from handin requests list (the ID \
+                    column), or from the end of the request's link."
+                .to_string(),
+        );
+    }
+    let well_formed = id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if well_formed && id.len() <= REQUEST_ID_MAX {
+        return Ok(id.to_string());
+    }
+    let shown: String = id.chars().take(REQUEST_ID_MAX).collect();
+    let cut = if shown.len() < id.len() { "…" } else { "" };
+    Err(format!(
+        "\"{}{cut}\" is not a file request id: ids are letters, digits, - and _ (at most \
+         {REQUEST_ID_MAX}), like nZ3sxAbXpq8bD7hbCGkU; copy one from handin requests list, or \
+         from the end of the request's link.",
+        crate::untrusted::visible(&shown)
+    ))
+}
+
+/// [`request_id`] for clap, with the error in handin's own words: clap's would print
+/// the refused value raw, escape sequences and all.
+#[derive(Debug, Clone, Copy)]
+struct RequestIdParser;
+
+impl clap::builder::TypedValueParser for RequestIdParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        _argument: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        request_id(&value.to_string_lossy()).map_err(|sentence| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("{sentence}\n"),
+            )
+            .with_cmd(command)
+        })
+    }
 }
 
 /// What `--concurrency` accepts: the same range as `download_concurrency`.
@@ -606,7 +664,7 @@ not be read or written.")]
 #[derive(Debug, Args)]
 pub struct MailArgs {
     /// The file request's id (Requests tab, or the end of the request's link).
-    #[arg(value_name = "REQUEST_ID")]
+    #[arg(value_name = "REQUEST_ID", value_parser = RequestIdParser)]
     pub request: String,
     /// The class list (CSV with name and email columns); default: the course's roster
     /// from [rosters] in the config file.
@@ -806,5 +864,61 @@ mod tests {
     fn no_arrivals_needs_demo() {
         let error = Cli::try_parse_from(["handin", "--no-arrivals"]).expect_err("needs --demo");
         assert!(error.to_string().contains("--demo"), "{error}");
+    }
+
+    #[test]
+    fn request_ids_are_checked_before_anything_is_sent() {
+        assert_eq!(
+            request_id(" nZ3sxAbXpq8bD7hbCGkU\n").as_deref(),
+            Ok("nZ3sxAbXpq8bD7hbCGkU")
+        );
+        assert_eq!(request_id("a-b_C9").as_deref(), Ok("a-b_C9"));
+        assert_eq!(request_id(&"x".repeat(64)).map(|id| id.len()), Ok(64));
+        for bad in [
+            "",
+            "  ",
+            "abc def",
+            "../etc",
+            "id:abc",
+            "https://www.dropbox.com/request/abc",
+            "\u{1b}]0;x\u{7}",
+            "é",
+        ] {
+            let sentence = request_id(bad).expect_err(bad);
+            assert!(sentence.ends_with('.'), "{sentence}");
+            assert!(
+                !sentence.contains(crate::untrusted::is_unsafe),
+                "{sentence:?}"
+            );
+        }
+        let long = request_id(&"x".repeat(65)).expect_err("too long");
+        assert!(long.contains("at most 64"), "{long}");
+        assert!(long.contains('…'), "{long}");
+    }
+
+    #[test]
+    fn every_command_that_takes_a_request_id_refuses_a_malformed_one() {
+        for args in [
+            &["handin", "requests", "get", "a;b"][..],
+            &["handin", "requests", "update", "a;b", "--title", "t"],
+            &["handin", "requests", "close", "ok", "a;b"],
+            &["handin", "requests", "reopen", "a;b"],
+            &["handin", "requests", "delete", "a;b", "--yes"],
+            &["handin", "submissions", "list", "a;b"],
+            &["handin", "submissions", "export", "a;b", "--out", "-"],
+            &["handin", "download", "a;b"],
+            &["handin", "mail", "invite", "a;b"],
+            &["handin", "mail", "remind", "a;b"],
+        ] {
+            let error = Cli::try_parse_from(args).expect_err(&args.join(" "));
+            assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+            assert_eq!(error.exit_code(), 2);
+            assert!(
+                error
+                    .to_string()
+                    .contains("\"a;b\" is not a file request id"),
+                "{error}"
+            );
+        }
     }
 }
