@@ -173,8 +173,10 @@ pub fn letter(
         values,
         recipient,
     );
-    // A header is one line: a title typed with a line break must not end the subject.
+    // A header is one line: a title typed with a line break must not end the subject,
+    // and a name carrying an escape sequence must not reach the mail reader's terminal.
     let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    let subject = crate::untrusted::visible(&subject).into_owned();
     if subject.is_empty() {
         return Err(TemplateError::EmptySubject {
             kind: kind_name(kind),
@@ -452,6 +454,29 @@ mod tests {
         let filled =
             letter(&with("{ title }", "x"), Kind::Invite, &values(), &student()).expect("filled");
         assert_eq!(filled.subject, "Lab 1");
+    }
+
+    #[test]
+    fn a_subject_never_carries_a_raw_control() {
+        let values = Values {
+            title: "Lab\r\n1\u{1b}]0;x\u{7} \u{202e}fdp\u{85}".to_string(),
+            ..values()
+        };
+        let recipient = Recipient {
+            name: "Ada\u{1b}[2J".to_string(),
+            ..student()
+        };
+        let filled = letter(
+            &with("{title} for {student}", "x"),
+            Kind::Invite,
+            &values,
+            &recipient,
+        )
+        .expect("filled");
+        assert_eq!(
+            filled.subject,
+            "Lab 1\\u{1b}]0;x\\u{7} \\u{202e}fdp for Ada\\u{1b}[2J"
+        );
     }
 
     #[test]
