@@ -8,13 +8,14 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::layout;
 use super::theme::Theme;
 use crate::state::Confirm;
+use crate::untrusted::visible;
 
 pub fn render(confirm: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
     let width = area.width.min(64);
     let text_width = usize::from(width.saturating_sub(4)).max(1);
     let mut lines: Vec<Line> = Vec::new();
     for line in &confirm.lines {
-        lines.push(Line::raw(line.as_str()));
+        lines.push(Line::raw(visible(line)));
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
@@ -34,7 +35,10 @@ pub fn render(confirm: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.error())
-        .title(Span::styled(format!(" {} ", confirm.title), theme.title()));
+        .title(Span::styled(
+            format!(" {} ", visible(&confirm.title)),
+            theme.title(),
+        ));
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),

@@ -12,6 +12,7 @@ use super::layout;
 use super::theme::Theme;
 use crate::download::{Snapshot, Summary, human_bytes, human_duration};
 use crate::state::DownloadsState;
+use crate::untrusted::visible;
 
 /// The overlay's widest, so lines stay readable on a wide terminal.
 const WIDTH: u16 = 76;
@@ -71,7 +72,7 @@ fn render_progress(
     text_width: usize,
 ) {
     let label = |text: &'static str| Span::styled(text, theme.label());
-    let mut head: Vec<Line> = vec![Line::raw(downloads.what.clone())];
+    let mut head: Vec<Line> = vec![Line::raw(visible(&downloads.what))];
     let snapshot = downloads.snapshot.as_ref();
     match snapshot {
         None => head.push(Line::raw(format!(
@@ -211,7 +212,7 @@ fn render_end(
     let (prefix, border) = match outcome {
         Err(sentence) => {
             head.push(Line::styled("The download could not start.", theme.error()));
-            head.push(Line::raw(sentence.clone()));
+            head.push(Line::raw(visible(sentence)));
             (" Download not started ", theme.error())
         }
         Ok(summary) => {
@@ -230,7 +231,7 @@ fn render_end(
                 "{} received in {}, for {}.",
                 human_bytes(summary.bytes_received),
                 human_duration(summary.elapsed),
-                downloads.what
+                visible(&downloads.what)
             )));
             if summary.cancelled && !summary.outcomes.is_empty() {
                 head.push(Line::styled(
@@ -240,11 +241,13 @@ fn render_end(
             }
             head.push(Line::raw(""));
             head.push(Line::styled("The files are in", theme.label()));
-            head.push(Line::raw(downloads.destination.display().to_string()));
+            head.push(Line::raw(
+                visible(&downloads.destination.display().to_string()).into_owned(),
+            ));
             for (item, reason) in summary.failures().skip(downloads.scroll) {
                 failures.push(Line::from(vec![
-                    Span::styled(item.label.clone(), theme.error()),
-                    Span::raw(format!(": {reason}")),
+                    Span::styled(visible(&item.label), theme.error()),
+                    Span::raw(format!(": {}", visible(reason))),
                 ]));
             }
             let prefix = if summary.cancelled {

@@ -14,6 +14,7 @@ use super::theme::Theme;
 use crate::mail::{Delivery, Kind};
 use crate::state::State;
 use crate::state::mail::{MailOverlay, MailPhase, MailRow, students};
+use crate::untrusted::visible;
 
 pub fn render(overlay: &MailOverlay, state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let what = match overlay.kind {
@@ -87,7 +88,10 @@ fn render_notice(
 ) {
     let width = area.width.min(70);
     let text_width = usize::from(width.saturating_sub(4)).max(1);
-    let mut lines: Vec<Line> = text.lines().map(|l| Line::raw(l.to_string())).collect();
+    let mut lines: Vec<Line> = text
+        .lines()
+        .map(|l| Line::raw(visible(l).into_owned()))
+        .collect();
     lines.push(Line::raw(""));
     lines.push(key_hint(&[("Esc", "closes")], theme));
     let rows: usize = lines
@@ -158,7 +162,7 @@ fn head(overlay: &MailOverlay, state: &State, theme: &Theme) -> Vec<Line<'static
         ]),
         Some(Err(sentence)) => Line::from(vec![
             Span::styled("Cannot send yet: ", theme.error()),
-            Span::styled(sentence.clone(), theme.error()),
+            Span::styled(visible(sentence).into_owned(), theme.error()),
         ]),
         None => Line::raw(""),
     };
@@ -217,7 +221,7 @@ fn head(overlay: &MailOverlay, state: &State, theme: &Theme) -> Vec<Line<'static
             let first = match problem {
                 Some(sentence) => Line::from(vec![
                     Span::styled("Nothing was sent: ", theme.error()),
-                    Span::styled(sentence.clone(), theme.error()),
+                    Span::styled(visible(sentence).into_owned(), theme.error()),
                 ]),
                 None if *stopped => Line::styled("Stopped.", theme.in_grace()),
                 None if tally.failed > 0 => Line::styled("Done, with failures.", theme.error()),
@@ -276,8 +280,8 @@ fn warning(overlay: &MailOverlay, state: &State, theme: &Theme) -> Line<'static>
         return Line::styled(
             format!(
                 "Skipped: {}, {}",
-                row.recipient.name,
-                row.problem.as_deref().unwrap_or_default()
+                visible(&row.recipient.name),
+                visible(row.problem.as_deref().unwrap_or_default())
             ),
             theme.error(),
         );
@@ -442,7 +446,10 @@ fn render_preview(
                     ),
                     _ => (from.to_string(), String::new()),
                 };
-                lines.push(Line::from(vec![label("From     "), Span::raw(name)]));
+                lines.push(Line::from(vec![
+                    label("From     "),
+                    Span::raw(visible(&name).into_owned()),
+                ]));
                 if !address.is_empty() {
                     lines.push(Line::from(vec![
                         Span::raw("         "),
@@ -452,18 +459,23 @@ fn render_preview(
             }
             lines.push(Line::from(vec![
                 label("To       "),
-                Span::raw(letter.recipient.name.clone()),
+                Span::raw(visible(&letter.recipient.name).into_owned()),
             ]));
             lines.push(Line::from(vec![
                 Span::raw("         "),
-                Span::styled(letter.recipient.email.clone(), theme.dim()),
+                Span::styled(visible(&letter.recipient.email).into_owned(), theme.dim()),
             ]));
             lines.push(Line::from(vec![
                 label("Subject  "),
-                Span::styled(letter.subject, theme.title()),
+                Span::styled(visible(&letter.subject).into_owned(), theme.title()),
             ]));
             lines.push(Line::raw(""));
-            lines.extend(letter.body.lines().map(|l| Line::raw(l.to_string())));
+            lines.extend(
+                letter
+                    .body
+                    .lines()
+                    .map(|l| Line::raw(visible(l).into_owned())),
+            );
         }
     }
     let body = Rect {
@@ -513,11 +525,11 @@ fn render_result(
     if let Some(row) = overlay.selected_row() {
         lines.push(Line::from(vec![
             label("Student  "),
-            Span::raw(row.recipient.name.clone()),
+            Span::raw(visible(&row.recipient.name).into_owned()),
         ]));
         lines.push(Line::from(vec![
             label("Address  "),
-            Span::raw(row.recipient.email.clone()),
+            Span::raw(visible(&row.recipient.email).into_owned()),
         ]));
         let (what, style, why) = match &row.result {
             Some(Delivery::Sent) => ("sent", theme.open(), None),
@@ -534,7 +546,7 @@ fn render_result(
         ]));
         if let Some(why) = why {
             lines.push(Line::raw(""));
-            lines.push(Line::raw(why.clone()));
+            lines.push(Line::raw(visible(why).into_owned()));
         }
     }
     if let Some(summary) = state.mail_log.summary(&overlay.request.id, state.zone) {

@@ -18,6 +18,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::state::{Modal, State, Tab};
+use crate::untrusted::visible;
 use theme::Theme;
 
 pub fn render(state: &State, frame: &mut Frame) {
@@ -77,9 +78,13 @@ fn render_tabs(state: &State, theme: &Theme, frame: &mut Frame, area: ratatui::l
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Shortens `text` to `width` columns, marking the cut with an ellipsis.
+/// Shortens `text` to `width` columns, marking the cut with an ellipsis. The text is
+/// first made safe to draw ([`visible`]): what is fitted into a column is mostly a name
+/// from outside, and a bidi override in one would push the columns after it astray.
 pub fn truncate(text: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar as _;
+    let text = visible(text);
+    let text = text.as_ref();
     let mut used = 0;
     let mut out = String::new();
     let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
@@ -101,9 +106,11 @@ pub fn truncate(text: &str, width: usize) -> String {
 }
 
 /// Shortens `text` to `width` columns by cutting its start, marked with an ellipsis: the
-/// end of a path or a file name says the most.
+/// end of a path or a file name says the most. Made safe to draw first, as [`truncate`].
 pub fn truncate_left(text: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar as _;
+    let text = visible(text);
+    let text = text.as_ref();
     let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
     if total <= width {
         return text.to_string();

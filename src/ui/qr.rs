@@ -17,6 +17,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthChar as _;
 
 use super::layout;
+use crate::untrusted::visible;
 
 /// The light margin scanners need to find the code's edges; the standard asks for four
 /// modules. The terminal's own background cannot serve: it is dark on most themes.
@@ -79,7 +80,11 @@ fn encode(text: &str) -> Result<ModuleGrid, String> {
 /// the smallest code, it shows instead how big the window must be, and the URL: a cut
 /// code would not scan.
 pub fn render(url: &str, title: &str, frame: &mut Frame, area: Rect) {
-    let modules = match encode(url) {
+    let modules = encode(url);
+    // The code carries the link as Dropbox gave it; the text beside it is for reading.
+    let (url, title) = (visible(url), visible(title));
+    let (url, title) = (url.as_ref(), title.as_ref());
+    let modules = match modules {
         Ok(modules) => modules,
         Err(reason) => return render_message(&reason, url, title, frame, area),
     };

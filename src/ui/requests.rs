@@ -11,6 +11,7 @@ use super::theme::Theme;
 use crate::state::requests::{RequestRow, Standing, grace_label};
 use crate::state::{Load, State};
 use crate::time;
+use crate::untrusted::visible;
 
 /// Below this width the absolute deadline column gives its room to the title: the
 /// relative "Due" column stays, and the detail pane has the date in full.
@@ -107,7 +108,10 @@ fn render_table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Style::new(),
         )),
         (Load::Failed(sentence), true) => Some((
-            format!("Could not load file requests. {sentence}\nPress r to try again."),
+            format!(
+                "Could not load file requests. {}\nPress r to try again.",
+                visible(sentence)
+            ),
             theme.error(),
         )),
         (Load::Loaded, true) => Some((
@@ -117,7 +121,7 @@ fn render_table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         (_, false) if requests.visible.is_empty() => Some((
             format!(
                 "No request matches \"{}\". Esc clears the filter.",
-                requests.filter_text()
+                visible(requests.filter_text())
             ),
             theme.dim(),
         )),
@@ -282,7 +286,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         })
         .unwrap_or_else(|| request.created.clone());
     let folder = match &request.destination {
-        Some(path) => Span::raw(path.as_str()),
+        Some(path) => Span::raw(visible(path)),
         None => Span::styled(
             "the destination folder was removed; uploads have nowhere to go",
             theme.error(),
@@ -294,7 +298,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         n => format!("{n} files"),
     };
     let mut lines = vec![
-        Line::from(vec![label("Link      "), Span::raw(request.url.as_str())]),
+        Line::from(vec![label("Link      "), Span::raw(visible(&request.url))]),
         Line::from(vec![label("Deadline  "), Span::raw(deadline)]),
         Line::from(vec![label("Folder    "), folder]),
         Line::from(vec![
@@ -304,7 +308,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Line::from(vec![
             label("About     "),
             match request.description.as_deref() {
-                Some(text) if !text.trim().is_empty() => Span::raw(text),
+                Some(text) if !text.trim().is_empty() => Span::raw(visible(text)),
                 _ => Span::styled("no description", theme.dim()),
             },
         ]),

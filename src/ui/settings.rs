@@ -12,6 +12,7 @@ use crate::dropbox::AuthMethod;
 use crate::state::settings::SignIn;
 use crate::state::{Load, SettingKey, State};
 use crate::time;
+use crate::untrusted::visible;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let account = account_lines(state, theme);
@@ -107,7 +108,7 @@ fn render_sign_in(step: &SignIn, state: &State, theme: &Theme, frame: &mut Frame
                 ));
             }
             if let Some(error) = error {
-                lines.push(Line::styled(error.as_str(), theme.error()));
+                lines.push(Line::styled(visible(error), theme.error()));
             }
             lines.push(Line::styled(
                 "Ctrl-Y copies the link again · Esc cancels",
@@ -138,7 +139,7 @@ fn render_sign_in(step: &SignIn, state: &State, theme: &Theme, frame: &mut Frame
                 ));
             }
             if let Some(error) = error {
-                lines.push(Line::styled(error.as_str(), theme.error()));
+                lines.push(Line::styled(visible(error), theme.error()));
             }
             lines.push(Line::styled("Esc cancels", theme.dim()));
             ("Paste a token", lines)
@@ -148,7 +149,7 @@ fn render_sign_in(step: &SignIn, state: &State, theme: &Theme, frame: &mut Frame
                 .iter()
                 .enumerate()
                 .map(|(i, member)| {
-                    let text = format!("{} <{}>", member.name, member.email);
+                    let text = format!("{} <{}>", visible(&member.name), visible(&member.email));
                     if i == *selected {
                         Line::styled(format!("▸ {text}"), theme.selected())
                     } else {
@@ -215,24 +216,25 @@ fn account_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
                 label("Signed in as  "),
                 Span::raw(format!(
                     "{} <{}> · {kind}",
-                    account.name.display_name, account.email
+                    visible(&account.name.display_name),
+                    visible(&account.email)
                 )),
             ]));
             if let Some(team) = &account.team {
                 let member = account
                     .team_member_id
                     .as_deref()
-                    .map(|id| format!(" · member {id}"))
+                    .map(|id| format!(" · member {}", visible(id)))
                     .unwrap_or_default();
                 lines.push(Line::from(vec![
                     label("Team          "),
-                    Span::raw(format!("{}{member}", team.name)),
+                    Span::raw(format!("{}{member}", visible(&team.name))),
                 ]));
             }
         }
         (Load::Failed(sentence), None) => lines.push(Line::from(vec![
             label("Account       "),
-            Span::styled(sentence.as_str(), theme.error()),
+            Span::styled(visible(sentence), theme.error()),
         ])),
         (_, None) => lines.push(Line::from(vec![
             label("Account       "),

@@ -12,6 +12,7 @@ use super::theme::Theme;
 use crate::state::{Load, State, SubmissionsState, SubmissionsView};
 use crate::submissions::{Lateness, Mark, Standing, Submission};
 use crate::time;
+use crate::untrusted::visible;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let subs = &state.submissions;
@@ -103,7 +104,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Style::new(),
             )),
             (Load::Failed(sentence), _) => Some((
-                format!("Could not list the files. {sentence}"),
+                format!("Could not list the files. {}", visible(sentence)),
                 theme.error(),
             )),
             (_, true) if subs.view == SubmissionsView::Files => Some((
@@ -171,14 +172,14 @@ fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::raw("")
         };
         let student = match &s.student {
-            Some(name) if s.assigned => Span::raw(format!("{name} ✎")),
-            Some(name) => Span::raw(name.clone()),
+            Some(name) if s.assigned => Span::raw(format!("{} ✎", visible(name))),
+            Some(name) => Span::raw(visible(name)),
             None => Span::styled("unattributed", theme.dim()),
         };
         let row = Row::new(vec![
             Cell::from(mark),
             Cell::from(student),
-            Cell::from(s.name.clone()),
+            Cell::from(visible(&s.name)),
             Cell::from(Line::from(size(s.size)).right_aligned()),
             Cell::from(time::relative(s.received, state.now)),
             Cell::from(standing_span(&s.lateness, theme)),
@@ -242,7 +243,7 @@ fn render_class(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             .map(|at| time::relative(at, state.now))
             .unwrap_or_default();
         let view = Row::new(vec![
-            Cell::from(student.name.clone()),
+            Cell::from(visible(&student.name)),
             Cell::from(status),
             Cell::from(Line::from(row.files.len().to_string()).right_aligned()),
             Cell::from(latest),
@@ -273,7 +274,7 @@ fn render_course(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (Some(grid), Some(roster)) = (&subs.grid, &subs.roster) else {
         let text = match &subs.grid_load {
             Load::Failed(sentence) => Span::styled(
-                format!("Could not list the course. {sentence}"),
+                format!("Could not list the course. {}", visible(sentence)),
                 theme.error(),
             ),
             _ => Span::raw(format!(
@@ -291,7 +292,7 @@ fn render_course(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     header.extend((1..=shown).map(|n| Cell::from(Line::from(format!("#{n}")).centered())));
     let rows = on_screen(subs, area).map(|(selected, index)| {
         let (student, marks) = &grid.rows[index];
-        let mut cells = vec![Cell::from(roster.students[*student].name.clone())];
+        let mut cells = vec![Cell::from(visible(&roster.students[*student].name))];
         cells.extend(marks.iter().take(shown).map(|mark| {
             let (text, style) = match mark {
                 Mark::Submitted => ("✓", theme.open()),
@@ -329,7 +330,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             title = "Assignments".to_string();
             let mut legend = Vec::new();
             for (n, request) in subs.grid_requests.iter().enumerate() {
-                legend.push(format!("#{} {}", n + 1, request.title));
+                legend.push(format!("#{} {}", n + 1, visible(&request.title)));
             }
             lines.push(Line::raw(legend.join("  ")));
             lines.push(Line::styled(
@@ -345,7 +346,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             title = s.name.clone();
             lines.push(Line::from(vec![
                 label("Path      "),
-                Span::raw(s.path_display.clone()),
+                Span::raw(visible(&s.path_display)),
             ]));
             lines.push(Line::from(vec![
                 label("Received  "),
@@ -376,8 +377,12 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 ),
             ]));
             let who = match (&s.student, s.assigned) {
-                (Some(name), true) => format!("{name} (assigned by hand; a changes it)"),
-                (Some(name), false) => format!("{name} (from the file name; a changes it)"),
+                (Some(name), true) => {
+                    format!("{} (assigned by hand; a changes it)", visible(name))
+                }
+                (Some(name), false) => {
+                    format!("{} (from the file name; a changes it)", visible(name))
+                }
                 (None, _) => "nobody: the name is not in the file name; a assigns it".to_string(),
             };
             lines.push(Line::from(vec![label("Student   "), Span::raw(who)]));
@@ -395,7 +400,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             title = student.name.clone();
             lines.push(Line::from(vec![
                 label("Email     "),
-                Span::raw(student.email.clone()),
+                Span::raw(visible(&student.email)),
             ]));
             if row.files.is_empty() {
                 lines.push(Line::styled("No file from this student yet.", theme.dim()));
@@ -406,7 +411,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                     Span::raw(format!(
                         "{}  {}  ",
                         time::short(s.received, state.now, state.zone),
-                        s.name
+                        visible(&s.name)
                     )),
                     standing_span(&s.lateness, theme),
                 ]));
@@ -423,7 +428,10 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
     }
     if let Some(problem) = &subs.roster_problem {
-        lines.insert(0, Line::styled(format!("Roster: {problem}"), theme.error()));
+        lines.insert(
+            0,
+            Line::styled(format!("Roster: {}", visible(problem)), theme.error()),
+        );
     }
     let block = Block::new().borders(Borders::TOP).title(Span::styled(
         format!(
