@@ -5,6 +5,8 @@
 
 #[path = "../support/hostile.rs"]
 mod hostile_server;
+#[path = "../pty/mod.rs"]
+mod pty;
 
 mod config;
 mod files;
