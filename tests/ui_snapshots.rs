@@ -697,6 +697,68 @@ fn submissions_files_120x40() {
     insta::assert_snapshot!(screen(&files_view(120, 40, true)));
 }
 
+/// A file name with a right-to-left override, an escape sequence and a line feed: no
+/// cell of the screen carries one raw (the terminal would reorder or obey it, and the
+/// columns after it would go astray); each is written out, and the row keeps its columns.
+#[test]
+fn hostile_file_names_are_drawn_written_out_and_the_columns_stay_aligned() {
+    let mut state = opened(120, 40, false);
+    let mut files = sample_files(fixed_now());
+    let hostile = [
+        "Bob Marley - \u{202e}fdp.exe",
+        "Eve Adams - \u{1b}]52;c;ZWNobyBwd25lZA==\u{7}x.pdf",
+        "Oscar Wilde - a.pdf\nAda Lovelace",
+    ];
+    for (file, name) in files.iter_mut().zip(hostile) {
+        let folder = file
+            .path_display
+            .as_deref()
+            .and_then(|path| path.rsplit_once('/'))
+            .map(|(folder, _)| folder.to_string())
+            .unwrap_or_default();
+        file.name = name.to_string();
+        file.path_display = Some(format!("{folder}/{name}"));
+        file.path_lower = Some(format!("{folder}/{name}").to_lowercase());
+    }
+    let generation = state.submissions.generation;
+    update(
+        &mut state,
+        Action::FilesListed {
+            generation,
+            result: Ok((
+                files.into_iter().map(Metadata::File).collect(),
+                "cursor-1".to_string(),
+            )),
+        },
+    );
+    let terminal = draw(&state);
+    let buffer = terminal.backend().buffer();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            let symbol = buffer[(x, y)].symbol();
+            assert!(
+                !symbol.contains(handin::untrusted::is_unsafe),
+                "cell ({x}, {y}) carries {symbol:?}"
+            );
+        }
+    }
+    let shown = screen(&state);
+    assert!(shown.contains("\\u{202e}fdp.exe"), "{shown}");
+    assert!(shown.contains("\\u{1b}]52;c;"), "{shown}");
+    assert!(
+        !shown
+            .lines()
+            .any(|line| line.trim_start().starts_with("Ada Lovelace")),
+        "{shown}"
+    );
+    // The size (right-aligned in its 8 columns) still ends under the Size column.
+    let (size_x, _) = find(&terminal, "Size");
+    for name in ["fdp.exe", "ZWNobyBwd25lZA==", "a.pdf\\u{a}Ada"] {
+        let (_, y) = find(&terminal, name);
+        assert_eq!(buffer[(size_x + 7, y)].symbol(), "B", "{name}:\n{shown}");
+    }
+}
+
 #[test]
 fn submissions_class_80x24() {
     insta::assert_snapshot!(screen(&class_view(80, 24, true)));
