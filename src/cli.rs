@@ -588,8 +588,11 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
-    /// The access token clients must send (besides tokens minted by its OAuth endpoints).
-    /// `--token TOKEN` given to `handin emulator` on the command line means the same.
+    /// The access token clients must send (besides tokens minted by its OAuth endpoints);
+    /// the /_emulator/ control routes take only this one. The default is fixed and
+    /// public, fine for tests and scripts: on a shared machine give your own, since
+    /// anyone there can reach the port. `--token TOKEN` given to `handin emulator` on
+    /// the command line means the same.
     #[arg(
         long = "accept-token",
         value_name = "TOKEN",

@@ -13,6 +13,10 @@ use crate::dropbox::ClientSettings;
 
 const APP_NAME: &str = "handin";
 
+/// What `max_listing_entries` may be: below, ordinary folders would not list; above,
+/// a hostile server could still take gigabytes (about a kilobyte an entry).
+const MAX_LISTING_ENTRIES_RANGE: std::ops::RangeInclusive<usize> = 100..=2_000_000;
+
 /// Every key of the configuration file. `config.example.toml` documents each one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -31,6 +35,9 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// How many times one call is tried when Dropbox is busy or the network drops.
     pub retry_attempts: u32,
+    /// The most entries one listing (a folder, the file requests) may bring before
+    /// handin stops it, so a server that promises more forever cannot exhaust memory.
+    pub max_listing_entries: usize,
     /// Folder under which each course has its own folder.
     pub courses_root: String,
     /// Local folder for downloaded submissions; unset means ~/handin-downloads.
@@ -183,6 +190,7 @@ impl Default for Config {
             connect_timeout_secs: 10,
             request_timeout_secs: 60,
             retry_attempts: 5,
+            max_listing_entries: crate::dropbox::DEFAULT_MAX_LISTING_ENTRIES,
             courses_root: "/Courses".to_string(),
             download_dir: None,
             default_grace: GraceSetting::None,
@@ -267,6 +275,14 @@ impl Config {
                 self.retry_attempts
             ));
         }
+        if !MAX_LISTING_ENTRIES_RANGE.contains(&self.max_listing_entries) {
+            return Err(format!(
+                "max_listing_entries = {} must be between {} and {}",
+                self.max_listing_entries,
+                MAX_LISTING_ENTRIES_RANGE.start(),
+                MAX_LISTING_ENTRIES_RANGE.end()
+            ));
+        }
         if !self.courses_root.starts_with('/') {
             return Err(format!(
                 "courses_root = {:?} must be a Dropbox path starting with /",
@@ -338,6 +354,7 @@ impl Config {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             select_user: self.select_user.clone(),
             path_root: self.path_root.clone(),
+            max_listing_entries: self.max_listing_entries,
             ..ClientSettings::default()
         };
         settings.retry.max_attempts = self.retry_attempts;
@@ -529,6 +546,28 @@ mod tests {
         assert!(Config::load(&path).is_err());
         let path = write(&dir, "courses_root = \"Courses\"\n");
         assert!(Config::load(&path).is_err());
+        for (text, allowed) in [
+            ("max_listing_entries = 0\n", false),
+            ("max_listing_entries = 99\n", false),
+            ("max_listing_entries = 100\n", true),
+            ("max_listing_entries = 2000000\n", true),
+            ("max_listing_entries = 2000001\n", false),
+        ] {
+            let path = write(&dir, text);
+            match Config::load(&path) {
+                Ok(config) => {
+                    assert!(allowed, "{text}");
+                    assert_eq!(
+                        config.client_settings().max_listing_entries,
+                        config.max_listing_entries
+                    );
+                }
+                Err(error) => {
+                    assert!(!allowed, "{text}: {error}");
+                    assert!(error.to_string().contains("max_listing_entries"), "{error}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -105,10 +105,22 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
     runtime.block_on(async {
         let mut demo = None;
         let (dropbox, source) = if cli.demo {
+            // Everyone on the machine can see the demo's port: a token of its own keeps
+            // them from calling its API or its control routes.
+            let token = match emulator::random_token() {
+                Ok(token) => token,
+                Err(error) => {
+                    eprintln!(
+                        "handin could not make a token for the demo emulator ({error}); /dev/urandom must be readable."
+                    );
+                    return 1;
+                }
+            };
             let started = Emulator::start(
                 ([127, 0, 0, 1], 0).into(),
                 EmulatorOptions {
                     seed: Seed::Demo,
+                    token,
                     ..EmulatorOptions::default()
                 },
             )

@@ -1658,7 +1658,7 @@ async fn a_request_listing_that_never_ends_is_stopped() {
     .await;
     let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
     let error = expect_error(dropbox.list_requests().await);
-    assert_eq!(error.kind(), &ErrorKind::Unexpected, "{error:?}");
+    assert_eq!(error.kind(), &ErrorKind::EndlessListing, "{error:?}");
     assert!(
         error.detail().contains("still more after"),
         "{}",
@@ -1690,14 +1690,14 @@ async fn a_folder_listing_of_endless_empty_pages_is_stopped() {
     let (base, log) = endless_empty_folder().await;
     let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
     let error = expect_error(dropbox.list_folder_all("/Courses", true).await);
-    assert_eq!(error.kind(), &ErrorKind::Unexpected, "{error:?}");
+    assert_eq!(error.kind(), &ErrorKind::EndlessListing, "{error:?}");
     assert!(error.detail().contains("empty pages"), "{}", error.detail());
     assert_eq!(recorded(&log).len(), 100);
 
     let (base, log) = endless_empty_folder().await;
     let dropbox = Dropbox::new(settings_for(base), "t".into()).expect("client");
     let error = expect_error(dropbox.list_folder_continue("f").await);
-    assert_eq!(error.kind(), &ErrorKind::Unexpected, "{error:?}");
+    assert_eq!(error.kind(), &ErrorKind::EndlessListing, "{error:?}");
     assert_eq!(recorded(&log).len(), 100);
 }
 

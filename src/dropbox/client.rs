@@ -1095,6 +1095,8 @@ pub struct ApiClient {
     source: TokenSource,
     team_select: Option<TeamSelect>,
     path_root: Option<String>,
+    /// See [`ClientSettings::max_listing_entries`].
+    max_listing_entries: usize,
 }
 
 impl fmt::Debug for ApiClient {
@@ -1165,6 +1167,7 @@ impl ApiClient {
             source,
             team_select: None,
             path_root: None,
+            max_listing_entries: settings.max_listing_entries,
         }
         .with_team_context(
             settings.select_user.as_deref(),
@@ -1220,6 +1223,11 @@ impl ApiClient {
 
     pub(crate) fn source(&self) -> &TokenSource {
         &self.source
+    }
+
+    /// The most entries one listing may bring (see [`ClientSettings::max_listing_entries`]).
+    pub(crate) fn max_listing_entries(&self) -> usize {
+        self.max_listing_entries
     }
 
     /// Classifies a failed call of `route`. With an OAuth sign-in, an access token that

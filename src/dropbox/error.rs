@@ -55,6 +55,10 @@ pub enum ErrorKind {
     Settings,
     /// A response handin could not make sense of.
     Unexpected,
+    /// A paginated listing that would not end (past `max_listing_entries`, a cursor sent
+    /// again while more was promised, page after page of nothing): stopped before it
+    /// could eat the machine's memory.
+    EndlessListing,
 }
 
 /// A failed Dropbox call: a kind, Dropbox's error tag when there is one, a sentence for
@@ -133,6 +137,35 @@ impl DropboxError {
         )
     }
 
+    /// A listing stopped because it went past `limit` entries (`max_listing_entries`).
+    pub(crate) fn listing_too_long(route: &str, listing: &str, limit: usize) -> Self {
+        Self::new(
+            ErrorKind::EndlessListing,
+            None,
+            format!(
+                "The {listing} went past {} entries, the most handin keeps in memory; if it \
+                 really holds more, raise max_listing_entries in the config file.",
+                thousands(limit)
+            ),
+            format!("{route}: more than {limit} entries, each page saying there was more"),
+        )
+    }
+
+    /// A listing stopped because the server kept promising more without getting anywhere:
+    /// `what` says how (a cursor sent again, empty pages, too many pages).
+    pub(crate) fn listing_without_end(route: &str, listing: &str, what: &str) -> Self {
+        Self::new(
+            ErrorKind::EndlessListing,
+            None,
+            format!(
+                "Dropbox kept promising more of the {listing} without end, so handin stopped \
+                 listing; try again later, and if api_base is set in the config file, check \
+                 that server."
+            ),
+            format!("{route}: {what}"),
+        )
+    }
+
     /// Classifies an SDK error from `route` (e.g. `file_requests/delete`).
     pub fn from_sdk<E: RouteError>(route: &str, error: SdkError<E>) -> Self {
         let detail = format!("{route}: {}", describe_chain(&error));
@@ -185,6 +218,19 @@ impl DropboxError {
             ),
         }
     }
+}
+
+/// `200000` as `200,000`.
+fn thousands(number: usize) -> String {
+    let digits = number.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
 }
 
 const UNEXPECTED_RESPONSE: &str =

@@ -27,6 +27,7 @@ pub use dropbox_sdk::oauth2::Authorization;
 pub use dropbox_sdk::users::FullAccount;
 pub use error::{DropboxError, ErrorKind};
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -67,6 +68,10 @@ pub struct ClientSettings {
     /// `Dropbox-API-Path-Root`: a root namespace id (`"1234567"`, for team space) or the
     /// header's JSON (`{".tag": "home"}`).
     pub path_root: Option<String>,
+    /// The most entries one listing (a folder, the file requests, the team's members)
+    /// may bring before it is stopped: a server that promises more forever must not
+    /// grow handin without bound.
+    pub max_listing_entries: usize,
 }
 
 impl Default for ClientSettings {
@@ -78,9 +83,14 @@ impl Default for ClientSettings {
             retry: RetryPolicy::default(),
             select_user: None,
             path_root: None,
+            max_listing_entries: DEFAULT_MAX_LISTING_ENTRIES,
         }
     }
 }
+
+/// Twice the files a large course folder holds; at about a kilobyte each in memory,
+/// handin stays at a few hundred megabytes even at the limit.
+pub const DEFAULT_MAX_LISTING_ENTRIES: usize = 200_000;
 
 /// Page size for `file_requests/list_v2`, Dropbox's maximum.
 const FILE_REQUEST_PAGE: u64 = 1000;
@@ -96,6 +106,9 @@ const MAX_REQUEST_PAGES: u32 = 100;
 /// Empty pages in a row that still say `has_more` before a folder listing gives up.
 /// Dropbox may send a few (large recursive listings), never this many.
 const MAX_EMPTY_PAGES: u32 = 100;
+
+/// How sentences name a folder listing.
+const FOLDER_LISTING: &str = "folder listing";
 
 /// Dropbox adds up to 90 s of random jitter to a long poll's own timeout.
 const LONGPOLL_MARGIN: Duration = Duration::from_secs(90);
@@ -159,33 +172,84 @@ impl fmt::Debug for ZipDownload {
     }
 }
 
-/// Stops a listing whose server keeps answering `has_more` with empty pages.
-struct EmptyPageGuard {
+/// Stops a listing that would never end: more entries than the limit, a cursor the
+/// server already sent while it promises more (the next page would repeat a request
+/// already made), or `MAX_EMPTY_PAGES` empty pages in a row that promise more.
+struct ListingGuard {
     route: &'static str,
-    in_a_row: u32,
+    /// What is being listed, as the sentence names it ("folder listing").
+    listing: &'static str,
+    limit: usize,
+    entries: usize,
+    empty_in_a_row: u32,
+    /// Hashes, not the cursors: a hostile server's cursors can be megabytes each.
+    cursors: HashSet<u64>,
 }
 
-impl EmptyPageGuard {
-    fn new(route: &'static str) -> Self {
-        Self { route, in_a_row: 0 }
+impl ListingGuard {
+    fn new(route: &'static str, listing: &'static str, limit: usize) -> Self {
+        Self {
+            route,
+            listing,
+            limit,
+            entries: 0,
+            empty_in_a_row: 0,
+            cursors: HashSet::new(),
+        }
     }
 
-    /// Records one page; an error once `MAX_EMPTY_PAGES` empty pages that promise more
-    /// have come in a row.
-    fn page(&mut self, empty: bool, has_more: bool) -> Result<(), DropboxError> {
-        if !(empty && has_more) {
-            self.in_a_row = 0;
+    /// A listing that starts from a cursor (changes after it): that cursor counts as sent.
+    fn starting_from(mut self, cursor: &str) -> Self {
+        self.cursors.insert(cursor_hash(cursor));
+        self
+    }
+
+    /// Records one page of `entries`, which says whether there is more and the cursor to
+    /// ask for it with; an error when the listing must stop.
+    fn page(&mut self, entries: usize, has_more: bool, cursor: &str) -> Result<(), DropboxError> {
+        self.entries = self.entries.saturating_add(entries);
+        if self.entries > self.limit {
+            return Err(DropboxError::listing_too_long(
+                self.route,
+                self.listing,
+                self.limit,
+            ));
+        }
+        if !has_more {
+            self.empty_in_a_row = 0;
             return Ok(());
         }
-        self.in_a_row += 1;
-        if self.in_a_row >= MAX_EMPTY_PAGES {
-            return Err(DropboxError::unexpected(
+        if !self.cursors.insert(cursor_hash(cursor)) {
+            return Err(DropboxError::listing_without_end(
                 self.route,
+                self.listing,
+                &format!(
+                    "a cursor sent again with has_more after {} entries",
+                    self.entries
+                ),
+            ));
+        }
+        if entries > 0 {
+            self.empty_in_a_row = 0;
+            return Ok(());
+        }
+        self.empty_in_a_row += 1;
+        if self.empty_in_a_row >= MAX_EMPTY_PAGES {
+            return Err(DropboxError::listing_without_end(
+                self.route,
+                self.listing,
                 &format!("{MAX_EMPTY_PAGES} empty pages in a row, each saying there was more"),
             ));
         }
         Ok(())
     }
+}
+
+fn cursor_hash(cursor: &str) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    cursor.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Dropbox {
@@ -363,14 +427,21 @@ impl Dropbox {
         let first = team::members_list_v2(&api, &MembersListArg::default().with_limit(1000))
             .await
             .map_err(|e| not_a_team(api.error("team/members/list_v2", e)))?;
+        let mut guard = ListingGuard::new(
+            "team/members/list/continue_v2",
+            "list of team members",
+            api.max_listing_entries(),
+        );
+        guard.page(first.members.len(), first.has_more, &first.cursor)?;
         let mut members = first.members;
         let mut cursor = first.cursor;
         let mut has_more = first.has_more;
         let mut pages = 1;
         while has_more {
             if pages >= MAX_MEMBER_PAGES {
-                return Err(DropboxError::unexpected(
+                return Err(DropboxError::listing_without_end(
                     "team/members/list/continue_v2",
+                    "list of team members",
                     &format!("still more after {pages} pages"),
                 ));
             }
@@ -378,6 +449,7 @@ impl Dropbox {
             let page = team::members_list_continue_v2(&api, &MembersListContinueArg::new(cursor))
                 .await
                 .map_err(|e| api.error("team/members/list/continue_v2", e))?;
+            guard.page(page.members.len(), page.has_more, &page.cursor)?;
             members.extend(page.members);
             cursor = page.cursor;
             has_more = page.has_more;
@@ -410,14 +482,21 @@ impl Dropbox {
             )
             .await
             .map_err(|e| api.error("file_requests/list_v2", e))?;
+            let mut guard = ListingGuard::new(
+                "file_requests/list/continue",
+                "list of file requests",
+                api.max_listing_entries(),
+            );
+            guard.page(first.file_requests.len(), first.has_more, &first.cursor)?;
             let mut requests = first.file_requests;
             let mut cursor = first.cursor;
             let mut has_more = first.has_more;
             let mut pages = 1;
             while has_more {
                 if pages >= MAX_REQUEST_PAGES {
-                    return Err(DropboxError::unexpected(
+                    return Err(DropboxError::listing_without_end(
                         "file_requests/list/continue",
+                        "list of file requests",
                         &format!(
                             "still more after {pages} pages ({} requests)",
                             requests.len()
@@ -428,12 +507,7 @@ impl Dropbox {
                 let arg = ListFileRequestsContinueArg::new(cursor.clone());
                 match file_requests::list_continue(api.as_ref(), &arg).await {
                     Ok(page) => {
-                        if page.file_requests.is_empty() && page.has_more && page.cursor == cursor {
-                            return Err(DropboxError::unexpected(
-                                "file_requests/list/continue",
-                                "the cursor did not advance",
-                            ));
-                        }
+                        guard.page(page.file_requests.len(), page.has_more, &page.cursor)?;
                         requests.extend(page.file_requests);
                         cursor = page.cursor;
                         has_more = page.has_more;
@@ -539,15 +613,19 @@ impl Dropbox {
             let first = files::list_folder(api.as_ref(), &arg)
                 .await
                 .map_err(|e| api.error("files/list_folder", e))?;
-            let mut guard = EmptyPageGuard::new("files/list_folder/continue");
-            guard.page(first.entries.is_empty(), first.has_more)?;
+            let mut guard = ListingGuard::new(
+                "files/list_folder/continue",
+                FOLDER_LISTING,
+                api.max_listing_entries(),
+            );
+            guard.page(first.entries.len(), first.has_more, &first.cursor)?;
             let mut entries = first.entries;
             let mut cursor = first.cursor;
             let mut has_more = first.has_more;
             while has_more {
                 match Self::list_folder_page(&api, &cursor).await {
                     Ok(page) => {
-                        guard.page(page.entries.is_empty(), page.has_more)?;
+                        guard.page(page.entries.len(), page.has_more, &page.cursor)?;
                         entries.extend(page.entries);
                         cursor = page.cursor;
                         has_more = page.has_more;
@@ -593,12 +671,17 @@ impl Dropbox {
         let api = self.api();
         let mut entries = Vec::new();
         let mut cursor = cursor.to_owned();
-        let mut guard = EmptyPageGuard::new("files/list_folder/continue");
+        let mut guard = ListingGuard::new(
+            "files/list_folder/continue",
+            FOLDER_LISTING,
+            api.max_listing_entries(),
+        )
+        .starting_from(&cursor);
         loop {
             let page = Self::list_folder_page(&api, &cursor)
                 .await
                 .map_err(|e| api.error("files/list_folder/continue", e))?;
-            guard.page(page.entries.is_empty(), page.has_more)?;
+            guard.page(page.entries.len(), page.has_more, &page.cursor)?;
             entries.extend(page.entries);
             cursor = page.cursor;
             if !page.has_more {
@@ -807,22 +890,73 @@ mod tests {
         assert!(shown.contains("ApiClient"), "{shown}");
     }
 
+    fn guard(limit: usize) -> ListingGuard {
+        ListingGuard::new("files/list_folder/continue", FOLDER_LISTING, limit)
+    }
+
     #[test]
     fn empty_pages_are_counted_in_a_row() {
-        let mut guard = EmptyPageGuard::new("files/list_folder/continue");
+        let mut guard = guard(1_000);
+        let mut pages = 0..;
+        let mut next = || format!("cursor-{}", pages.next().unwrap_or_default());
         for _ in 0..MAX_EMPTY_PAGES - 1 {
-            guard.page(true, true).expect("still patient");
+            guard.page(0, true, &next()).expect("still patient");
         }
         // A page with entries, or the last page, starts the count again.
-        guard.page(false, true).expect("progress");
+        guard.page(1, true, &next()).expect("progress");
         for _ in 0..MAX_EMPTY_PAGES - 1 {
-            guard.page(true, true).expect("still patient");
+            guard.page(0, true, &next()).expect("still patient");
         }
-        guard.page(true, false).expect("the end");
+        guard.page(0, false, &next()).expect("the end");
         for _ in 0..MAX_EMPTY_PAGES - 1 {
-            guard.page(true, true).expect("still patient");
+            guard.page(0, true, &next()).expect("still patient");
         }
-        let error = guard.page(true, true).expect_err("gives up");
-        assert_eq!(error.kind(), &ErrorKind::Unexpected);
+        let error = guard.page(0, true, &next()).expect_err("gives up");
+        assert_eq!(error.kind(), &ErrorKind::EndlessListing);
+    }
+
+    #[test]
+    fn a_listing_stops_past_its_limit_naming_the_limit_and_the_key() {
+        let mut guard = guard(250_000);
+        for page in 0..250 {
+            guard
+                .page(1_000, true, &format!("c{page}"))
+                .expect("within the limit");
+        }
+        let error = guard.page(1, false, "last").expect_err("one too many");
+        assert_eq!(error.kind(), &ErrorKind::EndlessListing);
+        let sentence = error.sentence();
+        assert!(sentence.contains("250,000"), "{sentence}");
+        assert!(sentence.contains("max_listing_entries"), "{sentence}");
+        assert!(sentence.contains("folder listing"), "{sentence}");
+    }
+
+    #[test]
+    fn a_cursor_sent_again_while_promising_more_stops_the_listing() {
+        let mut guard = guard(1_000_000);
+        guard.page(10, true, "a").expect("first");
+        guard.page(10, true, "b").expect("second");
+        let error = guard.page(10, true, "a").expect_err("a again");
+        assert_eq!(error.kind(), &ErrorKind::EndlessListing);
+        assert!(error.detail().contains("cursor sent again"), "{error}");
+        // The last page may hand back the cursor it was asked with: nothing follows it.
+        let mut guard = guard_from("start");
+        guard.page(0, false, "start").expect("no changes");
+        // A listing of changes may not come back to where it started.
+        let mut guard = guard_from("start");
+        let error = guard.page(5, true, "start").expect_err("back to the start");
+        assert_eq!(error.kind(), &ErrorKind::EndlessListing);
+    }
+
+    fn guard_from(cursor: &str) -> ListingGuard {
+        guard(1_000).starting_from(cursor)
+    }
+
+    #[test]
+    fn the_default_limit_is_well_above_a_course_and_well_below_a_gigabyte() {
+        let limit = ClientSettings::default().max_listing_entries;
+        assert!(limit >= 100_000, "a large course folder fits: {limit}");
+        // About a kilobyte per entry in memory.
+        assert!(limit * 1024 < 512 * 1024 * 1024, "{limit}");
     }
 }

@@ -1,13 +1,16 @@
 //! `/_emulator/...`: routes that play the parts Dropbox's API does not
 //! expose (a student uploading, the network misbehaving) and show the state.
-//! They take no authentication: the emulator listens on loopback for tests
-//! and demos only.
+//! Each needs the emulator's own token (`Authorization: Bearer`), as the API
+//! does: loopback is shared by everyone on a lab machine, and these routes
+//! can upload files into the professor's requests.
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
@@ -26,7 +29,7 @@ use super::{EmulatorError, Submission, seed, wire};
 /// Generated contents stay small; this also bounds what a typo can allocate.
 const MAX_GENERATED_SIZE: usize = 64 * 1024 * 1024;
 
-pub(crate) fn routes() -> Router<Arc<Core>> {
+pub(crate) fn routes(core: Arc<Core>) -> Router<Arc<Core>> {
     Router::new()
         .route("/_emulator/submit", post(submit))
         .route("/_emulator/faults", post(faults))
@@ -34,6 +37,40 @@ pub(crate) fn routes() -> Router<Arc<Core>> {
         .route("/_emulator/account", post(account))
         .route("/_emulator/oauth", get(oauth_state).post(oauth_change))
         .route("/_emulator/team_token", post(team_token))
+        .route_layer(middleware::from_fn_with_state(core, operator_only))
+}
+
+/// Lets a control call through only with the emulator's own token; OAuth and team
+/// tokens act for the account, not for whoever runs the emulator, so they do not count.
+async fn operator_only(State(core): State<Arc<Core>>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    match presented {
+        Some(token) if same_secret(token.as_bytes(), core.token.as_bytes()) => {
+            next.run(request).await
+        }
+        _ => problem(
+            StatusCode::UNAUTHORIZED,
+            "the emulator's control routes need its token: send \"Authorization: Bearer TOKEN\" \
+             with the token the emulator was started with",
+        ),
+    }
+}
+
+/// Compares without stopping at the first difference, so the time taken tells a
+/// neighbour probing the port nothing about how much of a guess was right.
+fn same_secret(presented: &[u8], expected: &[u8]) -> bool {
+    presented.len() == expected.len()
+        && presented
+            .iter()
+            .zip(expected)
+            .fold(0u8, |differ, (a, b)| differ | (a ^ b))
+            == 0
 }
 
 /// `POST /_emulator/submit`.

@@ -45,7 +45,7 @@ const ARG_HEADER: &str = "HTTP header \"Dropbox-API-Arg\"";
 pub(crate) fn router(core: Arc<Core>) -> Router {
     Router::new()
         .route("/2/{*route}", post(api_call))
-        .merge(control::routes())
+        .merge(control::routes(Arc::clone(&core)))
         .merge(oauth::routes())
         .fallback(|| async { Outgoing::text(StatusCode::NOT_FOUND, "Not Found").into_response() })
         .with_state(core)

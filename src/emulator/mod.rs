@@ -6,8 +6,10 @@
 //! exact content types, 400 text for malformed calls, 409 route errors,
 //! download-style headers, ranges, cursors and long polls. Control routes
 //! under `/_emulator/` stand in for what the API cannot do, such as a student
-//! uploading into a file request or the network failing. They take no
-//! authentication and answer JSON (`{"error": "..."}` on failure):
+//! uploading into a file request or the network failing. They need the
+//! emulator's own token (`Authorization: Bearer TOKEN`, the one it was started
+//! with; minted OAuth and team tokens do not count) and answer 401 without it,
+//! changing nothing; they answer JSON (`{"error": "..."}` on failure):
 //!
 //! - `POST /_emulator/submit` `{request_id, student_name?, file_name,
 //!   content_base64? | content? | size?, at?}`: a student uploads; `content`
@@ -85,8 +87,35 @@ pub const DEFAULT_ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(4 * 60 *
 
 use state::{Core, Store};
 
-/// The bearer token the emulator accepts unless told otherwise.
+/// The bearer token the emulator accepts unless told otherwise. Anyone can read it
+/// here, so it suits tests and scripts; the demo mints its own ([`random_token`]).
 pub const DEFAULT_TOKEN: &str = "handin-emulator-token";
+
+/// Characters of a [`random_token`].
+const RANDOM_TOKEN_LEN: usize = 32;
+
+/// A token nobody else on the machine can guess (32 letters and digits from the
+/// kernel's random source), for an emulator whose port everyone can see.
+pub fn random_token() -> io::Result<String> {
+    use std::io::Read as _;
+    const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut source = std::fs::File::open("/dev/urandom")?;
+    let mut token = String::with_capacity(RANDOM_TOKEN_LEN);
+    let mut bytes = [0u8; 64];
+    while token.len() < RANDOM_TOKEN_LEN {
+        source.read_exact(&mut bytes)?;
+        // Bytes from 248 on are dropped: 248 is the largest multiple of 62 below 256,
+        // so every character stays equally likely.
+        token.extend(
+            bytes
+                .iter()
+                .filter(|&&byte| byte < 248)
+                .map(|&byte| char::from(ALPHABET[usize::from(byte % 62)]))
+                .take(RANDOM_TOKEN_LEN - token.len()),
+        );
+    }
+    Ok(token)
+}
 
 /// How long `shutdown` waits for calls in flight before cutting them off.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);

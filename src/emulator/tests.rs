@@ -105,9 +105,23 @@ impl Api {
     }
 
     async fn control(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = self
+        self.control_as(Some(&self.token), path, body).await
+    }
+
+    /// A control call with `token` as the bearer, or with no `Authorization` at all.
+    async fn control_as(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let mut call = self
             .client
-            .post(format!("{}/_emulator/{path}", self.base_url))
+            .post(format!("{}/_emulator/{path}", self.base_url));
+        if let Some(token) = token {
+            call = call.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let response = call
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_string())
             .send()
@@ -753,6 +767,7 @@ async fn control_routes_submit_switch_accounts_and_show_state() {
     let state: Value = serde_json::from_slice(
         &api.client
             .get(format!("{}/_emulator/state", api.base_url))
+            .bearer_auth(&api.token)
             .send()
             .await
             .unwrap()
@@ -763,6 +778,96 @@ async fn control_routes_submit_switch_accounts_and_show_state() {
     .unwrap();
     assert_eq!(state["account_type"], "basic");
     assert_eq!(state["file_requests"][0]["file_count"], 1);
+}
+
+#[test]
+fn random_tokens_are_long_plain_and_never_the_same() {
+    let tokens: Vec<String> = (0..50)
+        .map(|_| random_token().expect("/dev/urandom"))
+        .collect();
+    for token in &tokens {
+        assert_eq!(token.len(), 32, "{token}");
+        assert!(token.bytes().all(|b| b.is_ascii_alphanumeric()), "{token}");
+        assert_ne!(token, DEFAULT_TOKEN);
+    }
+    let mut distinct = tokens.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), tokens.len());
+    // Every character class turns up across 1,600 draws, so none is left out of the alphabet.
+    let all: String = tokens.concat();
+    assert!(all.bytes().any(|b| b.is_ascii_uppercase()));
+    assert!(all.bytes().any(|b| b.is_ascii_lowercase()));
+    assert!(all.bytes().any(|b| b.is_ascii_digit()));
+}
+
+#[tokio::test]
+async fn control_routes_refuse_calls_without_the_emulators_own_token() {
+    let emulator = Emulator::start(
+        any_port(),
+        EmulatorOptions {
+            seed: Seed::Empty,
+            token: "operator-secret-token".to_owned(),
+            ..EmulatorOptions::default()
+        },
+    )
+    .await
+    .expect("the emulator starts");
+    let api = Api::new(&emulator);
+    let request = api.create_request("Report", "/Report").await;
+    let before = emulator.snapshot_json();
+    let team_token = emulator.team_token();
+    let wrong = [
+        None,
+        Some("handin-emulator-token"),
+        Some("operator-secret-tokeN"),
+        Some("operator-secret-token-and-more"),
+        // A token minted for the account acts for the account, not for the operator.
+        Some(team_token.as_str()),
+    ];
+    for token in wrong {
+        let calls = [
+            (
+                "submit",
+                json!({"request_id": request["id"], "file_name": "planted.sh", "content": "evil"}),
+            ),
+            (
+                "faults",
+                json!({"route": "*", "fault": {"kind": "500"}, "count": 5}),
+            ),
+            ("account", json!({"account_type": "basic"})),
+            ("oauth", json!({"revoke_refresh_tokens": true})),
+            ("team_token", Value::Null),
+        ];
+        for (path, body) in calls {
+            let (status, answer) = api.control_as(token, path, body).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} with {token:?}");
+            let message = answer["error"].as_str().unwrap_or_default();
+            assert!(message.contains("Authorization: Bearer"), "{message}");
+        }
+        let mut read = api.client.get(format!("{}/_emulator/state", api.base_url));
+        if let Some(token) = token {
+            read = read.bearer_auth(token);
+        }
+        let answer = read.send().await.expect("an answer");
+        assert_eq!(
+            answer.status(),
+            StatusCode::UNAUTHORIZED,
+            "state with {token:?}"
+        );
+    }
+    // Nothing changed: no upload, no fault waiting, the same account.
+    assert_eq!(emulator.snapshot_json(), before);
+    let (status, _) = api.rpc("file_requests/count", Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "no fault was injected");
+    // With the token, the same calls work.
+    let (status, stored) = api
+        .control(
+            "submit",
+            json!({"request_id": request["id"], "file_name": "essay.pdf", "content": "mine"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{stored}");
 }
 
 #[tokio::test]
@@ -1463,6 +1568,7 @@ async fn refresh_tokens_can_be_revoked_from_elsewhere() {
     let state = api
         .client
         .get(format!("{}/_emulator/oauth", api.base_url))
+        .bearer_auth(&api.token)
         .send()
         .await
         .expect("state");

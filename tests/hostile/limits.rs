@@ -1,4 +1,200 @@
-//! See main.rs.
+//! A server that answers `has_more: true` forever: handin stops each listing with a
+//! sentence naming the limit (`max_listing_entries`) or the cursor it saw again, having
+//! held no more than the limit (counted in pages served, not in RSS).
 
-#[allow(unused_imports)]
+use std::time::Duration;
+
+use super::hostile_server::{Answer, Endless, Hostile, file_request};
 use super::*;
+
+#[path = "../pty/mod.rs"]
+mod pty;
+
+/// A well-formed file request id, as Dropbox spells them.
+const REQUEST_ID: &str = "oaCAVmEyrqYnkZX9955Y";
+const PER_PAGE: usize = 100;
+const LIMIT: usize = 1_000;
+
+/// A home whose config file sets `max_listing_entries = LIMIT`.
+fn home_with_limit(server: &Hostile) -> Home {
+    let home = Home::new(&server.base_url());
+    std::fs::write(
+        home.config_file(),
+        format!("max_listing_entries = {LIMIT}\n"),
+    )
+    .expect("config");
+    home
+}
+
+fn endless(kind: Endless, repeat_cursor: bool) -> Answer {
+    Answer::Endless {
+        per_page: PER_PAGE,
+        repeat_cursor,
+        kind,
+    }
+}
+
+/// A request whose folder the server lists forever.
+fn serve_endless_folder(server: &Hostile, repeat_cursor: bool) {
+    server.answer(
+        "file_requests/get",
+        Answer::Json(file_request(REQUEST_ID, "Essay", "/Courses/CS101/Essay")),
+    );
+    server.answer("files/list_folder", endless(Endless::Files, repeat_cursor));
+}
+
+/// At most the pages that bring the limit, and the one that goes past it.
+fn assert_stopped_at_the_limit(server: &Hostile) {
+    let pages = server.endless_pages();
+    let most = (LIMIT / PER_PAGE + 1) as u64;
+    assert!(
+        pages <= most,
+        "{pages} pages of {PER_PAGE} were fetched; the limit of {LIMIT} allows {most}"
+    );
+}
+
+fn assert_names_the_limit(stderr: &str) {
+    assert!(stderr.contains("1,000 entries"), "{stderr}");
+    assert!(stderr.contains("max_listing_entries"), "{stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one sentence: {stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_folder_listed_forever_with_new_cursors_stops_at_the_limit() {
+    let server = Hostile::start().await;
+    serve_endless_folder(&server, false);
+    let home = home_with_limit(&server);
+    let output = home.run(&["submissions", "list", REQUEST_ID]).await;
+    assert_eq!(output.code, 1, "{output:?}");
+    assert_names_the_limit(&output.stderr);
+    assert!(output.stderr.contains("folder listing"), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    assert_stopped_at_the_limit(&server);
+    // It did not stop early either: the limit, not something else, ended it.
+    assert_eq!(server.endless_pages(), (LIMIT / PER_PAGE + 1) as u64);
+}
+
+#[tokio::test]
+async fn a_folder_listing_that_sends_its_cursor_again_stops_at_once() {
+    let server = Hostile::start().await;
+    serve_endless_folder(&server, true);
+    // The default limit: the repeated cursor alone must stop it.
+    let home = Home::new(&server.base_url());
+    let output = home.run(&["submissions", "list", REQUEST_ID]).await;
+    assert_eq!(output.code, 1, "{output:?}");
+    assert!(
+        output
+            .stderr
+            .contains("kept promising more of the folder listing"),
+        "{output:?}"
+    );
+    assert_eq!(
+        server.endless_pages(),
+        2,
+        "the first page, and the one that sent its cursor again"
+    );
+    let continued = server.received_on("files/list_folder/continue");
+    assert_eq!(continued.len(), 1, "{:?}", server.received());
+}
+
+#[tokio::test]
+async fn file_requests_listed_forever_stop_at_the_limit() {
+    let server = Hostile::start().await;
+    server.answer(
+        "file_requests/list_v2",
+        endless(Endless::FileRequests, false),
+    );
+    let home = home_with_limit(&server);
+    let output = home.run(&["requests", "list", "--json"]).await;
+    assert_eq!(output.code, 1, "{output:?}");
+    assert_names_the_limit(&output.stderr);
+    assert!(
+        output.stderr.contains("list of file requests"),
+        "{output:?}"
+    );
+    assert_stopped_at_the_limit(&server);
+}
+
+#[tokio::test]
+async fn file_requests_that_send_their_cursor_again_stop_at_once() {
+    let server = Hostile::start().await;
+    server.answer(
+        "file_requests/list_v2",
+        endless(Endless::FileRequests, true),
+    );
+    let home = Home::new(&server.base_url());
+    let output = home.run(&["requests", "list"]).await;
+    assert_eq!(output.code, 1, "{output:?}");
+    assert!(
+        output
+            .stderr
+            .contains("kept promising more of the list of file requests"),
+        "{output:?}"
+    );
+    assert_eq!(server.endless_pages(), 2);
+}
+
+/// The changes after a cursor (what the Submissions tab follows) may not lead back to
+/// the cursor they started from.
+#[tokio::test]
+async fn changes_that_come_back_to_their_first_cursor_stop_at_once() {
+    let server = Hostile::start().await;
+    server.answer("files/list_folder", endless(Endless::Files, true));
+    let dropbox = handin::dropbox::Dropbox::new(
+        handin::dropbox::ClientSettings {
+            api_base: Some(server.base_url()),
+            ..handin::dropbox::ClientSettings::default()
+        },
+        "hostile-test-token".to_owned(),
+    )
+    .expect("a client");
+    let error = dropbox
+        .list_folder_continue("endless")
+        .await
+        .expect_err("stopped");
+    assert_eq!(
+        error.kind(),
+        &handin::dropbox::ErrorKind::EndlessListing,
+        "{error}"
+    );
+    assert_eq!(server.endless_pages(), 1);
+}
+
+/// The Requests tab shows the same sentence, and handin still quits on q.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_screen_shows_the_limit_sentence() {
+    let server = Hostile::start().await;
+    server.answer(
+        "file_requests/list_v2",
+        endless(Endless::FileRequests, false),
+    );
+    let home = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!("max_listing_entries = {LIMIT}\n"),
+    )
+    .expect("config");
+    let base = server.base_url();
+    let pages = tokio::task::spawn_blocking(move || {
+        let mut session = pty::Session::start_with_env(
+            &["--api-base", &base],
+            &[("HANDIN_TOKEN", "hostile-test-token")],
+            120,
+            30,
+            home.path(),
+        );
+        let screen = session.wait_for("max_listing_entries", Duration::from_secs(30));
+        assert!(screen.contains("1,000 entries"), "{screen}");
+        assert!(screen.contains("list of file requests"), "{screen}");
+        assert_no_raw_controls("the screen", &screen);
+        session.type_text("q");
+        assert_eq!(session.wait_exit(Duration::from_secs(10)), 0);
+    })
+    .await;
+    pages.expect("the session ran");
+    assert_stopped_at_the_limit(&server);
+}
