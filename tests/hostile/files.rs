@@ -34,11 +34,9 @@ async fn essay_server() -> Hostile {
     server
 }
 
-/// `handin download REQUEST_ID --to root` under the usual umask (022), under which a
-/// file made with default permissions would be readable by everyone.
-async fn download_into(home: &Home, root: &Path) -> Output {
-    let to = format!("--to={}", root.display());
-    let mut command = home.command(&["download", REQUEST_ID, &to]);
+/// `command` under the usual umask (022), under which a file made with default
+/// permissions would be readable by everyone.
+fn under_usual_umask(mut command: Command) -> Command {
     // SAFETY: umask is async-signal-safe and touches nothing shared with the parent.
     unsafe {
         command.pre_exec(|| {
@@ -46,7 +44,16 @@ async fn download_into(home: &Home, root: &Path) -> Output {
             Ok(())
         });
     }
-    run(command).await
+    command
+}
+
+/// `handin download REQUEST_ID --to root`, under the usual umask.
+async fn download_into(home: &Home, root: &Path) -> Output {
+    let to = format!("--to={}", root.display());
+    run(under_usual_umask(
+        home.command(&["download", REQUEST_ID, &to]),
+    ))
+    .await
 }
 
 fn mode(path: &Path) -> u32 {
@@ -136,4 +143,16 @@ async fn a_partial_folder_open_to_others_or_a_link_is_refused_with_a_sentence() 
         output.stderr
     );
     assert_eq!(std::fs::read_dir(&elsewhere).expect("list").count(), 0);
+}
+
+/// The data folder is made by the first thing that writes there, the log: private
+/// from the start, and so is the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_folder_and_the_log_are_private_from_the_first_run() {
+    let server = Hostile::start().await;
+    let home = Home::new(&server.base_url());
+    let output = run(under_usual_umask(home.command(&["requests", "list"]))).await;
+    assert_eq!(output.code, 0, "{output:?}");
+    assert_eq!(mode(&home.data_dir()), 0o700);
+    assert_eq!(mode(&home.data_dir().join("handin.log")), 0o600);
 }
