@@ -283,7 +283,7 @@ async fn engine(dropbox: &Dropbox, items: Vec<Item>) -> Timing {
     }
 }
 
-/// The plain way: one file after another, each streamed to its `.part`, hashed, synced,
+/// The plain way: one file after another, each streamed to its partial file, hashed, synced,
 /// checked and renamed.
 async fn one_at_a_time(dropbox: &Dropbox, items: &[Item]) -> Timing {
     let started = Instant::now();
@@ -294,11 +294,11 @@ async fn one_at_a_time(dropbox: &Dropbox, items: &[Item]) -> Timing {
             .download(&item.remote, None)
             .await
             .expect("download");
-        let part = item.part_path();
-        if let Some(folder) = part.parent() {
+        let part = &item.partial;
+        for folder in [part.parent(), item.local.parent()].into_iter().flatten() {
             tokio::fs::create_dir_all(folder).await.expect("folder");
         }
-        let mut file = tokio::fs::File::create(&part).await.expect("part");
+        let mut file = tokio::fs::File::create(part).await.expect("part");
         let mut hasher = ContentHasher::new();
         loop {
             let read = download.body.read(&mut buffer).await.expect("body");
@@ -318,7 +318,7 @@ async fn one_at_a_time(dropbox: &Dropbox, items: &[Item]) -> Timing {
             "{}",
             item.label
         );
-        tokio::fs::rename(&part, &item.local).await.expect("rename");
+        tokio::fs::rename(part, &item.local).await.expect("rename");
     }
     Timing {
         elapsed: started.elapsed(),

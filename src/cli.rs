@@ -432,8 +432,8 @@ Files land in DIR/<course>/<request title>/<student>/<file name>. Each file is c
 against Dropbox's content hash before it takes its name; a file already there with the
 same content is left alone, so running the command again fetches only what is new. A
 different local file of the same name (an annotated copy, say) is kept beside the new
-one as \"<name> (local copy)\". Ctrl-C stops at once: partly downloaded files stay as
-.part files and are resumed next time.
+one as \"<name> (local copy)\". Ctrl-C stops at once: partly downloaded files stay in
+DIR/.handin-partial and are resumed next time. Folders are made 0700 and files 0600.
 
 Signs in as `handin auth login` left it, or with the access token in HANDIN_TOKEN.
 Progress is drawn on stderr when it is a terminal; the summary always goes to stderr,

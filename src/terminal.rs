@@ -66,11 +66,7 @@ pub fn install_panic_hook(log_file: PathBuf) {
             thread.name().unwrap_or("unnamed"),
             std::backtrace::Backtrace::force_capture()
         );
-        if let Ok(mut file) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_file)
-        {
+        if let Ok(mut file) = crate::fs::open_private_append(&log_file) {
             let _ = writeln!(file, "{report}");
         }
         eprintln!(

@@ -6,6 +6,7 @@
 #[path = "support/emulator.rs"]
 mod emulator_setup;
 
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -81,6 +82,15 @@ impl Session {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        // The usual umask, under which a file made with default permissions is 0644:
+        // what handin writes must be private all the same.
+        // SAFETY: umask is async-signal-safe and touches nothing shared with the parent.
+        unsafe {
+            command.pre_exec(|| {
+                libc::umask(0o022);
+                Ok(())
+            });
+        }
         command
     }
 
@@ -218,6 +228,77 @@ async fn a_request_lands_in_its_layout_and_a_second_run_fetches_nothing() {
         .expect("the essay landed"),
         b"elsewhere"
     );
+}
+
+/// Every folder and file under `root` that is not private (0700 folders, 0600 files),
+/// with its mode.
+fn not_private_under(root: &Path) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt as _;
+    fn walk(root: &Path, dir: &Path, found: &mut Vec<(String, u32)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let metadata = std::fs::symlink_metadata(&path).expect("metadata");
+            let mode = metadata.permissions().mode() & 0o777;
+            let private = if metadata.is_dir() { 0o700 } else { 0o600 };
+            if mode != private {
+                let relative = path.strip_prefix(root).expect("under root");
+                found.push((relative.to_string_lossy().into_owned(), mode));
+            }
+            if metadata.is_dir() {
+                walk(root, &path, found);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(root, root, &mut found);
+    found
+}
+
+/// A browser's leftover, or a student's trick: an upload named like the partial file of
+/// another. It must land as itself and leave the genuine file alone, run after run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_named_like_a_partial_file_never_replaces_the_genuine_one() {
+    let emulator = emulator().await;
+    let essay = create_request(&emulator, "Essay", "/Courses/CS101/Essay").await;
+    let genuine = bytes(7, 700_000);
+    let impostor = bytes(8, 300_000);
+    submit(&emulator, &essay, "Ada Lovelace", "essay.pdf", &genuine);
+    submit(
+        &emulator,
+        &essay,
+        "Ada Lovelace",
+        "essay.pdf.part",
+        &impostor,
+    );
+    let session = Session::new(&emulator);
+    let folder = "CS101/Essay/Ada Lovelace";
+    let mut expected = vec![
+        found(format!("{folder}/Ada Lovelace - essay.pdf"), &genuine),
+        found(format!("{folder}/Ada Lovelace - essay.pdf.part"), &impostor),
+    ];
+    expected.sort();
+
+    let first = session.run(&[&essay.id]).await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stderr.contains("2 downloaded ("), "{}", first.stderr);
+    assert_eq!(files_under(&session.target()), expected);
+    // Student work is private although the umask (022) would allow 0644.
+    assert_eq!(not_private_under(&session.target()), []);
+
+    for _ in 0..2 {
+        let again = session.run(&[&essay.id]).await;
+        assert_eq!(again.code, 0, "{}", again.stderr);
+        assert!(
+            again.stderr.contains("0 downloaded, 2 already there"),
+            "{}",
+            again.stderr
+        );
+        // Nothing moved aside as "(local copy)", nothing flipped.
+        assert_eq!(files_under(&session.target()), expected);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -212,7 +212,7 @@ async fn a_truncated_body_is_resumed_with_range_and_verifies() {
         other => panic!("expected a download, got {other:?}"),
     }
     assert!(std::fs::read(&item.local).unwrap() == f.uploads[2].2);
-    assert!(!item.part_path().exists());
+    assert!(!item.partial.exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -242,7 +242,7 @@ async fn a_corrupted_body_is_caught_retried_then_reported() {
         other => panic!("expected a failure, got {other:?}"),
     }
     assert!(!item.local.exists());
-    assert!(!item.part_path().exists());
+    assert!(!item.partial.exists());
     assert_eq!(summary.headline(), "0 downloaded, 1 failed");
 }
 
@@ -262,7 +262,7 @@ async fn an_interrupted_run_resumes_from_the_part_file_next_time() {
     let (item, outcome) = &first.outcomes[0];
     assert!(matches!(outcome, Outcome::Failed { .. }), "{outcome:?}");
     assert!(!item.local.exists(), "nothing under the final name");
-    let half = std::fs::metadata(item.part_path()).unwrap().len();
+    let half = std::fs::metadata(&item.partial).unwrap().len();
     assert!(half > 0);
 
     let second = f.run(big(f.plan(root.path()).await), 1).await;
@@ -279,7 +279,7 @@ async fn an_interrupted_run_resumes_from_the_part_file_next_time() {
     }
     assert_eq!(second.bytes_received, f.uploads[2].2.len() as u64 - half);
     assert!(std::fs::read(&item.local).unwrap() == f.uploads[2].2);
-    assert!(!item.part_path().exists());
+    assert!(!item.partial.exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -292,7 +292,7 @@ async fn a_part_from_another_version_is_thrown_away_and_the_file_still_verifies(
         .into_iter()
         .filter(|i| i.label == "Ada Lovelace/Ada Lovelace - essay.pdf")
         .collect();
-    let part = items[0].part_path();
+    let part = items[0].partial.clone();
     std::fs::create_dir_all(part.parent().unwrap()).unwrap();
     std::fs::write(&part, b"not the start of this file").unwrap();
     let summary = f.run(items, 3).await;
@@ -451,7 +451,7 @@ async fn a_whole_part_left_by_a_kill_before_the_rename_is_installed_without_fetc
         .into_iter()
         .filter(|i| i.label == "Ada Lovelace/Ada Lovelace - essay.pdf")
         .collect();
-    let part = items[0].part_path();
+    let part = items[0].partial.clone();
     std::fs::create_dir_all(part.parent().unwrap()).unwrap();
     std::fs::write(&part, &f.uploads[0].2).unwrap();
     let summary = f.run(items, 3).await;
@@ -459,4 +459,31 @@ async fn a_whole_part_left_by_a_kill_before_the_rename_is_installed_without_fetc
     assert_eq!(summary.bytes_received, 0);
     assert!(std::fs::read(&summary.outcomes[0].0.local).unwrap() == f.uploads[0].2);
     assert!(!part.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_where_the_partial_file_goes_is_removed_never_written_through() {
+    let f = fixture().await;
+    let root = tempfile::tempdir().unwrap();
+    let items: Vec<Item> = f
+        .plan(root.path())
+        .await
+        .into_iter()
+        .filter(|i| i.label == "Ada Lovelace/Ada Lovelace - essay.pdf")
+        .collect();
+    let victim = root.path().join("bashrc");
+    std::fs::write(&victim, b"original").unwrap();
+    let partials = items[0].partial.parent().unwrap();
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(partials)
+            .unwrap();
+    }
+    std::os::unix::fs::symlink(&victim, &items[0].partial).unwrap();
+    let summary = f.run(items, 3).await;
+    assert_eq!(summary.downloaded(), 1, "{summary:#?}");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"original");
+    assert!(std::fs::read(&summary.outcomes[0].0.local).unwrap() == f.uploads[0].2);
 }

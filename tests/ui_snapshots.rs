@@ -1011,6 +1011,12 @@ fn downloaded() -> State {
                 size: file.size,
                 content_hash: file.content_hash.clone(),
                 local: folder.join(&file.name),
+                partial: handin::download::partial_path(
+                    &folder,
+                    &file.id,
+                    file.content_hash.as_deref(),
+                    file.size,
+                ),
                 label: format!("somebody/{}", file.name),
             };
             let outcome = match n {

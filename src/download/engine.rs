@@ -1,6 +1,9 @@
 //! The download engine: a few workers take the items in order; each file is streamed to
-//! its `.part` (continuing an earlier one with `Range`), hashed as it arrives, compared
-//! with Dropbox's `content_hash`, and only then renamed into place.
+//! its partial file (continuing an earlier one with `Range`), hashed as it arrives,
+//! compared with Dropbox's `content_hash`, and only then renamed into place.
+//!
+//! Submissions are student work: every folder made here is 0700, every file 0600, and
+//! nothing is opened through a symbolic link.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -36,7 +39,7 @@ impl Default for Options {
     }
 }
 
-/// Stops a run: files in flight stop where they are (their `.part` is resumed next
+/// Stops a run: files in flight stop where they are (their partial file is resumed next
 /// time) and no new ones start.
 #[derive(Debug, Clone)]
 pub struct Cancel(Arc<watch::Sender<bool>>);
@@ -150,15 +153,15 @@ enum Failure {
     /// The call failed (after the client's own retries).
     Dropbox(DropboxError),
     /// The body stopped early or the connection dropped mid-stream: the bytes so far
-    /// stay in the `.part` and the next try continues from them.
+    /// stay in the partial file and the next try continues from them.
     Interrupted(String),
-    /// The bytes do not hash to Dropbox's content hash: the `.part` is thrown away.
+    /// The bytes do not hash to Dropbox's content hash: the partial file is thrown away.
     Mismatch,
     /// The local file system refused: another try would not help.
     Local(String),
 }
 
-/// A verified `.part`: its size and content hash, and where this run started it.
+/// A verified partial file: its size and content hash, and where this run started it.
 struct Verified {
     size: u64,
     hash: String,
@@ -192,14 +195,14 @@ async fn fetch(
                     Failure::Dropbox(error) => {
                         if error.tag().is_some_and(|tag| tag.starts_with("path/")) {
                             // The file went away (or was replaced by a folder) after the listing.
-                            remove_quietly(&item.part_path()).await;
+                            remove_quietly(&item.partial).await;
                         }
                         return failed(progress, index, item, error.sentence());
                     }
                     Failure::Local(reason) => return failed(progress, index, item, reason),
                     Failure::Interrupted(why) => why,
                     Failure::Mismatch => {
-                        remove_quietly(&item.part_path()).await;
+                        remove_quietly(&item.partial).await;
                         progress.on_disk(index, 0);
                         format!(
                             "the bytes received did not match Dropbox's content hash {attempt} times; the file may be changing, download it again later"
@@ -244,13 +247,17 @@ enum Existing {
     Different,
 }
 
-/// Whether the final path already holds the listed content.
+/// Whether the final path already holds the listed content. A link there is never
+/// followed: it counts as a different file (and is kept aside, never written through).
 async fn existing_copy(item: &Item) -> io::Result<Existing> {
-    let metadata = match tokio::fs::metadata(&item.local).await {
+    let metadata = match tokio::fs::symlink_metadata(&item.local).await {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Existing::None),
         Err(error) => return Err(error),
     };
+    if metadata.is_symlink() {
+        return Ok(Existing::Different);
+    }
     if !metadata.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
@@ -273,7 +280,11 @@ async fn existing_copy(item: &Item) -> io::Result<Existing> {
 
 /// Feeds up to `limit` bytes of `path` to a content hasher; returns it and the bytes read.
 async fn hash_file(path: &Path, limit: u64) -> io::Result<(ContentHasher, u64)> {
-    let mut file = tokio::fs::File::open(path).await?;
+    let owned = path.to_path_buf();
+    let file = tokio::task::spawn_blocking(move || crate::fs::open_read_no_follow(&owned))
+        .await
+        .map_err(io::Error::other)??;
+    let mut file = tokio::fs::File::from_std(file);
     let mut hasher = ContentHasher::new();
     let mut buffer = vec![0u8; 256 * 1024];
     let mut total = 0u64;
@@ -291,22 +302,75 @@ async fn hash_file(path: &Path, limit: u64) -> io::Result<(ContentHasher, u64)> 
     Ok((hasher, total))
 }
 
-/// One try: continue (or start) the `.part`, stream the rest into it while hashing,
-/// and check the result.
+/// Makes the folders an item is written into: the final one (0700 where handin creates
+/// it) and the root's partial folder, which must be a private folder of this user's (a
+/// link or a folder others may write to is refused, never followed or used).
+async fn prepare_folders(item: &Item) -> Result<(), Failure> {
+    let item = item.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Some(folder) = item.local.parent() {
+            crate::fs::create_private_dir_all(folder)
+                .map_err(|error| Failure::Local(local_sentence(&error, folder)))?;
+        }
+        if let Some(partials) = item.partial.parent() {
+            if let Some(root) = partials.parent() {
+                crate::fs::create_private_dir_all(root)
+                    .map_err(|error| Failure::Local(local_sentence(&error, root)))?;
+            }
+            crate::fs::ensure_private_dir(partials)
+                .map_err(|unsafe_folder| Failure::Local(unsafe_folder.to_string()))?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap_or_else(|error| {
+        Err(Failure::Local(format!(
+            "handin failed on this file ({error})"
+        )))
+    })
+}
+
+/// Opens the partial file to hold exactly its first `keep` bytes, positioned after them:
+/// continued when `keep` > 0, else made anew. Either way it is 0600, this user's, and
+/// never reached through a link.
+async fn open_partial(part: &Path, keep: u64) -> io::Result<tokio::fs::File> {
+    let part = part.to_path_buf();
+    let file = tokio::task::spawn_blocking(move || -> io::Result<std::fs::File> {
+        use std::io::{Seek as _, SeekFrom};
+        let mut file = if keep > 0 {
+            crate::fs::open_private_write(&part)?
+        } else {
+            // Whatever is there (an older try's bytes, a link) is removed, not opened.
+            match std::fs::remove_file(&part) {
+                Ok(()) => {}
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => return Err(error),
+            }
+            crate::fs::create_new_private(&part)?
+        };
+        // Anything past what was hashed (a write cut short last time) is dropped.
+        file.set_len(keep)?;
+        file.seek(SeekFrom::Start(keep))?;
+        Ok(file)
+    })
+    .await
+    .map_err(io::Error::other)??;
+    Ok(tokio::fs::File::from_std(file))
+}
+
+/// One try: continue (or start) the partial file, stream the rest into it while
+/// hashing, and check the result.
 async fn stream_once(
     dropbox: &Dropbox,
     item: &Item,
     index: usize,
     progress: &Progress,
 ) -> Result<Verified, Failure> {
-    let part = item.part_path();
-    if let Some(folder) = part.parent() {
-        tokio::fs::create_dir_all(folder)
-            .await
-            .map_err(|error| Failure::Local(local_sentence(&error, folder)))?;
-    }
-    // What an earlier try or run left: continued when it is shorter than the file.
-    let on_disk = match tokio::fs::metadata(&part).await {
+    let part = item.partial.clone();
+    prepare_folders(item).await?;
+    // What an earlier try or run left: continued when it is shorter than the file. A
+    // link is not a partial file: it is removed below, never read or written through.
+    let on_disk = match tokio::fs::symlink_metadata(&part).await {
         Ok(metadata) if metadata.is_file() => metadata.len(),
         _ => 0,
     };
@@ -348,20 +412,9 @@ async fn stream_once(
         written = 0;
         progress.on_disk(index, 0);
     }
-    let mut file = tokio::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(written == 0)
-        .append(written > 0)
-        .open(&part)
+    let mut file = open_partial(&part, written)
         .await
         .map_err(|error| Failure::Local(local_sentence(&error, &part)))?;
-    if written > 0 {
-        // Anything past what was hashed (a write cut short last time) is dropped.
-        file.set_len(written)
-            .await
-            .map_err(|error| Failure::Local(local_sentence(&error, &part)))?;
-    }
     let resumed_from = written;
     let mut body = download.body;
     let mut buffer = vec![0u8; 64 * 1024];
@@ -419,7 +472,7 @@ enum Installed {
     AlreadyThere,
 }
 
-/// Renames the verified `.part` into place. A different file already under the final
+/// Renames the verified partial file into place. A different file already under the final
 /// name (the professor's annotated copy, say) is never overwritten: it is kept beside,
 /// as "essay (local copy).pdf".
 async fn install(
@@ -427,14 +480,14 @@ async fn install(
     verified: &Verified,
     existing: Existing,
 ) -> Result<Installed, String> {
-    let part = item.part_path();
+    let part = &item.partial;
     let mut kept = None;
     if existing == Existing::Different {
         if let Ok((hash, len)) = hash_file(&item.local, u64::MAX).await
             && len == verified.size
             && hash.finish() == verified.hash
         {
-            remove_quietly(&part).await;
+            remove_quietly(part).await;
             return Ok(Installed::AlreadyThere);
         }
         let aside = free_name(&item.local, "local copy").await;
@@ -443,7 +496,7 @@ async fn install(
             .map_err(|error| local_sentence(&error, &item.local))?;
         kept = Some(aside);
     }
-    tokio::fs::rename(&part, &item.local)
+    tokio::fs::rename(part, &item.local)
         .await
         .map_err(|error| local_sentence(&error, &item.local))?;
     Ok(Installed::New(kept))
@@ -495,6 +548,11 @@ pub(super) fn local_sentence(error: &io::Error, path: &Path) -> String {
         Some(libc::EACCES | libc::EPERM) => {
             return format!(
                 "permission denied writing {shown}; set download_dir (Settings) to a folder you can write to"
+            );
+        }
+        Some(libc::ELOOP) => {
+            return format!(
+                "{shown} is a symbolic link, and handin never writes through one; remove it and download again"
             );
         }
         Some(libc::ENAMETOOLONG) => {

@@ -1,6 +1,7 @@
 //! Where downloaded files go: `<root>/<course>/<request title>/<student>/<file name>`,
 //! every part made safe for the local file system, collisions resolved the same way
-//! on every run.
+//! on every run; bytes not yet verified wait in `<root>/.handin-partial/`, named by the
+//! file they belong to.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -14,8 +15,32 @@ use crate::submissions::{Assignments, Match, Roster, Submission};
 /// The folder of files nobody could be named for.
 pub const UNATTRIBUTED: &str = "_unattributed";
 
+/// The folder in the download root that holds partial files. No planned name can be
+/// this one ([`safe_name`] renames it), so nothing a student uploads can land in it.
+pub const PARTIAL_FOLDER: &str = ".handin-partial";
+
 /// File systems refuse names longer than this many bytes.
 const NAME_LIMIT: usize = 200;
+
+/// Where the bytes of the Dropbox file `remote` (listed with `content_hash` and `size`)
+/// wait under `root` until they are verified. The name is a digest of those three, so a
+/// later run resumes the same file, a new version of it starts afresh, and no file name
+/// a student picks (`essay.pdf.part`, say) can reach it.
+pub fn partial_path(root: &Path, remote: &str, content_hash: Option<&str>, size: u64) -> PathBuf {
+    use sha2::Digest as _;
+    let mut digest = sha2::Sha256::new();
+    for part in [remote, content_hash.unwrap_or(""), &size.to_string()] {
+        digest.update(part.as_bytes());
+        digest.update([0]);
+    }
+    let key: String = digest
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    root.join(PARTIAL_FOLDER).join(format!("{key}.part"))
+}
 
 /// A name that is one safe path component on Linux, macOS and Windows: no separators,
 /// no characters Windows refuses, no control characters, no `.`/`..`, no trailing dots
@@ -34,6 +59,10 @@ pub fn safe_name(name: &str) -> String {
     safe = trimmed.to_owned();
     if safe.is_empty() {
         return "_".to_owned();
+    }
+    // Case-insensitively, as macOS and Windows would open the folder under any case.
+    if safe.eq_ignore_ascii_case(PARTIAL_FOLDER) {
+        safe.insert(0, '_');
     }
     let stem = safe.split('.').next().unwrap_or("").to_ascii_uppercase();
     const RESERVED: [&str; 22] = [
@@ -127,12 +156,19 @@ pub fn plan(
             n += 1;
             candidate = format!("{stem} ({n}){extension}");
         }
+        let remote = if submission.file_id.is_empty() {
+            submission.path_display.clone()
+        } else {
+            submission.file_id.clone()
+        };
         items.push(Item {
-            remote: if submission.file_id.is_empty() {
-                submission.path_display.clone()
-            } else {
-                submission.file_id.clone()
-            },
+            partial: partial_path(
+                root,
+                &remote,
+                submission.content_hash.as_deref(),
+                submission.size,
+            ),
+            remote,
             size: submission.size,
             content_hash: submission.content_hash.clone(),
             local: folder.join(&student).join(&candidate),
@@ -143,10 +179,25 @@ pub fn plan(
 }
 
 /// Two items bound for one path (two requests of a course with the same title, say)
-/// would write the same `.part`: later ones get " (2)", " (3)" before the extension.
+/// would overwrite each other: later ones get " (2)", " (3)" before the extension. Two
+/// items of one Dropbox file (two requests saving into one folder) would write one
+/// partial file at once: later ones get their own.
 pub(super) fn keep_apart(items: &mut [Item]) {
     let mut taken: HashSet<String> = HashSet::new();
+    let mut partials: HashSet<PathBuf> = HashSet::new();
     for item in items {
+        if !partials.insert(item.partial.clone()) {
+            let stem = item
+                .partial
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut n = 2;
+            while !partials.insert(item.partial.with_file_name(format!("{stem}-{n}.part"))) {
+                n += 1;
+            }
+            item.partial = item.partial.with_file_name(format!("{stem}-{n}.part"));
+        }
         let key = |path: &Path| path.to_string_lossy().to_lowercase();
         if taken.insert(key(&item.local)) {
             continue;
@@ -223,6 +274,8 @@ mod tests {
         assert_eq!(safe_name("con.txt"), "_con.txt");
         assert_eq!(safe_name("tab\there"), "tab_here");
         assert_eq!(safe_name("Zoë Ångström.pdf"), "Zoë Ångström.pdf");
+        assert_eq!(safe_name(".handin-partial"), "_.handin-partial");
+        assert_eq!(safe_name(".HANDIN-partial. "), "_.HANDIN-partial");
         let long = format!("{}.pdf", "é".repeat(300));
         let safe = safe_name(&long);
         assert!(safe.len() <= NAME_LIMIT && safe.ends_with(".pdf"), "{safe}");
@@ -284,10 +337,18 @@ mod tests {
             size: 1,
             content_hash: None,
             local: PathBuf::from("/dl/C/Lab/Ada/essay.pdf"),
+            partial: partial_path(Path::new("/dl"), remote, None, 1),
             label: "Ada/essay.pdf".to_owned(),
         };
-        let mut items = vec![item("id:1"), item("id:2"), item("id:3")];
+        let mut items = vec![item("id:1"), item("id:2"), item("id:3"), item("id:3")];
         keep_apart(&mut items);
+        let partials: HashSet<&PathBuf> = items.iter().map(|i| &i.partial).collect();
+        assert_eq!(
+            partials.len(),
+            4,
+            "one file planned twice writes two partials"
+        );
+        items.pop();
         let locals: Vec<_> = items
             .iter()
             .map(|i| i.local.to_string_lossy().into_owned())
@@ -300,6 +361,45 @@ mod tests {
                 "/dl/C/Lab/Ada/essay (3).pdf"
             ]
         );
+    }
+
+    #[test]
+    fn partial_files_wait_in_one_hidden_folder_named_by_the_dropbox_file() {
+        let root = Path::new("/dl");
+        let files = vec![
+            submission("id:1", "Ada Lovelace - essay.pdf", Some("Ada Lovelace"), 1),
+            submission(
+                "id:2",
+                "Ada Lovelace - essay.pdf.part",
+                Some("Ada Lovelace"),
+                2,
+            ),
+            submission("id:3", ".handin-partial", Some("Alan Turing"), 3),
+        ];
+        let items = plan(root, ".handin-partial", "T", &files, None);
+        let partials: HashSet<&Path> = items.iter().map(|i| i.partial.as_path()).collect();
+        assert_eq!(partials.len(), 3);
+        for item in &items {
+            assert_eq!(
+                item.partial.parent(),
+                Some(root.join(PARTIAL_FOLDER).as_path())
+            );
+            assert!(
+                !item.local.starts_with(root.join(PARTIAL_FOLDER)),
+                "{}",
+                item.local.display()
+            );
+            assert!(items.iter().all(|other| other.local != item.partial));
+        }
+        // The same file under another student's name (a roster, an assignment) resumes
+        // the same partial; a new version of it does not.
+        let mut renamed = files[0].clone();
+        renamed.student = Some("A. Lovelace".into());
+        let again = plan(root, "C", "T", &[renamed.clone()], None);
+        assert_eq!(again[0].partial, items[0].partial);
+        renamed.content_hash = Some("another version".into());
+        let changed = plan(root, "C", "T", &[renamed], None);
+        assert_ne!(changed[0].partial, items[0].partial);
     }
 
     #[test]

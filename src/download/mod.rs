@@ -1,6 +1,7 @@
 //! Downloading submissions for grading: planned onto a local layout, several files at
-//! once, streamed to `.part` files, verified against Dropbox's `content_hash`, resumed
-//! with `Range`, renamed into place only once verified.
+//! once, streamed to partial files in the root's `.handin-partial` folder, verified
+//! against Dropbox's `content_hash`, resumed with `Range`, renamed into place only once
+//! verified.
 //!
 //! One engine serves the TUI (`w`/`W` in the Submissions tab) and `handin download`.
 //! Both watch the same [`Progress`] and get the same [`Summary`].
@@ -10,7 +11,10 @@ mod layout;
 mod progress;
 
 pub use engine::{Cancel, Options, run};
-pub use layout::{UNATTRIBUTED, course_folder_name, plan, plan_request, request_folder, safe_name};
+pub use layout::{
+    PARTIAL_FOLDER, UNATTRIBUTED, course_folder_name, partial_path, plan, plan_request,
+    request_folder, safe_name,
+};
 pub use progress::{InFlight, Progress, Snapshot, human_bytes, human_duration};
 
 use std::path::PathBuf;
@@ -25,19 +29,15 @@ pub struct Item {
     pub size: u64,
     /// The listed `content_hash`, used to skip a file already on disk.
     pub content_hash: Option<String>,
-    /// The final local path; bytes first go to the same path with `.part` appended.
+    /// The final local path.
     pub local: PathBuf,
+    /// Where the bytes go until they are verified: `<root>/.handin-partial/<key>.part`,
+    /// the key made from the Dropbox file and its content, never from a name a student
+    /// chose, so no upload can be named like another's partial file and a later run
+    /// finds the same one to resume ([`partial_path`]).
+    pub partial: PathBuf,
     /// "Ada Lovelace / essay.pdf": what the progress and the summary call it.
     pub label: String,
-}
-
-impl Item {
-    /// Where the bytes go until they are verified.
-    pub fn part_path(&self) -> PathBuf {
-        let mut name = self.local.as_os_str().to_owned();
-        name.push(".part");
-        PathBuf::from(name)
-    }
 }
 
 /// What became of one file.
@@ -55,7 +55,7 @@ pub enum Outcome {
     Skipped,
     /// Not downloaded, and why, as one sentence.
     Failed { reason: String },
-    /// The run was cancelled before this file was done; its `.part` file, if any,
+    /// The run was cancelled before this file was done; its partial file, if any,
     /// is resumed next time.
     Cancelled,
 }
@@ -80,7 +80,7 @@ impl Summary {
     pub fn failed(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Failed { .. }))
     }
-    /// Files continued from a `.part` an earlier run left.
+    /// Files continued from a partial file an earlier run left.
     pub fn resumed(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Downloaded { resumed_from, .. } if *resumed_from > 0))
     }

@@ -12,8 +12,7 @@
 //! 270 entries, 880 kB of JSON) a clone takes about 0.14 ms and serializing
 //! about 40 ms in a debug build, so only the clone happens under the lock.
 
-use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -166,27 +165,5 @@ impl Writer {
 /// Blocks; call it from the blocking pool.
 pub(crate) fn write_store(path: &Path, store: &Store) -> io::Result<()> {
     let bytes = serde_json::to_vec(store).map_err(io::Error::other)?;
-    write_atomically(path, &bytes)
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "state file has no name"))?;
-    // Same directory, so the rename cannot cross file systems. One writer
-    // per emulator, so one temporary name per process is enough.
-    let temporary = directory.join(format!(
-        ".{}.{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    let mut file = fs::File::create(&temporary)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&temporary, path)
+    crate::fs::write_private_atomically(path, &bytes)
 }

@@ -57,7 +57,8 @@ impl MailLog {
         })
     }
 
-    /// Writes atomically (temporary file, then rename).
+    /// Writes atomically (temporary file, then rename), 0600 in a 0700 folder: it names
+    /// the students and their addresses.
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let unwritable = |error: std::io::Error| {
             format!(
@@ -66,12 +67,9 @@ impl MailLog {
                 path.display()
             )
         };
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder).map_err(unwritable)?;
-        }
         let mut text = serde_json::to_string_pretty(self).map_err(|error| error.to_string())?;
         text.push('\n');
-        crate::submissions::write_atomically(path, text.as_bytes()).map_err(unwritable)
+        crate::fs::write_private_atomically(path, text.as_bytes()).map_err(unwritable)
     }
 
     /// Records a sending (only the addresses that took it; none, nothing recorded).
@@ -232,6 +230,9 @@ mod tests {
 
     #[test]
     fn the_file_round_trips_and_a_damaged_one_is_refused() {
+        // SAFETY: umask only changes the mode of files created afterwards; 022 is the
+        // usual one, under which a file made with default permissions is 0644.
+        unsafe { libc::umask(0o022) };
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("data").join(FILE_NAME);
         assert_eq!(MailLog::load(&path).expect("absent"), MailLog::default());
@@ -241,6 +242,11 @@ mod tests {
             sent(Kind::Invite, "2026-12-02T09:00:00Z", &["a@x.edu"]),
         );
         log.save(&path).expect("saved");
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode =
+            |path: &Path| std::fs::metadata(path).expect("mode").permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600, "the students' addresses are private");
+        assert_eq!(mode(&dir.path().join("data")), 0o700);
         assert_eq!(MailLog::load(&path).expect("loads"), log);
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(text.contains("\"kind\": \"invite\""), "{text}");

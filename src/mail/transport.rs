@@ -243,12 +243,7 @@ impl Mailer {
                     )))
                 }
             }
-            Route::DryRun { dir, .. } => std::fs::create_dir_all(dir).map_err(|error| {
-                MailerError::Settings(format!(
-                    "the dry-run folder {} cannot be created ({error}); choose another one",
-                    dir.display()
-                ))
-            }),
+            Route::DryRun { dir, .. } => prepare_dry_run_dir(dir).map_err(MailerError::Settings),
         }
     }
 
@@ -429,19 +424,34 @@ fn is_executable(path: &Path) -> bool {
         .is_ok_and(|metadata| metadata.is_file() && metadata.permissions().mode() & 0o111 != 0)
 }
 
-/// `<dir>/<nn>-<address>.eml`, written atomically, numbered after any already there.
+/// Makes the dry-run folder (0700, its missing parents too) or checks the one there:
+/// the letters name students and their addresses, so a folder that is a link, another
+/// user's or writable by others (a `/tmp/letters` a neighbour made first) is refused.
+fn prepare_dry_run_dir(dir: &Path) -> Result<(), String> {
+    let cannot_create = |error: &std::io::Error| {
+        format!(
+            "the dry-run folder {} cannot be created ({error}); choose another one",
+            dir.display()
+        )
+    };
+    if let Some(parent) = dir.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        crate::fs::create_private_dir_all(parent).map_err(|error| cannot_create(&error))?;
+    }
+    crate::fs::ensure_private_dir(dir).map_err(|refused| match refused {
+        crate::fs::UnsafeFolder::Io { source, .. } => cannot_create(&source),
+        refused => refused.to_string(),
+    })
+}
+
+/// `<dir>/<nn>-<address>.eml`, written atomically and 0600, numbered after any already
+/// there.
 fn write_eml(
     dir: &Path,
     last: &Mutex<Option<usize>>,
     email: &str,
     message: &[u8],
 ) -> Result<PathBuf, String> {
-    std::fs::create_dir_all(dir).map_err(|error| {
-        format!(
-            "the dry-run folder {} cannot be created ({error}); choose another one",
-            dir.display()
-        )
-    })?;
+    prepare_dry_run_dir(dir)?;
     let number = {
         let mut last = last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let next = last.unwrap_or_else(|| highest_number(dir)) + 1;
@@ -460,7 +470,7 @@ fn write_eml(
         })
         .collect();
     let path = dir.join(format!("{number:02}-{safe}.eml"));
-    crate::submissions::write_atomically(&path, message)
+    crate::fs::write_private_atomically(&path, message)
         .map_err(|error| format!("{} could not be written ({error})", path.display()))?;
     Ok(path)
 }
@@ -718,6 +728,43 @@ mod tests {
         };
         spawnable(mailer.send(&letter));
         spawnable(mailer.test_connection());
+    }
+
+    #[tokio::test]
+    async fn dry_run_letters_are_private_and_a_folder_open_to_others_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode =
+            |path: &Path| std::fs::metadata(path).expect("mode").permissions().mode() & 0o777;
+        // SAFETY: umask only changes the mode of files created afterwards; 022 is the
+        // usual one, under which a file made with default permissions is 0644.
+        unsafe { libc::umask(0o022) };
+        let home = tempfile::tempdir().expect("tempdir");
+        let letters = home.path().join("mail/letters");
+        let mailer = Mailer::dry_run(&config(MailTransport::Smtp), letters.clone()).expect("valid");
+        let letter = Letter {
+            recipient: Recipient {
+                name: "Ada".to_string(),
+                email: "ada@example.edu".to_string(),
+            },
+            subject: "Lab 1".to_string(),
+            body: "Hello\n".to_string(),
+        };
+        assert_eq!(mailer.send(&letter).await, Delivery::Sent);
+        assert_eq!(mode(&letters), 0o700);
+        assert_eq!(mode(&home.path().join("mail")), 0o700);
+        assert_eq!(mode(&letters.join("01-ada@example.edu.eml")), 0o600);
+
+        let open = home.path().join("open");
+        std::fs::create_dir(&open).expect("mkdir");
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+        let mailer = Mailer::dry_run(&config(MailTransport::Smtp), open.clone()).expect("valid");
+        let refused = match mailer.test_connection().await {
+            Err(MailerError::Settings(sentence)) => sentence,
+            other => panic!("expected the folder refused, got {other:?}"),
+        };
+        assert!(refused.contains("chmod 700"), "{refused}");
+        assert!(matches!(mailer.send(&letter).await, Delivery::Failed(_)));
+        assert_eq!(std::fs::read_dir(&open).expect("list").count(), 0);
     }
 
     #[tokio::test]

@@ -10,8 +10,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::write_atomically;
-
 /// File id -> the student's email or name, as the professor gave it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Assignments {
@@ -63,7 +61,8 @@ impl Assignments {
     }
 
     /// Replaces the state file atomically (a crash leaves the old file or the new one,
-    /// never half of one), creating its folder if needed.
+    /// never half of one), 0600, creating its folder (0700) if needed: who handed in
+    /// what is the professor's business alone.
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let failed = |error: &dyn std::fmt::Display| {
             format!(
@@ -77,10 +76,7 @@ impl Assignments {
         };
         let mut json = serde_json::to_string_pretty(&file).map_err(|e| failed(&e))?;
         json.push('\n');
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder).map_err(|e| failed(&e))?;
-        }
-        write_atomically(path, json.as_bytes()).map_err(|e| failed(&e))
+        crate::fs::write_private_atomically(path, json.as_bytes()).map_err(|e| failed(&e))
     }
 
     /// Attributes the file to a student (an email or a name). Blank text removes the
@@ -123,6 +119,9 @@ mod tests {
 
     #[test]
     fn assignments_survive_a_save_and_load() {
+        // SAFETY: umask only changes the mode of files created afterwards; 022 is the
+        // usual one, under which a file made with default permissions is 0644.
+        unsafe { libc::umask(0o022) };
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("state").join("assignments.json");
         assert_eq!(Assignments::load(&path), Ok(Assignments::default()));
@@ -133,6 +132,11 @@ mod tests {
         assignments.assign("id:c", "Alan Turing");
         assignments.unassign("id:c");
         assignments.save(&path).expect("saved");
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode =
+            |path: &Path| std::fs::metadata(path).expect("mode").permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600, "who handed in what is private");
+        assert_eq!(mode(path.parent().expect("folder")), 0o700);
 
         let loaded = Assignments::load(&path).expect("loaded");
         assert_eq!(loaded, assignments);

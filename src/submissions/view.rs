@@ -12,10 +12,10 @@ use std::path::Path;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
 use super::assignments::Assignments;
+use super::csv;
 use super::lateness::{Lateness, lateness};
 use super::names::{collapse_whitespace, split_file_name};
 use super::roster::{Match, Roster, RosterIndex};
-use super::{csv, write_atomically};
 use crate::dropbox::{FileMetadata, FileRequest, GracePeriod, Metadata};
 
 /// One file of a request, as the tab lists it.
@@ -322,7 +322,8 @@ pub fn course_grid(roster: &Roster, assignments: &[GridColumn], now: DateTime<Ut
     }
 }
 
-/// The class view as CSV, one line per student, written atomically to `path`.
+/// The class view as CSV, one line per student, written atomically to `path` (0600:
+/// grades are private).
 ///
 /// Columns: student, email, status (`submitted`, `late`, `late beyond grace`,
 /// `missing`), files (how many), submitted_at (the latest file, RFC 3339 UTC) and late_by
@@ -335,12 +336,25 @@ pub fn export_csv(
     path: &Path,
 ) -> Result<(), String> {
     let text = class_csv(roster, view, submissions)?;
-    write_atomically(path, text.as_bytes()).map_err(|error| {
+    write_export(path, &text).map_err(|error| {
         format!(
             "Could not write the class list to {}: {error}.",
             path.display()
         )
     })
+}
+
+/// Writes an export atomically and 0600 into its folder, which must exist already: a
+/// mistyped `--out` makes no folders.
+fn write_export(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(folder) = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+        && !folder.is_dir()
+    {
+        return Err(std::io::Error::from_raw_os_error(libc::ENOENT));
+    }
+    crate::fs::write_private_atomically(path, text.as_bytes())
 }
 
 const CSV_HEADER: [&str; 6] = [
@@ -408,14 +422,14 @@ pub fn class_csv(
     Ok(out)
 }
 
-/// The course grid as CSV, one line per student, written atomically to `path`.
+/// The course grid as CSV, one line per student, written atomically to `path` (0600).
 ///
 /// Columns: student, email, then one per request (its title), each cell `submitted`,
 /// `late`, `late beyond grace`, `missing` or `not due`. RFC 4180 with CRLF line ends and
 /// a UTF-8 byte-order mark, as [`export_csv`].
 pub fn export_grid_csv(roster: &Roster, grid: &CourseGrid, path: &Path) -> Result<(), String> {
     let text = grid_csv(roster, grid)?;
-    write_atomically(path, text.as_bytes()).map_err(|error| {
+    write_export(path, &text).map_err(|error| {
         format!(
             "Could not write the course grid to {}: {error}.",
             path.display()
@@ -729,6 +743,9 @@ mod tests {
 
     #[test]
     fn the_export_reads_back_with_its_header() {
+        // SAFETY: umask only changes the mode of files created afterwards; 022 is the
+        // usual one, under which a file made with default permissions is 0644.
+        unsafe { libc::umask(0o022) };
         let roster = Roster {
             students: vec![
                 Student {
@@ -802,6 +819,10 @@ mod tests {
         );
         // Nothing left behind but the export.
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+        // Grades are private although the umask (022) would allow 0644.
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).expect("mode").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
 
         let error = export_csv(&roster, &view, &list, &dir.path().join("no/such/dir.csv"))
             .expect_err("no such folder");
