@@ -7,9 +7,6 @@ use std::time::Duration;
 use super::hostile_server::{Answer, Endless, Hostile, file_request};
 use super::*;
 
-#[path = "../pty/mod.rs"]
-mod pty;
-
 /// A well-formed file request id, as Dropbox spells them.
 const REQUEST_ID: &str = "oaCAVmEyrqYnkZX9955Y";
 const PER_PAGE: usize = 100;
