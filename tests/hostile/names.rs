@@ -67,7 +67,11 @@ async fn the_submissions_table_shows_every_name_written_out() {
         "\\u{202e}fdp.exe",
         "\\u{9b}31mred.pdf",
     ] {
-        assert!(output.stdout.contains(shown), "{shown} in {}", output.stdout);
+        assert!(
+            output.stdout.contains(shown),
+            "{shown} in {}",
+            output.stdout
+        );
     }
 }
 
@@ -80,8 +84,16 @@ async fn json_is_valid_keeps_every_name_and_escapes_c1_and_bidi() {
         .await;
     assert_eq!(output.code, 0, "{output:?}");
     assert_quiet("submissions list --json", &output);
-    assert!(output.stdout.contains("\\u009b31mred.pdf"), "{}", output.stdout);
-    assert!(output.stdout.contains("\\u202efdp.exe"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("\\u009b31mred.pdf"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("\\u202efdp.exe"),
+        "{}",
+        output.stdout
+    );
     let parsed: Value = serde_json::from_str(&output.stdout).expect("valid JSON");
     assert_eq!(parsed["request"]["title"], json!(TITLE));
     let mut names: Vec<&str> = parsed["submissions"]
@@ -110,7 +122,9 @@ async fn requests_list_and_get_show_a_hostile_title_written_out() {
         assert_eq!(output.code, 0, "{args:?}: {output:?}");
         assert_quiet(&args.join(" "), &output);
         assert!(
-            output.stdout.contains("\\u{1b}]0;all graded\\u{7}\\u{202e}")
+            output
+                .stdout
+                .contains("\\u{1b}]0;all graded\\u{7}\\u{202e}")
                 || output.stdout.contains("\\u001b]0;all graded\\u0007\\u202e"),
             "{args:?}: {}",
             output.stdout
