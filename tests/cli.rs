@@ -1034,6 +1034,84 @@ async fn exports_match_the_tuis_and_assignments_are_kept() {
     assert_eq!(unknown.code, 1, "{}", unknown.stderr);
 }
 
+/// What a student types on the upload page reaches people written out, and a
+/// spreadsheet as text: a right-to-left override in a typed name, a formula as a typed
+/// name and as a roster cell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_names_are_written_out_for_people_and_neutralised_in_csv() {
+    let emulator = emulator().await;
+    let session = Session::new(&emulator);
+    let request = dropbox(&emulator)
+        .create_request(CreateFileRequestArgs::new(
+            "Essay".to_owned(),
+            "/Courses/CS101/Essay".to_owned(),
+        ))
+        .await
+        .expect("created");
+    let formula = "=HYPERLINK(\"evil.example\",\"Click for grade\")";
+    for typed in ["Bob \u{202e}fdp.exe", formula] {
+        emulator
+            .submit(Submission {
+                request_id: request.id.clone(),
+                student_name: Some(typed.to_owned()),
+                file_name: "essay.pdf".to_owned(),
+                content: b"%PDF-1.7".to_vec(),
+                at: None,
+            })
+            .expect("uploaded");
+    }
+
+    let table = session.run(&["submissions", "list", &request.id]).await;
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(!table.stdout.contains('\u{202e}'), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("Bob \\u{202e}fdp.exe"),
+        "{}",
+        table.stdout
+    );
+
+    let csv = session
+        .run(&["submissions", "list", &request.id, "--csv"])
+        .await;
+    assert_eq!(csv.code, 0, "{}", csv.stderr);
+    let (_, rows) = csv.csv();
+    // The typed name leads the file's name, as Dropbox names uploads.
+    let names: Vec<&str> = rows.iter().map(|row| row[1].as_str()).collect();
+    let uploaded = format!("{formula} - essay.pdf");
+    assert!(
+        names.contains(&format!("'{uploaded}").as_str()),
+        "{names:?}"
+    );
+    assert!(!names.contains(&uploaded.as_str()), "{names:?}");
+
+    let roster = session.write(
+        "roster.csv",
+        "name,email\n\"=1+2\",sum@uni.example\n\"@SUM(A1)\",at@uni.example\n",
+    );
+    let out = session.path("class.csv");
+    let export = session
+        .run(&[
+            "submissions",
+            "export",
+            &request.id,
+            "--roster",
+            &roster,
+            "--out",
+            out.to_str().expect("utf-8"),
+        ])
+        .await;
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let written = std::fs::read_to_string(&out).expect("exported");
+    assert!(
+        written.contains("\r\n'=1+2,sum@uni.example,"),
+        "{written:?}"
+    );
+    assert!(
+        written.contains("\r\n'@SUM(A1),at@uni.example,"),
+        "{written:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn completions_are_printed_for_each_shell() {
     let emulator = emulator().await;
