@@ -202,6 +202,45 @@ pub struct Binding {
     pub key: KeyCode,
     pub modifiers: KeyModifiers,
     pub command: Command,
+    origin: Origin,
+}
+
+/// Where a binding came from. The order is precedence when two commands claim one key in
+/// one scope: the keymap file beats the defaults, and an earlier line beats a later one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Origin {
+    /// The n-th key the keymap file binds.
+    File(usize),
+    Default,
+}
+
+impl Binding {
+    /// Terminals disagree on whether an upper-case letter carries SHIFT: it is ignored
+    /// for characters.
+    fn modifiers_that_count(&self) -> KeyModifiers {
+        match self.key {
+            KeyCode::Char(_) => self.modifiers - KeyModifiers::SHIFT,
+            _ => self.modifiers,
+        }
+    }
+
+    fn same_key(&self, other: &Binding) -> bool {
+        self.key == other.key && self.modifiers_that_count() == other.modifiers_that_count()
+    }
+
+    fn label(&self) -> String {
+        key_label(self.key, self.modifiers)
+    }
+}
+
+/// Ctrl-C, which quits handin whatever the keymap file says: a way out that no
+/// binding can take away.
+pub fn is_interrupt(key: &KeyEvent) -> bool {
+    is_interrupt_key(key.code, key.modifiers)
+}
+
+fn is_interrupt_key(code: KeyCode, modifiers: KeyModifiers) -> bool {
+    matches!(code, KeyCode::Char('c' | 'C')) && modifiers.contains(KeyModifiers::CONTROL)
 }
 
 #[derive(Debug, Clone)]
@@ -286,6 +325,7 @@ impl Default for Keymap {
                 key,
                 modifiers,
                 command,
+                origin: Origin::Default,
             }
         };
         let bindings = global
@@ -350,6 +390,7 @@ impl Keymap {
             }
         };
         let mut warnings = Vec::new();
+        let mut bound_so_far = 0;
         for (section, entries) in &table {
             let Some((_, scope)) = SECTIONS.iter().find(|(name, _)| name == section) else {
                 warnings.push(format!(
@@ -377,17 +418,41 @@ impl Keymap {
                 };
                 let parsed: Result<Vec<(KeyCode, KeyModifiers)>, String> =
                     texts.iter().map(|t| parse_key(t)).collect();
+                let mut refused_interrupt = false;
+                let parsed = parsed.map(|keys| {
+                    keys.into_iter()
+                        .filter(|(key, modifiers)| {
+                            let refused =
+                                command != Command::Quit && is_interrupt_key(*key, *modifiers);
+                            refused_interrupt |= refused;
+                            !refused
+                        })
+                        .collect::<Vec<_>>()
+                });
+                if refused_interrupt {
+                    warnings.push(format!(
+                        "{source}: [{section}] {name} cannot have ctrl-c, which always quits handin; give it another key."
+                    ));
+                }
                 match parsed {
+                    // Said above; the command keeps its default keys.
+                    Ok(keys) if keys.is_empty() && refused_interrupt => {}
                     Ok(keys) if !keys.is_empty() => {
-                        self.bindings
-                            .retain(|b| !(b.scope == *scope && b.command == command));
+                        // Ctrl-C stays Quit's even when the file gives quit other keys.
+                        self.bindings.retain(|b| {
+                            !(b.scope == *scope
+                                && b.command == command
+                                && !is_interrupt_key(b.key, b.modifiers))
+                        });
                         for (key, modifiers) in keys {
                             self.bindings.push(Binding {
                                 scope: *scope,
                                 key,
                                 modifiers,
                                 command,
+                                origin: Origin::File(bound_so_far),
                             });
+                            bound_so_far += 1;
                         }
                     }
                     Ok(_) => warnings.push(format!(
@@ -399,6 +464,49 @@ impl Keymap {
                 }
             }
         }
+        warnings.extend(self.settle_conflicts(source));
+        warnings
+    }
+
+    /// Where the file gave one key to two commands in one scope (two of its own lines, or
+    /// one of its lines and a default), keeps the key for the one that wins (see
+    /// [`Origin`]) and takes it from the other, so the help shows what the key does.
+    fn settle_conflicts(&mut self, source: &str) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let mut taken = vec![false; self.bindings.len()];
+        for (winner_index, winner) in self.bindings.iter().enumerate() {
+            if taken[winner_index] {
+                continue;
+            }
+            for (loser_index, loser) in self.bindings.iter().enumerate() {
+                let conflict = !taken[loser_index]
+                    && loser.scope == winner.scope
+                    && loser.command != winner.command
+                    && loser.same_key(winner)
+                    && winner.origin < loser.origin;
+                if !conflict {
+                    continue;
+                }
+                taken[loser_index] = true;
+                let section = SECTIONS
+                    .iter()
+                    .find(|(_, scope)| *scope == winner.scope)
+                    .map_or("global", |(name, _)| name);
+                warnings.push(format!(
+                    "{source}: [{section}] {} is bound to both {} and {}; {} wins, so give {} another key.",
+                    winner.label(),
+                    winner.command.name(),
+                    loser.command.name(),
+                    winner.command.name(),
+                    loser.command.name(),
+                ));
+            }
+        }
+        let mut index = 0;
+        self.bindings.retain(|_| {
+            index += 1;
+            !taken[index - 1]
+        });
         warnings
     }
 
@@ -410,11 +518,7 @@ impl Keymap {
             _ => key.modifiers,
         };
         let matches = |binding: &&Binding| {
-            let bound = match binding.key {
-                KeyCode::Char(_) => binding.modifiers - KeyModifiers::SHIFT,
-                _ => binding.modifiers,
-            };
-            binding.key == key.code && bound == modifiers
+            binding.key == key.code && binding.modifiers_that_count() == modifiers
         };
         let in_tab = self
             .bindings
@@ -431,16 +535,36 @@ impl Keymap {
             .map(|b| b.command)
     }
 
+    /// The bindings that work in `tab`: its own, then the global ones it does not shadow.
+    fn in_effect(&self, tab: Tab) -> impl Iterator<Item = &Binding> {
+        let own = self
+            .bindings
+            .iter()
+            .filter(move |b| b.scope == Scope::Tab(tab));
+        let global = self.bindings.iter().filter(move |global| {
+            global.scope == Scope::Global
+                && !self
+                    .bindings
+                    .iter()
+                    .any(|own| own.scope == Scope::Tab(tab) && own.same_key(global))
+        });
+        own.chain(global)
+    }
+
+    /// The key to name for `command` in `tab` (the keymap file's first, else the first
+    /// default), or `None` when nothing there runs it.
+    pub fn key_for(&self, tab: Tab, command: Command) -> Option<String> {
+        self.in_effect(tab)
+            .filter(|b| b.command == command)
+            .min_by_key(|b| b.origin)
+            .map(Binding::label)
+    }
+
     /// Every binding that applies in `tab`, grouped by command in table order, for the help overlay.
     pub fn help(&self, tab: Tab) -> Vec<(String, &'static str)> {
         let mut rows: Vec<(Command, Vec<String>)> = Vec::new();
-        let scoped = self
-            .bindings
-            .iter()
-            .filter(|b| b.scope == Scope::Tab(tab))
-            .chain(self.bindings.iter().filter(|b| b.scope == Scope::Global));
-        for binding in scoped {
-            let label = key_label(binding.key, binding.modifiers);
+        for binding in self.in_effect(tab) {
+            let label = binding.label();
             match rows.iter_mut().find(|(c, _)| *c == binding.command) {
                 Some((_, keys)) => keys.push(label),
                 None => rows.push((binding.command, vec![label])),
@@ -677,5 +801,171 @@ mod tests {
         let down = help.iter().find(|(_, what)| *what == "move down");
         assert_eq!(down.map(|(keys, _)| keys.as_str()), Some("j ↓"));
         assert!(help.iter().any(|(keys, _)| keys == "q Ctrl-C"));
+    }
+
+    fn ctrl_c() -> KeyEvent {
+        key(KeyCode::Char('c'), KeyModifiers::CONTROL)
+    }
+
+    #[test]
+    fn ctrl_c_stays_quit_whatever_the_file_says() {
+        let mut keymap = Keymap::default();
+        let warnings = keymap.patch(
+            "[global]\nquit = \"Q\"\nhelp = [\"ctrl-c\", \"h\"]\n[requests]\nnew = \"ctrl-c\"\n[submissions]\nmark = \"C-C\"\n",
+            "keys.toml",
+        );
+        for tab in Tab::ALL {
+            assert_eq!(
+                keymap.command(tab, &ctrl_c()),
+                Some(Command::Quit),
+                "{tab:?}"
+            );
+        }
+        let refused: Vec<&String> = warnings
+            .iter()
+            .filter(|w| w.contains("cannot have ctrl-c, which always quits handin"))
+            .collect();
+        assert_eq!(refused.len(), 3, "{warnings:?}");
+        assert!(
+            refused[0].starts_with("keys.toml: [global] help"),
+            "{warnings:?}"
+        );
+        assert!(
+            refused[1].starts_with("keys.toml: [requests] new"),
+            "{warnings:?}"
+        );
+        assert!(
+            refused[2].starts_with("keys.toml: [submissions] mark"),
+            "{warnings:?}"
+        );
+        // What else those lines asked for still happens; a command left with nothing
+        // keeps its default keys.
+        let h = key(KeyCode::Char('h'), KeyModifiers::NONE);
+        assert_eq!(keymap.command(Tab::Settings, &h), Some(Command::Help));
+        let n = key(KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(keymap.command(Tab::Requests, &n), Some(Command::New));
+        let space = key(KeyCode::Char(' '), KeyModifiers::NONE);
+        assert_eq!(
+            keymap.command(Tab::Submissions, &space),
+            Some(Command::Mark)
+        );
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(
+            keymap.command(Tab::Settings, &q),
+            None,
+            "quit's q was replaced"
+        );
+        // And the help still names Ctrl-C for quitting.
+        let help = keymap.help(Tab::Settings);
+        let quit = help.iter().find(|(_, what)| *what == "quit handin");
+        assert_eq!(quit.map(|(keys, _)| keys.as_str()), Some("Ctrl-C Q"));
+        // Binding quit itself to ctrl-c is no conflict at all.
+        let mut keymap = Keymap::default();
+        assert!(
+            keymap
+                .patch("[global]\nquit = [\"ctrl-c\", \"x\"]\n", "k")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_key_given_to_two_commands_in_one_scope_is_reported_and_the_first_wins() {
+        let mut keymap = Keymap::default();
+        let warnings = keymap.patch(
+            "[requests]\nnew = \"a\"\nedit = [\"a\", \"E\"]\n",
+            "keys.toml",
+        );
+        assert_eq!(
+            warnings,
+            [
+                "keys.toml: [requests] a is bound to both new and edit; new wins, so give edit another key."
+            ]
+        );
+        let a = key(KeyCode::Char('a'), KeyModifiers::NONE);
+        assert_eq!(keymap.command(Tab::Requests, &a), Some(Command::New));
+        let help = keymap.help(Tab::Requests);
+        let row = |what: &str| {
+            help.iter()
+                .find(|(_, described)| *described == what)
+                .map(|(keys, _)| keys.clone())
+        };
+        assert_eq!(row("new file request").as_deref(), Some("a"));
+        assert_eq!(
+            row("edit the request").as_deref(),
+            Some("E"),
+            "a is new's only"
+        );
+        // The order of the file decides, not the order of the commands.
+        let mut keymap = Keymap::default();
+        let warnings = keymap.patch("[requests]\nedit = \"a\"\nnew = \"a\"\n", "keys.toml");
+        assert_eq!(
+            warnings,
+            [
+                "keys.toml: [requests] a is bound to both edit and new; edit wins, so give new another key."
+            ]
+        );
+        assert_eq!(keymap.command(Tab::Requests, &a), Some(Command::Edit));
+    }
+
+    #[test]
+    fn a_file_key_that_a_default_holds_is_reported_and_the_file_wins() {
+        let mut keymap = Keymap::default();
+        let warnings = keymap.patch("[requests]\nnew = \"d\"\n", "keys.toml");
+        assert_eq!(
+            warnings,
+            [
+                "keys.toml: [requests] d is bound to both new and delete; new wins, so give delete another key."
+            ]
+        );
+        let d = key(KeyCode::Char('d'), KeyModifiers::NONE);
+        assert_eq!(keymap.command(Tab::Requests, &d), Some(Command::New));
+        assert_eq!(keymap.key_for(Tab::Requests, Command::Delete), None);
+        // Other scopes keep their own meaning of the key.
+        let mut keymap = Keymap::default();
+        assert!(
+            keymap
+                .patch("[settings]\nsign_in = \"d\"\n", "k")
+                .is_empty()
+        );
+        assert_eq!(keymap.command(Tab::Requests, &d), Some(Command::Delete));
+    }
+
+    #[test]
+    fn key_for_names_the_key_that_works_in_the_tab() {
+        let keymap = Keymap::default();
+        assert_eq!(
+            keymap.key_for(Tab::Requests, Command::New).as_deref(),
+            Some("n")
+        );
+        assert_eq!(keymap.key_for(Tab::Settings, Command::New), None);
+        assert_eq!(
+            keymap.key_for(Tab::Settings, Command::Quit).as_deref(),
+            Some("q")
+        );
+        let mut keymap = Keymap::default();
+        assert!(
+            keymap
+                .patch("[requests]\nnew = [\"ctrl-n\", \"b\"]\n", "k")
+                .is_empty()
+        );
+        assert_eq!(
+            keymap.key_for(Tab::Requests, Command::New).as_deref(),
+            Some("Ctrl-N")
+        );
+        // A global key that the tab uses for something else is no key for it there.
+        let mut keymap = Keymap::default();
+        assert!(keymap.patch("[global]\nhelp = \"n\"\n", "k").is_empty());
+        assert_eq!(keymap.key_for(Tab::Requests, Command::Help), None);
+        assert_eq!(
+            keymap.key_for(Tab::Settings, Command::Help).as_deref(),
+            Some("n")
+        );
+        assert!(
+            !keymap
+                .help(Tab::Requests)
+                .iter()
+                .any(|(_, what)| *what == "show or hide this help"),
+            "the help does not offer a key that does something else in the tab"
+        );
     }
 }

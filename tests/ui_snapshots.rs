@@ -165,6 +165,30 @@ fn help_overlay_80x24() {
     insta::assert_snapshot!(screen(&state));
 }
 
+/// The footer and the help name the keys a keymap file bound, not the defaults.
+#[test]
+fn a_remapped_key_shows_in_the_footer_and_the_help() {
+    let mut state = loaded(80, 24);
+    let warnings = state.keymap.patch(
+        "[requests]\nnew = \"a\"\ncopy_link = \"ctrl-y\"\n[global]\nhelp = \"h\"\n",
+        "keys.toml",
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let shown = screen(&state);
+    let footer = shown.lines().last().unwrap_or_default().to_string();
+    assert!(
+        footer.starts_with("a new  e edit  x close  Ctrl-Y copy link"),
+        "{footer}"
+    );
+    assert!(footer.contains("h help"), "{footer}");
+    assert!(
+        !footer.contains("n new") && !footer.contains("? help"),
+        "{footer}"
+    );
+    key(&mut state, KeyCode::Char('h'));
+    insta::assert_snapshot!(screen(&state));
+}
+
 #[test]
 fn settings_tab_80x24() {
     let mut state = loaded(80, 24);

@@ -480,6 +480,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    if crate::keymap::is_interrupt(&key) {
+        // Not through the keymap: no keymap file can take Ctrl-C's way out away.
+        return state.quit_or_ask();
+    }
     let Some(command) = state.keymap.command(state.tab, &key) else {
         return Vec::new();
     };

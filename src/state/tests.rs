@@ -324,6 +324,21 @@ fn ctrl_c_quits_even_while_filtering() {
 }
 
 #[test]
+fn ctrl_c_quits_in_every_tab_after_a_keymap_file_gave_quit_other_keys() {
+    for tab in ['1', '2', '3'] {
+        let mut state = loaded(sample_requests(fixed_now()));
+        let warnings = state.keymap.patch("[global]\nquit = \"Q\"\n", "keys.toml");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        press(&mut state, KeyCode::Char(tab));
+        update(
+            &mut state,
+            Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        );
+        assert!(state.quitting, "tab {tab}");
+    }
+}
+
+#[test]
 fn paste_goes_into_the_filter_only_while_typing() {
     let mut state = loaded(sample_requests(fixed_now()));
     update(&mut state, Action::Paste("Lab".to_string()));

@@ -108,14 +108,22 @@ fn render_table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Style::new(),
         )),
         (Load::Failed(sentence), true) => Some((
-            format!(
-                "Could not load file requests. {}\nPress r to try again.",
-                visible(sentence)
-            ),
+            match reload_key(state) {
+                Some(key) => format!(
+                    "Could not load file requests. {}\nPress {key} to try again.",
+                    visible(sentence)
+                ),
+                None => format!("Could not load file requests. {}", visible(sentence)),
+            },
             theme.error(),
         )),
         (Load::Loaded, true) => Some((
-            "No file requests yet. Create one at dropbox.com/requests, then press r.".to_string(),
+            match reload_key(state) {
+                Some(key) => format!(
+                    "No file requests yet. Create one at dropbox.com/requests, then press {key}."
+                ),
+                None => "No file requests yet. Create one at dropbox.com/requests.".to_string(),
+            },
             theme.dim(),
         )),
         (_, false) if requests.visible.is_empty() => Some((
@@ -323,4 +331,11 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// The key that reloads the list, as the keymap has it now.
+fn reload_key(state: &State) -> Option<String> {
+    state
+        .keymap
+        .key_for(crate::state::Tab::Requests, crate::keymap::Command::Refresh)
 }

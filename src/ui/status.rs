@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
+use crate::keymap::Command;
 use crate::state::submissions::Prompt;
 use crate::state::{Level, State, Tab};
 
@@ -73,9 +74,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 theme.key(),
             ));
         }
-        for (key, what) in hints(state.tab) {
-            spans.push(Span::styled(*key, theme.key()));
-            spans.push(Span::raw(format!(" {what}  ")));
+        // The keys named are the ones bound now, a keymap file's included; a command
+        // with no key in this tab has no hint.
+        for (command, what) in hints(state.tab) {
+            if let Some(key) = state.keymap.key_for(state.tab, *command) {
+                spans.push(Span::styled(key, theme.key()));
+                spans.push(Span::raw(format!(" {what}  ")));
+            }
         }
         frame.render_widget(Paragraph::new(Line::from(spans)), left_area);
     }
@@ -105,32 +110,32 @@ fn submissions_prompt(state: &State) -> Option<(&'static str, &tui_input::Input,
     }
 }
 
-fn hints(tab: Tab) -> &'static [(&'static str, &'static str)] {
+fn hints(tab: Tab) -> &'static [(Command, &'static str)] {
     match tab {
         Tab::Requests => &[
-            ("n", "new"),
-            ("e", "edit"),
-            ("x", "close"),
-            ("y", "copy link"),
-            ("/", "filter"),
-            ("?", "help"),
-            ("q", "quit"),
+            (Command::New, "new"),
+            (Command::Edit, "edit"),
+            (Command::ToggleOpen, "close"),
+            (Command::CopyLink, "copy link"),
+            (Command::Filter, "filter"),
+            (Command::Help, "help"),
+            (Command::Quit, "quit"),
         ],
         Tab::Submissions => &[
-            ("v", "view"),
-            ("c", "course"),
-            ("a", "assign"),
-            ("/", "filter"),
-            ("w", "download"),
-            ("?", "help"),
+            (Command::ToggleView, "view"),
+            (Command::CourseGrid, "course"),
+            (Command::Assign, "assign"),
+            (Command::Filter, "filter"),
+            (Command::Download, "download"),
+            (Command::Help, "help"),
         ],
         Tab::Settings => &[
-            ("Enter", "edit"),
-            ("l", "sign in"),
-            ("t", "token"),
-            ("m", "member"),
-            ("o", "sign out"),
-            ("?", "help"),
+            (Command::EditSetting, "edit"),
+            (Command::SignIn, "sign in"),
+            (Command::PasteToken, "token"),
+            (Command::PickMember, "member"),
+            (Command::SignOut, "sign out"),
+            (Command::Help, "help"),
         ],
     }
 }
@@ -147,7 +152,10 @@ fn right_text(state: &State) -> String {
             Some(snapshot) => snapshot.short_line(),
             None => "listing".to_string(),
         };
-        parts.push(format!("↓ {progress} (p)"));
+        match state.keymap.key_for(state.tab, Command::ShowDownloads) {
+            Some(key) => parts.push(format!("↓ {progress} ({key})")),
+            None => parts.push(format!("↓ {progress}")),
+        }
         return format!("{} ", parts.join(" · "));
     }
     if let Some(at) = state.requests.loaded_at {

@@ -195,3 +195,60 @@ async fn the_screen_shows_the_limit_sentence() {
     pages.expect("the session ran");
     assert_stopped_at_the_limit(&server);
 }
+
+/// The demo's emulator listens where everyone on the machine can connect: neither the
+/// public default token nor no token at all gets anything out of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demos_emulator_refuses_the_public_token_and_no_token() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut session = pty::Session::start(&["--demo", "--no-arrivals"], 200, 30, home.path());
+        let screen = session.wait_for("demo emulator at http://", Duration::from_secs(30));
+        let base: String = screen
+            .split("demo emulator at ")
+            .nth(1)
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '\u{2026}')
+                    .collect()
+            })
+            .expect("the emulator's address");
+        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+        runtime.block_on(async {
+            let client = reqwest::Client::new();
+            for token in [None, Some(handin::emulator::DEFAULT_TOKEN)] {
+                let with_token = |call: reqwest::RequestBuilder| match token {
+                    Some(token) => call.bearer_auth(token),
+                    None => call,
+                };
+                let submit = with_token(client.post(format!("{base}/_emulator/submit")))
+                    .header("content-type", "application/json")
+                    .body(r#"{"request_id": "x", "file_name": "planted.sh", "content": "evil"}"#)
+                    .send()
+                    .await
+                    .expect("an answer");
+                assert_eq!(submit.status().as_u16(), 401, "submit with {token:?}");
+                let state = with_token(client.get(format!("{base}/_emulator/state")))
+                    .send()
+                    .await
+                    .expect("an answer");
+                assert_eq!(state.status().as_u16(), 401, "state with {token:?}");
+            }
+            let api = client
+                .post(format!("{base}/2/file_requests/count"))
+                .bearer_auth(handin::emulator::DEFAULT_TOKEN)
+                .header("content-type", "application/json")
+                .body("null")
+                .send()
+                .await
+                .expect("an answer");
+            assert_eq!(api.status().as_u16(), 401, "the API refuses it too");
+        });
+        session.type_text("q");
+        assert_eq!(session.wait_exit(Duration::from_secs(10)), 0);
+    })
+    .await
+    .expect("the session ran");
+}
