@@ -162,6 +162,16 @@ pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// As [`write_private_atomically`], into a folder that must already be there (an export
+/// to a folder the user named, where a typo should make nothing; a state file whose
+/// folder was removed): a missing folder is an error, never made.
+pub fn write_private_atomically_into_existing_folder(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if !folder_of(path).is_dir() {
+        return Err(io::Error::from_raw_os_error(libc::ENOENT));
+    }
+    write_private_atomically(path, bytes)
+}
+
 /// An exclusive lock on a file, held until dropped: read-modify-write of a shared file
 /// (the configuration, the credentials) happens under it, so two handin processes never
 /// lose each other's change.
@@ -304,6 +314,19 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_write_into_an_existing_folder_makes_no_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = dir.path().join("typo/grades.csv");
+        let refused =
+            write_private_atomically_into_existing_folder(&missing, b"x").expect_err("no folder");
+        assert_eq!(refused.kind(), io::ErrorKind::NotFound);
+        assert!(!dir.path().join("typo").exists());
+        let path = dir.path().join("grades.csv");
+        write_private_atomically_into_existing_folder(&path, b"x").expect("written");
+        assert_eq!(mode(&path), 0o600);
     }
 
     #[test]

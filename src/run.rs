@@ -96,6 +96,14 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
         return USAGE;
     }
     terminal::install_panic_hook(paths.log_file());
+    if cli.demo {
+        // The report ends the process; the demo's scratch folder goes first.
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            remove_demo_scratch();
+            report(info);
+        }));
+    }
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         demo = cli.demo,
@@ -104,6 +112,8 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
 
     runtime.block_on(async {
         let mut demo = None;
+        // Removes the demo's scratch folder on every return from here.
+        let mut scratch_guard: Option<DemoScratch> = None;
         let (dropbox, source) = if cli.demo {
             // Everyone on the machine can see the demo's port: a token of its own keeps
             // them from calling its API or its control routes.
@@ -133,19 +143,36 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
                 }
             };
             config.api_base = Some(emulator.base_url().to_string());
-            // The demo's class lists, so its class view has people missing; written to a
-            // private temporary folder, never to the professor's.
-            match write_demo_rosters() {
+            // Nothing the demo writes is the professor's: its class lists, downloads and
+            // letters live in one fresh private folder, removed when the demo ends.
+            let folders = DemoScratch::create().and_then(|scratch| {
+                let folders = (
+                    scratch.folder("rosters")?,
+                    scratch.folder("downloads")?,
+                    scratch.folder("mail")?,
+                );
+                Ok((scratch, folders))
+            });
+            let (rosters, downloads, mail) = match folders {
+                Ok((scratch, folders)) => {
+                    scratch_guard = Some(scratch);
+                    folders
+                }
+                Err(sentence) => {
+                    eprintln!("handin: {sentence}");
+                    return 1;
+                }
+            };
+            // The demo's class lists, so its class view has people missing.
+            match write_demo_rosters(&rosters) {
                 Ok(rosters) => config.rosters = rosters,
                 Err(error) => tracing::warn!(%error, "the demo rosters could not be written"),
             }
-            // The demo's downloads are not the professor's either: they go to a temporary
-            // folder (kept after the demo, so a second run finds them already there).
-            config.download_dir = Some(demo_downloads_dir());
-            // The demo's mail is never sent: each letter is an .eml file in a temporary
-            // folder (kept, to be read after the demo), from a made-up professor.
+            config.download_dir = Some(downloads);
+            // The demo's mail is never sent: each letter is an .eml file, from a made-up
+            // professor.
             config.mail.transport = config::MailTransport::DryRun;
-            config.mail.dry_run_dir = Some(demo_mail_dir());
+            config.mail.dry_run_dir = Some(mail);
             config.mail.from = Some("Prof. Demo <prof@university.example>".to_string());
             let dropbox = Dropbox::new(config.client_settings(), emulator.token().to_string());
             let source = format!("demo emulator at {}", emulator.base_url());
@@ -216,8 +243,8 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
         .await;
         if let Some(emulator) = demo {
             emulator.shutdown().await;
-            let _ = std::fs::remove_dir_all(demo_rosters_dir());
         }
+        drop(scratch_guard);
         code
     })
 }
@@ -315,7 +342,9 @@ async fn run_screen(
     .await;
     match result {
         Ok(Exit::TerminalGone) => {
-            // Restoring would only write into a dead line; leave at once.
+            // Restoring would only write into a dead line; leave at once, leaving nothing
+            // of the demo behind.
+            remove_demo_scratch();
             tracing::info!("the terminal is gone; exiting");
             std::process::exit(Exit::TerminalGone.code());
         }
@@ -364,37 +393,88 @@ fn ring_bell() {
     let _ = stdout.flush();
 }
 
-/// Writes the demo courses' rosters into a fresh private folder under the temporary
-/// directory and returns the `[rosters]` table pointing at them.
-fn write_demo_rosters() -> std::io::Result<std::collections::BTreeMap<String, std::path::PathBuf>> {
-    let dir = demo_rosters_dir();
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-    }
+/// Writes the demo courses' rosters into `dir` and returns the `[rosters]` table
+/// pointing at them.
+fn write_demo_rosters(
+    dir: &std::path::Path,
+) -> std::io::Result<std::collections::BTreeMap<String, std::path::PathBuf>> {
     let mut rosters = std::collections::BTreeMap::new();
     for (index, (course, csv)) in emulator::demo_rosters().into_iter().enumerate() {
         let path = dir.join(format!("course-{index}.csv"));
-        std::fs::write(&path, csv)?;
+        handin::fs::write_private_atomically(&path, csv.as_bytes())?;
         rosters.insert(course, path);
     }
     Ok(rosters)
 }
 
-/// Where the demo downloads to, named so the summary's path says it is the demo's, one
-/// per user so that on a shared machine nobody's demo writes into another's folder.
-fn demo_downloads_dir() -> std::path::PathBuf {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() };
-    std::env::temp_dir().join(format!("handin-demo-downloads-{uid}"))
+/// The demo's scratch folder while it runs, for the ways out that skip destructors: a
+/// hang-up (process::exit) and a panic (its hook exits).
+static DEMO_SCRATCH: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
+
+/// Removes the demo's scratch folder, if there is one; safe to call from any way out.
+fn remove_demo_scratch() {
+    // try_lock: a panic while the lock is held must not hang the way out.
+    let taken = match DEMO_SCRATCH.try_lock() {
+        Ok(mut scratch) => scratch.take(),
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner().take(),
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    };
+    if let Some(root) = taken {
+        let _ = std::fs::remove_dir_all(root);
+    }
 }
 
-/// Where the demo's letters are written as .eml files: one folder per user, like the
-/// demo's downloads.
-fn demo_mail_dir() -> std::path::PathBuf {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() };
-    std::env::temp_dir().join(format!("handin-demo-mail-{uid}"))
+/// One fresh private folder (mkdtemp style, 0700) for all the demo writes, so another
+/// user of the machine can neither guess it beforehand nor look inside; removed when
+/// dropped and on every other way out.
+struct DemoScratch {
+    root: std::path::PathBuf,
+}
+
+impl DemoScratch {
+    fn create() -> Result<DemoScratch, String> {
+        let parent = demo_scratch_parent();
+        let root = handin::fs::fresh_private_dir(&parent, "handin-demo").map_err(|error| {
+            format!(
+                "the demo could not make its private scratch folder in {} ({error}); set TMPDIR to a folder you can write to.",
+                parent.display()
+            )
+        })?;
+        *DEMO_SCRATCH
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(root.clone());
+        Ok(DemoScratch { root })
+    }
+
+    /// The subfolder `name`, made private; refused with a sentence if it is a link,
+    /// another user's or writable by others.
+    fn folder(&self, name: &str) -> Result<std::path::PathBuf, String> {
+        let folder = self.root.join(name);
+        handin::fs::ensure_private_dir(&folder).map_err(|refused| refused.to_string())?;
+        Ok(folder)
+    }
+}
+
+impl Drop for DemoScratch {
+    fn drop(&mut self) {
+        remove_demo_scratch();
+    }
+}
+
+/// `$XDG_RUNTIME_DIR` when it is a private folder of this user's (as the login manager
+/// makes it: gone at log-out, never seen by others), else the temporary directory.
+fn demo_scratch_parent() -> std::path::PathBuf {
+    use std::os::unix::fs::MetadataExt as _;
+    if let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from)
+        && runtime.is_absolute()
+        && let Ok(metadata) = std::fs::symlink_metadata(&runtime)
+        && metadata.is_dir()
+        && metadata.uid() == handin::fs::current_uid()
+        && metadata.mode() & 0o077 == 0
+    {
+        return runtime;
+    }
+    std::env::temp_dir()
 }
 
 /// The SMTP password when mail is about to go: `HANDIN_SMTP_PASSWORD`, else the
@@ -404,10 +484,4 @@ fn smtp_password_lookup(paths: &Paths) -> app::SecretLookup {
     std::sync::Arc::new(move || {
         handin::credentials::smtp_password(&store).map_err(|e| e.to_string())
     })
-}
-
-/// A folder only this user can enter (created 0700, and refused if it already exists),
-/// named after the process so runs never share one.
-fn demo_rosters_dir() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("handin-demo-rosters-{}", std::process::id()))
 }

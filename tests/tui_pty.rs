@@ -157,9 +157,15 @@ fn ctrl_c_quits_with_0() {
 #[test]
 fn a_panic_in_a_spawned_task_restores_the_terminal_logs_and_exits_1() {
     let home = tempfile::tempdir().expect("tempdir");
+    let tmp = private_folder(home.path(), "tmp");
+    let tmp_env = tmp.to_str().expect("utf-8");
     let mut session = Session::start_with_env(
         &["--demo", "--no-arrivals"],
-        &[("HANDIN_TEST_PANIC_IN_TASK", "1")],
+        &[
+            ("HANDIN_TEST_PANIC_IN_TASK", "1"),
+            ("TMPDIR", tmp_env),
+            ("XDG_RUNTIME_DIR", ""),
+        ],
         80,
         24,
         home.path(),
@@ -170,6 +176,84 @@ fn a_panic_in_a_spawned_task_restores_the_terminal_logs_and_exits_1() {
     assert!(screen.contains("internal error"), "{screen}");
     let log = std::fs::read_to_string(home.path().join("data/handin.log")).expect("log file");
     assert!(log.contains("deliberate panic in a spawned task"), "{log}");
+    assert_eq!(demo_folders(&tmp), Vec::<std::path::PathBuf>::new());
+}
+
+/// A folder `name` in `home`, 0700, as a login manager makes `$XDG_RUNTIME_DIR`.
+fn private_folder(home: &std::path::Path, name: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::DirBuilderExt as _;
+    let folder = home.join(name);
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&folder)
+        .expect("folder");
+    folder
+}
+
+/// What the demo left in `parent`: anything named `handin-demo*`.
+fn demo_folders(parent: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(parent)
+        .expect("list")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("handin-demo"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// The demo's downloads, letters and class lists live in one fresh private folder, in
+/// `$XDG_RUNTIME_DIR` when that is private, else in the temporary directory; neither a
+/// hang-up nor SIGTERM leaves it behind.
+#[test]
+fn the_demos_scratch_folder_is_private_and_gone_after_a_hang_up_or_sigterm() {
+    use std::os::unix::fs::PermissionsExt as _;
+    for (signal, code, runtime_is_private) in [("HUP", 129, false), ("TERM", 143, true)] {
+        let home = tempfile::tempdir().expect("tempdir");
+        let tmp = private_folder(home.path(), "tmp");
+        let runtime = private_folder(home.path(), "run");
+        if !runtime_is_private {
+            std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+        }
+        let mut session = Session::start_with_env(
+            &["--demo", "--no-arrivals"],
+            &[
+                ("TMPDIR", tmp.to_str().expect("utf-8")),
+                ("XDG_RUNTIME_DIR", runtime.to_str().expect("utf-8")),
+            ],
+            80,
+            24,
+            home.path(),
+        );
+        session.wait_for(SEEDED_TITLE, START);
+        let (used, unused) = if runtime_is_private {
+            (&runtime, &tmp)
+        } else {
+            (&tmp, &runtime)
+        };
+        let scratch = demo_folders(used);
+        assert_eq!(scratch.len(), 1, "one scratch folder: {scratch:?}");
+        assert_eq!(demo_folders(unused), Vec::<std::path::PathBuf>::new());
+        let mode = std::fs::symlink_metadata(&scratch[0])
+            .expect("scratch")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "{}", scratch[0].display());
+        for folder in ["downloads", "mail", "rosters"] {
+            assert!(scratch[0].join(folder).is_dir(), "{folder}");
+        }
+
+        session.signal(signal);
+        assert_eq!(session.wait_for_exit(STEP), code, "after SIG{signal}");
+        assert_eq!(
+            demo_folders(used),
+            Vec::<std::path::PathBuf>::new(),
+            "left behind after SIG{signal}"
+        );
+    }
 }
 
 #[test]

@@ -165,5 +165,5 @@ impl Writer {
 /// Blocks; call it from the blocking pool.
 pub(crate) fn write_store(path: &Path, store: &Store) -> io::Result<()> {
     let bytes = serde_json::to_vec(store).map_err(io::Error::other)?;
-    crate::fs::write_private_atomically(path, &bytes)
+    crate::fs::write_private_atomically_into_existing_folder(path, &bytes)
 }

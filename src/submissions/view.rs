@@ -336,25 +336,14 @@ pub fn export_csv(
     path: &Path,
 ) -> Result<(), String> {
     let text = class_csv(roster, view, submissions)?;
-    write_export(path, &text).map_err(|error| {
-        format!(
-            "Could not write the class list to {}: {error}.",
-            path.display()
-        )
-    })
-}
-
-/// Writes an export atomically and 0600 into its folder, which must exist already: a
-/// mistyped `--out` makes no folders.
-fn write_export(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(folder) = path
-        .parent()
-        .filter(|folder| !folder.as_os_str().is_empty())
-        && !folder.is_dir()
-    {
-        return Err(std::io::Error::from_raw_os_error(libc::ENOENT));
-    }
-    crate::fs::write_private_atomically(path, text.as_bytes())
+    crate::fs::write_private_atomically_into_existing_folder(path, text.as_bytes()).map_err(
+        |error| {
+            format!(
+                "Could not write the class list to {}: {error}.",
+                path.display()
+            )
+        },
+    )
 }
 
 const CSV_HEADER: [&str; 6] = [
@@ -429,12 +418,14 @@ pub fn class_csv(
 /// a UTF-8 byte-order mark, as [`export_csv`].
 pub fn export_grid_csv(roster: &Roster, grid: &CourseGrid, path: &Path) -> Result<(), String> {
     let text = grid_csv(roster, grid)?;
-    write_export(path, &text).map_err(|error| {
-        format!(
-            "Could not write the course grid to {}: {error}.",
-            path.display()
-        )
-    })
+    crate::fs::write_private_atomically_into_existing_folder(path, text.as_bytes()).map_err(
+        |error| {
+            format!(
+                "Could not write the course grid to {}: {error}.",
+                path.display()
+            )
+        },
+    )
 }
 
 /// The course grid as CSV text, exactly as [`export_grid_csv`] writes it.
