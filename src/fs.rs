@@ -107,6 +107,21 @@ fn make_private(file: &File) -> io::Result<()> {
     Ok(())
 }
 
+/// Makes a folder of this user's that others can enter or read private (0700): handin's
+/// data folder, which versions before 0.1.0 created with the umask's mode. A folder of
+/// another user's, or a link, is left alone.
+pub fn make_own_dir_private(path: &Path) -> io::Result<()> {
+    let metadata = fs::symlink_metadata(path)?;
+    if metadata.file_type().is_dir()
+        && metadata.uid() == current_uid()
+        && metadata.mode() & 0o077 != 0
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(path, fs::Permissions::from_mode(PRIVATE_DIR))?;
+    }
+    Ok(())
+}
+
 /// This process's user id.
 pub fn current_uid() -> u32 {
     // SAFETY: getuid has no preconditions and cannot fail.

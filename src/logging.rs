@@ -22,6 +22,7 @@ pub fn init(path: &Path, verbose: bool) -> std::io::Result<()> {
 fn open_log(path: &Path) -> std::io::Result<std::fs::File> {
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         crate::fs::create_private_dir_all(dir)?;
+        crate::fs::make_own_dir_private(dir)?;
     }
     crate::fs::open_private_append(path)
 }
@@ -65,6 +66,16 @@ mod tests {
         assert_eq!(mode(&home.path().join("share/handin")), 0o700);
         assert_eq!(mode(&home.path().join("share")), 0o700);
         assert_eq!(mode(&log), 0o600);
+    }
+
+    #[test]
+    fn a_data_folder_an_older_handin_left_open_is_made_private() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let data = home.path().join("handin");
+        std::fs::create_dir(&data).expect("mkdir");
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        drop(open_log(&data.join("handin.log")).expect("opened"));
+        assert_eq!(mode(&data), 0o700);
     }
 
     /// A log on a full disk.
