@@ -614,12 +614,16 @@ impl<C: Clipboard> Effects<C> {
                     ring();
                 }
             }
-            Effect::SaveConfig { generation, config } => {
+            Effect::SaveConfig {
+                generation,
+                key,
+                config,
+            } => {
                 let path = self.config_path.clone();
                 let sender = self.sender.clone();
                 tokio::task::spawn_blocking(move || {
                     let result = match path {
-                        Some(path) => config.save(&path),
+                        Some(path) => config.save_key(&path, &key),
                         None => Ok(()),
                     };
                     if let Err(error) = &result {

@@ -9,7 +9,7 @@ use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 use dropbox_sdk::users_common::AccountType;
 use handin::cli::{AuthCommand, Cli};
 use handin::clipboard::{Clipboard as _, CopyRoute, DisplayEnvironment, TerminalClipboard};
-use handin::config::{Config, Paths};
+use handin::config::{Config, Overrides, Paths};
 use handin::credentials::{CredentialStore, Credentials, CredentialsError};
 use handin::dropbox::{
     AuthMethod, ClientSettings, Dropbox, DropboxError, ErrorKind, FullAccount, start_login,
@@ -73,31 +73,32 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: AuthComman
     }
 }
 
-/// Paths, config (with `--api-base`, `--app-key` and `--as-member` applied) and the log
-/// file; the error is one sentence for a usage failure (exit 2).
+/// Paths, config (with `--api-base`, `--app-key` and `--as-member` laid over the file,
+/// which the command line never writes) and the log file; the error is one sentence for a
+/// usage failure (exit 2).
 pub(super) fn setup(cli: &Cli) -> Result<Setup, String> {
     let paths =
         Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())?;
-    let mut config = Config::load(&paths.config_file).map_err(|e| e.to_string())?;
-    if let Some(base) = &cli.api_base {
-        config.api_base = Some(base.clone());
-        config
-            .validate()
-            .map_err(|reason| format!("--api-base: {reason}"))?;
-    }
-    if let Some(key) = &cli.app_key {
-        config.app_key = Some(key.clone());
-    }
-    if let Some(member) = &cli.as_member {
-        let member = member.trim();
-        if !member.starts_with("dbmid:") {
-            return Err(format!(
-                "--as-member takes a team member id starting with dbmid:, and \"{member}\" is \
-                 not one; the TUI's member picker (m in Settings) shows them."
-            ));
+    let file = Config::load(&paths.config_file).map_err(|e| e.to_string())?;
+    let select_user = match &cli.as_member {
+        Some(member) => {
+            let member = member.trim();
+            if !member.starts_with("dbmid:") {
+                return Err(format!(
+                    "--as-member takes a team member id starting with dbmid:, and \"{member}\" \
+                     is not one; the TUI's member picker (m in Settings) shows them."
+                ));
+            }
+            Some(member.to_string())
         }
-        config.select_user = Some(member.to_string());
-    }
+        None => None,
+    };
+    let overrides = Overrides {
+        api_base: cli.api_base.clone(),
+        app_key: cli.app_key.clone(),
+        select_user,
+    };
+    let config = overrides.apply(&file)?;
     logging::init(&paths.log_file(), cli.verbose).map_err(|error| {
         format!(
             "handin cannot write its log file {}: {error}; set HANDIN_DATA_DIR to a writable folder.",
