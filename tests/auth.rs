@@ -292,7 +292,10 @@ async fn login_status_logout_through_the_binary() {
     let credentials = session.credentials();
     #[cfg(unix)]
     assert_eq!(mode(&credentials), 0o600);
-    assert_eq!(session.leftovers(), ["credentials.toml", "handin.log"]);
+    assert_eq!(
+        session.leftovers(),
+        [".credentials.toml.lock", "credentials.toml", "handin.log"]
+    );
     let text = std::fs::read_to_string(&credentials).expect("credentials");
     assert!(text.contains(&format!("app_key = \"{APP_KEY}\"")), "{text}");
     assert!(!text.contains("access_token"), "{text}");
