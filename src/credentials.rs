@@ -20,6 +20,12 @@
 //! authorization = "2&..."
 //! ```
 //!
+//! Either shape may carry `api_base = "http://127.0.0.1:8080"`: the origin (scheme, host,
+//! port) of the server the sign-in was issued by, when that was not Dropbox itself. A
+//! file without it is a sign-in with Dropbox. The service layer sends a token only to the
+//! origin it was issued by (see `dropbox::client`), so a one-off `--api-base` can never
+//! carry the professor's refresh token elsewhere.
+//!
 //! Short-lived access tokens minted from the refresh token are never written: they last
 //! four hours and handin mints a new one when it starts.
 //!
@@ -77,27 +83,56 @@ impl From<String> for Secret {
     }
 }
 
-/// Who handin acts as in Dropbox.
+/// Who handin acts as in Dropbox, and where: `api_base` is the server the credentials
+/// were issued by (`None`: Dropbox itself), the only one they are ever sent to.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Credentials {
-    /// Pasted from the App Console: short-lived, cannot be refreshed.
-    Token { access_token: Secret },
+    /// Pasted from the App Console (or given with `--token`): short-lived, cannot be
+    /// refreshed.
+    Token {
+        access_token: Secret,
+        api_base: Option<String>,
+    },
     /// OAuth 2 with PKCE: the refresh token (SDK `Authorization::save()` string, `2&...`)
     /// and the app key it was issued to.
-    OAuth { app_key: String, saved: Secret },
+    OAuth {
+        app_key: String,
+        saved: Secret,
+        api_base: Option<String>,
+    },
+}
+
+impl Credentials {
+    /// The server these credentials belong to; `None` for Dropbox itself.
+    pub fn api_base(&self) -> Option<&str> {
+        match self {
+            Credentials::Token { api_base, .. } | Credentials::OAuth { api_base, .. } => {
+                api_base.as_deref()
+            }
+        }
+    }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credentials::Token { access_token } => f
+            Credentials::Token {
+                access_token,
+                api_base,
+            } => f
                 .debug_struct("Token")
                 .field("access_token", access_token)
+                .field("api_base", api_base)
                 .finish(),
-            Credentials::OAuth { app_key, saved } => f
+            Credentials::OAuth {
+                app_key,
+                saved,
+                api_base,
+            } => f
                 .debug_struct("OAuth")
                 .field("app_key", app_key)
                 .field("saved", saved)
+                .field("api_base", api_base)
                 .finish(),
         }
     }
@@ -150,6 +185,9 @@ struct CredentialsFile {
     authorization: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     smtp_password: Option<String>,
+    /// Where the sign-in was issued; absent for Dropbox itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_base: Option<String>,
 }
 
 impl CredentialsFile {
@@ -394,6 +432,7 @@ fn dropbox_credentials(file: CredentialsFile) -> Result<Option<Credentials>, Str
         (true, true, true) => Ok(None),
         (false, true, true) => Ok(Some(Credentials::Token {
             access_token: Secret(file.access_token.unwrap_or_default().trim().to_owned()),
+            api_base: file.api_base.filter(|base| !base.trim().is_empty()),
         })),
         (true, false, false) => {
             let saved = file.authorization.unwrap_or_default().trim().to_owned();
@@ -403,6 +442,7 @@ fn dropbox_credentials(file: CredentialsFile) -> Result<Option<Credentials>, Str
             Ok(Some(Credentials::OAuth {
                 app_key: file.app_key.unwrap_or_default().trim().to_owned(),
                 saved: Secret(saved),
+                api_base: file.api_base.filter(|base| !base.trim().is_empty()),
             }))
         }
         (true, true, false) => Err("authorization needs the app_key it was issued to".to_owned()),
@@ -415,13 +455,22 @@ fn dropbox_credentials(file: CredentialsFile) -> Result<Option<Credentials>, Str
 
 fn dropbox_file(credentials: &Credentials) -> CredentialsFile {
     match credentials {
-        Credentials::Token { access_token } => CredentialsFile {
+        Credentials::Token {
+            access_token,
+            api_base,
+        } => CredentialsFile {
             access_token: Some(access_token.expose().to_owned()),
+            api_base: api_base.clone(),
             ..CredentialsFile::default()
         },
-        Credentials::OAuth { app_key, saved } => CredentialsFile {
+        Credentials::OAuth {
+            app_key,
+            saved,
+            api_base,
+        } => CredentialsFile {
             app_key: Some(app_key.clone()),
             authorization: Some(saved.expose().to_owned()),
+            api_base: api_base.clone(),
             ..CredentialsFile::default()
         },
     }
@@ -445,6 +494,7 @@ mod tests {
         Credentials::OAuth {
             app_key: "appkey123".to_owned(),
             saved: Secret::new("2&refresh-secret"),
+            api_base: None,
         }
     }
 
@@ -458,6 +508,7 @@ mod tests {
     fn secrets_never_show_in_debug() {
         let token = Credentials::Token {
             access_token: Secret::new("sl.secret"),
+            api_base: None,
         };
         let shown = format!("{token:?} {:?} {:#?}", oauth(), oauth());
         assert!(!shown.contains("secret"), "{shown}");
@@ -481,6 +532,7 @@ mod tests {
             oauth(),
             Credentials::Token {
                 access_token: Secret::new("sl.pasted"),
+                api_base: Some("http://127.0.0.1:8080".to_owned()),
             },
         ] {
             nested.save(&credentials).expect("saved");
@@ -552,6 +604,7 @@ mod tests {
             parse("access_token = \" sl.old \"\n").expect("valid"),
             Some(Credentials::Token {
                 access_token: Secret::new("sl.old"),
+                api_base: None,
             })
         );
         assert_eq!(parse("access_token = \"  \"\n").expect("blank"), None);
@@ -644,6 +697,41 @@ mod tests {
             fs::read_to_string(store.path()).expect("read"),
             "acess_token = \"sl.secret\"\n"
         );
+    }
+
+    #[test]
+    fn the_server_a_sign_in_was_issued_by_is_kept_and_absent_means_dropbox() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir);
+        let emulator = Credentials::OAuth {
+            app_key: "appkey123".to_owned(),
+            saved: Secret::new("2&refresh-secret"),
+            api_base: Some("http://127.0.0.1:8080".to_owned()),
+        };
+        store.save(&emulator).expect("saved");
+        let text = fs::read_to_string(store.path()).expect("read");
+        assert!(
+            text.contains("api_base = \"http://127.0.0.1:8080\""),
+            "{text}"
+        );
+        assert_eq!(store.load().expect("loads"), Some(emulator.clone()));
+        assert_eq!(
+            emulator.api_base(),
+            Some("http://127.0.0.1:8080"),
+            "{emulator:?}"
+        );
+        // A file written before the field existed is a sign-in with Dropbox.
+        let old = parse("app_key = \"k\"\nauthorization = \"2&r\"\n")
+            .expect("valid")
+            .expect("a sign-in");
+        assert_eq!(old.api_base(), None);
+        // The password alone keeps no server.
+        store
+            .save_smtp_password(Some(&Secret::new("mail-secret")))
+            .expect("stored");
+        store.delete().expect("signed out");
+        let text = fs::read_to_string(store.path()).expect("read");
+        assert!(!text.contains("api_base"), "{text}");
     }
 
     /// `handin mail password` racing `handin auth logout`: each change is made under the

@@ -148,16 +148,19 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             (dropbox, source)
         } else {
             // No credentials is fine: the Settings tab says so and signs in.
-            let credentials =
-                match auth::credentials(cli, &CredentialStore::new(paths.credentials_file()))
-                    .map_err(|error| error.to_string())
-                {
-                    Ok(credentials) => credentials,
-                    Err(message) => {
-                        eprintln!("handin: {message}");
-                        return USAGE;
-                    }
-                };
+            let credentials = match auth::credentials(
+                cli,
+                &CredentialStore::new(paths.credentials_file()),
+                &config.client_settings(),
+            )
+            .map_err(|error| error.to_string())
+            {
+                Ok(credentials) => credentials,
+                Err(message) => {
+                    eprintln!("handin: {message}");
+                    return USAGE;
+                }
+            };
             let source = match &config.api_base {
                 Some(base) => base.clone(),
                 None => "Dropbox".to_string(),
