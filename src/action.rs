@@ -5,7 +5,7 @@ use crossterm::event::KeyEvent;
 
 use std::path::PathBuf;
 
-use crate::config::{Config, MailConfig};
+use crate::config::{Config, ConfigKey, MailConfig};
 use crate::credentials::Secret;
 use crate::download::{Item, Snapshot, Summary};
 use crate::dropbox::{
@@ -237,9 +237,11 @@ pub enum Effect {
     },
     /// Ring the terminal's bell (new files arrived).
     Bell,
-    /// Write the configuration file.
+    /// Write `key` of the configuration file, with its value in `config`, and nothing
+    /// else: values that came from flags or the environment stay out of the file.
     SaveConfig {
         generation: u64,
+        key: ConfigKey,
         config: Box<Config>,
     },
     /// Download these files, `concurrency` at a time.

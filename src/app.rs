@@ -477,10 +477,12 @@ impl<C: Clipboard> Effects<C> {
                 let store = self.credentials.clone();
                 let settings = self.client_settings.clone();
                 self.spawn(|dropbox| async move {
-                    let credentials = Credentials::Token {
-                        access_token: token,
-                    };
                     let result = async {
+                        // The token is for the server handin talks to now, and only it.
+                        let credentials = Credentials::Token {
+                            access_token: token,
+                            api_base: settings.origin().map_err(|e| e.sentence())?.api_base(),
+                        };
                         // Checked on a separate handle, so a bad token never replaces a good one.
                         let trial = Dropbox::from_credentials(settings, &credentials)
                             .map_err(|e| e.sentence())?;
@@ -614,12 +616,16 @@ impl<C: Clipboard> Effects<C> {
                     ring();
                 }
             }
-            Effect::SaveConfig { generation, config } => {
+            Effect::SaveConfig {
+                generation,
+                key,
+                config,
+            } => {
                 let path = self.config_path.clone();
                 let sender = self.sender.clone();
                 tokio::task::spawn_blocking(move || {
                     let result = match path {
-                        Some(path) => config.save(&path),
+                        Some(path) => config.save_key(&path, &key),
                         None => Ok(()),
                     };
                     if let Err(error) = &result {

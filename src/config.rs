@@ -2,6 +2,11 @@
 //!
 //! A bad file is reported with the offending key and line and is never overwritten by
 //! defaults: the professor's edits are worth more than a clean start.
+//!
+//! Three layers, kept apart: the file (loaded through confy), the [`Overrides`] of this
+//! run (flags and environment, never written), and the effective [`Config`] the two make.
+//! Saving a setting patches that one key in the file ([`Config::save_key`]): comments,
+//! order, every other key and the file's mode stay as they are.
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -313,31 +318,82 @@ impl Config {
         Ok(())
     }
 
-    /// Writes the configuration through confy, atomically: to a temporary file beside it,
-    /// then renamed over it, so a full disk or a crash never leaves half a file.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        self.validate()?;
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("could not create the folder {}: {e}", dir.display()))?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "config.toml".to_string());
-        let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let written = confy::store_path(&temporary, self)
-            .map_err(|e| format!("could not write {}: {e}", temporary.display()))
-            .and_then(|()| {
-                std::fs::rename(&temporary, path)
-                    .map_err(|e| format!("could not replace {}: {e}", path.display()))
-            });
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temporary);
+    /// Writes this configuration's value of `key` into the file at `path`, and nothing
+    /// else: the file is locked, read as it is now (another handin window may have saved
+    /// another key meanwhile), patched at that one key, checked, and replaced atomically
+    /// with its mode kept. A key this configuration leaves unset is removed from the file.
+    /// The error is one sentence for the status bar.
+    pub fn save_key(&self, path: &Path, key: &ConfigKey) -> Result<(), String> {
+        let value = self.value_of(key)?;
+        let _lock = crate::fs::lock_beside(path).map_err(|error| {
+            format!(
+                "handin could not lock {} to save {key} ({error}); check that its folder is yours and writable.",
+                path.display()
+            )
+        })?;
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(error) => {
+                return Err(format!(
+                    "handin could not read {} to save {key} ({error}); check that the file is yours and readable.",
+                    path.display()
+                ));
+            }
+        };
+        let mut document: toml_edit::DocumentMut = text.parse().map_err(|error: toml_edit::TomlError| {
+            format!(
+                "{} is no longer valid TOML ({}), so {key} was not saved; fix the file and try again.",
+                path.display(),
+                first_line(&error.to_string())
+            )
+        })?;
+        patch(&mut document, key, value);
+        let patched = document.to_string();
+        if patched == text {
+            return Ok(());
         }
-        written
+        let reread: Config = toml::from_str(&patched).map_err(|error| {
+            format!(
+                "saving {key} would leave {} unreadable ({}); fix the file by hand and try again.",
+                path.display(),
+                first_line(error.message())
+            )
+        })?;
+        reread.validate().map_err(|reason| {
+            format!(
+                "{} holds a value handin cannot use ({reason}), so {key} was not saved; fix the file and try again.",
+                path.display()
+            )
+        })?;
+        crate::fs::replace_keeping_mode(path, patched.as_bytes()).map_err(|error| {
+            format!(
+                "handin could not write {} ({error}); check that its folder is yours and writable.",
+                path.display()
+            )
+        })
+    }
+
+    /// This configuration's value at `key` as the file spells it; `None` when unset.
+    fn value_of(&self, key: &ConfigKey) -> Result<Option<toml_edit::Value>, String> {
+        let whole = toml::Table::try_from(self)
+            .map_err(|error| format!("handin could not write out {key} ({error})."))?;
+        let (last, parents) = key.0.split_last().ok_or("an empty key cannot be saved.")?;
+        let mut table = &whole;
+        for segment in parents {
+            match table.get(segment) {
+                Some(toml::Value::Table(inner)) => table = inner,
+                _ => return Ok(None),
+            }
+        }
+        let Some(value) = table.get(last) else {
+            return Ok(None);
+        };
+        value
+            .to_string()
+            .parse::<toml_edit::Value>()
+            .map(Some)
+            .map_err(|error| format!("handin could not write out {key} ({error})."))
     }
 
     /// The download folder, with the default under the home directory.
@@ -473,6 +529,237 @@ fn env_path(name: &str) -> Option<PathBuf> {
     std::env::var_os(name)
         .filter(|value| !value.is_empty())
         .map(PathBuf::from)
+}
+
+/// Values given for this run only, by flags and the environment (`--api-base`,
+/// `--app-key`/`HANDIN_APP_KEY`, `--as-member`). They are laid over the file's values and
+/// never written back: a one-off `--api-base` must not become where the next plain run
+/// sends the professor's sign-in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub api_base: Option<String>,
+    pub app_key: Option<String>,
+    pub select_user: Option<String>,
+}
+
+impl Overrides {
+    /// The effective configuration: `file` with these values on top, checked as a whole.
+    /// The error names the flag that brought the bad value.
+    pub fn apply(&self, file: &Config) -> Result<Config, String> {
+        let mut effective = file.clone();
+        if let Some(base) = &self.api_base {
+            effective.api_base = Some(base.clone());
+            effective
+                .validate()
+                .map_err(|reason| format!("--api-base: {reason}"))?;
+        }
+        if let Some(key) = &self.app_key {
+            effective.app_key = Some(key.clone());
+            effective
+                .validate()
+                .map_err(|reason| format!("--app-key (or HANDIN_APP_KEY): {reason}"))?;
+        }
+        if let Some(member) = &self.select_user {
+            effective.select_user = Some(member.clone());
+            effective
+                .validate()
+                .map_err(|reason| format!("--as-member: {reason}"))?;
+        }
+        Ok(effective)
+    }
+}
+
+/// One key of the configuration file, as the tables that lead to it: `mail.smtp_host` is
+/// `["mail", "smtp_host"]`, a course's class list `["rosters", "/Courses/CS101"]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigKey(Vec<String>);
+
+impl ConfigKey {
+    /// A key spelt with dots (`mail.smtp_host`), as the Settings tab names them. Only
+    /// for names without dots of their own.
+    pub fn dotted(name: &str) -> ConfigKey {
+        ConfigKey(name.split('.').map(str::to_owned).collect())
+    }
+
+    /// The class list of the course in `course_folder` (`[rosters]`).
+    pub fn roster(course_folder: &str) -> ConfigKey {
+        ConfigKey(vec!["rosters".to_owned(), course_folder.to_owned()])
+    }
+
+    /// The tables leading to the key, then the key.
+    pub fn segments(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ConfigKey {
+    /// As TOML writes the key: `mail.smtp_host`, `rosters."/Courses/CS101"`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, segment) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str(".")?;
+            }
+            write!(
+                f,
+                "{}",
+                toml_edit::Key::new(segment.as_str()).display_repr()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Sets (or, for `None`, removes) `key` in `document`, creating the tables that lead to
+/// it when a value needs them. A replaced value keeps its spacing and trailing comment;
+/// the comment lines above a removed key stay in the file.
+fn patch(document: &mut toml_edit::DocumentMut, key: &ConfigKey, value: Option<toml_edit::Value>) {
+    let Some((last, parents)) = key.0.split_last() else {
+        return;
+    };
+    if value.is_some() {
+        let mut table: &mut dyn toml_edit::TableLike = document.as_table_mut();
+        for segment in parents {
+            if table.get(segment).is_none() {
+                table.insert(segment, toml_edit::Item::Table(toml_edit::Table::new()));
+            }
+            let Some(inner) = table
+                .get_mut(segment)
+                .and_then(toml_edit::Item::as_table_like_mut)
+            else {
+                // Not a table in the file: the check after the patch reports it.
+                return;
+            };
+            table = inner;
+        }
+        if let Some(mut value) = value {
+            // Replaced in place, so the key keeps the comment lines above it.
+            match table.get_mut(last) {
+                Some(toml_edit::Item::Value(old)) => {
+                    *value.decor_mut() = old.decor().clone();
+                    *old = value;
+                }
+                _ => {
+                    table.insert(last, toml_edit::Item::Value(value));
+                }
+            }
+        }
+        return;
+    }
+    let Some(table) = table_at(document, parents) else {
+        return;
+    };
+    let Some(index) = table.iter().position(|(name, _)| name == last) else {
+        return;
+    };
+    let comments = table
+        .key(last)
+        .and_then(|key| key.leaf_decor().prefix())
+        .and_then(toml_edit::RawString::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    table.remove(last);
+    if !comments.contains('#') {
+        return;
+    }
+    // What followed the removed line: the next plain value of its table (toml_edit keeps
+    // them in file order), else the next table header, else the end of the file.
+    let next_value = table
+        .iter()
+        .skip(index)
+        .find(|(_, item)| item.is_value())
+        .map(|(name, _)| name.to_owned());
+    if let Some(next) = next_value {
+        if let Some(mut key) = table.key_mut(&next) {
+            prepend(key.leaf_decor_mut(), &comments);
+        }
+        return;
+    }
+    let after = table_position(document, parents);
+    let mut headers = Vec::new();
+    collect_headers(document.as_table(), &mut Vec::new(), &mut headers);
+    let next_header = headers
+        .into_iter()
+        .filter(|(position, _)| after.is_none_or(|after| *position > after))
+        .min_by_key(|(position, _)| *position);
+    match next_header {
+        Some((_, path)) => {
+            let mut item = document.as_item_mut();
+            for segment in &path {
+                match item.get_mut(segment) {
+                    Some(inner) => item = inner,
+                    None => return,
+                }
+            }
+            if let Some(table) = item.as_table_mut() {
+                prepend(table.decor_mut(), &comments);
+            }
+        }
+        None => {
+            let trailing = document.trailing().as_str().unwrap_or_default().to_owned();
+            document.set_trailing(format!("{comments}{trailing}"));
+        }
+    }
+}
+
+fn table_at<'a>(
+    document: &'a mut toml_edit::DocumentMut,
+    path: &[String],
+) -> Option<&'a mut dyn toml_edit::TableLike> {
+    let mut table: &mut dyn toml_edit::TableLike = document.as_table_mut();
+    for segment in path {
+        table = table
+            .get_mut(segment)
+            .and_then(toml_edit::Item::as_table_like_mut)?;
+    }
+    Some(table)
+}
+
+/// Where the header of the table at `path` stands among the file's headers; `None` for
+/// the top level, which comes before them all.
+fn table_position(document: &toml_edit::DocumentMut, path: &[String]) -> Option<isize> {
+    if path.is_empty() {
+        return None;
+    }
+    let mut item = document.as_item();
+    for segment in path {
+        item = item.get(segment)?;
+    }
+    item.as_table().and_then(toml_edit::Table::position)
+}
+
+/// Every `[header]` of the file with its position and path.
+fn collect_headers(
+    table: &toml_edit::Table,
+    path: &mut Vec<String>,
+    headers: &mut Vec<(isize, Vec<String>)>,
+) {
+    for (name, item) in table.iter() {
+        if let toml_edit::Item::Table(inner) = item {
+            path.push(name.to_owned());
+            if let (false, Some(position)) = (inner.is_implicit(), inner.position()) {
+                headers.push((position, path.clone()));
+            }
+            collect_headers(inner, path, headers);
+            path.pop();
+        }
+    }
+}
+
+fn prepend(decor: &mut toml_edit::Decor, comments: &str) {
+    let before = decor
+        .prefix()
+        .and_then(toml_edit::RawString::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    decor.set_prefix(format!("{comments}{before}"));
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or_default()
+        .trim_end_matches('.')
 }
 
 /// `NO_COLOR` set to anything non-empty turns colour off (no-color.org).
@@ -616,5 +903,249 @@ mod tests {
                 "config.example.toml does not document {key}"
             );
         }
+    }
+
+    /// Whether `after` is `before` with one line changed, added or removed.
+    fn one_line_apart(before: &str, after: &str) -> bool {
+        let before: Vec<&str> = before.lines().collect();
+        let after: Vec<&str> = after.lines().collect();
+        let common_start = before
+            .iter()
+            .zip(&after)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let common_end = before[common_start..]
+            .iter()
+            .rev()
+            .zip(after[common_start..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let removed = before.len() - common_start - common_end;
+        let added = after.len() - common_start - common_end;
+        removed <= 1 && added <= 1 && removed + added >= 1
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saving_each_setting_changes_its_own_line_and_keeps_comments_and_mode() {
+        use crate::state::settings::SettingKey;
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let example = include_str!("../config.example.toml");
+        let path = write(&dir, example);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let values = [
+            (SettingKey::CoursesRoot, "/Teaching"),
+            (SettingKey::DownloadDir, "/home/ada/grading 2026"),
+            (SettingKey::DefaultGrace, "two_days"),
+            (SettingKey::DownloadConcurrency, "8"),
+            (SettingKey::MailTransport, "sendmail"),
+            (SettingKey::SmtpHost, "smtp.example.edu"),
+            (SettingKey::SmtpPort, "465"),
+            (SettingKey::SmtpSecurity, "tls"),
+            (SettingKey::SmtpUser, "ada"),
+            (SettingKey::MailFrom, "Prof. Ada <ada@example.edu>"),
+            (SettingKey::ReplyTo, "ada@example.edu"),
+            (SettingKey::MailPause, "250"),
+            (SettingKey::Theme, "mono"),
+            (SettingKey::Bell, "no"),
+            (SettingKey::KeymapFile, "/home/ada/keys.toml"),
+            (SettingKey::AppKey, "abc123"),
+            (SettingKey::TeamMember, "dbmid:xyz"),
+            (SettingKey::TeamSpace, "12345"),
+            (SettingKey::ApiBase, "http://127.0.0.1:8080"),
+            // Cleared again: the line goes, nothing else.
+            (SettingKey::SmtpHost, ""),
+            (SettingKey::DownloadDir, ""),
+        ];
+        let comments: Vec<&str> = example
+            .lines()
+            .filter(|line| line.trim_start().starts_with('#'))
+            .collect();
+        for (key, text) in values {
+            let before = std::fs::read_to_string(&path).expect("read");
+            let loaded = Config::load(&path).expect("valid");
+            let next = key.set(&loaded, text).expect(text);
+            next.save_key(&path, &ConfigKey::dotted(key.config_key()))
+                .expect("saved");
+            let after = std::fs::read_to_string(&path).expect("read");
+            assert!(
+                one_line_apart(&before, &after),
+                "{key:?} = {text:?} changed more than its line:\n{after}"
+            );
+            assert_eq!(Config::load(&path).expect("valid"), next, "{key:?}");
+            for comment in &comments {
+                assert!(after.contains(comment), "{key:?} lost {comment:?}");
+            }
+            assert_eq!(mode(&path), 0o600, "{key:?}");
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains("courses_root = \"/Teaching\"\n"), "{text}");
+        assert!(text.contains("smtp_port = 465\n"), "{text}");
+        assert!(!text.contains("smtp_host = \"smtp.example.edu\""), "{text}");
+
+        // A course's class list is one line under [rosters].
+        let before = text;
+        let mut next = Config::load(&path).expect("valid");
+        let course = "/Courses/CS101 Intro.to \"Programming\"";
+        next.rosters
+            .insert(course.to_owned(), PathBuf::from("/home/ada/cs101.csv"));
+        next.save_key(&path, &ConfigKey::roster(course))
+            .expect("saved");
+        let after = std::fs::read_to_string(&path).expect("read");
+        assert!(one_line_apart(&before, &after), "{after}");
+        assert_eq!(Config::load(&path).expect("valid"), next);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_the_professor_made_readable_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(&dir, "bell = true\n");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let next = Config {
+            bell: false,
+            ..Config::default()
+        };
+        next.save_key(&path, &ConfigKey::dotted("bell"))
+            .expect("saved");
+        assert_eq!(mode(&path), 0o644);
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "bell = false\n"
+        );
+        // A new file is private, and holds the key alone.
+        let fresh = dir.path().join("new").join("config.toml");
+        next.save_key(&fresh, &ConfigKey::dotted("bell"))
+            .expect("saved");
+        assert_eq!(mode(&fresh), 0o600);
+        assert_eq!(
+            std::fs::read_to_string(&fresh).expect("read"),
+            "bell = false\n"
+        );
+    }
+
+    #[test]
+    fn a_value_keeps_its_trailing_comment_and_a_removed_key_its_comment_lines() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            &dir,
+            "# Where grading happens.\ndownload_dir = \"/x\"\n# Six at once.\ndownload_concurrency = 6   # the lab's limit\n\n[mail]\n# The host.\nsmtp_host = \"h.example.edu\"\n\n# Lists.\n[rosters]\n",
+        );
+        let mut next = Config::load(&path).expect("valid");
+        next.download_concurrency = 8;
+        next.save_key(&path, &ConfigKey::dotted("download_concurrency"))
+            .expect("saved");
+        next.download_dir = None;
+        next.save_key(&path, &ConfigKey::dotted("download_dir"))
+            .expect("saved");
+        next.mail.smtp_host = None;
+        next.save_key(&path, &ConfigKey::dotted("mail.smtp_host"))
+            .expect("saved");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "# Where grading happens.\n# Six at once.\ndownload_concurrency = 8   # the lab's limit\n\n[mail]\n# The host.\n\n# Lists.\n[rosters]\n"
+        );
+        assert_eq!(Config::load(&path).expect("valid"), next);
+    }
+
+    #[test]
+    fn flags_are_laid_over_the_file_and_never_saved() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(&dir, "courses_root = \"/Courses\"\n");
+        let file = Config::load(&path).expect("valid");
+        let overrides = Overrides {
+            api_base: Some("http://127.0.0.1:9".to_owned()),
+            app_key: Some("flagkey".to_owned()),
+            select_user: Some("dbmid:flag".to_owned()),
+        };
+        let mut effective = overrides.apply(&file).expect("valid");
+        assert_eq!(effective.api_base.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(file.api_base, None, "the file's layer is untouched");
+        effective.courses_root = "/Teaching".to_owned();
+        effective
+            .save_key(&path, &ConfigKey::dotted("courses_root"))
+            .expect("saved");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "courses_root = \"/Teaching\"\n"
+        );
+        let refused = Overrides {
+            api_base: Some("http://dropbox.example.org".to_owned()),
+            ..Overrides::default()
+        }
+        .apply(&file)
+        .expect_err("clear text elsewhere");
+        assert!(refused.starts_with("--api-base: "), "{refused}");
+    }
+
+    #[test]
+    fn a_file_broken_meanwhile_is_not_saved_over() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "bell = true\ncourses_root = \n";
+        let path = write(&dir, text);
+        let message = Config::default()
+            .save_key(&path, &ConfigKey::dotted("bell"))
+            .expect_err("not TOML");
+        assert!(message.contains("fix the file"), "{message}");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
+    }
+
+    /// Two handin windows, each saving another key from the configuration it loaded at
+    /// start: under the lock each re-reads the file, so neither change is lost.
+    #[test]
+    fn two_windows_saving_different_keys_both_keep_their_change() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(&dir, include_str!("../config.example.toml"));
+        for round in 0..60u32 {
+            let loaded = Config::load(&path).expect("valid");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+            let root = format!("/Term{round}");
+            let concurrency = round % 32 + 1;
+            let first = {
+                let (path, barrier, mut mine) = (path.clone(), barrier.clone(), loaded.clone());
+                mine.courses_root = root.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    mine.save_key(&path, &ConfigKey::dotted("courses_root"))
+                })
+            };
+            let second = {
+                let (path, barrier, mut mine) = (path.clone(), barrier.clone(), loaded.clone());
+                mine.download_concurrency = concurrency;
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    mine.save_key(&path, &ConfigKey::dotted("download_concurrency"))
+                })
+            };
+            first.join().expect("first").expect("saved");
+            second.join().expect("second").expect("saved");
+            let saved = Config::load(&path).expect("valid");
+            assert_eq!(saved.courses_root, root, "round {round}");
+            assert_eq!(saved.download_concurrency, concurrency, "round {round}");
+        }
+    }
+
+    #[test]
+    fn keys_are_named_as_toml_writes_them() {
+        assert_eq!(
+            ConfigKey::dotted("mail.smtp_host").to_string(),
+            "mail.smtp_host"
+        );
+        assert_eq!(
+            ConfigKey::roster("/Courses/CS101").to_string(),
+            "rosters.\"/Courses/CS101\""
+        );
     }
 }

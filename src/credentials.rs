@@ -2,9 +2,10 @@
 //!
 //! It lives at `<data dir>/credentials.toml`, apart from the configuration (which people
 //! share, paste into emails and keep in dotfile repositories). It is written with mode
-//! 0600 from the moment it exists, atomically (a temporary file in the same folder,
-//! synced, then renamed over the old one), and a file that other users can read is
-//! refused rather than used: a token others could have copied is no longer a secret.
+//! 0600 from the moment it exists, atomically (`crate::fs`), and a file that other users
+//! can read is refused rather than used: a token others could have copied is no longer a
+//! secret. Every change (sign in, sign out, the SMTP password) locks the file, reads it
+//! again and changes only its own keys, so two handin processes never undo each other.
 //!
 //! Two shapes, one per way of signing in:
 //!
@@ -19,6 +20,12 @@
 //! authorization = "2&..."
 //! ```
 //!
+//! Either shape may carry `api_base = "http://127.0.0.1:8080"`: the origin (scheme, host,
+//! port) of the server the sign-in was issued by, when that was not Dropbox itself. A
+//! file without it is a sign-in with Dropbox. The service layer sends a token only to the
+//! origin it was issued by (see `dropbox::client`), so a one-off `--api-base` can never
+//! carry the professor's refresh token elsewhere.
+//!
 //! Short-lived access tokens minted from the refresh token are never written: they last
 //! four hours and handin mints a new one when it starts.
 //!
@@ -30,8 +37,8 @@
 //! No token ever reaches `Debug`, `Display`, an error or the log: [`Secret`] hides it.
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write as _};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -76,27 +83,56 @@ impl From<String> for Secret {
     }
 }
 
-/// Who handin acts as in Dropbox.
+/// Who handin acts as in Dropbox, and where: `api_base` is the server the credentials
+/// were issued by (`None`: Dropbox itself), the only one they are ever sent to.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Credentials {
-    /// Pasted from the App Console: short-lived, cannot be refreshed.
-    Token { access_token: Secret },
+    /// Pasted from the App Console (or given with `--token`): short-lived, cannot be
+    /// refreshed.
+    Token {
+        access_token: Secret,
+        api_base: Option<String>,
+    },
     /// OAuth 2 with PKCE: the refresh token (SDK `Authorization::save()` string, `2&...`)
     /// and the app key it was issued to.
-    OAuth { app_key: String, saved: Secret },
+    OAuth {
+        app_key: String,
+        saved: Secret,
+        api_base: Option<String>,
+    },
+}
+
+impl Credentials {
+    /// The server these credentials belong to; `None` for Dropbox itself.
+    pub fn api_base(&self) -> Option<&str> {
+        match self {
+            Credentials::Token { api_base, .. } | Credentials::OAuth { api_base, .. } => {
+                api_base.as_deref()
+            }
+        }
+    }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credentials::Token { access_token } => f
+            Credentials::Token {
+                access_token,
+                api_base,
+            } => f
                 .debug_struct("Token")
                 .field("access_token", access_token)
+                .field("api_base", api_base)
                 .finish(),
-            Credentials::OAuth { app_key, saved } => f
+            Credentials::OAuth {
+                app_key,
+                saved,
+                api_base,
+            } => f
                 .debug_struct("OAuth")
                 .field("app_key", app_key)
                 .field("saved", saved)
+                .field("api_base", api_base)
                 .finish(),
         }
     }
@@ -149,6 +185,9 @@ struct CredentialsFile {
     authorization: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     smtp_password: Option<String>,
+    /// Where the sign-in was issued; absent for Dropbox itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_base: Option<String>,
 }
 
 impl CredentialsFile {
@@ -242,24 +281,31 @@ impl CredentialStore {
     /// is. A file that cannot be read is refused rather than replaced: it may hold a
     /// sign-in.
     pub fn save_smtp_password(&self, password: Option<&Secret>) -> Result<(), CredentialsError> {
+        let _lock = self.lock()?;
         let mut file = self.read_file(false)?.unwrap_or_default();
         file.smtp_password = password.map(|password| password.expose().to_owned());
-        if file.holds_anything() {
-            self.write(&render_file(&file))
-        } else {
-            self.remove()
-        }
+        self.write_or_remove(&file)
     }
 
-    /// The password a rewrite must keep. An unreadable file keeps nothing: the sign-in
-    /// being saved replaces it, as it always has.
+    /// The password a rewrite must keep, read under the lock. An unreadable file keeps
+    /// nothing: the sign-in being saved replaces it, as it always has.
     fn kept_smtp_password(&self) -> Option<String> {
         let file = self.read_file(false).ok().flatten()?;
         file.smtp_password().map(|password| password.0)
     }
 
+    /// Held across every read-change-write, so that a sign-out and `handin mail password`
+    /// running at once both keep their change (without it the password's write could
+    /// bring a revoked token back).
+    fn lock(&self) -> Result<crate::fs::FileLock, CredentialsError> {
+        crate::fs::lock_beside(&self.path).map_err(|source| CredentialsError::Unwritable {
+            path: self.shown(),
+            source,
+        })
+    }
+
     fn read_file(&self, check_mode: bool) -> Result<Option<CredentialsFile>, CredentialsError> {
-        let mut file = match File::open(&self.path) {
+        let mut file = match crate::fs::open_read_no_follow(&self.path) {
             Ok(file) => file,
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(source) => {
@@ -296,46 +342,32 @@ impl CredentialStore {
     /// Replaces the sign-in with `credentials`, atomically and readable by the owner
     /// only, keeping a stored SMTP password. The folder is created (mode 0700) if needed.
     pub fn save(&self, credentials: &Credentials) -> Result<(), CredentialsError> {
+        let _lock = self.lock()?;
         let mut file = dropbox_file(credentials);
         file.smtp_password = self.kept_smtp_password();
-        self.write(&render_file(&file))
+        self.write_or_remove(&file)
     }
 
-    fn write(&self, contents: &str) -> Result<(), CredentialsError> {
-        let unwritable = |source| CredentialsError::Unwritable {
-            path: self.shown(),
-            source,
-        };
-        let dir = match self.path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        create_private_dir(&dir).map_err(unwritable)?;
-        let temp = temp_path(&self.path);
-        let written = write_new_private(&temp, contents.as_bytes())
-            .and_then(|()| fs::rename(&temp, &self.path));
-        if let Err(error) = written {
-            // Never leave a copy of the secret behind under another name.
-            let _ = fs::remove_file(&temp);
-            return Err(unwritable(error));
+    fn write_or_remove(&self, file: &CredentialsFile) -> Result<(), CredentialsError> {
+        if !file.holds_anything() {
+            return self.remove();
         }
-        // The rename is durable once the folder's entry is on disk.
-        if let Ok(dir) = File::open(&dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        crate::fs::write_private_atomically(&self.path, render_file(file).as_bytes()).map_err(
+            |source| CredentialsError::Unwritable {
+                path: self.shown(),
+                source,
+            },
+        )
     }
 
     /// Forgets the Dropbox sign-in: deletes the file, or, when it also holds the SMTP
     /// password, rewrites it with the password alone. A file that is not there is fine.
     pub fn delete(&self) -> Result<(), CredentialsError> {
-        match self.kept_smtp_password() {
-            Some(password) => self.write(&render_file(&CredentialsFile {
-                smtp_password: Some(password),
-                ..CredentialsFile::default()
-            })),
-            None => self.remove(),
-        }
+        let _lock = self.lock()?;
+        self.write_or_remove(&CredentialsFile {
+            smtp_password: self.kept_smtp_password(),
+            ..CredentialsFile::default()
+        })
     }
 
     fn remove(&self) -> Result<(), CredentialsError> {
@@ -400,6 +432,7 @@ fn dropbox_credentials(file: CredentialsFile) -> Result<Option<Credentials>, Str
         (true, true, true) => Ok(None),
         (false, true, true) => Ok(Some(Credentials::Token {
             access_token: Secret(file.access_token.unwrap_or_default().trim().to_owned()),
+            api_base: file.api_base.filter(|base| !base.trim().is_empty()),
         })),
         (true, false, false) => {
             let saved = file.authorization.unwrap_or_default().trim().to_owned();
@@ -409,6 +442,7 @@ fn dropbox_credentials(file: CredentialsFile) -> Result<Option<Credentials>, Str
             Ok(Some(Credentials::OAuth {
                 app_key: file.app_key.unwrap_or_default().trim().to_owned(),
                 saved: Secret(saved),
+                api_base: file.api_base.filter(|base| !base.trim().is_empty()),
             }))
         }
         (true, true, false) => Err("authorization needs the app_key it was issued to".to_owned()),
@@ -421,13 +455,22 @@ fn dropbox_credentials(file: CredentialsFile) -> Result<Option<Credentials>, Str
 
 fn dropbox_file(credentials: &Credentials) -> CredentialsFile {
     match credentials {
-        Credentials::Token { access_token } => CredentialsFile {
+        Credentials::Token {
+            access_token,
+            api_base,
+        } => CredentialsFile {
             access_token: Some(access_token.expose().to_owned()),
+            api_base: api_base.clone(),
             ..CredentialsFile::default()
         },
-        Credentials::OAuth { app_key, saved } => CredentialsFile {
+        Credentials::OAuth {
+            app_key,
+            saved,
+            api_base,
+        } => CredentialsFile {
             app_key: Some(app_key.clone()),
             authorization: Some(saved.expose().to_owned()),
+            api_base: api_base.clone(),
             ..CredentialsFile::default()
         },
     }
@@ -437,49 +480,6 @@ fn render_file(file: &CredentialsFile) -> String {
     // Optional strings always serialise.
     let body = toml::to_string(file).unwrap_or_default();
     format!("{HEADER}{body}")
-}
-
-/// `credentials.toml` -> `.credentials.toml.<pid>-<random>.tmp`, in the same folder so the
-/// rename is atomic.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "credentials.toml".to_owned());
-    path.with_file_name(format!(
-        ".{name}.{}-{:08x}.tmp",
-        std::process::id(),
-        fastrand::u32(..)
-    ))
-}
-
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Creates `path` (which must not exist) with mode 0600 from the start, writes `bytes`
-/// and syncs them to disk.
-fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]
@@ -494,6 +494,7 @@ mod tests {
         Credentials::OAuth {
             app_key: "appkey123".to_owned(),
             saved: Secret::new("2&refresh-secret"),
+            api_base: None,
         }
     }
 
@@ -507,6 +508,7 @@ mod tests {
     fn secrets_never_show_in_debug() {
         let token = Credentials::Token {
             access_token: Secret::new("sl.secret"),
+            api_base: None,
         };
         let shown = format!("{token:?} {:?} {:#?}", oauth(), oauth());
         assert!(!shown.contains("secret"), "{shown}");
@@ -530,6 +532,7 @@ mod tests {
             oauth(),
             Credentials::Token {
                 access_token: Secret::new("sl.pasted"),
+                api_base: Some("http://127.0.0.1:8080".to_owned()),
             },
         ] {
             nested.save(&credentials).expect("saved");
@@ -537,7 +540,7 @@ mod tests {
             assert_eq!(nested.load().expect("loads"), Some(credentials));
         }
         assert_eq!(mode(&dir.path().join("data")), 0o700);
-        let names: Vec<String> = fs::read_dir(dir.path().join("data"))
+        let mut names: Vec<String> = fs::read_dir(dir.path().join("data"))
             .expect("list")
             .map(|entry| {
                 entry
@@ -547,7 +550,12 @@ mod tests {
                     .into_owned()
             })
             .collect();
-        assert_eq!(names, ["credentials.toml"], "no temporary file left behind");
+        names.sort();
+        assert_eq!(
+            names,
+            [".credentials.toml.lock", "credentials.toml"],
+            "no temporary file left behind"
+        );
         let text = fs::read_to_string(nested.path()).expect("read");
         assert!(text.starts_with("# handin's Dropbox sign-in"), "{text}");
         assert!(text.contains("access_token = \"sl.pasted\""), "{text}");
@@ -595,7 +603,8 @@ mod tests {
         assert_eq!(
             parse("access_token = \" sl.old \"\n").expect("valid"),
             Some(Credentials::Token {
-                access_token: Secret::new("sl.old")
+                access_token: Secret::new("sl.old"),
+                api_base: None,
             })
         );
         assert_eq!(parse("access_token = \"  \"\n").expect("blank"), None);
@@ -624,7 +633,7 @@ mod tests {
         }
         let dir = tempfile::tempdir().expect("tempdir");
         let store = store(&dir);
-        write_new_private(store.path(), b"access_token = 5\n").expect("write");
+        crate::fs::write_private_atomically(store.path(), b"access_token = 5\n").expect("write");
         let message = store.load().expect_err("invalid").to_string();
         assert!(message.contains("handin auth login"), "{message}");
         assert!(message.contains(&store.shown()), "{message}");
@@ -678,7 +687,8 @@ mod tests {
     fn a_password_is_not_stored_over_a_file_that_cannot_be_read() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = store(&dir);
-        write_new_private(store.path(), b"acess_token = \"sl.secret\"\n").expect("write");
+        crate::fs::write_private_atomically(store.path(), b"acess_token = \"sl.secret\"\n")
+            .expect("write");
         let error = store
             .save_smtp_password(Some(&Secret::new("x")))
             .expect_err("invalid");
@@ -687,6 +697,81 @@ mod tests {
             fs::read_to_string(store.path()).expect("read"),
             "acess_token = \"sl.secret\"\n"
         );
+    }
+
+    #[test]
+    fn the_server_a_sign_in_was_issued_by_is_kept_and_absent_means_dropbox() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir);
+        let emulator = Credentials::OAuth {
+            app_key: "appkey123".to_owned(),
+            saved: Secret::new("2&refresh-secret"),
+            api_base: Some("http://127.0.0.1:8080".to_owned()),
+        };
+        store.save(&emulator).expect("saved");
+        let text = fs::read_to_string(store.path()).expect("read");
+        assert!(
+            text.contains("api_base = \"http://127.0.0.1:8080\""),
+            "{text}"
+        );
+        assert_eq!(store.load().expect("loads"), Some(emulator.clone()));
+        assert_eq!(
+            emulator.api_base(),
+            Some("http://127.0.0.1:8080"),
+            "{emulator:?}"
+        );
+        // A file written before the field existed is a sign-in with Dropbox.
+        let old = parse("app_key = \"k\"\nauthorization = \"2&r\"\n")
+            .expect("valid")
+            .expect("a sign-in");
+        assert_eq!(old.api_base(), None);
+        // The password alone keeps no server.
+        store
+            .save_smtp_password(Some(&Secret::new("mail-secret")))
+            .expect("stored");
+        store.delete().expect("signed out");
+        let text = fs::read_to_string(store.path()).expect("read");
+        assert!(!text.contains("api_base"), "{text}");
+    }
+
+    /// `handin mail password` racing `handin auth logout`: each change is made under the
+    /// lock on the file as it is then, so the password never brings the sign-in back and
+    /// the sign-out never loses the password.
+    #[test]
+    fn a_password_saved_during_a_sign_out_never_brings_the_sign_in_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir);
+        for round in 0..150 {
+            store.save(&oauth()).expect("signed in");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+            let password = Secret::new(format!("mail-secret-{round}"));
+            let saver = {
+                let (store, barrier, password) = (store.clone(), barrier.clone(), password.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    store.save_smtp_password(Some(&password)).expect("stored");
+                })
+            };
+            let signer_out = {
+                let (store, barrier) = (store.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    store.delete().expect("signed out");
+                })
+            };
+            saver.join().expect("saver");
+            signer_out.join().expect("signer-out");
+            assert_eq!(
+                store.load().expect("readable"),
+                None,
+                "round {round}: the sign-in came back after the sign-out"
+            );
+            assert_eq!(
+                store.load_smtp_password().expect("readable"),
+                Some(password),
+                "round {round}: the sign-out lost the password"
+            );
+        }
     }
 
     #[test]

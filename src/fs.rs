@@ -155,12 +155,33 @@ fn folder_of(path: &Path) -> &Path {
 /// contents or the new ones and never half. The file is 0600 and a link at `path` is
 /// replaced, never followed. The folder is created (0700) when missing.
 pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomically_with_mode(path, bytes, PRIVATE_FILE)
+}
+
+/// Like [`write_private_atomically`], but a regular file already at `path` keeps its
+/// permission bits: the professor chose them for a file they edit themselves (the
+/// configuration). A new file, or a link that is replaced, gets 0600.
+pub fn replace_keeping_mode(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mode = match fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_file() => metadata.mode() & 0o7777,
+        Ok(_) => PRIVATE_FILE,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => PRIVATE_FILE,
+        Err(error) => return Err(error),
+    };
+    write_atomically_with_mode(path, bytes, mode)
+}
+
+fn write_atomically_with_mode(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let folder = folder_of(path);
     create_private_dir_all(folder)?;
     let temporary = temporary_beside(path)?;
     let written = create_new_private(&temporary)
         .and_then(|mut file| {
             file.write_all(bytes)?;
+            if mode != PRIVATE_FILE {
+                use std::os::unix::fs::PermissionsExt as _;
+                file.set_permissions(fs::Permissions::from_mode(mode))?;
+            }
             file.sync_all()
         })
         .and_then(|()| fs::rename(&temporary, path));
@@ -354,6 +375,26 @@ mod tests {
         write_private_atomically(&path, b"mine").expect("written");
         assert_eq!(fs::read_to_string(&victim).expect("victim"), "original");
         assert!(!fs::symlink_metadata(&path).expect("meta").is_symlink());
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_mode_and_a_new_one_is_private() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        replace_keeping_mode(&path, b"new").expect("created");
+        assert_eq!(mode(&path), 0o600);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).expect("chmod");
+        replace_keeping_mode(&path, b"again").expect("replaced");
+        assert_eq!(fs::read(&path).expect("read"), b"again");
+        assert_eq!(mode(&path), 0o640);
+        let victim = dir.path().join("bashrc");
+        fs::write(&victim, "original").expect("victim");
+        fs::set_permissions(&victim, fs::Permissions::from_mode(0o644)).expect("chmod");
+        let link = dir.path().join("linked.toml");
+        std::os::unix::fs::symlink(&victim, &link).expect("plant");
+        replace_keeping_mode(&link, b"mine").expect("replaced");
+        assert_eq!(fs::read_to_string(&victim).expect("victim"), "original");
+        assert_eq!(mode(&link), 0o600);
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
         }
     };
     // The demo never reads the professor's configuration or credentials.
-    let mut config = if cli.demo {
+    let file = if cli.demo {
         Config::default()
     } else {
         match Config::load(&paths.config_file) {
@@ -78,16 +78,20 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             }
         }
     };
-    if let Some(base) = &cli.api_base {
-        config.api_base = Some(base.clone());
-        if let Err(reason) = config.validate() {
-            eprintln!("handin: --api-base: {reason}");
+    // The flags apply to this run; a setting saved from the screen writes only its own
+    // key, so none of them reaches the file.
+    let overrides = config::Overrides {
+        api_base: cli.api_base.clone(),
+        app_key: cli.app_key.clone(),
+        select_user: None,
+    };
+    let mut config = match overrides.apply(&file) {
+        Ok(config) => config,
+        Err(reason) => {
+            eprintln!("handin: {reason}");
             return USAGE;
         }
-    }
-    if let Some(key) = &cli.app_key {
-        config.app_key = Some(key.clone());
-    }
+    };
     if let Err(error) = logging::init(&paths.log_file(), cli.verbose) {
         eprintln!(
             "handin cannot write its log file {}: {error}; set HANDIN_DATA_DIR to a writable folder.",
@@ -183,16 +187,19 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             (dropbox, source)
         } else {
             // No credentials is fine: the Settings tab says so and signs in.
-            let credentials =
-                match auth::credentials(cli, &CredentialStore::new(paths.credentials_file()))
-                    .map_err(|error| error.to_string())
-                {
-                    Ok(credentials) => credentials,
-                    Err(message) => {
-                        eprintln!("handin: {message}");
-                        return USAGE;
-                    }
-                };
+            let credentials = match auth::credentials(
+                cli,
+                &CredentialStore::new(paths.credentials_file()),
+                &config.client_settings(),
+            )
+            .map_err(|error| error.to_string())
+            {
+                Ok(credentials) => credentials,
+                Err(message) => {
+                    eprintln!("handin: {message}");
+                    return USAGE;
+                }
+            };
             let source = match &config.api_base {
                 Some(base) => base.clone(),
                 None => "Dropbox".to_string(),

@@ -794,6 +794,38 @@ async fn a_setting_edited_in_place_is_saved_and_a_bad_one_refused() {
     harness.finish().await;
 }
 
+/// `--api-base` and `--app-key` are laid over the file for one run; a setting saved from
+/// the screen writes its own key and nothing of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flag_given_for_one_run_never_reaches_the_config_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "# Mine.\ncourses_root = \"/Courses\"\n").expect("write");
+    let file = handin::config::Config::load(&path).expect("valid");
+    let effective = handin::config::Overrides {
+        api_base: Some("http://127.0.0.1:9".to_string()),
+        app_key: Some("flagkey".to_string()),
+        select_user: None,
+    }
+    .apply(&file)
+    .expect("valid");
+    let harness =
+        start_configured(Seed::Empty, Some(path.clone()), true, None, Some(effective)).await;
+    harness.press(KeyCode::Char('3'));
+    harness.backend.wait_for("Courses root").await;
+    harness.press(KeyCode::Enter);
+    harness.ctrl('u');
+    harness.type_text("/Teaching");
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("Saved courses_root").await;
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "# Mine.\ncourses_root = \"/Teaching\"\n"
+    );
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unwritable_config_folder_keeps_the_old_value() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -292,11 +292,22 @@ async fn login_status_logout_through_the_binary() {
     let credentials = session.credentials();
     #[cfg(unix)]
     assert_eq!(mode(&credentials), 0o600);
-    assert_eq!(session.leftovers(), ["credentials.toml", "handin.log"]);
+    assert_eq!(
+        session.leftovers(),
+        [".credentials.toml.lock", "credentials.toml", "handin.log"]
+    );
     let text = std::fs::read_to_string(&credentials).expect("credentials");
     assert!(text.contains(&format!("app_key = \"{APP_KEY}\"")), "{text}");
     assert!(!text.contains("access_token"), "{text}");
     assert!(!text.contains("sl.emu."), "{text}");
+    // The server that issued the sign-in, the only one it is ever sent to.
+    assert!(
+        text.contains(&format!(
+            "api_base = \"{}\"",
+            emulator.base_url().trim_end_matches('/')
+        )),
+        "{text}"
+    );
     let stored = CredentialStore::new(credentials.clone())
         .load()
         .expect("readable")
@@ -397,7 +408,10 @@ async fn the_binary_refuses_bad_input_with_one_sentence() {
     std::fs::create_dir_all(session.data_dir()).expect("data dir");
     std::fs::write(
         session.credentials(),
-        "access_token = \"sl.pasted-secret\"\n",
+        format!(
+            "access_token = \"sl.pasted-secret\"\napi_base = \"{}\"\n",
+            emulator.base_url()
+        ),
     )
     .expect("write");
     #[cfg(unix)]
@@ -558,6 +572,7 @@ async fn a_team_token_needs_a_member_and_then_carries_it() {
     let emulator = emulator().await;
     let team_token = Credentials::Token {
         access_token: Secret::new(emulator.team_token()),
+        api_base: Some(emulator.base_url().to_owned()),
     };
     let dropbox = Dropbox::from_credentials(settings(&emulator), &team_token).expect("handle");
     assert_eq!(dropbox.auth_status().is_team_token, None, "not known yet");
@@ -706,6 +721,7 @@ async fn credentials_change_in_place_and_signing_out_revokes() {
     dropbox
         .set_credentials(Some(&Credentials::Token {
             access_token: Secret::new(format!("  {}\n", emulator.token())),
+            api_base: Some(emulator.base_url().to_owned()),
         }))
         .expect("pasted");
     assert_eq!(dropbox.auth_status().method, AuthMethod::PastedToken);
@@ -715,6 +731,7 @@ async fn credentials_change_in_place_and_signing_out_revokes() {
     for garbage in ["", "two words", "tök"] {
         let error = expect_error(dropbox.set_credentials(Some(&Credentials::Token {
             access_token: Secret::new(garbage),
+            api_base: Some(emulator.base_url().to_owned()),
         })));
         assert_eq!(error.kind(), &ErrorKind::Settings, "{garbage:?}");
     }
@@ -777,6 +794,7 @@ async fn bad_sign_in_input_is_refused_with_sentences() {
         settings.clone(),
         &Credentials::Token {
             access_token: Secret::new("sl.garbage"),
+            api_base: Some(emulator.base_url().to_owned()),
         },
     )
     .expect("handle");
@@ -794,6 +812,7 @@ async fn bad_sign_in_input_is_refused_with_sentences() {
         &Credentials::OAuth {
             app_key: APP_KEY.to_owned(),
             saved: Secret::new("not-saved-by-handin"),
+            api_base: Some(emulator.base_url().to_owned()),
         },
     ));
     assert_eq!(error.kind(), &ErrorKind::Settings);

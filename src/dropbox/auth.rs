@@ -243,6 +243,8 @@ pub(crate) async fn exchange_code(
         credentials: Credentials::OAuth {
             app_key: start.app_key.clone(),
             saved: Secret::new(format!("2&{refresh_token}")),
+            // The refresh token goes back only where it came from.
+            api_base: client.origin()?.api_base(),
         },
         refresh_token,
         first,

@@ -847,6 +847,77 @@ fn is_loopback_host(host: &str) -> bool {
         .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Where a token was issued, and so the only place it is ever sent: Dropbox's own hosts,
+/// or the one server (scheme, host and port) of an `api_base`. A refresh token is a whole
+/// Dropbox account; a one-off `--api-base` must never carry it elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Dropbox,
+    /// `http://127.0.0.1:8080`, as the URL parser serialises an origin.
+    Server(String),
+}
+
+impl Origin {
+    /// The origin requests go to with `api_base` (`None` or blank: Dropbox).
+    pub fn of_base(api_base: Option<&str>) -> Result<Origin, DropboxError> {
+        let Some(base) = non_empty(api_base) else {
+            return Ok(Origin::Dropbox);
+        };
+        let base = normalise_api_base(base)?;
+        let url = reqwest::Url::parse(&base).map_err(|error| {
+            DropboxError::settings(
+                "The api_base is not a URL handin can read; use e.g. http://127.0.0.1:8080.",
+                format!("normalised api_base {base:?} does not parse: {error}"),
+            )
+        })?;
+        Ok(Origin::Server(url.origin().ascii_serialization()))
+    }
+
+    /// The origin stored credentials name. One that cannot be read stays as written, so
+    /// that it matches no server and the sign-in is refused rather than sent anywhere.
+    pub fn of_issuer(api_base: Option<&str>) -> Origin {
+        Origin::of_base(api_base)
+            .unwrap_or_else(|_| Origin::Server(api_base.unwrap_or_default().trim().to_owned()))
+    }
+
+    /// The value credentials keep for it: `None` for Dropbox.
+    pub fn api_base(&self) -> Option<String> {
+        match self {
+            Origin::Dropbox => None,
+            Origin::Server(origin) => Some(origin.clone()),
+        }
+    }
+
+    /// Refuses to send a token issued by `self` to `destination`, with the way out.
+    pub(crate) fn check_destination(&self, destination: &Origin) -> Result<(), DropboxError> {
+        if self == destination {
+            return Ok(());
+        }
+        let issued_by = match self {
+            Origin::Dropbox => "Dropbox".to_owned(),
+            Origin::Server(origin) => origin.clone(),
+        };
+        let (going_to, sign_in) = match destination {
+            Origin::Dropbox => (
+                "Dropbox".to_owned(),
+                "`handin auth login` with no api_base in the config file".to_owned(),
+            ),
+            Origin::Server(origin) => (
+                origin.clone(),
+                format!("`handin --api-base {origin} auth login`"),
+            ),
+        };
+        Err(DropboxError::settings(
+            format!(
+                "The saved sign-in was issued by {issued_by} and handin sends it to no other \
+                 server, so not to {going_to}; to use {going_to}, sign in there with \
+                 {sign_in}, or pass one of its access tokens with --token."
+            ),
+            format!("credentials issued by {issued_by} refused for {going_to}"),
+        ))
+    }
+}
+
 /// Whether a token acts for a whole Business team, as far as handin has learnt.
 #[derive(Default)]
 pub(crate) struct TeamFlag(AtomicU8);
@@ -890,6 +961,15 @@ impl TokenSource {
         }
     }
 
+    /// Where the token was issued; `None` when there is no token.
+    fn origin(&self) -> Option<&Origin> {
+        match self {
+            TokenSource::None => None,
+            TokenSource::Fixed(fixed) => Some(&fixed.origin),
+            TokenSource::OAuth(tokens) => Some(&tokens.origin),
+        }
+    }
+
     /// Whether two sources are the same sign-in (not merely equal tokens).
     pub(crate) fn same_as(&self, other: &TokenSource) -> bool {
         match (self, other) {
@@ -905,11 +985,13 @@ impl TokenSource {
 pub(crate) struct FixedToken {
     token: Arc<String>,
     team: TeamFlag,
+    origin: Origin,
 }
 
 impl FixedToken {
-    /// Checks what a pasted token can be checked for without asking Dropbox.
-    pub(crate) fn new(access_token: &str) -> Result<Self, DropboxError> {
+    /// Checks what a pasted token can be checked for without asking Dropbox; it is sent
+    /// to `origin` only.
+    pub(crate) fn new(access_token: &str, origin: Origin) -> Result<Self, DropboxError> {
         let token = access_token.trim();
         if token.is_empty() {
             return Err(DropboxError::settings(
@@ -928,6 +1010,7 @@ impl FixedToken {
         Ok(Self {
             token: Arc::new(token.to_owned()),
             team: TeamFlag::default(),
+            origin,
         })
     }
 }
@@ -972,10 +1055,17 @@ pub(crate) struct OAuthTokens {
     minted: RwLock<Minted>,
     refreshing: tokio::sync::Mutex<()>,
     team: TeamFlag,
+    origin: Origin,
 }
 
 impl OAuthTokens {
-    pub(crate) fn new(app_key: &str, refresh_token: &str) -> Result<Self, DropboxError> {
+    /// A sign-in whose refresh token (and every token minted from it) goes to `origin`
+    /// only.
+    pub(crate) fn new(
+        app_key: &str,
+        refresh_token: &str,
+        origin: Origin,
+    ) -> Result<Self, DropboxError> {
         let app_key = app_key.trim();
         let refresh_token = refresh_token.trim();
         if app_key.is_empty() || refresh_token.is_empty() {
@@ -995,6 +1085,7 @@ impl OAuthTokens {
             }),
             refreshing: tokio::sync::Mutex::new(()),
             team: TeamFlag::default(),
+            origin,
         })
     }
 
@@ -1077,7 +1168,8 @@ impl OAuthTokens {
             crate::credentials::Credentials::OAuth { app_key, .. } => app_key.clone(),
             crate::credentials::Credentials::Token { .. } => String::new(),
         };
-        let tokens = Self::new(&app_key, &exchanged.refresh_token)?;
+        let origin = Origin::of_issuer(exchanged.credentials.api_base());
+        let tokens = Self::new(&app_key, &exchanged.refresh_token, origin)?;
         tokens.install(exchanged.first);
         Ok(tokens)
     }
@@ -1092,6 +1184,8 @@ impl OAuthTokens {
 pub struct ApiClient {
     rpc: Arc<Transport>,
     notify: Arc<Transport>,
+    /// Where `rpc` and `notify` send requests: the only origin `source` may belong to.
+    origin: Origin,
     source: TokenSource,
     team_select: Option<TeamSelect>,
     path_root: Option<String>,
@@ -1127,7 +1221,8 @@ impl ApiClient {
         settings: &ClientSettings,
         access_token: String,
     ) -> Result<Self, DropboxError> {
-        let fixed = FixedToken::new(&access_token)?;
+        let origin = Origin::of_base(settings.api_base.as_deref())?;
+        let fixed = FixedToken::new(&access_token, origin)?;
         Self::build(settings, TokenSource::Fixed(Arc::new(fixed)))
     }
 
@@ -1142,6 +1237,7 @@ impl ApiClient {
         let source = source_from_saved(
             authorization.client_id(),
             authorization.save().as_deref().unwrap_or_default(),
+            Origin::of_base(settings.api_base.as_deref())?,
         )?;
         Self::build(settings, source)
     }
@@ -1151,6 +1247,8 @@ impl ApiClient {
         Self::build(settings, TokenSource::None)
     }
 
+    /// A client for `settings` acting with `source`, which must have been issued by the
+    /// origin `settings` sends requests to.
     pub(crate) fn build(
         settings: &ClientSettings,
         source: TokenSource,
@@ -1159,11 +1257,16 @@ impl ApiClient {
         let api_base = non_empty(settings.api_base.as_deref())
             .map(normalise_api_base)
             .transpose()?;
+        let origin = Origin::of_base(api_base.as_deref())?;
+        if let Some(issued_by) = source.origin() {
+            issued_by.check_destination(&origin)?;
+        }
         let rpc = Transport::new(settings, api_base.clone(), Some(settings.request_timeout))?;
         let notify = Transport::new(settings, api_base, None)?;
         Self {
             rpc: Arc::new(rpc),
             notify: Arc::new(notify),
+            origin,
             source,
             team_select: None,
             path_root: None,
@@ -1176,12 +1279,20 @@ impl ApiClient {
     }
 
     /// The same client acting for another sign-in (or none), on the same connections and
-    /// in the same team context.
-    pub(crate) fn with_source(&self, source: TokenSource) -> Self {
-        Self {
+    /// in the same team context; refused when that sign-in belongs to another origin.
+    pub(crate) fn with_source(&self, source: TokenSource) -> Result<Self, DropboxError> {
+        if let Some(issued_by) = source.origin() {
+            issued_by.check_destination(&self.origin)?;
+        }
+        Ok(Self {
             source,
             ..self.clone()
-        }
+        })
+    }
+
+    /// Where this client sends its requests (and so its token).
+    pub fn origin(&self) -> &Origin {
+        &self.origin
     }
 
     /// The same client with another `Dropbox-API-Select-User` member and
@@ -1327,15 +1438,22 @@ pub(crate) fn is_team_token_refusal(text: &str) -> bool {
 
 /// The token source for a saved authorization: `2&<refresh token>` (OAuth) or
 /// `1&<token>` (a legacy long-lived token, used as is).
-pub(crate) fn source_from_saved(app_key: &str, saved: &str) -> Result<TokenSource, DropboxError> {
+pub(crate) fn source_from_saved(
+    app_key: &str,
+    saved: &str,
+    origin: Origin,
+) -> Result<TokenSource, DropboxError> {
     if let Some(refresh_token) = saved.strip_prefix("2&") {
         return Ok(TokenSource::OAuth(Arc::new(OAuthTokens::new(
             app_key,
             refresh_token,
+            origin,
         )?)));
     }
     if let Some(token) = saved.strip_prefix("1&") {
-        return Ok(TokenSource::Fixed(Arc::new(FixedToken::new(token)?)));
+        return Ok(TokenSource::Fixed(Arc::new(FixedToken::new(
+            token, origin,
+        )?)));
     }
     Err(DropboxError::settings(
         "The saved sign-in is not one handin can use; sign in again (handin auth login, or \
@@ -1404,6 +1522,12 @@ pub struct TokenlessClient {
 }
 
 impl TokenlessClient {
+    /// Where this client sends its requests: the origin a code exchanged through it
+    /// belongs to.
+    pub fn origin(&self) -> Result<Origin, DropboxError> {
+        Origin::of_base(self.transport.api_base.as_deref())
+    }
+
     /// A client of its own, for the token endpoint before any sign-in exists.
     pub fn new(settings: &ClientSettings) -> Result<Self, DropboxError> {
         ensure_crypto_provider();
@@ -1822,11 +1946,11 @@ mod tests {
     #[test]
     fn saved_authorizations_become_token_sources() {
         assert!(matches!(
-            source_from_saved("key", "2&refresh"),
+            source_from_saved("key", "2&refresh", Origin::Dropbox),
             Ok(TokenSource::OAuth(_))
         ));
         assert!(matches!(
-            source_from_saved("key", "1&sl.long-lived"),
+            source_from_saved("key", "1&sl.long-lived", Origin::Dropbox),
             Ok(TokenSource::Fixed(_))
         ));
         for (key, saved) in [
@@ -1835,7 +1959,7 @@ mod tests {
             ("", "2&refresh"),
             ("key", ""),
         ] {
-            let error = source_from_saved(key, saved)
+            let error = source_from_saved(key, saved, Origin::Dropbox)
                 .err()
                 .unwrap_or_else(|| panic!("{key:?} {saved:?} accepted"));
             assert_eq!(error.kind(), &ErrorKind::Settings);
@@ -1853,6 +1977,65 @@ mod tests {
             None,
         );
         assert!(ApiClient::with_authorization(&settings(None), code).is_err());
+    }
+
+    #[test]
+    fn a_token_is_given_only_to_a_client_of_the_origin_that_issued_it() {
+        let emulator = Origin::of_base(Some("HTTP://127.0.0.1:8080/")).expect("valid");
+        assert_eq!(emulator, Origin::Server("http://127.0.0.1:8080".to_owned()));
+        assert_eq!(Origin::of_base(Some("  ")).expect("blank"), Origin::Dropbox);
+        let oauth = |origin: Origin| {
+            source_from_saved("key", "2&refresh-secret", origin).expect("a source")
+        };
+        // Dropbox's sign-in and a one-off --api-base.
+        let error = ApiClient::build(
+            &settings(Some("http://127.0.0.1:9")),
+            oauth(Origin::Dropbox),
+        )
+        .expect_err("refused");
+        assert_eq!(error.kind(), &ErrorKind::Settings);
+        assert!(
+            error
+                .sentence()
+                .contains("`handin --api-base http://127.0.0.1:9 auth login`"),
+            "{}",
+            error.sentence()
+        );
+        assert!(error.sentence().contains("--token"), "{}", error.sentence());
+        assert!(!error.sentence().contains("refresh-secret"));
+        // The emulator's sign-in and Dropbox.
+        let error =
+            ApiClient::build(&settings(None), oauth(emulator.clone())).expect_err("refused");
+        assert!(
+            error
+                .sentence()
+                .contains("`handin auth login` with no api_base"),
+            "{}",
+            error.sentence()
+        );
+        // Another port of the same host is another server; a path prefix is not.
+        assert!(
+            ApiClient::build(
+                &settings(Some("http://127.0.0.1:8081")),
+                oauth(emulator.clone())
+            )
+            .is_err()
+        );
+        let same = ApiClient::build(
+            &settings(Some("http://127.0.0.1:8080/prefix")),
+            oauth(emulator.clone()),
+        )
+        .expect("the same origin");
+        assert_eq!(same.origin(), &emulator);
+        // Swapping the sign-in of a running client is held to the same rule.
+        let dropbox = ApiClient::signed_out(&settings(None)).expect("client");
+        assert!(dropbox.with_source(oauth(emulator.clone())).is_err());
+        let pasted = TokenSource::Fixed(Arc::new(
+            FixedToken::new("sl.pasted", Origin::Dropbox).expect("token"),
+        ));
+        assert!(dropbox.with_source(pasted.clone()).is_ok());
+        assert!(same.with_source(pasted).is_err());
+        assert!(same.with_source(TokenSource::None).is_ok());
     }
 
     #[test]

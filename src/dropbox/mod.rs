@@ -45,6 +45,7 @@ use dropbox_sdk::team::{MembersListArg, MembersListContinueArg, TeamMemberStatus
 use dropbox_sdk::{check, file_requests, files, team, users};
 
 use crate::credentials::Credentials;
+pub use client::Origin;
 use client::{ApiClient, FixedToken, TokenSource};
 use retry::RetryPolicy;
 
@@ -72,6 +73,14 @@ pub struct ClientSettings {
     /// may bring before it is stopped: a server that promises more forever must not
     /// grow handin without bound.
     pub max_listing_entries: usize,
+}
+
+impl ClientSettings {
+    /// The server these settings send requests (and tokens) to; credentials issued here
+    /// remember it.
+    pub fn origin(&self) -> Result<Origin, DropboxError> {
+        Origin::of_base(self.api_base.as_deref())
+    }
 }
 
 impl Default for ClientSettings {
@@ -300,12 +309,18 @@ impl Dropbox {
         Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Gives the client another token source, if `only_if` says yes to the current one.
-    fn replace_source(&self, source: TokenSource, only_if: impl FnOnce(&TokenSource) -> bool) {
+    /// Gives the client another token source, if `only_if` says yes to the current one;
+    /// a source issued by another origin than the client's is refused.
+    fn replace_source(
+        &self,
+        source: TokenSource,
+        only_if: impl FnOnce(&TokenSource) -> bool,
+    ) -> Result<(), DropboxError> {
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
         if only_if(current.source()) {
-            *current = Arc::new(current.with_source(source));
+            *current = Arc::new(current.with_source(source)?);
         }
+        Ok(())
     }
 
     /// The SDK client underneath, for routes this layer does not wrap.
@@ -332,7 +347,7 @@ impl Dropbox {
         let exchanged = auth::exchange_code(start, code, &api.tokenless()).await?;
         let credentials = exchanged.credentials.clone();
         let tokens = client::OAuthTokens::signed_in(exchanged)?;
-        self.replace_source(TokenSource::OAuth(Arc::new(tokens)), |_| true);
+        self.replace_source(TokenSource::OAuth(Arc::new(tokens)), |_| true)?;
         Ok(credentials)
     }
 
@@ -345,8 +360,7 @@ impl Dropbox {
             Some(credentials) => token_source(credentials)?,
             None => TokenSource::None,
         };
-        self.replace_source(source, |_| true);
-        Ok(())
+        self.replace_source(source, |_| true)
     }
 
     /// Changes the team context in place: the member to act as (`dbmid:...`, sent as
@@ -404,8 +418,7 @@ impl Dropbox {
         }
         // Unless someone signed in anew meanwhile: a new team member keeps the revoked
         // sign-in, a new sign-in is not this one.
-        self.replace_source(TokenSource::None, |current| current.same_as(api.source()));
-        Ok(())
+        self.replace_source(TokenSource::None, |current| current.same_as(api.source()))
     }
 
     /// For a team token: the team's active members, to pick one to act as. Sorted by
@@ -835,13 +848,17 @@ impl Dropbox {
     }
 }
 
-/// The token source for `credentials`, checked as far as it can be without Dropbox.
+/// The token source for `credentials`, checked as far as it can be without Dropbox, and
+/// bound to the origin that issued them.
 fn token_source(credentials: &Credentials) -> Result<TokenSource, DropboxError> {
+    let origin = Origin::of_issuer(credentials.api_base());
     match credentials {
-        Credentials::Token { access_token } => Ok(TokenSource::Fixed(Arc::new(FixedToken::new(
-            access_token.expose(),
-        )?))),
-        Credentials::OAuth { app_key, saved } => client::source_from_saved(app_key, saved.expose()),
+        Credentials::Token { access_token, .. } => Ok(TokenSource::Fixed(Arc::new(
+            FixedToken::new(access_token.expose(), origin)?,
+        ))),
+        Credentials::OAuth { app_key, saved, .. } => {
+            client::source_from_saved(app_key, saved.expose(), origin)
+        }
     }
 }
 

@@ -9,10 +9,10 @@ use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 use dropbox_sdk::users_common::AccountType;
 use handin::cli::{AuthCommand, Cli};
 use handin::clipboard::{Clipboard as _, CopyRoute, DisplayEnvironment, TerminalClipboard};
-use handin::config::{Config, Paths};
+use handin::config::{Config, Overrides, Paths};
 use handin::credentials::{CredentialStore, Credentials, CredentialsError};
 use handin::dropbox::{
-    AuthMethod, ClientSettings, Dropbox, DropboxError, ErrorKind, FullAccount, start_login,
+    AuthMethod, ClientSettings, Dropbox, DropboxError, ErrorKind, FullAccount, Origin, start_login,
 };
 use handin::logging;
 use handin::untrusted::visible;
@@ -40,19 +40,23 @@ impl Setup {
     /// `--token`/`HANDIN_TOKEN` (never written anywhere), else the credentials file;
     /// `None` when neither holds any.
     pub(super) fn credentials(&self, cli: &Cli) -> Result<Option<Credentials>, CredentialsError> {
-        credentials(cli, &self.store)
+        credentials(cli, &self.store, &self.settings())
     }
 }
 
-/// `--token`/`HANDIN_TOKEN` (never written anywhere), else the credentials file; `None`
-/// when neither holds any.
+/// `--token`/`HANDIN_TOKEN` (never written anywhere, and meant for the server `settings`
+/// talk to this run), else the credentials file, whose sign-in goes only to the server
+/// that issued it; `None` when neither holds any.
 pub(super) fn credentials(
     cli: &Cli,
     store: &CredentialStore,
+    settings: &ClientSettings,
 ) -> Result<Option<Credentials>, CredentialsError> {
     if let Some(token) = cli.token.as_ref().filter(|token| !token.is_blank()) {
         return Ok(Some(Credentials::Token {
             access_token: token.clone(),
+            // A base that does not parse fails when the client is built, with its sentence.
+            api_base: settings.origin().ok().and_then(|origin| origin.api_base()),
         }));
     }
     store.load()
@@ -74,32 +78,33 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: AuthComman
     }
 }
 
-/// Paths, config (with `--api-base`, `--app-key` and `--as-member` applied) and the log
-/// file; the error is one sentence for a usage failure (exit 2).
+/// Paths, config (with `--api-base`, `--app-key` and `--as-member` laid over the file,
+/// which the command line never writes) and the log file; the error is one sentence for a
+/// usage failure (exit 2).
 pub(super) fn setup(cli: &Cli) -> Result<Setup, String> {
     let paths =
         Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())?;
-    let mut config = Config::load(&paths.config_file).map_err(|e| e.to_string())?;
-    if let Some(base) = &cli.api_base {
-        config.api_base = Some(base.clone());
-        config
-            .validate()
-            .map_err(|reason| format!("--api-base: {reason}"))?;
-    }
-    if let Some(key) = &cli.app_key {
-        config.app_key = Some(key.clone());
-    }
-    if let Some(member) = &cli.as_member {
-        let member = member.trim();
-        if !member.starts_with("dbmid:") {
-            return Err(format!(
-                "--as-member takes a team member id starting with dbmid:, and \"{}\" is not \
-                 one; the member picker in the TUI's Settings shows them.",
-                visible(member)
-            ));
+    let file = Config::load(&paths.config_file).map_err(|e| e.to_string())?;
+    let select_user = match &cli.as_member {
+        Some(member) => {
+            let member = member.trim();
+            if !member.starts_with("dbmid:") {
+                return Err(format!(
+                    "--as-member takes a team member id starting with dbmid:, and \"{}\" is \
+                     not one; the member picker in the TUI's Settings shows them.",
+                    visible(member)
+                ));
+            }
+            Some(member.to_string())
         }
-        config.select_user = Some(member.to_string());
-    }
+        None => None,
+    };
+    let overrides = Overrides {
+        api_base: cli.api_base.clone(),
+        app_key: cli.app_key.clone(),
+        select_user,
+    };
+    let config = overrides.apply(&file)?;
     logging::init(&paths.log_file(), cli.verbose).map_err(|error| {
         format!(
             "handin cannot write its log file {}: {error}; set HANDIN_DATA_DIR to a writable folder.",
@@ -276,6 +281,12 @@ fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
             return USAGE;
         }
     };
+    if let Some(sentence) = elsewhere(&credentials, &setup.settings()) {
+        // Revoking sends the token; it goes to the server that issued it or nowhere, and
+        // the file stays so that a sign-out there can still revoke it.
+        eprintln!("handin: {sentence}");
+        return USAGE;
+    }
     let revoked = match Dropbox::from_credentials(setup.settings(), &credentials) {
         Ok(dropbox) => runtime.block_on(dropbox.sign_out()),
         Err(error) => Err(error),
@@ -307,6 +318,35 @@ fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
     }
 }
 
+/// Why `credentials` cannot be revoked through the server `settings` point at (another
+/// one issued them), with the command that can; `None` when they are that server's.
+fn elsewhere(credentials: &Credentials, settings: &ClientSettings) -> Option<String> {
+    let issued_by = Origin::of_issuer(credentials.api_base());
+    let here = settings.origin().ok()?;
+    if issued_by == here {
+        return None;
+    }
+    let (issuer, command) = match &issued_by {
+        Origin::Dropbox => (
+            "Dropbox".to_owned(),
+            "handin auth logout without --api-base (and with no api_base in the config file)"
+                .to_owned(),
+        ),
+        Origin::Server(origin) => (
+            origin.clone(),
+            format!("handin --api-base {origin} auth logout"),
+        ),
+    };
+    let server = match &here {
+        Origin::Dropbox => "Dropbox".to_owned(),
+        Origin::Server(origin) => origin.clone(),
+    };
+    Some(format!(
+        "the saved sign-in was issued by {issuer}, and handin sends it to no other server, so \
+         it was neither revoked through {server} nor deleted; sign out of it with {command}."
+    ))
+}
+
 /// What signing out did to the file: a stored SMTP password keeps it alive.
 fn removed(setup: &Setup) -> String {
     let path = setup.store.path().display();
@@ -318,7 +358,7 @@ fn removed(setup: &Setup) -> String {
 }
 
 /// Where the credentials in use come from.
-enum Origin {
+enum CredentialsFrom {
     Flag,
     File,
 }
@@ -326,9 +366,9 @@ enum Origin {
 fn status(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
     let from_flag = cli.token.as_ref().is_some_and(|token| !token.is_blank());
     let origin = if from_flag {
-        Origin::Flag
+        CredentialsFrom::Flag
     } else {
-        Origin::File
+        CredentialsFrom::File
     };
     let credentials = match setup.credentials(cli) {
         Ok(Some(credentials)) => credentials,
@@ -393,16 +433,16 @@ fn status(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
                 "Method: OAuth 2 with app key {app_key}; handin renews access by itself{expiry}."
             );
         }
-        (_, Origin::Flag) => println!(
+        (_, CredentialsFrom::Flag) => println!(
             "Method: access token from HANDIN_TOKEN or --token; it is never saved and cannot be \
              renewed (App Console tokens last a few hours)."
         ),
-        (_, Origin::File) => println!(
+        (_, CredentialsFrom::File) => println!(
             "Method: access token pasted from the App Console; it cannot be renewed (App Console \
              tokens last a few hours)."
         ),
     }
-    if matches!(origin, Origin::File) {
+    if matches!(origin, CredentialsFrom::File) {
         println!("Credentials: {}", setup.store.path().display());
     }
     code

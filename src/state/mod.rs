@@ -27,7 +27,7 @@ pub use requests::{RequestsState, SortColumn};
 pub use settings::{SettingKey, SettingsState};
 pub use submissions::{SubmissionsState, SubmissionsView};
 
-use crate::config::Config;
+use crate::config::{Config, ConfigKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
@@ -502,8 +502,8 @@ impl State {
             }
             KeyCode::Enter => match self.settings.finish_editing() {
                 Some(next) => {
-                    let what = self.settings.selected_key().config_key();
-                    self.save_config(next, what)
+                    let key = ConfigKey::dotted(self.settings.selected_key().config_key());
+                    self.save_config(next, key)
                 }
                 None => Vec::new(),
             },
@@ -516,14 +516,16 @@ impl State {
         }
     }
 
-    /// Takes the new configuration at once and writes it; a failed write puts the old one back.
-    pub(crate) fn save_config(&mut self, next: Config, what: &str) -> Vec<Effect> {
-        self.settings.saving = what.to_string();
+    /// Takes the new configuration at once and writes its `key`, the one that changed, to
+    /// the file; a failed write puts the old configuration back.
+    pub(crate) fn save_config(&mut self, next: Config, key: ConfigKey) -> Vec<Effect> {
+        self.settings.saving = key.to_string();
         let previous = std::mem::replace(&mut self.settings.config, next.clone());
         self.settings.before_save = Some(Box::new(previous));
         self.settings.save_generation += 1;
         vec![Effect::SaveConfig {
             generation: self.settings.save_generation,
+            key,
             config: Box::new(next),
         }]
     }

@@ -8,6 +8,7 @@ use tui_input::backend::crossterm::EventHandler as _;
 use super::settings::{SettingKey, SignIn};
 use super::{Level, State, Status};
 use crate::action::Effect;
+use crate::config::ConfigKey;
 use crate::credentials::Secret;
 use crate::dropbox::{AuthStatus, TeamMember};
 
@@ -307,7 +308,7 @@ impl State {
                         select_user: next.select_user.clone(),
                         path_root: next.path_root.clone(),
                     }];
-                    effects.extend(self.save_config(next, "select_user"));
+                    effects.extend(self.save_config(next, ConfigKey::dotted("select_user")));
                     effects.push(self.begin_account_load());
                     effects.push(self.requests.begin_load());
                     effects.push(self.start_count());
@@ -352,7 +353,7 @@ impl State {
                 path_root: next.path_root.clone(),
             }];
             let mut all = effects;
-            all.extend(self.save_config(next, "path_root"));
+            all.extend(self.save_config(next, ConfigKey::dotted("path_root")));
             all.push(self.requests.begin_load());
             all.push(self.start_count());
             return all;

@@ -8,6 +8,7 @@ use tui_input::backend::crossterm::EventHandler as _;
 use super::submissions::{Prompt, SubmissionsView, course_of};
 use super::{Level, State, Status, Tab};
 use crate::action::Effect;
+use crate::config::ConfigKey;
 use crate::dropbox::{DropboxError, ErrorKind, Metadata};
 use crate::submissions::{Match, Roster};
 
@@ -415,16 +416,17 @@ impl State {
                     return Vec::new();
                 };
                 let mut next = self.config().clone();
+                let key = ConfigKey::roster(&course);
                 if text.is_empty() {
                     next.rosters.remove(&course);
                     self.submissions.roster = None;
                     self.submissions.roster_problem = None;
                     self.submissions.rebuild();
-                    return self.save_config(next, "rosters");
+                    return self.save_config(next, key);
                 }
                 let path = expand_home(&text);
                 next.rosters.insert(course, path.clone());
-                let mut effects = self.save_config(next, "rosters");
+                let mut effects = self.save_config(next, key);
                 effects.push(Effect::LoadRoster {
                     generation: self.submissions.generation,
                     path,
