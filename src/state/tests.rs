@@ -386,3 +386,30 @@ fn standing_follows_the_deadline_and_grace() {
     );
     assert_eq!(standing("Lab 2 - Loops"), Standing::Closed);
 }
+
+#[test]
+fn saving_a_setting_names_the_one_key_that_changed() {
+    use crate::config::{Config, ConfigKey};
+    use crate::state::settings::SettingKey;
+    // An --api-base of this run is in the effective configuration the tab edits.
+    let mut state = state().with_config(Config {
+        api_base: Some("http://127.0.0.1:9".to_string()),
+        ..Config::default()
+    });
+    press(&mut state, KeyCode::Char('3'));
+    state.settings.selected = SettingKey::ALL
+        .iter()
+        .position(|key| *key == SettingKey::SmtpHost)
+        .expect("listed");
+    press(&mut state, KeyCode::Enter);
+    type_text(&mut state, "smtp.example.edu");
+    let effects = press(&mut state, KeyCode::Enter);
+    match effects.as_slice() {
+        [Effect::SaveConfig { key, config, .. }] => {
+            assert_eq!(key, &ConfigKey::dotted("mail.smtp_host"));
+            assert_eq!(config.mail.smtp_host.as_deref(), Some("smtp.example.edu"));
+        }
+        other => panic!("one save of the key that changed, not {other:?}"),
+    }
+    assert_eq!(state.settings.saving, "mail.smtp_host");
+}
