@@ -252,3 +252,58 @@ async fn the_demos_emulator_refuses_the_public_token_and_no_token() {
     .await
     .expect("the session ran");
 }
+
+/// Another user sees every command line (ps): the emulator's own token can be given
+/// through the environment, and then only that token opens it.
+#[tokio::test]
+async fn the_emulators_token_can_come_from_the_environment_and_stays_out_of_ps() {
+    use std::io::BufRead as _;
+    let secret = "operator-secret-from-the-environment";
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handin"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--seed", "empty"])
+        .env("HANDIN_EMULATOR_TOKEN", secret)
+        .env("HANDIN_CONFIG", home.path().join("config.toml"))
+        .env("HANDIN_DATA_DIR", home.path().join("data"))
+        .env_remove("HANDIN_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the emulator starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("its first line");
+    let base: String = line
+        .split("listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the address")
+        .to_owned();
+    let command_line =
+        std::fs::read(format!("/proc/{}/cmdline", child.id())).expect("its command line");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let count = |token: &'static str| {
+        client
+            .post(format!("{base}/2/file_requests/count"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body("null")
+            .send()
+    };
+    let with_secret = count(secret).await.expect("an answer").status().as_u16();
+    let with_default = count(handin::emulator::DEFAULT_TOKEN)
+        .await
+        .expect("an answer")
+        .status()
+        .as_u16();
+    child.kill().expect("stopped");
+    let _ = child.wait();
+    assert_eq!(with_secret, 200, "{line}");
+    assert_eq!(with_default, 401, "the public token is refused");
+    assert!(
+        !String::from_utf8_lossy(&command_line).contains(secret),
+        "the token is on the command line"
+    );
+}
