@@ -122,6 +122,10 @@ const FOLDER_LISTING: &str = "folder listing";
 /// Dropbox adds up to 90 s of random jitter to a long poll's own timeout.
 const LONGPOLL_MARGIN: Duration = Duration::from_secs(90);
 
+/// The shortest a round of waiting for changes that brought nothing new may take
+/// (see [`Dropbox::wait_for_changes`]).
+const QUIET_POLL_ROUND: Duration = Duration::from_secs(5);
+
 /// Pages of `team/members/list_v2` followed before giving up: a thousand members each.
 const MAX_MEMBER_PAGES: u32 = 1000;
 
@@ -751,12 +755,27 @@ impl Dropbox {
         timeout_secs: u64,
     ) -> Result<(Vec<Metadata>, String), DropboxError> {
         loop {
+            let started = tokio::time::Instant::now();
             let (changed, backoff) = self.longpoll(cursor, timeout_secs).await?;
             if let Some(seconds) = backoff {
                 tokio::time::sleep(Duration::from_secs(seconds)).await;
             }
-            if changed {
-                return self.list_folder_continue(cursor).await;
+            let changes = if changed {
+                Some(self.list_folder_continue(cursor).await?)
+            } else {
+                None
+            };
+            // Dropbox holds a long poll open until something changes; a server that
+            // answers at once with nothing new would have handin poll it in a tight loop,
+            // burning a shared machine's CPU, so such a round takes a while at least.
+            let nothing_new = changes
+                .as_ref()
+                .is_none_or(|(entries, _)| entries.is_empty());
+            if nothing_new {
+                tokio::time::sleep_until(started + QUIET_POLL_ROUND).await;
+            }
+            if let Some(changes) = changes {
+                return Ok(changes);
             }
         }
     }

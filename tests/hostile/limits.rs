@@ -307,3 +307,42 @@ async fn the_emulators_token_can_come_from_the_environment_and_stays_out_of_ps()
         "the token is on the command line"
     );
 }
+
+/// Dropbox holds a long poll open until something changes. A server that answers it at
+/// once, with nothing new or with an empty change, must not have handin poll it in a
+/// tight loop (the TUI's Submissions tab waits like this for as long as it is open).
+#[tokio::test]
+async fn a_long_poll_answered_at_once_is_not_asked_again_in_a_tight_loop() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    for changes in [false, true] {
+        let server = Hostile::start().await;
+        server.answer(
+            "files/list_folder/longpoll",
+            Answer::Json(serde_json::json!({ "changes": changes })),
+        );
+        server.answer(
+            "files/list_folder/continue",
+            Answer::Json(serde_json::json!({"entries": [], "cursor": "c1", "has_more": false})),
+        );
+        let settings = handin::dropbox::ClientSettings {
+            api_base: Some(server.base_url()),
+            ..handin::dropbox::ClientSettings::default()
+        };
+        let dropbox =
+            handin::dropbox::Dropbox::new(settings, "hostile-test-token".into()).expect("a handle");
+        // As the Submissions tab does: wait, take the changes, wait again.
+        let watching = async {
+            let mut cursor = "c0".to_owned();
+            loop {
+                match dropbox.wait_for_changes(&cursor, 30).await {
+                    Ok((_, next)) => cursor = next,
+                    Err(error) => return error,
+                }
+            }
+        };
+        let stopped = tokio::time::timeout(Duration::from_secs(3), watching).await;
+        assert!(stopped.is_err(), "the watch failed: {stopped:?}");
+        let polls = server.received_on("files/list_folder/longpoll").len();
+        assert!(polls <= 1, "{polls} long polls in 3 s (changes: {changes})");
+    }
+}
