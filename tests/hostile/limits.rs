@@ -346,3 +346,45 @@ async fn a_long_poll_answered_at_once_is_not_asked_again_in_a_tight_loop() {
         assert!(polls <= 1, "{polls} long polls in 3 s (changes: {changes})");
     }
 }
+
+/// A course's class view lists every request's folder at once: a server that fills each
+/// folder up to the listing limit must not multiply the limit by the number of requests.
+#[tokio::test]
+async fn a_course_whose_folders_together_pass_the_limit_is_stopped() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let server = Hostile::start().await;
+    let entries: Vec<serde_json::Value> = (0..LIMIT * 3 / 5)
+        .map(|n| {
+            super::hostile_server::file(
+                "/Courses/CS101/Essay",
+                &format!("Student {n} - essay.pdf"),
+                b"x",
+            )
+        })
+        .collect();
+    server.answer("files/list_folder", super::hostile_server::listing(entries));
+    let settings = handin::dropbox::ClientSettings {
+        api_base: Some(server.base_url()),
+        max_listing_entries: LIMIT,
+        ..handin::dropbox::ClientSettings::default()
+    };
+    let dropbox =
+        handin::dropbox::Dropbox::new(settings, "hostile-test-token".into()).expect("a handle");
+    let one = dropbox
+        .list_folders_all(&["/Courses/CS101/Essay".to_owned()])
+        .await
+        .expect("one folder is under the limit");
+    assert_eq!(one[0].len(), LIMIT * 3 / 5);
+    let folders: Vec<String> = (0..5).map(|n| format!("/Courses/CS101/HW{n}")).collect();
+    let error = dropbox
+        .list_folders_all(&folders)
+        .await
+        .expect_err("five folders of three fifths of the limit pass it");
+    assert_eq!(error.kind(), &handin::dropbox::ErrorKind::EndlessListing);
+    assert_names_the_limit(&error.sentence());
+    assert_eq!(
+        server.received_on("files/list_folder").len(),
+        3,
+        "listing stops at the folder that passes the limit"
+    );
+}
