@@ -557,25 +557,7 @@ impl<C: Clipboard> Effects<C> {
                 folders,
             } => {
                 let task = self.spawn(|dropbox| async move {
-                    let mut listings = Vec::with_capacity(folders.len());
-                    let mut failure = None;
-                    for folder in &folders {
-                        match dropbox.list_folder_all(folder, true).await {
-                            Ok((entries, _)) => listings.push(entries),
-                            // A folder removed since: an empty column, not a failed grid.
-                            Err(error) if error.tag() == Some("path/not_found") => {
-                                listings.push(Vec::new())
-                            }
-                            Err(error) => {
-                                failure = Some(error);
-                                break;
-                            }
-                        }
-                    }
-                    let result = match failure {
-                        Some(error) => Err(error),
-                        None => Ok(listings),
-                    };
+                    let result = dropbox.list_folders_all(&folders).await;
                     log_failure("listing a course's requests", &result);
                     Action::CourseListed { generation, result }
                 });

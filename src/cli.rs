@@ -590,12 +590,15 @@ pub struct EmulatorArgs {
 
     /// The access token clients must send (besides tokens minted by its OAuth endpoints);
     /// the /_emulator/ control routes take only this one. The default is fixed and
-    /// public, fine for tests and scripts: on a shared machine give your own, since
-    /// anyone there can reach the port. `--token TOKEN` given to `handin emulator` on
-    /// the command line means the same.
+    /// public, fine for tests and scripts: on a shared machine give your own through
+    /// HANDIN_EMULATOR_TOKEN, since anyone there can reach the port and read a command
+    /// line (ps). `--token TOKEN` given to `handin emulator` on the command line means
+    /// the same as --accept-token.
     #[arg(
         long = "accept-token",
         value_name = "TOKEN",
+        env = "HANDIN_EMULATOR_TOKEN",
+        hide_env_values = true,
         default_value = crate::emulator::DEFAULT_TOKEN
     )]
     pub emulator_token: String,

@@ -331,7 +331,14 @@ impl Config {
                 path.display()
             )
         })?;
-        let text = match std::fs::read_to_string(path) {
+        // A config file kept in the professor's dotfiles stays a link to it.
+        let target = crate::fs::resolve_own_link(path).map_err(|error| {
+            format!(
+                "handin will not save {key} through {} ({error}).",
+                path.display()
+            )
+        })?;
+        let text = match std::fs::read_to_string(&target) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(error) => {
@@ -366,7 +373,7 @@ impl Config {
                 path.display()
             )
         })?;
-        crate::fs::replace_keeping_mode(path, patched.as_bytes()).map_err(|error| {
+        crate::fs::replace_keeping_mode(&target, patched.as_bytes()).map_err(|error| {
             format!(
                 "handin could not write {} ({error}); check that its folder is yours and writable.",
                 path.display()
@@ -1034,6 +1041,51 @@ mod tests {
             std::fs::read_to_string(&fresh).expect("read"),
             "bell = false\n"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_config_file_linked_from_the_dotfiles_stays_a_link_and_anothers_link_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dotfiles = dir.path().join("dotfiles");
+        std::fs::create_dir(&dotfiles).expect("dotfiles");
+        let target = dotfiles.join("handin.toml");
+        std::fs::write(&target, "# mine\nbell = true\n").expect("target");
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        let path = dir.path().join("config.toml");
+        std::os::unix::fs::symlink("dotfiles/handin.toml", &path).expect("link");
+        let next = Config {
+            bell: false,
+            ..Config::default()
+        };
+        next.save_key(&path, &ConfigKey::dotted("bell"))
+            .expect("saved");
+        assert!(
+            std::fs::symlink_metadata(&path)
+                .expect("meta")
+                .file_type()
+                .is_symlink(),
+            "the link was replaced by a file"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&target).expect("read"),
+            "# mine\nbell = false\n"
+        );
+        assert_eq!(mode(&target), 0o640);
+        assert_eq!(Config::load(&path).expect("valid"), next);
+
+        if crate::fs::current_uid() == 0 {
+            std::os::unix::fs::lchown(&path, Some(65534), None).expect("give the link away");
+            let refused = Config::default()
+                .save_key(&path, &ConfigKey::dotted("bell"))
+                .expect_err("another user's link");
+            assert!(refused.contains("another user's"), "{refused}");
+            assert_eq!(
+                std::fs::read_to_string(&target).expect("read"),
+                "# mine\nbell = false\n"
+            );
+        }
     }
 
     #[test]

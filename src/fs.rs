@@ -171,6 +171,71 @@ pub fn replace_keeping_mode(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_atomically_with_mode(path, bytes, mode)
 }
 
+/// How many links in a row [`resolve_own_link`] follows before it calls it a loop, as the
+/// kernel's own limit for a path does.
+const MAX_LINK_HOPS: usize = 40;
+
+/// The file a save at `path` should replace. A file the professor keeps in their dotfiles
+/// is often a symbolic link at the usual place; replacing the link with a regular file
+/// would quietly detach it from their dotfiles, so a link of this user's is followed (link
+/// by link) to its target. Every link on the way, the target's folder and the target, when
+/// it exists, must be this user's: a link or folder another user owns could send the
+/// professor's settings, or the rename, somewhere that user chose. `path` itself when it is
+/// no link, or missing.
+pub fn resolve_own_link(path: &Path) -> io::Result<PathBuf> {
+    resolve_link_owned_by(path, current_uid())
+}
+
+fn resolve_link_owned_by(path: &Path, uid: u32) -> io::Result<PathBuf> {
+    let refuse = |what: &Path, kind: &str, owner: u32| {
+        io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} is {kind} of another user's (uid {owner}), so handin will not write through it; remove it or point handin at a file of your own",
+                what.display()
+            ),
+        )
+    };
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINK_HOPS {
+        match fs::symlink_metadata(&current) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                if metadata.uid() != uid {
+                    return Err(refuse(&current, "a link", metadata.uid()));
+                }
+                let target = fs::read_link(&current)?;
+                current = folder_of(&current).join(target);
+                continue;
+            }
+            // No link at all: the atomic write's own rules are enough.
+            Ok(_) | Err(_) if current == path => return Ok(current),
+            Ok(metadata) => {
+                if metadata.uid() != uid {
+                    return Err(refuse(&current, "a file", metadata.uid()));
+                }
+                if !metadata.is_file() {
+                    return Err(io::Error::other(format!(
+                        "{} is not a regular file; point handin at a file",
+                        current.display()
+                    )));
+                }
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error),
+        }
+        let folder = folder_of(&current);
+        let folder_metadata = fs::metadata(folder)?;
+        if folder_metadata.uid() != uid {
+            return Err(refuse(folder, "a folder", folder_metadata.uid()));
+        }
+        return Ok(current);
+    }
+    Err(io::Error::other(format!(
+        "{} leads through more than {MAX_LINK_HOPS} links; point handin at the file itself",
+        path.display()
+    )))
+}
+
 fn write_atomically_with_mode(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let folder = folder_of(path);
     create_private_dir_all(folder)?;
@@ -395,6 +460,92 @@ mod tests {
         replace_keeping_mode(&link, b"mine").expect("replaced");
         assert_eq!(fs::read_to_string(&victim).expect("victim"), "original");
         assert_eq!(mode(&link), 0o600);
+    }
+
+    #[test]
+    fn a_link_of_ours_is_followed_to_its_target_and_anothers_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dotfiles = dir.path().join("dotfiles");
+        fs::create_dir(&dotfiles).expect("dotfiles");
+        let target = dotfiles.join("handin.toml");
+        fs::write(&target, "bell = true\n").expect("target");
+        let config_dir = dir.path().join("config");
+        fs::create_dir(&config_dir).expect("config dir");
+        let link = config_dir.join("config.toml");
+        std::os::unix::fs::symlink("../dotfiles/handin.toml", &link).expect("link");
+        let chained = config_dir.join("chained.toml");
+        std::os::unix::fs::symlink(&link, &chained).expect("chain");
+        assert_eq!(
+            resolve_own_link(&link)
+                .expect("ours")
+                .canonicalize()
+                .expect("exists"),
+            target.canonicalize().expect("exists")
+        );
+        assert_eq!(
+            resolve_own_link(&chained)
+                .expect("ours")
+                .canonicalize()
+                .expect("exists"),
+            target.canonicalize().expect("exists")
+        );
+        let plain = config_dir.join("plain.toml");
+        assert_eq!(resolve_own_link(&plain).expect("missing is fine"), plain);
+        fs::write(&plain, "").expect("plain");
+        assert_eq!(resolve_own_link(&plain).expect("a file"), plain);
+        let dangling = config_dir.join("dangling.toml");
+        std::os::unix::fs::symlink(dotfiles.join("new.toml"), &dangling).expect("dangling");
+        assert_eq!(
+            resolve_own_link(&dangling).expect("folder ours"),
+            dotfiles.join("new.toml")
+        );
+
+        let someone_else = current_uid().wrapping_add(1);
+        let refused = resolve_link_owned_by(&link, someone_else).expect_err("not theirs");
+        assert_eq!(refused.kind(), io::ErrorKind::PermissionDenied);
+        assert!(
+            refused.to_string().contains("a link of another user's"),
+            "{refused}"
+        );
+        let looping = config_dir.join("loop.toml");
+        std::os::unix::fs::symlink("loop.toml", &looping).expect("loop");
+        assert!(resolve_own_link(&looping).is_err());
+    }
+
+    #[test]
+    fn a_link_to_a_file_or_folder_of_another_user_is_refused() {
+        // Only root can give a file away; elsewhere the rule is checked by asking as
+        // another user about files of this one.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("theirs.toml");
+        fs::write(&target, "").expect("target");
+        let link = dir.path().join("config.toml");
+        std::os::unix::fs::symlink(&target, &link).expect("link");
+        if current_uid() == 0 {
+            std::os::unix::fs::chown(&target, Some(65534), None).expect("give away");
+            let refused = resolve_own_link(&link).expect_err("their file");
+            assert!(
+                refused.to_string().contains("a file of another user's"),
+                "{refused}"
+            );
+            fs::remove_file(&target).expect("remove");
+            std::os::unix::fs::chown(dir.path(), Some(65534), None).expect("give away");
+            let refused = resolve_own_link(&link).expect_err("their folder");
+            assert!(
+                refused.to_string().contains("a folder of another user's"),
+                "{refused}"
+            );
+            std::os::unix::fs::lchown(&link, Some(65534), None).expect("give away");
+            let refused = resolve_own_link(&link).expect_err("their link");
+            assert!(
+                refused.to_string().contains("a link of another user's"),
+                "{refused}"
+            );
+        } else {
+            let refused =
+                resolve_link_owned_by(&link, current_uid().wrapping_add(1)).expect_err("theirs");
+            assert_eq!(refused.kind(), io::ErrorKind::PermissionDenied);
+        }
     }
 
     #[test]

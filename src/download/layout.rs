@@ -43,7 +43,7 @@ pub fn partial_path(root: &Path, remote: &str, content_hash: Option<&str>, size:
 }
 
 /// A name that is one safe path component on Linux, macOS and Windows: no separators,
-/// no characters Windows refuses, no control characters, no `.`/`..`, no trailing dots
+/// no characters Windows refuses, no control or bidi characters, no `.`/`..`, no trailing dots
 /// or spaces, not a reserved device name, not longer than 200 bytes (the extension
 /// kept).
 pub fn safe_name(name: &str) -> String {
@@ -51,7 +51,10 @@ pub fn safe_name(name: &str) -> String {
         .chars()
         .map(|c| match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-            c if c.is_control() => '_',
+            // A bidi override in a saved name would make a file manager show
+            // `essay\u{202e}fdp.exe` as `essayexe.pdf`: the same characters a terminal
+            // never gets raw are never written into the professor's file system either.
+            c if crate::untrusted::is_unsafe(c) => '_',
             c => c,
         })
         .collect();
@@ -273,6 +276,8 @@ mod tests {
         assert_eq!(safe_name(""), "_");
         assert_eq!(safe_name("con.txt"), "_con.txt");
         assert_eq!(safe_name("tab\there"), "tab_here");
+        assert_eq!(safe_name("Ada \u{202e}fdp.exe"), "Ada _fdp.exe");
+        assert_eq!(safe_name("a\u{2067}b\u{200f}c\u{9b}d"), "a_b_c_d");
         assert_eq!(safe_name("Zoë Ångström.pdf"), "Zoë Ångström.pdf");
         assert_eq!(safe_name(".handin-partial"), "_.handin-partial");
         assert_eq!(safe_name(".HANDIN-partial. "), "_.HANDIN-partial");

@@ -122,6 +122,10 @@ const FOLDER_LISTING: &str = "folder listing";
 /// Dropbox adds up to 90 s of random jitter to a long poll's own timeout.
 const LONGPOLL_MARGIN: Duration = Duration::from_secs(90);
 
+/// The shortest a round of waiting for changes that brought nothing new may take
+/// (see [`Dropbox::wait_for_changes`]).
+const QUIET_POLL_ROUND: Duration = Duration::from_secs(5);
+
 /// Pages of `team/members/list_v2` followed before giving up: a thousand members each.
 const MAX_MEMBER_PAGES: u32 = 1000;
 
@@ -655,6 +659,37 @@ impl Dropbox {
         }
     }
 
+    /// Every entry under each of `folders` (recursively), one listing per folder, in
+    /// order; a folder that is gone has none. The entries of all the folders together
+    /// are held to `max_listing_entries`, as one listing's are: a course of many
+    /// requests is shown (and kept in memory) at once, so a server that fills each folder
+    /// up to the limit must not multiply it.
+    pub async fn list_folders_all(
+        &self,
+        folders: &[String],
+    ) -> Result<Vec<Vec<Metadata>>, DropboxError> {
+        let limit = self.api().max_listing_entries();
+        let mut listings = Vec::with_capacity(folders.len());
+        let mut total = 0usize;
+        for folder in folders {
+            let entries = match self.list_folder_all(folder, true).await {
+                Ok((entries, _)) => entries,
+                Err(error) if error.tag() == Some("path/not_found") => Vec::new(),
+                Err(error) => return Err(error),
+            };
+            total = total.saturating_add(entries.len());
+            if total > limit {
+                return Err(DropboxError::listing_too_long(
+                    "files/list_folder",
+                    "course's folders",
+                    limit,
+                ));
+            }
+            listings.push(entries);
+        }
+        Ok(listings)
+    }
+
     /// The folders directly inside `path`, as display paths (for completing a folder
     /// name). A folder that does not exist has none: Dropbox creates it when needed.
     pub async fn list_subfolders(&self, path: &str) -> Result<Vec<String>, DropboxError> {
@@ -751,12 +786,27 @@ impl Dropbox {
         timeout_secs: u64,
     ) -> Result<(Vec<Metadata>, String), DropboxError> {
         loop {
+            let started = tokio::time::Instant::now();
             let (changed, backoff) = self.longpoll(cursor, timeout_secs).await?;
             if let Some(seconds) = backoff {
                 tokio::time::sleep(Duration::from_secs(seconds)).await;
             }
-            if changed {
-                return self.list_folder_continue(cursor).await;
+            let changes = if changed {
+                Some(self.list_folder_continue(cursor).await?)
+            } else {
+                None
+            };
+            // Dropbox holds a long poll open until something changes; a server that
+            // answers at once with nothing new would have handin poll it in a tight loop,
+            // burning a shared machine's CPU, so such a round takes a while at least.
+            let nothing_new = changes
+                .as_ref()
+                .is_none_or(|(entries, _)| entries.is_empty());
+            if nothing_new {
+                tokio::time::sleep_until(started + QUIET_POLL_ROUND).await;
+            }
+            if let Some(changes) = changes {
+                return Ok(changes);
             }
         }
     }

@@ -362,6 +362,18 @@ fn smtp_route(config: &MailConfig, password: Option<Secret>) -> Result<Route, Ma
                  with `handin mail password`, or set HANDIN_SMTP_PASSWORD"
                 ))
             })?;
+        // Any user of a lab machine may listen on a loopback port from 1024 up (a relay
+        // that is not running leaves its port to them); only ports below are root's.
+        if config.smtp_security == SmtpSecurity::None
+            && config.smtp_port >= 1024
+            && !listened_on_by_this_user(config.smtp_port)
+        {
+            return Err(MailerError::Settings(format!(
+                "mail.smtp_security = \"none\" would send your password unencrypted to \
+                 {server}, where no server of yours is listening now and any user of this \
+                 machine may; start your mail relay first, or use starttls or tls"
+            )));
+        }
         builder = builder.credentials(Credentials::new(
             user.to_string(),
             password.expose().to_string(),
@@ -422,6 +434,35 @@ fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::metadata(path)
         .is_ok_and(|metadata| metadata.is_file() && metadata.permissions().mode() & 0o111 != 0)
+}
+
+/// Whether something listens on TCP `port` of this machine and every such listener is
+/// this user's (or root's), as the kernel's socket tables say. Elsewhere than Linux
+/// nobody can tell, so no.
+fn listened_on_by_this_user(port: u16) -> bool {
+    let me = crate::fs::current_uid();
+    let mut owners = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(local), Some(state), Some(uid)) =
+                (fields.get(1), fields.get(3), fields.get(7))
+            else {
+                continue;
+            };
+            const LISTEN: &str = "0A";
+            let listening_port = local
+                .rsplit_once(':')
+                .and_then(|(_, hex)| u16::from_str_radix(hex, 16).ok());
+            if *state == LISTEN && listening_port == Some(port) {
+                owners.push(uid.parse::<u32>().unwrap_or(u32::MAX));
+            }
+        }
+    }
+    !owners.is_empty() && owners.iter().all(|&owner| owner == me || owner == 0)
 }
 
 /// Makes the dry-run folder (0700, its missing parents too) or checks the one there:
@@ -665,6 +706,40 @@ mod tests {
         assert!(settings_error(Mailer::from_config(&plain_remote, None)).contains("unencrypted"));
         let no_dir = config(MailTransport::DryRun);
         assert!(settings_error(Mailer::from_config(&no_dir, None)).contains("mail.dry_run_dir"));
+    }
+
+    #[test]
+    fn a_password_goes_unencrypted_only_to_a_port_no_other_user_can_take() {
+        let plain_local = |port: u16, user: Option<&str>| MailConfig {
+            smtp_host: Some("127.0.0.1".to_string()),
+            smtp_port: port,
+            smtp_security: SmtpSecurity::None,
+            smtp_user: user.map(str::to_string),
+            ..config(MailTransport::Smtp)
+        };
+        let password = || Some(Secret::new("hunter2"));
+        // A port nobody listens on now is one a neighbour may take.
+        let free = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let sentence = settings_error(Mailer::from_config(
+            &plain_local(free, Some("ada")),
+            password(),
+        ));
+        assert!(
+            sentence.contains(&format!("127.0.0.1:{free}")) && sentence.contains("any user"),
+            "{sentence}"
+        );
+        assert!(!sentence.contains("hunter2"), "{sentence}");
+        // The professor's own relay, listening, may have it.
+        let relay = std::net::TcpListener::bind("127.0.0.1:0").expect("a relay");
+        let port = relay.local_addr().expect("address").port();
+        assert!(Mailer::from_config(&plain_local(port, Some("ada")), password()).is_ok());
+        drop(relay);
+        assert!(Mailer::from_config(&plain_local(25, Some("ada")), password()).is_ok());
+        // A local test server that takes no password is still fine on any port.
+        assert!(Mailer::from_config(&plain_local(free, None), None).is_ok());
     }
 
     #[test]

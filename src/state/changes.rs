@@ -289,12 +289,22 @@ impl State {
     }
 
     pub(super) fn copy_link(&mut self) -> Vec<Effect> {
-        match self.selected_request() {
-            Some(request) => vec![Effect::Copy {
-                text: request.url.clone(),
-            }],
-            None => Vec::new(),
+        let Some(url) = self.selected_request().map(|request| request.url.clone()) else {
+            return Vec::new();
+        };
+        // The link is the server's text, and a clipboard is pasted into terminals and
+        // shells: a line feed or an escape sequence in it would act there.
+        if url.contains(|c: char| crate::untrusted::is_unsafe(c) || c.is_whitespace()) {
+            self.tell(
+                Level::Error,
+                format!(
+                    "The server gave this request a link with control characters or spaces ({}), so it was not copied; open the request on dropbox.com for its link.",
+                    crate::untrusted::visible(&url)
+                ),
+            );
+            return Vec::new();
         }
+        vec![Effect::Copy { text: url }]
     }
 
     pub(super) fn show_qr(&mut self) -> Vec<Effect> {

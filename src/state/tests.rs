@@ -413,3 +413,55 @@ fn saving_a_setting_names_the_one_key_that_changed() {
     }
     assert_eq!(state.settings.saving, "mail.smtp_host");
 }
+
+#[test]
+fn a_link_with_a_line_feed_or_an_escape_is_never_copied() {
+    let list = sample_requests(fixed_now());
+    let mut state = loaded(list.clone());
+    let copy = |state: &mut State| {
+        update(
+            state,
+            Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+        )
+    };
+    let selected = state
+        .requests
+        .selected_row()
+        .expect("a row")
+        .request
+        .id
+        .clone();
+    let url_of = |list: &[crate::dropbox::FileRequest]| {
+        list.iter()
+            .find(|r| r.id == selected)
+            .expect("selected")
+            .url
+            .clone()
+    };
+    assert_eq!(
+        copy(&mut state),
+        vec![Effect::Copy {
+            text: url_of(&list)
+        }]
+    );
+    for hostile in [
+        "https://www.dropbox.com/request/x\nrm -rf ~\n",
+        "https://www.dropbox.com/request/x\u{1b}]52;c;UFdO\u{7}",
+        "https://www.dropbox.com/request/x \u{202e}",
+    ] {
+        let mut list = list.clone();
+        for request in &mut list {
+            request.url = hostile.to_owned();
+        }
+        let mut state = loaded(list);
+        assert_eq!(copy(&mut state), Vec::new(), "{hostile:?}");
+        let status = state.status.as_ref().expect("a status");
+        assert_eq!(status.level, Level::Error);
+        assert!(status.text.contains("not copied"), "{}", status.text);
+        assert!(
+            !status.text.contains(crate::untrusted::is_unsafe),
+            "{}",
+            status.text
+        );
+    }
+}

@@ -93,6 +93,21 @@ impl State {
             Ok((entries, cursor)) => {
                 let arrived = self.submissions.changed(entries, cursor.clone());
                 self.follow_file_count();
+                // Each round of changes is capped on its own; a server that announces
+                // new files round after round must meet the same limit as one listing.
+                let limit = self.config().max_listing_entries;
+                if self.submissions.files.len() > limit {
+                    let error = DropboxError::listing_too_long(
+                        "files/list_folder/continue",
+                        "request's folder",
+                        limit,
+                    );
+                    self.tell(
+                        Level::Error,
+                        format!("Stopped following new files: {}", error.sentence()),
+                    );
+                    return Vec::new();
+                }
                 if self.submissions.folder_missing {
                     // Nothing more can arrive in a folder that is gone.
                     return Vec::new();
@@ -497,5 +512,118 @@ fn expand_home(text: &str) -> std::path::PathBuf {
             .map(|dirs| dirs.home_dir().join(rest))
             .unwrap_or_else(|| std::path::PathBuf::from(text)),
         None => std::path::PathBuf::from(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::action::Action;
+    use crate::config::Config;
+    use crate::dropbox::FileMetadata;
+    use crate::fixtures::{fixed_now, sample_files_request, sample_requests};
+    use crate::state::{Environment, update};
+    use crate::time::Zone;
+
+    fn new_files(from: usize, count: usize) -> Vec<Metadata> {
+        let folder = sample_files_request(fixed_now())
+            .destination
+            .expect("a folder");
+        (from..from + count)
+            .map(|n| {
+                let name = format!("Student {n} - essay.pdf");
+                Metadata::File(
+                    FileMetadata::new(
+                        name.clone(),
+                        format!("id:{n}"),
+                        "2026-09-10T12:00:00Z".into(),
+                        "2026-09-10T12:00:00Z".into(),
+                        format!("{n:016x}"),
+                        1,
+                    )
+                    .with_path_lower(format!("{folder}/{name}").to_lowercase()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn new_files_announced_round_after_round_stop_the_watch_at_the_listing_limit() {
+        let config = Config {
+            max_listing_entries: 100,
+            ..Config::default()
+        };
+        let mut state =
+            State::new(fixed_now(), Zone::utc(), Environment::default()).with_config(config);
+        state.start();
+        update(
+            &mut state,
+            Action::RequestsLoaded {
+                generation: 1,
+                result: Ok(sample_requests(fixed_now())),
+            },
+        );
+        let title = sample_files_request(fixed_now()).title;
+        while state
+            .requests
+            .selected_row()
+            .is_some_and(|row| row.request.title != title)
+        {
+            update(
+                &mut state,
+                Action::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)),
+            );
+        }
+        update(
+            &mut state,
+            Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        let generation = state.submissions.generation;
+        let effects = update(
+            &mut state,
+            Action::FilesListed {
+                generation,
+                result: Ok((new_files(0, 60), "c0".into())),
+            },
+        );
+        assert!(
+            matches!(effects.as_slice(), [Effect::WatchFiles { .. }]),
+            "{effects:?}"
+        );
+        let effects = update(
+            &mut state,
+            Action::FilesChanged {
+                generation,
+                result: Ok((new_files(60, 30), "c1".into())),
+            },
+        );
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::WatchFiles { .. })),
+            "under the limit the watch goes on: {effects:?}"
+        );
+        let effects = update(
+            &mut state,
+            Action::FilesChanged {
+                generation,
+                result: Ok((new_files(90, 30), "c2".into())),
+            },
+        );
+        assert!(
+            !effects
+                .iter()
+                .any(|e| matches!(e, Effect::WatchFiles { .. })),
+            "past the limit the watch must stop: {effects:?}"
+        );
+        let status = state.status.as_ref().expect("a status");
+        assert_eq!(status.level, Level::Error);
+        assert!(
+            status.text.contains("max_listing_entries"),
+            "{}",
+            status.text
+        );
     }
 }

@@ -252,3 +252,139 @@ async fn the_demos_emulator_refuses_the_public_token_and_no_token() {
     .await
     .expect("the session ran");
 }
+
+/// Another user sees every command line (ps): the emulator's own token can be given
+/// through the environment, and then only that token opens it.
+#[tokio::test]
+async fn the_emulators_token_can_come_from_the_environment_and_stays_out_of_ps() {
+    use std::io::BufRead as _;
+    let secret = "operator-secret-from-the-environment";
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handin"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--seed", "empty"])
+        .env("HANDIN_EMULATOR_TOKEN", secret)
+        .env("HANDIN_CONFIG", home.path().join("config.toml"))
+        .env("HANDIN_DATA_DIR", home.path().join("data"))
+        .env_remove("HANDIN_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the emulator starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("its first line");
+    let base: String = line
+        .split("listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the address")
+        .to_owned();
+    let command_line =
+        std::fs::read(format!("/proc/{}/cmdline", child.id())).expect("its command line");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let count = |token: &'static str| {
+        client
+            .post(format!("{base}/2/file_requests/count"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body("null")
+            .send()
+    };
+    let with_secret = count(secret).await.expect("an answer").status().as_u16();
+    let with_default = count(handin::emulator::DEFAULT_TOKEN)
+        .await
+        .expect("an answer")
+        .status()
+        .as_u16();
+    child.kill().expect("stopped");
+    let _ = child.wait();
+    assert_eq!(with_secret, 200, "{line}");
+    assert_eq!(with_default, 401, "the public token is refused");
+    assert!(
+        !String::from_utf8_lossy(&command_line).contains(secret),
+        "the token is on the command line"
+    );
+}
+
+/// Dropbox holds a long poll open until something changes. A server that answers it at
+/// once, with nothing new or with an empty change, must not have handin poll it in a
+/// tight loop (the TUI's Submissions tab waits like this for as long as it is open).
+#[tokio::test]
+async fn a_long_poll_answered_at_once_is_not_asked_again_in_a_tight_loop() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    for changes in [false, true] {
+        let server = Hostile::start().await;
+        server.answer(
+            "files/list_folder/longpoll",
+            Answer::Json(serde_json::json!({ "changes": changes })),
+        );
+        server.answer(
+            "files/list_folder/continue",
+            Answer::Json(serde_json::json!({"entries": [], "cursor": "c1", "has_more": false})),
+        );
+        let settings = handin::dropbox::ClientSettings {
+            api_base: Some(server.base_url()),
+            ..handin::dropbox::ClientSettings::default()
+        };
+        let dropbox =
+            handin::dropbox::Dropbox::new(settings, "hostile-test-token".into()).expect("a handle");
+        // As the Submissions tab does: wait, take the changes, wait again.
+        let watching = async {
+            let mut cursor = "c0".to_owned();
+            loop {
+                match dropbox.wait_for_changes(&cursor, 30).await {
+                    Ok((_, next)) => cursor = next,
+                    Err(error) => return error,
+                }
+            }
+        };
+        let stopped = tokio::time::timeout(Duration::from_secs(3), watching).await;
+        assert!(stopped.is_err(), "the watch failed: {stopped:?}");
+        let polls = server.received_on("files/list_folder/longpoll").len();
+        assert!(polls <= 1, "{polls} long polls in 3 s (changes: {changes})");
+    }
+}
+
+/// A course's class view lists every request's folder at once: a server that fills each
+/// folder up to the listing limit must not multiply the limit by the number of requests.
+#[tokio::test]
+async fn a_course_whose_folders_together_pass_the_limit_is_stopped() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let server = Hostile::start().await;
+    let entries: Vec<serde_json::Value> = (0..LIMIT * 3 / 5)
+        .map(|n| {
+            super::hostile_server::file(
+                "/Courses/CS101/Essay",
+                &format!("Student {n} - essay.pdf"),
+                b"x",
+            )
+        })
+        .collect();
+    server.answer("files/list_folder", super::hostile_server::listing(entries));
+    let settings = handin::dropbox::ClientSettings {
+        api_base: Some(server.base_url()),
+        max_listing_entries: LIMIT,
+        ..handin::dropbox::ClientSettings::default()
+    };
+    let dropbox =
+        handin::dropbox::Dropbox::new(settings, "hostile-test-token".into()).expect("a handle");
+    let one = dropbox
+        .list_folders_all(&["/Courses/CS101/Essay".to_owned()])
+        .await
+        .expect("one folder is under the limit");
+    assert_eq!(one[0].len(), LIMIT * 3 / 5);
+    let folders: Vec<String> = (0..5).map(|n| format!("/Courses/CS101/HW{n}")).collect();
+    let error = dropbox
+        .list_folders_all(&folders)
+        .await
+        .expect_err("five folders of three fifths of the limit pass it");
+    assert_eq!(error.kind(), &handin::dropbox::ErrorKind::EndlessListing);
+    assert_names_the_limit(&error.sentence());
+    assert_eq!(
+        server.received_on("files/list_folder").len(),
+        3,
+        "listing stops at the folder that passes the limit"
+    );
+}
