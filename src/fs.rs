@@ -365,11 +365,63 @@ pub fn ensure_private_dir(path: &Path) -> Result<(), UnsafeFolder> {
         });
     }
     let mode = metadata.mode() & 0o7777;
-    if mode & 0o022 != 0 {
+    if writable_by_others(mode, metadata.gid()) {
         return Err(UnsafeFolder::WritableByOthers {
             path: path.to_path_buf(),
             mode,
         });
+    }
+    Ok(())
+}
+
+/// Whether users other than this one may write in a folder of `mode` and group `gid`.
+/// A folder writable by its group is fine when that group is this user's own primary
+/// group: where each user has a private group (Debian and Ubuntu with umask 002), that is
+/// what `mkdir` makes, and nobody else is in it.
+fn writable_by_others(mode: u32, gid: u32) -> bool {
+    // SAFETY: getgid has no preconditions and cannot fail.
+    let own_group = unsafe { libc::getgid() };
+    mode & 0o002 != 0 || (mode & 0o020 != 0 && gid != own_group)
+}
+
+/// Makes `folder`, which lies under `root`, and every folder between them, each a private
+/// folder of this user's: a missing one is created 0700, and one that is a link, another
+/// user's or writable by others is refused, since whoever may write in a folder may swap
+/// the files handin puts there or plant a link that sends them elsewhere. `root` itself
+/// may be a link of this user's own (a download folder on a bigger disk).
+pub fn private_dirs_under(root: &Path, folder: &Path) -> Result<(), UnsafeFolder> {
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| UnsafeFolder::Io { path, source }
+    };
+    let below = folder.strip_prefix(root).map_err(|_| UnsafeFolder::Io {
+        path: folder.to_path_buf(),
+        source: io::Error::other(format!("it is not under {}", root.display())),
+    })?;
+    let mut resolved = root.to_path_buf();
+    for _ in 0..MAX_LINK_HOPS {
+        match fs::symlink_metadata(&resolved) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                if metadata.uid() != current_uid() {
+                    return Err(UnsafeFolder::NotOurs {
+                        path: resolved,
+                        owner: metadata.uid(),
+                    });
+                }
+                let target = fs::read_link(&resolved).map_err(io_error(&resolved))?;
+                resolved = folder_of(&resolved).join(target);
+            }
+            _ => break,
+        }
+    }
+    if let Some(parent) = resolved.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_private_dir_all(parent).map_err(io_error(parent))?;
+    }
+    ensure_private_dir(&resolved)?;
+    let mut current = resolved;
+    for component in below.components() {
+        current.push(component);
+        ensure_private_dir(&current)?;
     }
     Ok(())
 }
@@ -589,6 +641,50 @@ mod tests {
         ensure_private_dir(&fresh).expect("created");
         assert_eq!(mode(&fresh), 0o700);
         ensure_private_dir(&fresh).expect("ours already");
+    }
+
+    #[test]
+    fn folders_under_a_root_are_made_private_and_an_open_one_on_the_way_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("downloads");
+        let folder = root.join("CS101/Essay/Ada Lovelace");
+        private_dirs_under(&root, &folder).expect("made");
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&root.join("CS101")), 0o700);
+        private_dirs_under(&root, &folder).expect("ours already");
+
+        fs::set_permissions(root.join("CS101"), fs::Permissions::from_mode(0o777)).expect("chmod");
+        let refused = private_dirs_under(&root, &folder).expect_err("open on the way");
+        assert!(refused.to_string().contains("CS101"), "{refused}");
+        fs::set_permissions(root.join("CS101"), fs::Permissions::from_mode(0o700)).expect("chmod");
+
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir(&elsewhere).expect("mkdir");
+        fs::remove_dir(root.join("CS101/Essay/Ada Lovelace")).expect("rmdir");
+        std::os::unix::fs::symlink(&elsewhere, root.join("CS101/Essay/Ada Lovelace"))
+            .expect("plant");
+        assert!(matches!(
+            private_dirs_under(&root, &folder),
+            Err(UnsafeFolder::NotAFolder { .. })
+        ));
+
+        // The professor's own link as the root (a bigger disk) is followed.
+        let disk = dir.path().join("disk");
+        fs::create_dir(&disk).expect("mkdir");
+        let linked_root = dir.path().join("linked");
+        std::os::unix::fs::symlink(&disk, &linked_root).expect("link");
+        private_dirs_under(&linked_root, &linked_root.join("CS101")).expect("followed");
+        assert!(disk.join("CS101").is_dir());
+    }
+
+    #[test]
+    fn a_folder_writable_by_the_users_own_group_is_not_open_to_others() {
+        // SAFETY: getgid has no preconditions and cannot fail.
+        let own = unsafe { libc::getgid() };
+        assert!(!writable_by_others(0o775, own));
+        assert!(writable_by_others(0o775, own.wrapping_add(1)));
+        assert!(writable_by_others(0o757, own));
+        assert!(!writable_by_others(0o755, own.wrapping_add(1)));
     }
 
     #[test]

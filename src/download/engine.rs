@@ -302,24 +302,26 @@ async fn hash_file(path: &Path, limit: u64) -> io::Result<(ContentHasher, u64)> 
     Ok((hasher, total))
 }
 
-/// Makes the folders an item is written into: the final one (0700 where handin creates
-/// it) and the root's partial folder, which must be a private folder of this user's (a
-/// link or a folder others may write to is refused, never followed or used).
+/// Makes the folders an item is written into, the final one and the root's partial folder,
+/// and checks every folder from the root down: each must be a folder of this user's that
+/// no one else may write to (a neighbour who can write there can swap a verified file or
+/// plant a link), created 0700 where handin makes it; anything else is refused with a
+/// sentence, never followed or used.
 async fn prepare_folders(item: &Item) -> Result<(), Failure> {
     let item = item.clone();
     tokio::task::spawn_blocking(move || {
-        if let Some(folder) = item.local.parent() {
-            crate::fs::create_private_dir_all(folder)
-                .map_err(|error| Failure::Local(local_sentence(&error, folder)))?;
-        }
-        if let Some(partials) = item.partial.parent() {
-            if let Some(root) = partials.parent() {
-                crate::fs::create_private_dir_all(root)
-                    .map_err(|error| Failure::Local(local_sentence(&error, root)))?;
+        let partials = item.partial.parent().unwrap_or(Path::new("."));
+        let root = partials.parent().unwrap_or(Path::new("."));
+        let unsafe_folder = |unsafe_folder: crate::fs::UnsafeFolder| match unsafe_folder {
+            crate::fs::UnsafeFolder::Io { path, source } => {
+                Failure::Local(local_sentence(&source, &path))
             }
-            crate::fs::ensure_private_dir(partials)
-                .map_err(|unsafe_folder| Failure::Local(unsafe_folder.to_string()))?;
+            other => Failure::Local(other.to_string()),
+        };
+        if let Some(folder) = item.local.parent() {
+            crate::fs::private_dirs_under(root, folder).map_err(unsafe_folder)?;
         }
+        crate::fs::private_dirs_under(root, partials).map_err(unsafe_folder)?;
         Ok(())
     })
     .await

@@ -69,7 +69,8 @@ fn open_to_all(path: &Path) {
 }
 
 /// The attack of issue 13: the download folder made beforehand by someone else, open to
-/// all, with a link to the professor's ~/.bashrc where handin used to put its `.part`.
+/// all, with a link to the professor's ~/.bashrc where handin used to put its `.part`:
+/// refused while anyone else may write on the way, then downloaded past the link.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_part_link_planted_in_a_folder_open_to_all_is_never_written_through() {
     let server = essay_server().await;
@@ -90,12 +91,40 @@ async fn a_part_link_planted_in_a_folder_open_to_all_is_never_written_through() 
     std::os::unix::fs::symlink(&bashrc, student.join(format!("{NAME}.part"))).expect("plant");
 
     let output = download_into(&home, &root).await;
-    assert_eq!(output.code, 0, "{output:?}");
+    assert_eq!(output.code, 3, "{output:?}");
+    assert!(
+        output.stderr.contains("can be written by other users")
+            && output.stderr.contains("chmod 700"),
+        "{}",
+        output.stderr
+    );
     assert_eq!(
         std::fs::read_to_string(&bashrc).expect("bashrc"),
         BASHRC,
         "written through the planted link"
     );
+    assert!(
+        !student.join(NAME).exists(),
+        "nothing is put where others write"
+    );
+
+    // Made private by the professor (the neighbour's folders inside it still open), the
+    // download is refused at the first open folder on the way, and once every folder is
+    // the professor's alone it lands, privately, past the planted link.
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let output = download_into(&home, &root).await;
+    assert_eq!(output.code, 3, "{output:?}");
+    assert!(output.stderr.contains("CS101"), "{}", output.stderr);
+    for folder in [
+        root.join("CS101"),
+        root.join("CS101/Essay"),
+        student.clone(),
+    ] {
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    }
+    let output = download_into(&home, &root).await;
+    assert_eq!(output.code, 0, "{output:?}");
+    assert_eq!(std::fs::read_to_string(&bashrc).expect("bashrc"), BASHRC);
     let essay = student.join(NAME);
     assert!(
         !std::fs::symlink_metadata(&essay)
