@@ -86,6 +86,14 @@ pub fn escape_in_json(json: &str) -> Cow<'_, str> {
     Cow::Owned(escaped)
 }
 
+/// Whether a link from the server may be handed on as it is, to the clipboard or into a
+/// letter: a web address with no controls, bidi characters or spaces, which would act in
+/// the terminal or shell it is pasted into, or hide where it leads.
+pub fn is_pastable_link(link: &str) -> bool {
+    (link.starts_with("https://") || link.starts_with("http://"))
+        && !link.contains(|c: char| is_unsafe(c) || c.is_whitespace())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +202,22 @@ mod tests {
             prop_assert!(!escaped.contains(is_unsafe));
             let back: String = serde_json::from_str(&escaped).expect("valid JSON");
             prop_assert_eq!(back, text);
+        }
+    }
+
+    #[test]
+    fn only_a_plain_web_address_is_a_pastable_link() {
+        assert!(is_pastable_link(
+            "https://www.dropbox.com/request/oaCAVmEyrqYnkZX9955Y"
+        ));
+        for hostile in [
+            "https://www.dropbox.com/request/x\nrm -rf ~\n",
+            "https://www.dropbox.com/request/x\u{1b}]52;c;UFdO\u{7}",
+            "https://www.dropbox.com/request/x \u{202e}",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert!(!is_pastable_link(hostile), "{hostile:?}");
         }
     }
 }

@@ -70,6 +70,10 @@ pub enum TemplateError {
     },
     #[error("the subject of the {kind} template is empty once filled; write a subject")]
     EmptySubject { kind: &'static str },
+    #[error(
+        "the server gave this request a link with control characters or spaces ({link}), so no letter was written; open the request on dropbox.com for its link"
+    )]
+    UnusableLink { link: String },
 }
 
 const INVITE_SUBJECT: &str = "{course}: hand in {title}";
@@ -167,6 +171,13 @@ pub fn letter(
     values: &Values,
     recipient: &Recipient,
 ) -> Result<Letter, TemplateError> {
+    // The link is the server's text and the letter is read, and the link pasted, by
+    // students: it goes in only as a plain web address.
+    if !crate::untrusted::is_pastable_link(&values.url) {
+        return Err(TemplateError::UnusableLink {
+            link: crate::untrusted::visible(&values.url).into_owned(),
+        });
+    }
     let template = templates.get(kind);
     let subject = fill(
         &parse(&template.subject, kind, "subject")?,
@@ -480,6 +491,21 @@ mod tests {
     }
 
     #[test]
+    fn a_link_that_could_act_where_it_is_pasted_writes_no_letter() {
+        let values = Values {
+            url: "https://www.dropbox.com/request/x\n\u{1b}]52;c;UFdO\u{7}".to_string(),
+            ..values()
+        };
+        let refused = letter(&Templates::defaults(), Kind::Invite, &values, &student())
+            .expect_err("unusable link");
+        let sentence = refused.to_string();
+        assert!(
+            sentence.contains("\\u{1b}") && !sentence.contains('\u{1b}'),
+            "{sentence}"
+        );
+    }
+
+    #[test]
     fn a_subject_is_one_line_and_never_empty() {
         let values = Values {
             title: "Lab\n1".to_string(),
@@ -491,7 +517,10 @@ mod tests {
         let error = letter(
             &with("{description}", "x"),
             Kind::Invite,
-            &Values::default(),
+            &Values {
+                url: values.url.clone(),
+                ..Values::default()
+            },
             &student(),
         )
         .expect_err("empty");

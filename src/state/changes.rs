@@ -294,7 +294,7 @@ impl State {
         };
         // The link is the server's text, and a clipboard is pasted into terminals and
         // shells: a line feed or an escape sequence in it would act there.
-        if url.contains(|c: char| crate::untrusted::is_unsafe(c) || c.is_whitespace()) {
+        if !crate::untrusted::is_pastable_link(&url) {
             self.tell(
                 Level::Error,
                 format!(
