@@ -47,6 +47,7 @@ mod file_requests;
 mod files;
 mod http;
 mod oauth;
+mod paths;
 mod persist;
 mod seed;
 
