@@ -66,6 +66,10 @@ impl Person {
     }
 }
 
+/// The professor's API v1 user id: Dropbox still sends it as `uid` in every
+/// code exchange, and the official SDKs still read it.
+pub(crate) const PROFESSOR_UID: &str = "40291838";
+
 /// The owner of the emulated account.
 pub(crate) const PROFESSOR: Person = Person {
     account_id: "dbid:AADbW4Nm0rXJkq7u2Cq8KTGxu0HTnsi3Cx8",

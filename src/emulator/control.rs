@@ -110,6 +110,15 @@ struct OAuthBody {
     expire_access_tokens: bool,
     #[serde(default)]
     revoke_refresh_tokens: bool,
+    register_app: Option<AppBody>,
+}
+
+/// An app as the App Console shows it: the key and the secret that goes with it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppBody {
+    app_key: String,
+    app_secret: String,
 }
 
 /// `POST /_emulator/account`.
@@ -253,6 +262,14 @@ async fn oauth_change(State(core): State<Arc<Core>>, body: Bytes) -> Response {
         Ok(body) => body,
         Err(response) => return *response,
     };
+    if let Some(app) = &body.register_app
+        && (app.app_key.trim().is_empty() || app.app_secret.trim().is_empty())
+    {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "register_app needs a non-empty app_key and app_secret",
+        );
+    }
     if let Some(seconds) = body.access_token_lifetime_secs {
         if seconds == 0 {
             return problem(
@@ -268,6 +285,9 @@ async fn oauth_change(State(core): State<Arc<Core>>, body: Bytes) -> Response {
     }
     if body.revoke_refresh_tokens {
         core.oauth.revoke_all_refresh_tokens();
+    }
+    if let Some(app) = &body.register_app {
+        core.oauth.register_app(&app.app_key, &app.app_secret);
     }
     oauth_state(State(core)).await
 }

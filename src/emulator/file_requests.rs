@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{Call, CallError, Reply};
 use super::state::{Core, Store, StoredRequest};
-use super::{EmulatorError, Submission, wire};
+use super::{EmulatorError, Submission, paths, wire};
 
 /// Dropbox's limit on file requests per account, open and closed together.
 pub(crate) const MAX_FILE_REQUESTS: usize = 4000;
@@ -185,21 +185,18 @@ enum DestinationProblem {
     Invalid,
 }
 
-fn destination_problem(path: &str) -> Option<DestinationProblem> {
+/// The destination folder as Dropbox reads it (see [`paths`]), or why it is
+/// refused.
+fn read_destination(raw: &str) -> Result<String, DestinationProblem> {
+    let path = paths::normalize(raw).map_err(|paths::MalformedPath| DestinationProblem::Invalid)?;
     if path == "/" {
-        return Some(DestinationProblem::Root);
+        return Err(DestinationProblem::Root);
     }
-    let invalid_component = |component: &str| {
-        component.is_empty()
-            || component == "."
-            || component == ".."
-            || component.len() > 255
-            || component.chars().any(|c| c.is_control() || c == '\\')
-    };
-    path.split('/')
-        .skip(1)
-        .any(invalid_component)
-        .then_some(DestinationProblem::Invalid)
+    let invalid_component = |component: &str| component.len() > 255 || component.contains('\\');
+    if path.split('/').skip(1).any(invalid_component) {
+        return Err(DestinationProblem::Invalid);
+    }
+    Ok(path)
 }
 
 /// When uploads stop being accepted, if ever.
@@ -301,25 +298,25 @@ impl Store {
         if args.title.trim().is_empty() {
             return Err(CreateFileRequestError::ValidationError);
         }
-        match destination_problem(&args.destination) {
-            Some(DestinationProblem::Root) => return Err(CreateFileRequestError::InvalidLocation),
-            Some(DestinationProblem::Invalid) => {
+        let destination = match read_destination(&args.destination) {
+            Ok(destination) => destination,
+            Err(DestinationProblem::Root) => return Err(CreateFileRequestError::InvalidLocation),
+            Err(DestinationProblem::Invalid) => {
                 return Err(CreateFileRequestError::ValidationError);
             }
-            None => {}
-        }
+        };
         if args.deadline.is_some() && self.account_type == AccountType::Basic {
             return Err(CreateFileRequestError::ValidationError);
         }
         if self.requests.len() >= MAX_FILE_REQUESTS {
             return Err(CreateFileRequestError::RateLimit);
         }
-        self.check_folder_path(&args.destination)
+        self.check_folder_path(&destination)
             .map_err(|_| CreateFileRequestError::NotAFolder)?;
 
         let version = self.next_version();
         let (destination_lower, folder_id) = self
-            .ensure_folder(&args.destination, version)
+            .ensure_folder(&destination, version)
             .map_err(|_| CreateFileRequestError::NotAFolder)?;
         let request = StoredRequest {
             seq: self.next_request_seq,
@@ -358,16 +355,19 @@ impl Store {
         {
             return Err(UpdateFileRequestError::ValidationError);
         }
-        if let Some(destination) = &args.destination {
-            if destination_problem(destination).is_some() {
-                return Err(UpdateFileRequestError::ValidationError);
+        let destination = match &args.destination {
+            Some(raw) => {
+                let destination =
+                    read_destination(raw).map_err(|_| UpdateFileRequestError::ValidationError)?;
+                self.check_folder_path(&destination)
+                    .map_err(|_| UpdateFileRequestError::NotAFolder)?;
+                Some(destination)
             }
-            self.check_folder_path(destination)
-                .map_err(|_| UpdateFileRequestError::NotAFolder)?;
-        }
+            None => None,
+        };
 
         let version = self.next_version();
-        let new_folder = match &args.destination {
+        let new_folder = match &destination {
             Some(destination) => Some(
                 self.ensure_folder(destination, version)
                     .map_err(|_| UpdateFileRequestError::NotAFolder)?,
@@ -560,7 +560,11 @@ mod tests {
             Err(CreateFileRequestError::InvalidLocation)
         );
         assert_eq!(
-            try_create(&mut store, "/a//b"),
+            try_create(&mut store, "//"),
+            Err(CreateFileRequestError::InvalidLocation)
+        );
+        assert_eq!(
+            try_create(&mut store, "/a/b/"),
             Err(CreateFileRequestError::ValidationError)
         );
         assert_eq!(

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::http::{Call, CallError, Reply};
 use super::state::{Core, Entry, Store};
-use super::{account, wire, zip};
+use super::{account, paths, wire, zip};
 
 /// Stone patterns, quoted in 400 messages as Dropbox quotes them.
 const PATH_R_OR_ID_PATTERN: &str = "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)";
@@ -40,6 +40,8 @@ enum Target {
     Rev(String),
     /// `ns:<id>` for a namespace this account cannot see.
     ForeignNamespace,
+    /// A slash path Dropbox answers `malformed_path` (see [`paths`]).
+    Malformed,
 }
 
 /// Which Stone path type the argument has.
@@ -57,11 +59,6 @@ fn parse_target(call: &Call, raw: &str, kind: PathKind) -> Result<Target, CallEr
         PathKind::Readable => READ_PATH_PATTERN,
     };
     let mismatch = || call.invalid(wire::pattern_mismatch("path", raw, pattern));
-    if raw == "/" {
-        return Err(
-            call.invalid("path: Specify the root folder as an empty string rather than as \"/\".")
-        );
-    }
     if raw.is_empty() {
         return match kind {
             PathKind::Listable => Ok(Target::Root),
@@ -69,7 +66,13 @@ fn parse_target(call: &Call, raw: &str, kind: PathKind) -> Result<Target, CallEr
         };
     }
     if raw.starts_with('/') {
-        return Ok(Target::Path(raw.to_owned()));
+        return match paths::normalize(raw) {
+            // Slashes alone still name the root the way Dropbox refuses.
+            Ok(path) if path == "/" => Err(call
+                .invalid("path: Specify the root folder as an empty string rather than as \"/\".")),
+            Ok(path) => Ok(Target::Path(path)),
+            Err(paths::MalformedPath) => Ok(Target::Malformed),
+        };
     }
     if raw.starts_with("id:") {
         return Ok(Target::Id(raw.to_owned()));
@@ -96,10 +99,13 @@ fn parse_target(call: &Call, raw: &str, kind: PathKind) -> Result<Target, CallEr
         if namespace != account::HOME_NAMESPACE_ID {
             return Ok(Target::ForeignNamespace);
         }
-        return Ok(if rest.is_empty() {
-            Target::Root
-        } else {
-            Target::Path(format!("/{rest}"))
+        if rest.is_empty() {
+            return Ok(Target::Root);
+        }
+        return Ok(match paths::normalize(&format!("/{rest}")) {
+            Ok(path) if path == "/" => Target::Root,
+            Ok(path) => Target::Path(path),
+            Err(paths::MalformedPath) => Target::Malformed,
         });
     }
     Err(mismatch())
@@ -114,16 +120,8 @@ fn locate<'s>(store: &'s Store, target: &Target) -> Result<Located<'s>, LookupEr
     let entry = match target {
         Target::Root => return Ok(Located::Root),
         Target::ForeignNamespace => None,
-        Target::Path(path) => {
-            let malformed = path
-                .split('/')
-                .skip(1)
-                .any(|component| component.is_empty() || component == "." || component == "..");
-            if malformed {
-                return Err(LookupError::MalformedPath(None));
-            }
-            store.entry(&path.to_lowercase())
-        }
+        Target::Malformed => return Err(LookupError::MalformedPath(None)),
+        Target::Path(path) => store.entry(&path.to_lowercase()),
         Target::Id(id) => store.entry_by_id(id),
         Target::Rev(rev) => store
             .entries

@@ -23,13 +23,16 @@
 //! - `GET /_emulator/state`: see [`Emulator::snapshot_json`].
 //! - `GET /_emulator/oauth`: what the OAuth endpoints did ([`OAuthStats`]);
 //!   `POST /_emulator/oauth` `{access_token_lifetime_secs?, expire_access_tokens?,
-//!   revoke_refresh_tokens?}` changes the lifetime of tokens minted from now on,
-//!   expires every minted token at once, or revokes every refresh token (as
-//!   removing the app at dropbox.com does), then answers the same.
+//!   revoke_refresh_tokens?, register_app?: {app_key, app_secret}}` changes the
+//!   lifetime of tokens minted from now on, expires every minted token at once,
+//!   revokes every refresh token (as removing the app at dropbox.com does), or
+//!   gives an app key its secret (as creating the app in the App Console does),
+//!   then answers the same.
 //! - `POST /_emulator/team_token`: `{access_token}`, a new team token (see below).
 //!
-//! Signing in: `/oauth2/authorize` and `/oauth2/token` work as Dropbox's do for
-//! apps with PKCE and no redirect URI (see the `oauth` module). Besides the
+//! Signing in: `/oauth2/authorize` and `/oauth2/token` (also `/1/oauth2/token`)
+//! work as Dropbox's do for apps with no redirect URI, with PKCE or with the app
+//! secret (see the `oauth` module). Besides the
 //! tokens minted there, the fixed token (`--token`) always works.
 //!
 //! Team tokens act for the seeded team "Northbridge University" (see the `team`
@@ -47,6 +50,7 @@ mod file_requests;
 mod files;
 mod http;
 mod oauth;
+mod paths;
 mod persist;
 mod seed;
 

@@ -3,16 +3,27 @@
 //!
 //! - `GET /oauth2/authorize?response_type=code&client_id=..&code_challenge=..&
 //!   code_challenge_method=S256&token_access_type=offline`: a plain approval page.
-//!   Any non-empty app key is accepted. Approving (a `POST` of the page's form)
-//!   shows a code to paste back into the app; "Allow for the whole team" stands in
-//!   for a team-linked app and yields a team token. The emulator supports PKCE
-//!   with S256 only, and no `redirect_uri`.
-//! - `POST /oauth2/token` (form-encoded): `grant_type=authorization_code` with
-//!   `code`, `client_id` and `code_verifier` (checked against the challenge);
-//!   codes work once and for ten minutes. `grant_type=refresh_token` with
-//!   `refresh_token` and `client_id`. Errors are Dropbox's 400 JSON
-//!   `{"error": "invalid_grant" | "invalid_request" | "unsupported_grant_type",
-//!   "error_description": ...}`.
+//!   With PKCE (S256 only) any non-empty app key is accepted; without it the app
+//!   must be registered with its secret (`POST /_emulator/oauth {"register_app":
+//!   {"app_key", "app_secret"}}`, the emulator's App Console), because the code
+//!   can then only be exchanged with that secret. Approving (a `POST` of the
+//!   page's form) shows a code to paste back into the app; "Allow for the whole
+//!   team" stands in for a team-linked app and yields a team token. No
+//!   `redirect_uri`.
+//! - `POST /oauth2/token`, and `/1/oauth2/token` which Dropbox still serves for
+//!   older clients (form-encoded): `grant_type=authorization_code` with `code` and
+//!   `code_verifier` (checked against the challenge; codes work once and for ten
+//!   minutes), or `grant_type=refresh_token` with `refresh_token`. The app is
+//!   named by `client_id`, and authenticated, as Dropbox allows, by HTTP Basic
+//!   (`-u APP_KEY:APP_SECRET`, as Dropbox's OAuth guide does) or `client_secret`
+//!   in the form; a code issued without PKCE, and a refresh token from one, need
+//!   the secret. A code exchange answers `uid` (the deprecated v1 user id every
+//!   official SDK still reads) and `account_id`, or `team_id` for a team-linked
+//!   app; a refresh answers only the new access token, its type and lifetime, as
+//!   Dropbox's does. Errors are Dropbox's 400 JSON `{"error": "invalid_grant" |
+//!   "invalid_request" | "invalid_client" | "unsupported_grant_type",
+//!   "error_description": ...}`; a wrong secret is `invalid_client`, "Invalid
+//!   client_id or client_secret".
 //!
 //! Access tokens minted here last [`super::EmulatorOptions::access_token_lifetime`]
 //! (settable later through `POST /_emulator/oauth`); an expired one is answered
@@ -27,19 +38,19 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use bytes::Bytes;
 use dropbox_sdk::auth::AuthError;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::account::{PROFESSOR, TEAM_ID};
+use super::account::{PROFESSOR, PROFESSOR_UID, TEAM_ID};
 use super::http::{Outgoing, serve_with_fault};
 use super::state::Core;
 
@@ -82,7 +93,8 @@ pub struct OAuthStats {
 
 struct CodeGrant {
     client_id: String,
-    challenge: String,
+    /// `None` for an app that authenticates with its secret instead of PKCE.
+    challenge: Option<String>,
     offline: bool,
     principal: Principal,
     issued: Instant,
@@ -99,6 +111,8 @@ struct AccessGrant {
 struct RefreshGrant {
     client_id: String,
     principal: Principal,
+    /// Issued without PKCE: refreshing it needs the app secret too.
+    needs_secret: bool,
 }
 
 struct Grants {
@@ -106,6 +120,8 @@ struct Grants {
     codes: HashMap<String, CodeGrant>,
     access: HashMap<String, AccessGrant>,
     refresh: HashMap<String, RefreshGrant>,
+    /// App key -> app secret, for apps that authenticate with their secret.
+    apps: HashMap<String, String>,
     stats: OAuthStats,
     rng: fastrand::Rng,
 }
@@ -119,6 +135,22 @@ pub(crate) struct Tokens {
 #[derive(Debug)]
 struct Refusal(&'static str, String);
 
+/// Dropbox's answer when neither a secret nor a PKCE verifier proves who calls.
+fn no_client_authentication() -> Refusal {
+    Refusal(
+        "invalid_request",
+        "No auth function available for given request".into(),
+    )
+}
+
+/// The app calling the token endpoint, as it named itself.
+#[derive(Debug)]
+struct Client {
+    id: String,
+    /// It proved itself with the app secret (HTTP Basic or `client_secret`).
+    authenticated: bool,
+}
+
 impl Tokens {
     pub(crate) fn new(lifetime: Duration) -> Self {
         Tokens {
@@ -127,6 +159,7 @@ impl Tokens {
                 codes: HashMap::new(),
                 access: HashMap::new(),
                 refresh: HashMap::new(),
+                apps: HashMap::new(),
                 stats: OAuthStats::default(),
                 rng: fastrand::Rng::new(),
             }),
@@ -203,6 +236,61 @@ impl Tokens {
         }
     }
 
+    /// Makes `key` an app whose `secret` the token endpoint checks, as the App
+    /// Console does when an app is created.
+    pub(crate) fn register_app(&self, key: &str, secret: &str) {
+        self.lock().apps.insert(key.to_owned(), secret.to_owned());
+    }
+
+    fn is_registered(&self, key: &str) -> bool {
+        self.lock().apps.contains_key(key)
+    }
+
+    /// Who calls, from HTTP Basic or the form's `client_id` (and `client_secret`);
+    /// a secret given is checked.
+    fn identify(
+        &self,
+        basic: Option<(String, String)>,
+        params: &Params,
+    ) -> Result<Client, Refusal> {
+        let form_id = params.get("client_id").filter(|id| !id.is_empty());
+        let form_secret = params
+            .get("client_secret")
+            .filter(|secret| !secret.is_empty());
+        let (id, secret) = match basic {
+            Some((id, secret)) => {
+                let disagrees = form_id.is_some_and(|form_id| *form_id != id)
+                    || form_secret.is_some_and(|form_secret| *form_secret != secret);
+                if disagrees {
+                    return Err(Refusal(
+                        "invalid_request",
+                        "client_id or client_secret in the body differs from the Authorization \
+                         header; send the app's key and secret once"
+                            .into(),
+                    ));
+                }
+                (id, Some(secret))
+            }
+            None => match form_id {
+                Some(id) => (id.clone(), form_secret.cloned()),
+                None => {
+                    return Err(Refusal("invalid_request", "No client_id provided.".into()));
+                }
+            },
+        };
+        let authenticated = match secret {
+            None => false,
+            Some(secret) if self.lock().apps.get(&id) == Some(&secret) => true,
+            Some(_) => {
+                return Err(Refusal(
+                    "invalid_client",
+                    "Invalid client_id or client_secret".into(),
+                ));
+            }
+        };
+        Ok(Client { id, authenticated })
+    }
+
     pub(crate) fn refresh_token_is_live(&self, refresh_token: &str) -> bool {
         self.lock().refresh.contains_key(refresh_token)
     }
@@ -216,7 +304,13 @@ impl Tokens {
         }
     }
 
-    fn issue_code(&self, client_id: &str, challenge: &str, offline: bool, team: bool) -> String {
+    fn issue_code(
+        &self,
+        client_id: &str,
+        challenge: Option<&str>,
+        offline: bool,
+        team: bool,
+    ) -> String {
         let mut grants = self.lock();
         let now = Instant::now();
         grants
@@ -227,7 +321,7 @@ impl Tokens {
             code.clone(),
             CodeGrant {
                 client_id: client_id.to_owned(),
-                challenge: challenge.to_owned(),
+                challenge: challenge.map(str::to_owned),
                 offline,
                 principal: if team {
                     Principal::Team
@@ -244,8 +338,8 @@ impl Tokens {
     fn exchange_code(
         &self,
         code: &str,
-        client_id: &str,
-        verifier: &str,
+        client: &Client,
+        verifier: Option<&str>,
     ) -> Result<serde_json::Value, Refusal> {
         let mut grants = self.lock();
         // A code is spent by any attempt, right or wrong, so it cannot be guessed at.
@@ -254,14 +348,27 @@ impl Tokens {
             .remove(code)
             .filter(|grant| grant.issued.elapsed() < CODE_LIFETIME)
             .ok_or_else(|| Refusal("invalid_grant", "code doesn't exist or has expired".into()))?;
-        if grant.client_id != client_id {
+        if grant.client_id != client.id {
             return Err(Refusal(
                 "invalid_grant",
                 "code was issued to a different app".into(),
             ));
         }
-        if s256(verifier) != grant.challenge {
-            return Err(Refusal("invalid_grant", "invalid code verifier".into()));
+        match (&grant.challenge, verifier) {
+            (Some(_), None) => {
+                return Err(Refusal(
+                    "invalid_request",
+                    "No code_verifier provided.".into(),
+                ));
+            }
+            (Some(challenge), Some(verifier)) if s256(verifier) != *challenge => {
+                return Err(Refusal("invalid_grant", "invalid code verifier".into()));
+            }
+            (None, Some(_)) => {
+                return Err(Refusal("invalid_grant", "invalid code verifier".into()));
+            }
+            (None, None) if !client.authenticated => return Err(no_client_authentication()),
+            _ => {}
         }
         grants.stats.code_exchanges += 1;
         let refresh_token = grant.offline.then(|| {
@@ -271,6 +378,7 @@ impl Tokens {
                 RefreshGrant {
                     client_id: grant.client_id.clone(),
                     principal: grant.principal,
+                    needs_secret: grant.challenge.is_none(),
                 },
             );
             token
@@ -285,17 +393,17 @@ impl Tokens {
         if let Some(refresh_token) = refresh_token {
             answer["refresh_token"] = json!(refresh_token);
         }
+        // The official SDKs read `uid` from every exchange; a team-linked app
+        // gets the linking admin's, and `team_id` where a user gets `account_id`.
+        answer["uid"] = json!(PROFESSOR_UID);
         match grant.principal {
-            Principal::User => {
-                answer["uid"] = json!("40291838");
-                answer["account_id"] = json!(PROFESSOR.account_id);
-            }
+            Principal::User => answer["account_id"] = json!(PROFESSOR.account_id),
             Principal::Team => answer["team_id"] = json!(TEAM_ID),
         }
         Ok(answer)
     }
 
-    fn refresh(&self, refresh_token: &str, client_id: &str) -> Result<serde_json::Value, Refusal> {
+    fn refresh(&self, refresh_token: &str, client: &Client) -> Result<serde_json::Value, Refusal> {
         let mut grants = self.lock();
         let grant = grants.refresh.get(refresh_token).ok_or_else(|| {
             Refusal(
@@ -303,11 +411,14 @@ impl Tokens {
                 "refresh token is invalid or revoked".into(),
             )
         })?;
-        if grant.client_id != client_id {
+        if grant.client_id != client.id {
             return Err(Refusal(
                 "invalid_grant",
                 "refresh token was issued to a different app".into(),
             ));
+        }
+        if grant.needs_secret && !client.authenticated {
+            return Err(no_client_authentication());
         }
         let principal = grant.principal;
         grants.stats.refreshes += 1;
@@ -366,12 +477,14 @@ pub(crate) fn routes() -> Router<Arc<Core>> {
     Router::new()
         .route("/oauth2/authorize", get(authorize_page).post(approve))
         .route("/oauth2/token", post(token))
+        .route("/1/oauth2/token", post(token))
 }
 
 /// The parameters of an authorization request, checked.
 struct AuthorizeRequest {
     client_id: String,
-    challenge: String,
+    /// `None` when the app uses its secret rather than PKCE.
+    challenge: Option<String>,
     offline: bool,
 }
 
@@ -400,15 +513,24 @@ fn authorize_request(params: &Params) -> Result<AuthorizeRequest, String> {
             "redirect_uri is not supported by the emulator: it shows the code instead".into(),
         );
     }
-    if get("code_challenge_method") != "S256" {
-        return Err("code_challenge_method must be S256 (the emulator supports PKCE only)".into());
-    }
-    let challenge = get("code_challenge");
-    let valid_challenge = (43..=128).contains(&challenge.len())
-        && challenge
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-    if !valid_challenge {
+    let challenge = match (get("code_challenge_method"), get("code_challenge")) {
+        ("", "") => None,
+        ("S256", challenge) => Some(challenge),
+        _ => {
+            return Err(
+                "code_challenge_method must be S256 with a code_challenge (the emulator's \
+                 PKCE is S256 only), or both must be left out"
+                    .into(),
+            );
+        }
+    };
+    let valid_challenge = |challenge: &str| {
+        (43..=128).contains(&challenge.len())
+            && challenge
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    };
+    if challenge.is_some_and(|challenge| !valid_challenge(challenge)) {
         return Err("code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~".into());
     }
     let offline = match get("token_access_type") {
@@ -418,9 +540,25 @@ fn authorize_request(params: &Params) -> Result<AuthorizeRequest, String> {
     };
     Ok(AuthorizeRequest {
         client_id: client_id.to_owned(),
-        challenge: challenge.to_owned(),
+        challenge: challenge.map(str::to_owned),
         offline,
     })
+}
+
+/// An authorization request the emulator can finish: without PKCE only a
+/// registered app could ever exchange the code.
+fn checked_authorize_request(core: &Core, params: &Params) -> Result<AuthorizeRequest, String> {
+    let request = authorize_request(params)?;
+    if request.challenge.is_none() && !core.oauth.is_registered(&request.client_id) {
+        return Err(format!(
+            "the app {:?} has no secret here, so without PKCE its code could never be \
+             exchanged: register it first with POST /_emulator/oauth \
+             {{\"register_app\": {{\"app_key\": ..., \"app_secret\": ...}}}}, or send a \
+             code_challenge",
+            request.client_id
+        ));
+    }
+    Ok(request)
 }
 
 fn html(status: StatusCode, title: &str, body: &str) -> Response {
@@ -471,9 +609,9 @@ const FORWARDED: &[&str] = &[
     "token_access_type",
 ];
 
-async fn authorize_page(uri: Uri) -> Response {
+async fn authorize_page(State(core): State<Arc<Core>>, uri: Uri) -> Response {
     let params = parse_params(uri.query().unwrap_or_default().as_bytes());
-    let request = match authorize_request(&params) {
+    let request = match checked_authorize_request(&core, &params) {
         Ok(request) => request,
         Err(reason) => return bad_authorize_request(&reason),
     };
@@ -505,7 +643,7 @@ async fn authorize_page(uri: Uri) -> Response {
 
 async fn approve(State(core): State<Arc<Core>>, body: Bytes) -> Response {
     let params = parse_params(&body);
-    let request = match authorize_request(&params) {
+    let request = match checked_authorize_request(&core, &params) {
         Ok(request) => request,
         Err(reason) => return bad_authorize_request(&reason),
     };
@@ -523,7 +661,7 @@ async fn approve(State(core): State<Arc<Core>>, body: Bytes) -> Response {
     };
     let code = core.oauth.issue_code(
         &request.client_id,
-        &request.challenge,
+        request.challenge.as_deref(),
         request.offline,
         team,
     );
@@ -570,22 +708,27 @@ fn token_answer(core: &Core, headers: &HeaderMap, body: &[u8]) -> Result<Outgoin
         ));
     }
     let params = parse_params(body);
-    let get = |name: &'static str| {
+    let optional = |name: &str| {
         params
             .get(name)
             .map(String::as_str)
             .filter(|value| !value.is_empty())
-            .ok_or_else(|| Refusal("invalid_request", format!("No {name} provided.")))
     };
-    let answer = match get("grant_type")? {
+    let get = |name: &'static str| {
+        optional(name).ok_or_else(|| Refusal("invalid_request", format!("No {name} provided.")))
+    };
+    let grant_type = get("grant_type")?;
+    let answer = match grant_type {
         "authorization_code" => {
-            let (code, client_id, verifier) =
-                (get("code")?, get("client_id")?, get("code_verifier")?);
-            core.oauth.exchange_code(code, client_id, verifier)?
+            let code = get("code")?;
+            let client = core.oauth.identify(basic_credentials(headers)?, &params)?;
+            core.oauth
+                .exchange_code(code, &client, optional("code_verifier"))?
         }
         "refresh_token" => {
-            let (refresh_token, client_id) = (get("refresh_token")?, get("client_id")?);
-            core.oauth.refresh(refresh_token, client_id)?
+            let refresh_token = get("refresh_token")?;
+            let client = core.oauth.identify(basic_credentials(headers)?, &params)?;
+            core.oauth.refresh(refresh_token, &client)?
         }
         other => {
             return Err(Refusal(
@@ -597,9 +740,44 @@ fn token_answer(core: &Core, headers: &HeaderMap, body: &[u8]) -> Result<Outgoin
     Ok(Outgoing::json(StatusCode::OK, &answer))
 }
 
+/// `Authorization: Basic base64(APP_KEY:APP_SECRET)`, if the call carries one.
+fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Refusal> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let malformed = || {
+        Refusal(
+            "invalid_client",
+            "the Authorization header must be \"Basic \" and base64 of APP_KEY:APP_SECRET".into(),
+        )
+    };
+    let encoded = value
+        .to_str()
+        .ok()
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .map(|(_, encoded)| encoded.trim())
+        .ok_or_else(malformed)?;
+    let decoded = STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(malformed)?;
+    let (key, secret) = decoded.split_once(':').ok_or_else(malformed)?;
+    Ok(Some((key.to_owned(), secret.to_owned())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An app that names itself without proving it (a PKCE client).
+    fn public(id: &str) -> Client {
+        Client {
+            id: id.to_owned(),
+            authenticated: false,
+        }
+    }
 
     #[test]
     fn s256_matches_rfc_7636() {
@@ -643,15 +821,27 @@ mod tests {
         let tokens = Tokens::new(Duration::from_secs(60));
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         let challenge = s256(verifier);
-        let code = tokens.issue_code("key", &challenge, true, false);
-        assert!(tokens.exchange_code(&code, "key", "wrong").is_err());
+        let code = tokens.issue_code("key", Some(&challenge), true, false);
+        assert!(
+            tokens
+                .exchange_code(&code, &public("key"), Some("wrong"))
+                .is_err()
+        );
         // Spent by the failed attempt.
-        assert!(tokens.exchange_code(&code, "key", verifier).is_err());
-        let code = tokens.issue_code("key", &challenge, true, false);
-        assert!(tokens.exchange_code(&code, "other", verifier).is_err());
-        let code = tokens.issue_code("key", &challenge, true, false);
+        assert!(
+            tokens
+                .exchange_code(&code, &public("key"), Some(verifier))
+                .is_err()
+        );
+        let code = tokens.issue_code("key", Some(&challenge), true, false);
+        assert!(
+            tokens
+                .exchange_code(&code, &public("other"), Some(verifier))
+                .is_err()
+        );
+        let code = tokens.issue_code("key", Some(&challenge), true, false);
         let answer = tokens
-            .exchange_code(&code, "key", verifier)
+            .exchange_code(&code, &public("key"), Some(verifier))
             .expect("exchanged");
         assert_eq!(answer["expires_in"], 60);
         assert_eq!(answer["account_id"], PROFESSOR.account_id);
@@ -659,12 +849,13 @@ mod tests {
         let refresh = answer["refresh_token"].as_str().expect("refresh token");
         assert_eq!(tokens.principal(access), Ok(Principal::User));
         assert!(tokens.refresh_token_is_live(refresh));
-        let Err(Refusal(error, _)) = tokens.exchange_code(&code, "key", verifier) else {
+        let Err(Refusal(error, _)) = tokens.exchange_code(&code, &public("key"), Some(verifier))
+        else {
             panic!("a code works once");
         };
         assert_eq!(error, "invalid_grant");
 
-        let minted = tokens.refresh(refresh, "key").expect("refreshed");
+        let minted = tokens.refresh(refresh, &public("key")).expect("refreshed");
         assert!(minted.get("refresh_token").is_none());
         let fresh = minted["access_token"].as_str().expect("token");
         tokens.expire_all();
@@ -674,7 +865,7 @@ mod tests {
         assert!(tokens.revoke(access));
         assert!(!tokens.refresh_token_is_live(refresh));
         assert_eq!(tokens.principal(fresh), Err(AuthError::InvalidAccessToken));
-        assert!(tokens.refresh(refresh, "key").is_err());
+        assert!(tokens.refresh(refresh, &public("key")).is_err());
         let stats = tokens.stats();
         assert_eq!(
             (stats.codes_issued, stats.code_exchanges, stats.refreshes),
@@ -686,9 +877,9 @@ mod tests {
     fn team_grants_carry_the_team_id() {
         let tokens = Tokens::new(Duration::from_secs(60));
         let verifier = "v".repeat(50);
-        let code = tokens.issue_code("key", &s256(&verifier), false, true);
+        let code = tokens.issue_code("key", Some(&s256(&verifier)), false, true);
         let answer = tokens
-            .exchange_code(&code, "key", &verifier)
+            .exchange_code(&code, &public("key"), Some(&verifier))
             .expect("exchanged");
         assert_eq!(answer["team_id"], TEAM_ID);
         assert!(answer.get("refresh_token").is_none(), "online access");

@@ -1247,16 +1247,22 @@ impl Api {
     /// Opens the approval page, submits its form with `decision`, and returns the page
     /// that comes back.
     async fn approve(&self, decision: &str) -> (StatusCode, String) {
-        let page = self
-            .client
-            .get(self.authorize_url(""))
-            .send()
-            .await
-            .expect("the page loads");
+        self.approve_at(&self.authorize_url(""), decision).await
+    }
+
+    /// Opens the approval page at `url` (an `/oauth2/authorize?...` address), submits
+    /// its form with `decision`, and returns the page that comes back.
+    async fn approve_at(&self, url: &str, decision: &str) -> (StatusCode, String) {
+        let page = self.client.get(url).send().await.expect("the page loads");
         assert_eq!(page.status(), StatusCode::OK);
         assert_eq!(content_type(&page), "text/html; charset=utf-8");
         let html = page.text().await.expect("html");
-        assert!(html.contains("appkey1"), "{html}");
+        let app_key = url
+            .split("client_id=")
+            .nth(1)
+            .and_then(|rest| rest.split('&').next())
+            .expect("a client_id");
+        assert!(html.contains(app_key), "{html}");
         let mut form: Vec<(String, String)> = html
             .split("<input type=\"hidden\" ")
             .skip(1)
@@ -1288,22 +1294,41 @@ impl Api {
 
     /// Approves and scrapes the code off the page, as a user copies it.
     async fn code(&self, decision: &str) -> String {
-        let (status, html) = self.approve(decision).await;
+        self.code_at(&self.authorize_url(""), decision).await
+    }
+
+    async fn code_at(&self, url: &str, decision: &str) -> String {
+        let (status, html) = self.approve_at(url, decision).await;
         assert_eq!(status, StatusCode::OK, "{html}");
         let start = html.find("<code id=\"code\">").expect("a code") + 16;
         html[start..start + html[start..].find("</code>").expect("closed")].to_owned()
     }
 
     async fn token_call(&self, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        self.token_call_at("/oauth2/token", None, form).await
+    }
+
+    /// A token call posted to `path`, with the app's key and secret as HTTP Basic
+    /// (`curl -u KEY:SECRET`) when `basic` is given.
+    async fn token_call_at(
+        &self,
+        path: &str,
+        basic: Option<(&str, &str)>,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
         let body: String = form
             .iter()
             .map(|(name, value)| format!("{name}={}", form_encode(value)))
             .collect::<Vec<_>>()
             .join("&");
-        let response = self
+        let mut call = self
             .client
-            .post(format!("{}/oauth2/token", self.base_url))
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .post(format!("{}{path}", self.base_url))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some((key, secret)) = basic {
+            call = call.basic_auth(key, Some(secret));
+        }
+        let response = call
             .body(body)
             .send()
             .await
@@ -1731,4 +1756,419 @@ async fn team_members_are_listed_in_pages_for_team_tokens_only() {
         linked.rpc("team/members/list_v2", json!({})).await.0,
         StatusCode::OK
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Paths as Dropbox reads them: repeated slashes collapse (rclone sends "//Folder")
+
+#[tokio::test]
+async fn repeated_slashes_in_a_path_name_the_same_place() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let request = api.create_request("HW1", "/Courses/CS101/HW1").await;
+    emulator
+        .submit(submission(&request, "Ana Lima", "hw1.pdf", b"%PDF-1.4"))
+        .expect("uploaded");
+
+    let (status, listing) = api
+        .rpc("files/list_folder", json!({"path": "//Courses/CS101"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{listing}");
+    assert_eq!(listing["entries"][0]["path_display"], "/Courses/CS101/HW1");
+
+    for path in [
+        "//Courses/CS101/HW1",
+        "/Courses//CS101///HW1",
+        "ns:3235641//Courses/CS101/HW1",
+    ] {
+        let (status, metadata) = api.rpc("files/get_metadata", json!({"path": path})).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {metadata}");
+        assert_eq!(metadata["path_display"], "/Courses/CS101/HW1", "{path}");
+    }
+
+    let file = "//Courses//CS101/HW1//Ana Lima - hw1.pdf";
+    let download = api.download(&json!({"path": file}).to_string(), None).await;
+    assert_eq!(download.status(), StatusCode::OK);
+    let result: Value =
+        serde_json::from_str(download.headers()["dropbox-api-result"].to_str().unwrap()).unwrap();
+    assert_eq!(
+        result["path_display"],
+        "/Courses/CS101/HW1/Ana Lima - hw1.pdf"
+    );
+    assert_eq!(download.bytes().await.unwrap().as_ref(), b"%PDF-1.4");
+
+    let zip = api
+        .authorized("files/download_zip")
+        .header(
+            "Dropbox-API-Arg",
+            json!({"path": "//Courses/CS101/HW1"}).to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zip.status(), StatusCode::OK);
+
+    // A listing's cursor started from "//Courses" follows the same folder.
+    let (_, cursor) = api
+        .rpc(
+            "files/list_folder/get_latest_cursor",
+            json!({"path": "//Courses", "recursive": true}),
+        )
+        .await;
+    emulator
+        .submit(submission(&request, "Bo Chen", "hw1.pdf", b"%PDF"))
+        .expect("uploaded");
+    let (status, changes) = api
+        .rpc(
+            "files/list_folder/continue",
+            json!({"cursor": cursor["cursor"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changes}");
+    assert_eq!(
+        changes["entries"][0]["path_display"],
+        "/Courses/CS101/HW1/Bo Chen - hw1.pdf"
+    );
+}
+
+#[tokio::test]
+async fn paths_dropbox_refuses_stay_refused_after_slashes_collapse() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    api.create_request("HW1", "/Courses/CS101/HW1").await;
+
+    for path in [
+        "//Courses/CS101/",
+        "/Courses/CS101 ",
+        "//Courses/./CS101",
+        "/Courses//../CS101",
+        "/Courses/CS\u{1}101",
+    ] {
+        let (status, error) = api.rpc("files/get_metadata", json!({"path": path})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{path:?}: {error}");
+        assert_eq!(error["error"]["path"][".tag"], "malformed_path", "{path:?}");
+        let (status, error) = api.rpc("files/list_folder", json!({"path": path})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{path:?}: {error}");
+        assert_eq!(error["error"]["path"][".tag"], "malformed_path", "{path:?}");
+    }
+    // Slashes alone are the root written as "/", which Dropbox refuses with a 400.
+    for path in ["/", "//"] {
+        let slash = api
+            .rpc_raw("files/list_folder", &json!({"path": path}).to_string())
+            .await;
+        assert_eq!(slash.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert!(
+            slash.text().await.unwrap().contains("empty string"),
+            "{path}"
+        );
+    }
+    // Relative paths still break the Stone pattern.
+    let relative = api
+        .rpc_raw("files/get_metadata", r#"{"path": "Courses/CS101"}"#)
+        .await;
+    assert_eq!(relative.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn file_request_destinations_collapse_repeated_slashes() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let request = api.create_request("HW1", "//Courses//CS101/HW1").await;
+    assert_eq!(request["destination"], "/Courses/CS101/HW1");
+    let (status, folder) = api
+        .rpc("files/get_metadata", json!({"path": "/Courses/CS101/HW1"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{folder}");
+    assert_eq!(folder["path_display"], "/Courses/CS101/HW1");
+
+    let (status, moved) = api
+        .rpc(
+            "file_requests/update",
+            json!({"id": request["id"], "destination": "//Courses/CS101//HW1 late"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["destination"], "/Courses/CS101/HW1 late");
+
+    for (destination, tag) in [
+        ("//", "invalid_location"),
+        ("//Courses/CS101/", "validation_error"),
+        ("//Courses/../CS101", "validation_error"),
+    ] {
+        let (status, error) = api
+            .rpc(
+                "file_requests/create",
+                json!({"title": "t", "destination": destination}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{destination}: {error}");
+        assert_eq!(error["error"][".tag"], tag, "{destination}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The token endpoint as Dropbox's: uid in every exchange, HTTP Basic, /1/oauth2/token
+
+/// The field names of a JSON object, sorted.
+fn field_names(object: &Value) -> Vec<&str> {
+    let mut names: Vec<&str> = object
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+#[tokio::test]
+async fn every_code_exchange_carries_uid_and_refreshes_carry_only_the_token() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+
+    let (status, user) = api.exchange(&api.code("allow").await).await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(
+        field_names(&user),
+        [
+            "access_token",
+            "account_id",
+            "expires_in",
+            "refresh_token",
+            "scope",
+            "token_type",
+            "uid"
+        ]
+    );
+    assert_eq!(user["uid"], account::PROFESSOR_UID);
+    assert_eq!(user["account_id"], account::PROFESSOR.account_id);
+
+    // A team-linked app: uid (the official SDKs read it unconditionally) and team_id.
+    let (status, team) = api.exchange(&api.code("allow_team").await).await;
+    assert_eq!(status, StatusCode::OK, "{team}");
+    assert_eq!(
+        field_names(&team),
+        [
+            "access_token",
+            "expires_in",
+            "refresh_token",
+            "scope",
+            "team_id",
+            "token_type",
+            "uid"
+        ]
+    );
+    assert_eq!(team["uid"], account::PROFESSOR_UID);
+    assert_eq!(team["team_id"], account::TEAM_ID);
+
+    for tokens in [&user, &team] {
+        let (status, minted) = api
+            .refresh(tokens["refresh_token"].as_str().expect("offline access"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{minted}");
+        assert_eq!(
+            field_names(&minted),
+            ["access_token", "expires_in", "token_type"]
+        );
+    }
+}
+
+/// The approval URL of an app that signs in with its secret instead of PKCE.
+fn confidential_authorize_url(api: &Api, app_key: &str) -> String {
+    format!(
+        "{}/oauth2/authorize?response_type=code&client_id={app_key}&token_access_type=offline",
+        api.base_url
+    )
+}
+
+#[tokio::test]
+async fn the_token_endpoint_takes_the_app_secret_by_http_basic_like_dropbox() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+
+    // Without PKCE an app the emulator holds no secret for cannot start.
+    let unknown = api
+        .client
+        .get(confidential_authorize_url(&api, "appkey2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    assert!(unknown.text().await.unwrap().contains("register_app"));
+
+    let (status, registered) = api
+        .control(
+            "oauth",
+            json!({"register_app": {"app_key": "appkey2", "app_secret": "s3cret"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{registered}");
+
+    // Dropbox's OAuth guide: curl -d code=.. -d grant_type=authorization_code -u KEY:SECRET
+    let code = api
+        .code_at(&confidential_authorize_url(&api, "appkey2"), "allow")
+        .await;
+    let (status, tokens) = api
+        .token_call_at(
+            "/oauth2/token",
+            Some(("appkey2", "s3cret")),
+            &[("code", &code), ("grant_type", "authorization_code")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert_eq!(tokens["uid"], account::PROFESSOR_UID);
+    let refresh = tokens["refresh_token"].as_str().expect("offline access");
+    let (status, account) = api
+        .with_token(tokens["access_token"].as_str().unwrap())
+        .rpc("users/get_current_account", Value::Null)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{account}");
+
+    let (status, minted) = api
+        .token_call_at(
+            "/oauth2/token",
+            Some(("appkey2", "s3cret")),
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    // The secret in the form works as well as in the header.
+    let (status, minted) = api
+        .token_call(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", "appkey2"),
+            ("client_secret", "s3cret"),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+
+    // A wrong secret, by header or form: Dropbox's invalid_client.
+    for (basic, form_secret) in [(Some(("appkey2", "wrong")), None), (None, Some("wrong"))] {
+        let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", refresh)];
+        if let Some(secret) = form_secret {
+            form.extend([("client_id", "appkey2"), ("client_secret", secret)]);
+        }
+        let (status, error) = api.token_call_at("/oauth2/token", basic, &form).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+        assert_eq!(oauth_error(&error), "invalid_client", "{error}");
+        assert_eq!(
+            error["error_description"],
+            "Invalid client_id or client_secret"
+        );
+    }
+
+    // What was granted to a secret needs the secret: the key alone proves nothing.
+    let (status, error) = api
+        .token_call(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", "appkey2"),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(oauth_error(&error), "invalid_request");
+    assert_eq!(
+        error["error_description"],
+        "No auth function available for given request"
+    );
+    let code = api
+        .code_at(&confidential_authorize_url(&api, "appkey2"), "allow")
+        .await;
+    let (status, error) = api
+        .token_call(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", "appkey2"),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(oauth_error(&error), "invalid_request");
+
+    // A PKCE app may authenticate too; its verifier is still checked.
+    let (status, registered) = api
+        .control(
+            "oauth",
+            json!({"register_app": {"app_key": "appkey1", "app_secret": "other"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{registered}");
+    let code = api.code("allow").await;
+    let (status, tokens) = api
+        .token_call_at(
+            "/oauth2/token",
+            Some(("appkey1", "other")),
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    // The header and the form must not name two different apps.
+    let (status, error) = api
+        .token_call_at(
+            "/oauth2/token",
+            Some(("appkey1", "other")),
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+                ("client_id", "appkey2"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(oauth_error(&error), "invalid_request");
+
+    let (status, refused) = api
+        .control(
+            "oauth",
+            json!({"register_app": {"app_key": "appkey3", "app_secret": ""}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+}
+
+#[tokio::test]
+async fn older_clients_reach_the_token_endpoint_under_1() {
+    let emulator = start(Seed::Empty).await;
+    let api = Api::new(&emulator);
+    let code = api.code("allow").await;
+    let (status, tokens) = api
+        .token_call_at(
+            "/1/oauth2/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("client_id", "appkey1"),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert_eq!(tokens["uid"], account::PROFESSOR_UID);
+    let (status, minted) = api
+        .token_call_at(
+            "/1/oauth2/token",
+            None,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+                ("client_id", "appkey1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    let (status, error) = api
+        .token_call_at(
+            "/1/oauth2/token",
+            None,
+            &[("grant_type", "refresh_token"), ("client_id", "appkey1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(oauth_error(&error), "invalid_request");
+    assert_eq!(emulator.oauth_stats().code_exchanges, 1);
 }
