@@ -8,9 +8,9 @@
 
 use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 
-use handin::cli::Cli;
-use handin::dropbox::{Dropbox, DropboxError, ErrorKind};
-use handin::untrusted::{visible, visible_lines};
+use super::Cli;
+use crate::dropbox::{Dropbox, DropboxError, ErrorKind};
+use crate::untrusted::{visible, visible_lines};
 use tokio::sync::watch;
 
 use super::auth::{self, Setup};

@@ -1,26 +1,98 @@
 //! `handin mail invite | remind | password`: the upload link by email from a shell.
 //! Everything for people goes to stderr (the preview, one line per student, the
 //! summary); stdout stays empty. Exit statuses are in the commands' `--help` (see
-//! `handin::cli`).
+//! `crate::cli`).
 
 use std::collections::HashSet;
 use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
 
-use handin::cli::{Cli, MailArgs, MailCommand, MailPasswordArgs};
-use handin::config::{MailTransport, Paths};
-use handin::credentials::{self, Secret};
-use handin::dropbox::{Dropbox, DropboxError, FileRequest};
-use handin::mail::{
+use clap::{Args, Subcommand};
+
+use super::{Cli, RequestIdParser};
+use crate::config::{MailTransport, Paths};
+use crate::credentials::{self, Secret};
+use crate::dropbox::{Dropbox, DropboxError, FileRequest};
+use crate::mail::{
     self, Delivery, Kind, Letter, MailLog, Mailer, MailerError, Recipient, Sent, Templates, Values,
 };
-use handin::submissions::{Assignments, ClassView, Roster};
-use handin::time::Zone;
-use handin::untrusted::{visible, visible_lines};
+use crate::submissions::{Assignments, ClassView, Roster};
+use crate::time::Zone;
+use crate::untrusted::{visible, visible_lines};
 use tokio::sync::watch;
 
 use super::auth::{self, Setup};
 use super::session;
+
+const MAIL_HELP: &str = "\
+Sends one plain-text message per student (no one sees the others' addresses), with the
+subject and body of the invite or reminder template filled in ([mail.templates] in the
+config file; placeholders {student} {title} {url} {deadline} {grace} {description}
+{course} {professor}). The first message and the number of recipients are shown on
+stderr first; on a terminal handin asks before sending, elsewhere it needs --yes.
+Students whose address cannot take mail are reported and skipped. What was sent to whom
+is kept in mail-log.json in the data folder.
+
+How mail goes out is set under [mail] in the config file (smtp, sendmail or dry-run, and
+`from`); the SMTP password comes from HANDIN_SMTP_PASSWORD or `handin mail password`.
+
+Examples:
+  handin mail invite nZ3sxAbXpq8bD7hbCGkU --roster cs101.csv --dry-run /tmp/letters
+  handin mail remind nZ3sxAbXpq8bD7hbCGkU --yes
+
+Exit status: 0 every message sent (or written); 1 the mail server or Dropbox could not
+be reached or refused the sign-in (nothing was sent); 2 bad input (flags, config,
+template, roster, no `from`, --yes missing without a terminal); 3 some messages failed
+or some students were skipped (each is named, the others are sent); 130 interrupted.";
+
+/// `handin mail ...`.
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Send a request's upload link to every student of the class list.
+    #[command(after_help = MAIL_HELP)]
+    Invite(MailArgs),
+    /// Send the upload link again to the students who have not handed in.
+    #[command(after_help = MAIL_HELP)]
+    Remind(MailArgs),
+    /// Store the SMTP password in the credentials file, read from stdin (not echoed on
+    /// a terminal).
+    #[command(after_help = "\
+The password is kept in credentials.toml in the data folder, readable by you alone, beside
+the Dropbox sign-in (signing out of Dropbox keeps it). HANDIN_SMTP_PASSWORD, when set, is
+used instead. From a script: printf '%s\\n' \"$PASSWORD\" | handin mail password
+
+Exit status: 0 stored (or forgotten); 2 no password given, or the credentials file could
+not be read or written.")]
+    Password(MailPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// The file request's id (Requests tab, or the end of the request's link).
+    #[arg(value_name = "REQUEST_ID", value_parser = RequestIdParser)]
+    pub request: String,
+    /// The class list (CSV with name and email columns); default: the course's roster
+    /// from [rosters] in the config file.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// Write each message as an .eml file into DIR instead of sending it.
+    #[arg(long, value_name = "DIR")]
+    pub dry_run: Option<PathBuf>,
+    /// Leave out the students the mail log says already got this kind of message for
+    /// this request (to retry only the ones that failed).
+    #[arg(long)]
+    pub skip_already: bool,
+    /// Send without asking; needed when stdin is not a terminal.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MailPasswordArgs {
+    /// Remove the stored password instead.
+    #[arg(long)]
+    pub forget: bool,
+}
 
 /// Every message sent (or written, in a dry run).
 const OK: u8 = 0;
@@ -274,7 +346,7 @@ fn roster(setup: &Setup, args: &MailArgs, request: &FileRequest) -> Result<Roste
         Some(path) => path.clone(),
         None => {
             let course = request.destination.as_deref().and_then(|destination| {
-                handin::state::submissions::course_of(destination, &setup.config.courses_root)
+                crate::state::submissions::course_of(destination, &setup.config.courses_root)
             });
             let configured = course.as_deref().and_then(|course| {
                 setup
@@ -304,7 +376,7 @@ fn roster(setup: &Setup, args: &MailArgs, request: &FileRequest) -> Result<Roste
             }
         }
     };
-    let roster = handin::submissions::load_roster(&path)?;
+    let roster = crate::submissions::load_roster(&path)?;
     if roster.students.is_empty() {
         return Err(format!(
             "the class list {} has no students; add a line per student under its header",
@@ -351,12 +423,12 @@ async fn class_view(
             ));
         }
     };
-    let submissions = handin::submissions::of_request(
-        &handin::submissions::files_in(entries),
+    let submissions = crate::submissions::of_request(
+        &crate::submissions::files_in(entries),
         request,
         &assignments,
     );
-    Ok(handin::submissions::class_view(roster, &submissions))
+    Ok(crate::submissions::class_view(roster, &submissions))
 }
 
 /// The name in `mail.from`, else the Dropbox account's.

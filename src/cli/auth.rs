@@ -2,20 +2,50 @@
 //! machines reached over SSH where the TUI is not at hand (or for scripts).
 //!
 //! Output for people goes to stdout, failures to stderr as one sentence each. Exit
-//! statuses are documented in each subcommand's `--help` (see `handin::cli`).
+//! statuses are documented in each subcommand's `--help` (see `crate::cli`).
 
 use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 
+use clap::Subcommand;
 use dropbox_sdk::users_common::AccountType;
-use handin::cli::{AuthCommand, Cli};
-use handin::clipboard::{Clipboard as _, CopyRoute, DisplayEnvironment, TerminalClipboard};
-use handin::config::{Config, Overrides, Paths};
-use handin::credentials::{CredentialStore, Credentials, CredentialsError};
-use handin::dropbox::{
+
+use super::Cli;
+use crate::clipboard::{Clipboard as _, CopyRoute, DisplayEnvironment, TerminalClipboard};
+use crate::config::{Config, Overrides, Paths};
+use crate::credentials::{CredentialStore, Credentials, CredentialsError};
+use crate::dropbox::{
     AuthMethod, ClientSettings, Dropbox, DropboxError, ErrorKind, FullAccount, Origin, start_login,
 };
-use handin::logging;
-use handin::untrusted::visible;
+use crate::logging;
+use crate::untrusted::visible;
+
+/// `handin auth ...`. Credentials live in `credentials.toml` under the data folder,
+/// readable by you alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum AuthCommand {
+    /// Sign in with OAuth 2: open the printed address, allow handin, paste the code back.
+    #[command(after_help = "\
+Needs the key of a Dropbox app (--app-key, HANDIN_APP_KEY or app_key in the config file):
+create a scoped-access app in the App Console with the files and file_requests permissions.
+handin keeps the refresh token and renews access by itself until you sign out.
+
+Exit status: 0 signed in; 1 Dropbox refused (a wrong or expired code) or could not be
+reached; 2 bad input (no app key, no code, an unusable config or credentials file).")]
+    Login,
+    /// Revoke handin's access at Dropbox and delete the credentials file.
+    #[command(after_help = "\
+The credentials file is deleted even when Dropbox cannot be reached to revoke the token;
+you are then told to revoke handin's access at dropbox.com (Settings, Connected apps).
+
+Exit status: 0 signed out (or was not signed in); 1 the token could not be revoked at
+Dropbox (the file is deleted all the same); 2 the file could not be read or deleted.")]
+    Logout,
+    /// Say who handin acts as, and how it is signed in.
+    #[command(after_help = "\
+Exit status: 0 signed in and Dropbox accepts the credentials; 1 not signed in, or Dropbox
+refuses the credentials or cannot be reached; 2 an unusable config or credentials file.")]
+    Status,
+}
 
 /// Done as asked.
 const OK: u8 = 0;

@@ -1,28 +1,97 @@
 //! `handin submissions ...`: the Submissions tab from a shell. Files are listed, matched
-//! to students and judged for lateness by `handin::submissions`, exactly as the TUI
+//! to students and judged for lateness by `crate::submissions`, exactly as the TUI
 //! does, and the CSV exports are the TUI's own (`export_csv`), so a cron job's file and
 //! one saved with E are the same.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use handin::cli::{
-    AssignArgs, Cli, SubmissionsCommand, SubmissionsExportArgs, SubmissionsListArgs, UnassignArgs,
-};
-use handin::download::human_bytes;
-use handin::dropbox::{FileMetadata, FileRequest, Metadata};
-use handin::state::submissions::course_of;
-use handin::submissions::{
+use clap::{Args, Subcommand};
+
+use super::{Cli, FormatArgs, RequestIdParser};
+use crate::download::human_bytes;
+use crate::dropbox::{FileMetadata, FileRequest, Metadata};
+use crate::state::submissions::course_of;
+use crate::submissions::{
     self, Assignments, ClassView, GridColumn, Lateness, Match, Roster, Standing, Submission,
 };
-use handin::time::{self, Zone};
-use handin::untrusted::visible;
+use crate::time::{self, Zone};
+use crate::untrusted::visible;
 use serde::Serialize;
 
 use super::auth::{self, Setup};
 use super::download::{in_course, no_such_course};
 use super::output::{self, Format, RequestJson, Table};
 use super::session::{self, Failure, OK, Session};
+
+/// `handin submissions ...`.
+#[derive(Debug, Subcommand)]
+pub enum SubmissionsCommand {
+    /// The files of a request, newest first; with --roster, where each student stands.
+    List(SubmissionsListArgs),
+    /// Save the class list of a request, or the grid of a whole course, as CSV (what E
+    /// saves in the TUI).
+    Export(SubmissionsExportArgs),
+    /// Attribute a file to a student by hand, as a does in the TUI.
+    Assign(AssignArgs),
+    /// Take back a file's attribution: its name says who sent it again.
+    Unassign(UnassignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SubmissionsListArgs {
+    /// The request's id.
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
+    pub id: String,
+    /// The class list (CSV with name and email columns): one line per student instead
+    /// of one per file.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("what")
+        .args(["id", "course"])
+        .required(true)
+))]
+pub struct SubmissionsExportArgs {
+    /// The request whose class list to save.
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
+    pub id: Option<String>,
+    /// Instead, the grid of every request of this course (folder name or Dropbox path).
+    #[arg(long, value_name = "FOLDER")]
+    pub course: Option<String>,
+    /// The class list (default: the course's roster in the config file, as set with R).
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// Where to save the CSV (- for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The file's id (id:..., from `submissions list --json`).
+    #[arg(value_name = "FILE_ID")]
+    pub file_id: String,
+    /// The student: a name or an email, checked against the roster when there is one.
+    #[arg(value_name = "STUDENT")]
+    pub student: String,
+    /// The class list to check the student against (default: the course's roster in the
+    /// config file).
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnassignArgs {
+    /// The file's id (id:...).
+    #[arg(value_name = "FILE_ID")]
+    pub file_id: String,
+}
 
 pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &SubmissionsCommand) -> u8 {
     let done = match command {

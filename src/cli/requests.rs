@@ -1,5 +1,5 @@
 //! `handin requests ...`: what the Requests tab does, from a shell. The checks are the
-//! form's (`handin::syllabus` holds them for flags and files alike) and the calls the
+//! form's (`crate::syllabus` holds them for flags and files alike) and the calls the
 //! service layer's; this file only reads flags, asks before deleting, and reports.
 //!
 //! The result goes to stdout (see `output`), messages to stderr; exit statuses are in
@@ -7,20 +7,19 @@
 
 use std::collections::HashSet;
 use std::io::{IsTerminal as _, Read as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
 use futures::Future;
-use handin::cli::{
-    Cli, RequestCreateArgs, RequestDeleteArgs, RequestDeleteClosedArgs, RequestIdsArgs,
-    RequestUpdateArgs, RequestsCommand, RequestsListArgs,
-};
-use handin::dropbox::{FileRequest, UpdateFileRequestArgs};
-use handin::state::requests::grace_label;
-use handin::syllabus::{self, Changes, DeadlineText, Draft, Field, FieldError, NewRequest, Row};
-use handin::time::{self, Zone};
-use handin::untrusted::{visible, visible_lines};
+
+use super::{Cli, FormatArgs, JsonArgs, RequestIdParser, YesArgs};
+use crate::dropbox::{FileRequest, UpdateFileRequestArgs};
+use crate::state::requests::grace_label;
+use crate::syllabus::{self, Changes, DeadlineText, Draft, Field, FieldError, NewRequest, Row};
+use crate::time::{self, Zone};
+use crate::untrusted::{visible, visible_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use tokio::sync::watch;
@@ -28,6 +27,176 @@ use tokio::sync::watch;
 use super::download::{in_course, no_such_course};
 use super::output::{self, Format, RequestJson, Table};
 use super::session::{self, Failure, OK, PARTIAL, Session, stopped, was_stopped};
+
+/// `handin requests ...`.
+#[derive(Debug, Subcommand)]
+pub enum RequestsCommand {
+    /// List file requests: soonest deadline first, those without one last.
+    List(RequestsListArgs),
+    /// Show one file request.
+    Get(RequestGetArgs),
+    /// Create a file request, or many from a syllabus file (TOML or CSV).
+    #[command(after_help = CREATE_HELP)]
+    Create(RequestCreateArgs),
+    /// Change a file request; what is not given stays as it is.
+    Update(RequestUpdateArgs),
+    /// Close file requests: their links stop taking uploads until reopened.
+    Close(RequestIdsArgs),
+    /// Reopen closed file requests.
+    Reopen(RequestIdsArgs),
+    /// Delete file requests for good (open ones are closed first); their files stay.
+    Delete(RequestDeleteArgs),
+    /// Delete every closed file request on the account; their files stay.
+    DeleteClosed(RequestDeleteClosedArgs),
+    /// How many file requests the account holds, open and closed.
+    Count(JsonArgs),
+}
+
+const CREATE_HELP: &str = "\
+--deadline takes what the TUI's form takes, in your time zone: 2026-12-04 23:59,
+4 dec 17:00, fri 17:00, tomorrow 9am, +7d; also RFC 3339 (2026-12-04T22:59:00Z).
+A day alone means 23:59 that day. --grace: none, 1 day, 2 days, 7 days, 30 days,
+always (or Dropbox's one_day, two_days, seven_days, thirty_days); without it a
+deadline gets default_grace from the config file.
+
+--from FILE creates a term's requests at once: [[request]] tables in TOML, or CSV
+with the header title,destination,deadline,grace,description,open (- reads stdin).
+The whole file is checked first and every bad row is reported with its line; then
+nothing is created. Should Dropbox fail half-way, the requests already created are
+listed. Example: handin requests create --from syllabus.toml --dry-run
+
+Examples:
+  handin requests create --title \"Lab 1\" --dest \"/Courses/CS101/Lab 1\" --deadline \"fri 17:00\"
+  handin requests create --from cs101-autumn.csv --json > created.json";
+
+#[derive(Debug, Args)]
+pub struct RequestsListArgs {
+    /// Only open requests.
+    #[arg(long, conflicts_with = "closed")]
+    pub open: bool,
+    /// Only closed requests.
+    #[arg(long)]
+    pub closed: bool,
+    /// Only requests saving into this course: its folder's name ("CS101 Intro") or
+    /// Dropbox path ("/Courses/CS101 Intro").
+    #[arg(long, value_name = "FOLDER")]
+    pub course: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestGetArgs {
+    /// The request's id (Requests tab, `requests list`, or the end of its link).
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
+    pub id: String,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestCreateArgs {
+    /// What students see on the upload page.
+    #[arg(long, required_unless_present = "from")]
+    pub title: Option<String>,
+    /// The Dropbox folder uploads land in, e.g. "/Courses/CS101/Lab 1".
+    #[arg(
+        long = "dest",
+        visible_alias = "destination",
+        value_name = "PATH",
+        required_unless_present = "from"
+    )]
+    pub destination: Option<String>,
+    /// When uploads are due, in your time zone (see below).
+    #[arg(long, value_name = "WHEN")]
+    pub deadline: Option<String>,
+    /// How long after the deadline uploads are still taken (needs --deadline).
+    #[arg(long, value_name = "GRACE")]
+    pub grace: Option<String>,
+    /// Shown to students under the title.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Create it closed: its link takes uploads once reopened.
+    #[arg(long)]
+    pub closed: bool,
+    /// Create every request of a syllabus file (TOML or CSV; - for stdin).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["title", "destination", "deadline", "grace", "description", "closed"]
+    )]
+    pub from: Option<PathBuf>,
+    /// With --from: skip rows whose request exists already (same title and folder)
+    /// instead of refusing the file; for running a syllabus again after a failure.
+    #[arg(long, requires = "from")]
+    pub skip_existing: bool,
+    /// Check everything and print what would be created, creating nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("changes")
+        .args(["title", "destination", "deadline", "no_deadline", "grace", "description"])
+        .required(true)
+        .multiple(true)
+))]
+pub struct RequestUpdateArgs {
+    /// The request's id.
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
+    pub id: String,
+    /// A new title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// A new folder for uploads (files already uploaded stay where they are).
+    #[arg(long = "dest", visible_alias = "destination", value_name = "PATH")]
+    pub destination: Option<String>,
+    /// A new deadline, in the forms `requests create` takes; the grace stays.
+    #[arg(long, value_name = "WHEN", conflicts_with = "no_deadline")]
+    pub deadline: Option<String>,
+    /// Remove the deadline (and with it the grace).
+    #[arg(long)]
+    pub no_deadline: bool,
+    /// A new grace period (none, 1 day, 2 days, 7 days, 30 days, always).
+    #[arg(long, value_name = "GRACE")]
+    pub grace: Option<String>,
+    /// A new description.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestIdsArgs {
+    /// Request ids.
+    #[arg(value_name = "ID", required = true, value_parser = RequestIdParser)]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestDeleteArgs {
+    /// Request ids.
+    #[arg(value_name = "ID", required = true, value_parser = RequestIdParser)]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub confirm: YesArgs,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestDeleteClosedArgs {
+    #[command(flatten)]
+    pub confirm: YesArgs,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
 
 /// Titles named one by one in a question or a summary; more are counted.
 const TITLES_SHOWN: usize = 5;
@@ -288,7 +457,7 @@ async fn create(
 fn read_syllabus(
     path: &Path,
     now: DateTime<Utc>,
-    default_grace: Option<handin::dropbox::GracePeriod>,
+    default_grace: Option<crate::dropbox::GracePeriod>,
 ) -> Result<Vec<Row>, Failure> {
     let shown = shown_path(path);
     let bytes = if path == Path::new("-") {
@@ -848,7 +1017,7 @@ async fn delete(
 
 /// Dropbox deletes closed requests only: an open one is closed first, as the TUI does.
 async fn close_and_delete(session: &Session, request: &FileRequest) -> Result<(), Failure> {
-    let failed = |error: &handin::dropbox::DropboxError| {
+    let failed = |error: &crate::dropbox::DropboxError| {
         Failure::from_dropbox(
             &format!(
                 "Dropbox did not delete \"{}\" ({})",

@@ -1,7 +1,7 @@
 //! `handin download`: the download engine from a shell, for grading on a lab machine or
 //! from a script. Progress goes to stderr while it is a terminal; the summary always
 //! goes to stderr; stdout stays empty. Exit statuses are documented in the command's
-//! `--help` (see `handin::cli`).
+//! `--help` (see `crate::cli`).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -9,18 +9,81 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use clap::Args;
 use futures::StreamExt as _;
-use handin::cli::{Cli, DownloadArgs};
-use handin::download::{
+
+use super::{Cli, RequestIdParser};
+use crate::download::{
     self, Cancel, Item, Options, Progress, Snapshot, Summary, human_bytes, human_duration,
 };
-use handin::dropbox::{Dropbox, FileRequest};
-use handin::submissions::Assignments;
-use handin::untrusted::{visible, visible_lines};
+use crate::dropbox::{Dropbox, FileRequest};
+use crate::submissions::Assignments;
+use crate::untrusted::{visible, visible_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::auth;
 use super::session::{self, DROPBOX as REFUSED, OK, PARTIAL as SOME_FAILED, USAGE, stopped};
+
+pub(super) const DOWNLOAD_HELP: &str = "\
+Files land in DIR/<course>/<request title>/<student>/<file name>. Each file is checked
+against Dropbox's content hash before it takes its name; a file already there with the
+same content is left alone, so running the command again fetches only what is new. A
+different local file of the same name (an annotated copy, say) is kept beside the new
+one as \"<name> (local copy)\". Ctrl-C stops at once: partly downloaded files stay in
+DIR/.handin-partial and are resumed next time. Folders are made 0700 and files 0600.
+
+Signs in as `handin auth login` left it, or with the access token in HANDIN_TOKEN.
+Progress is drawn on stderr when it is a terminal; the summary always goes to stderr,
+and nothing is written to stdout.
+
+Examples:
+  handin download nZ3sxAbXpq8bD7hbCGkU
+  handin download --course \"CS101 Intro\" --to ~/grading
+  HANDIN_TOKEN=... handin download --course /Courses/CS101 --concurrency 12
+
+Exit status: 0 every file downloaded or already there; 1 Dropbox refused or could not
+be reached before downloading (an unknown request id or course, not signed in, a
+listing that failed); 2 bad input (flags, config or assignments file); 3 some files
+failed (the others are downloaded, and the failures are listed); 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM).";
+
+/// `handin download`: which requests, where to, how many files at once.
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("which")
+        .args(["requests", "course"])
+        .required(true)
+        .multiple(true)
+))]
+pub struct DownloadArgs {
+    /// File request ids (Requests tab, or the end of the request's link).
+    #[arg(value_name = "REQUEST_ID", value_parser = RequestIdParser)]
+    pub requests: Vec<String>,
+
+    /// Also every request saving into this course: its folder's name ("CS101 Intro") or
+    /// Dropbox path ("/Courses/CS101 Intro"). May be given more than once.
+    #[arg(long, value_name = "FOLDER")]
+    pub course: Vec<String>,
+
+    /// Folder to download into (default: download_dir in the config, else
+    /// ~/handin-downloads).
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
+
+    /// Files downloaded at once, 1 to 32 (default: download_concurrency in the config, 6).
+    #[arg(long, value_name = "N", value_parser = parse_concurrency)]
+    pub concurrency: Option<u32>,
+}
+
+/// What `--concurrency` accepts: the same range as `download_concurrency`.
+fn parse_concurrency(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(n @ 1..=32) => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a number of files from 1 to 32 (6 suits most connections)"
+        )),
+    }
+}
 
 /// Requests listed at once while planning.
 const LISTINGS_AT_ONCE: usize = 4;
@@ -38,18 +101,18 @@ struct Plan {
     assignments: Assignments,
     /// The class lists of `[rosters]` in the config, by course folder (lowercase), which
     /// spell the student folders as the TUI does.
-    rosters: std::collections::HashMap<String, handin::submissions::Roster>,
+    rosters: std::collections::HashMap<String, crate::submissions::Roster>,
     options: Options,
 }
 
 /// The class lists named in the config; one that cannot be read is said on stderr and
 /// left out (its students' folders are then named from the file names).
 fn load_rosters(
-    config: &handin::config::Config,
-) -> std::collections::HashMap<String, handin::submissions::Roster> {
+    config: &crate::config::Config,
+) -> std::collections::HashMap<String, crate::submissions::Roster> {
     let mut rosters = std::collections::HashMap::new();
     for (course, path) in &config.rosters {
-        match handin::submissions::load_roster(path) {
+        match crate::submissions::load_roster(path) {
             Ok(roster) => {
                 rosters.insert(course.to_lowercase(), roster);
             }
@@ -64,9 +127,9 @@ fn load_rosters(
 impl Plan {
     fn roster_of(
         &self,
-        request: &handin::dropbox::FileRequest,
-    ) -> Option<&handin::submissions::Roster> {
-        let course = handin::state::submissions::course_of(
+        request: &crate::dropbox::FileRequest,
+    ) -> Option<&crate::submissions::Roster> {
+        let course = crate::state::submissions::course_of(
             request.destination.as_deref()?,
             &self.courses_root,
         )?;

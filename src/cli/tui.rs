@@ -1,56 +1,24 @@
-//! Wiring for the binary: paths, config, logging, credentials, the terminal and signals.
-
-pub mod auth;
-pub mod download;
-pub mod mail;
-pub mod output;
-pub mod requests;
-pub mod session;
-pub mod submissions;
+//! The TUI's start: paths, config, logging, credentials, the terminal and signals.
 
 use std::time::Duration;
 
+use super::{Cli, auth};
+use crate::app::{self, Exit, Services, Signal, SystemClock};
+use crate::clipboard::{DisplayEnvironment, TerminalClipboard};
+use crate::config::{self, Config, Paths};
+use crate::credentials::CredentialStore;
+use crate::dropbox::Dropbox;
+use crate::emulator::{self, Emulator, EmulatorOptions, Seed};
+use crate::state::{Environment, State};
+use crate::time::Zone;
+use crate::{logging, terminal};
 use futures::{Stream, StreamExt as _};
-use handin::app::{self, Exit, Services, Signal, SystemClock};
-use handin::cli::{Cli, EmulatorArgs};
-use handin::clipboard::{DisplayEnvironment, TerminalClipboard};
-use handin::config::{self, Config, Paths};
-use handin::credentials::CredentialStore;
-use handin::dropbox::Dropbox;
-use handin::emulator::{self, Emulator, EmulatorOptions, Seed};
-use handin::state::{Environment, State};
-use handin::time::Zone;
-use handin::{logging, terminal};
 
 /// Exit status for bad input (flags, config, missing token), as clap uses.
 const USAGE: u8 = 2;
 
 /// How often a new submission lands in the demo.
 const DEMO_ARRIVAL_EVERY: Duration = Duration::from_secs(4);
-
-pub async fn emulator(args: &EmulatorArgs) -> u8 {
-    if !args.listen.ip().is_loopback() {
-        eprintln!(
-            "handin emulator listens on loopback only; use --listen 127.0.0.1:{}",
-            args.listen.port()
-        );
-        return USAGE;
-    }
-    let options = EmulatorOptions {
-        seed: Seed::from(args.seed),
-        state_file: args.state.clone(),
-        token: args.emulator_token.clone(),
-        access_token_lifetime: Duration::from_secs(args.access_token_lifetime.max(1)),
-        ..EmulatorOptions::default()
-    };
-    match emulator::run_cli(args.listen, options).await {
-        Ok(()) => 0,
-        Err(error) => {
-            eprintln!("handin emulator: {error:#}");
-            1
-        }
-    }
-}
 
 pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
     if !config::stdout_is_terminal() {
@@ -233,7 +201,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
         // The demo never writes the professor's configuration.
         let config_path = (!cli.demo).then(|| paths.config_file.clone());
         let credentials = (!cli.demo)
-            .then(|| handin::credentials::CredentialStore::new(paths.credentials_file()));
+            .then(|| crate::credentials::CredentialStore::new(paths.credentials_file()));
         let code = run_screen(
             dropbox,
             environment,
@@ -243,7 +211,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             // The demo's files are not the professor's: nothing of it is kept.
             Kept {
                 assignments: (!cli.demo).then(|| paths.data_dir.join("assignments.json")),
-                mail_log: (!cli.demo).then(|| paths.data_dir.join(handin::mail::record::FILE_NAME)),
+                mail_log: (!cli.demo).then(|| paths.data_dir.join(crate::mail::record::FILE_NAME)),
                 smtp_password: (!cli.demo).then(|| smtp_password_lookup(&paths)),
             },
         )
@@ -269,7 +237,7 @@ async fn run_screen(
     environment: Environment,
     config: Config,
     config_path: Option<std::path::PathBuf>,
-    credentials: Option<handin::credentials::CredentialStore>,
+    credentials: Option<crate::credentials::CredentialStore>,
     kept: Kept,
 ) -> u8 {
     let Kept {
@@ -306,20 +274,20 @@ async fn run_screen(
     let client_settings = config.client_settings();
     let mut state = State::new(chrono::Utc::now(), Zone::Local, environment).with_config(config);
     if let Some(path) = &assignments_path {
-        match handin::submissions::Assignments::load(path) {
+        match crate::submissions::Assignments::load(path) {
             Ok(assignments) => state.submissions.assignments = assignments,
             Err(sentence) => state.announce_warnings(&[sentence]),
         }
     }
     if let Some(path) = &mail_log_path {
-        match handin::mail::MailLog::load(path) {
+        match crate::mail::MailLog::load(path) {
             Ok(log) => state.mail_log = log,
             Err(sentence) => state.announce_warnings(&[sentence]),
         }
     }
     state.settings.auth = Some(auth);
     if let Some(path) = keymap_file {
-        let (keymap, warnings) = handin::keymap::Keymap::with_file(&path);
+        let (keymap, warnings) = crate::keymap::Keymap::with_file(&path);
         state.keymap = keymap;
         for warning in &warnings {
             tracing::warn!("{warning}");
@@ -408,7 +376,7 @@ fn write_demo_rosters(
     let mut rosters = std::collections::BTreeMap::new();
     for (index, (course, csv)) in emulator::demo_rosters().into_iter().enumerate() {
         let path = dir.join(format!("course-{index}.csv"));
-        handin::fs::write_private_atomically(&path, csv.as_bytes())?;
+        crate::fs::write_private_atomically(&path, csv.as_bytes())?;
         rosters.insert(course, path);
     }
     Ok(rosters)
@@ -441,7 +409,7 @@ struct DemoScratch {
 impl DemoScratch {
     fn create() -> Result<DemoScratch, String> {
         let parent = demo_scratch_parent();
-        let root = handin::fs::fresh_private_dir(&parent, "handin-demo").map_err(|error| {
+        let root = crate::fs::fresh_private_dir(&parent, "handin-demo").map_err(|error| {
             format!(
                 "the demo could not make its private scratch folder in {} ({error}); set TMPDIR to a folder you can write to.",
                 parent.display()
@@ -457,7 +425,7 @@ impl DemoScratch {
     /// another user's or writable by others.
     fn folder(&self, name: &str) -> Result<std::path::PathBuf, String> {
         let folder = self.root.join(name);
-        handin::fs::ensure_private_dir(&folder).map_err(|refused| refused.to_string())?;
+        crate::fs::ensure_private_dir(&folder).map_err(|refused| refused.to_string())?;
         Ok(folder)
     }
 }
@@ -476,7 +444,7 @@ fn demo_scratch_parent() -> std::path::PathBuf {
         && runtime.is_absolute()
         && let Ok(metadata) = std::fs::symlink_metadata(&runtime)
         && metadata.is_dir()
-        && metadata.uid() == handin::fs::current_uid()
+        && metadata.uid() == crate::fs::current_uid()
         && metadata.mode() & 0o077 == 0
     {
         return runtime;
@@ -489,6 +457,6 @@ fn demo_scratch_parent() -> std::path::PathBuf {
 fn smtp_password_lookup(paths: &Paths) -> app::SecretLookup {
     let store = CredentialStore::new(paths.credentials_file());
     std::sync::Arc::new(move || {
-        handin::credentials::smtp_password(&store).map_err(|e| e.to_string())
+        crate::credentials::smtp_password(&store).map_err(|e| e.to_string())
     })
 }
