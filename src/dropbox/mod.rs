@@ -14,6 +14,7 @@ pub mod content_hash;
 
 pub mod auth;
 pub mod client;
+mod composed;
 pub mod error;
 pub mod retry;
 
