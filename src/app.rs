@@ -560,12 +560,8 @@ impl<C: Clipboard> Effects<C> {
                     let mut listings = Vec::with_capacity(folders.len());
                     let mut failure = None;
                     for folder in &folders {
-                        match dropbox.list_folder_all(folder, true).await {
-                            Ok((entries, _)) => listings.push(entries),
-                            // A folder removed since: an empty column, not a failed grid.
-                            Err(error) if error.tag() == Some("path/not_found") => {
-                                listings.push(Vec::new())
-                            }
+                        match dropbox.list_request_folder(folder).await {
+                            Ok(entries) => listings.push(entries),
                             Err(error) => {
                                 failure = Some(error);
                                 break;
@@ -737,7 +733,6 @@ async fn plan_course(
             .await
         {
             Ok(planned) => items.extend(planned),
-            Err(error) if error.tag() == Some("path/not_found") => {}
             Err(error) => {
                 tracing::warn!(%error, title = %request.title, "listing a request to download failed");
                 return Err(format!(

@@ -1,7 +1,5 @@
-use std::process::ExitCode;
-
 use handin::cli::{self, Cli};
 
-fn main() -> ExitCode {
-    ExitCode::from(cli::run(Cli::parse_args()))
+fn main() -> std::process::ExitCode {
+    cli::run(Cli::parse_args()).into()
 }

@@ -1,5 +1,6 @@
 //! `handin completions SHELL`: a shell completion script on stdout.
 
+use super::ExitCode;
 use clap::{Args, CommandFactory as _};
 
 use super::Cli;
@@ -13,10 +14,10 @@ pub struct CompletionsArgs {
 }
 
 /// `handin completions SHELL`: the script on stdout.
-pub fn completions(args: &CompletionsArgs) -> u8 {
+pub fn completions(args: &CompletionsArgs) -> ExitCode {
     let mut command = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "handin", &mut script);
     emit(&String::from_utf8_lossy(&script));
-    0
+    ExitCode::Done
 }

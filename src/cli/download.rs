@@ -21,8 +21,9 @@ use crate::submissions::Assignments;
 use crate::untrusted::{visible, visible_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::auth;
-use super::session::{self, DROPBOX as REFUSED, OK, PARTIAL as SOME_FAILED, USAGE, stopped};
+use super::ExitCode;
+use super::Setup;
+use super::session::{self, stopped};
 
 pub(super) const DOWNLOAD_HELP: &str = "\
 Files land in DIR/<course>/<request title>/<student>/<file name>. Each file is checked
@@ -41,11 +42,8 @@ Examples:
   handin download --course \"CS101 Intro\" --to ~/grading
   HANDIN_TOKEN=... handin download --course /Courses/CS101 --concurrency 12
 
-Exit status: 0 every file downloaded or already there; 1 Dropbox refused or could not
-be reached before downloading (an unknown request id or course, not signed in, a
-listing that failed); 2 bad input (flags, config or assignments file); 3 some files
-failed (the others are downloaded, and the failures are listed); 130 interrupted
-(Ctrl-C), 143 terminated (SIGTERM).";
+A request nobody has uploaded to yet has nothing to download: that is done (0).
+Interrupted downloads resume where they stopped when the same command runs again.";
 
 /// `handin download`: which requests, where to, how many files at once.
 #[derive(Debug, Args)]
@@ -137,17 +135,17 @@ impl Plan {
     }
 }
 
-pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs) -> u8 {
-    let setup = match auth::setup(cli) {
+pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs) -> ExitCode {
+    let setup = match Setup::from_cli(cli) {
         Ok(setup) => setup,
         Err(message) => {
             eprintln!("handin: {message}");
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
     let Some(root) = args.to.clone().or_else(|| setup.config.download_dir()) else {
         eprintln!("handin: there is no home folder to download into; name a folder with --to.");
-        return USAGE;
+        return ExitCode::Usage;
     };
     // Shown in messages and independent of where a script happens to run.
     let root = std::path::absolute(&root).unwrap_or(root);
@@ -158,7 +156,7 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs
             // Without them files would land under other students' folders than the
             // TUI puts them in.
             eprintln!("handin: {sentence}");
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
     let dropbox = match session::dropbox(cli, &setup) {
@@ -183,10 +181,10 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs
         concurrency = plan.options.concurrency,
         "handin download"
     );
-    runtime.block_on(download(&dropbox, args, &plan))
+    runtime.block_on(download(&dropbox, args, &plan, cli.quiet))
 }
 
-async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
+async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan, quiet: bool) -> ExitCode {
     let interactive = std::io::stderr().is_terminal();
     let mut stop = session::watch_signals();
 
@@ -217,7 +215,7 @@ async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
         Ok(planned) => planned,
         Err(sentence) => {
             eprintln!("handin: {}", visible_lines(&sentence));
-            return REFUSED;
+            return ExitCode::Refused;
         }
     };
     let mut folders: Vec<PathBuf> = requests
@@ -231,8 +229,8 @@ async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
             1 => "the file request has".to_owned(),
             n => format!("the {n} file requests have"),
         };
-        eprintln!("Nothing to download: {what} no files yet.");
-        return OK;
+        session::say(quiet, format!("Nothing to download: {what} no files yet."));
+        return ExitCode::Done;
     }
     // Which request each item came from, for the failures of a run over several.
     let owners: Vec<&str> = requests
@@ -267,8 +265,8 @@ async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
     report(&summary, &owners, &folders, requests.len() > 1);
     match interrupted {
         Some(code) if summary.cancelled => code,
-        _ if summary.failed() > 0 => SOME_FAILED,
-        _ => OK,
+        _ if summary.failed() > 0 => ExitCode::Partial,
+        _ => ExitCode::Done,
     }
 }
 

@@ -1,5 +1,6 @@
 //! `handin emulator`: the local Dropbox API server, for trying handin and for tests.
 
+use super::ExitCode;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -7,9 +8,6 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use crate::emulator::{self, EmulatorOptions, Seed};
-
-/// Exit status for bad input (flags, config, missing token), as clap uses.
-const USAGE: u8 = 2;
 
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
@@ -59,13 +57,13 @@ impl From<SeedArg> for crate::emulator::Seed {
     }
 }
 
-pub async fn emulator(args: &EmulatorArgs) -> u8 {
+pub async fn emulator(args: &EmulatorArgs) -> ExitCode {
     if !args.listen.ip().is_loopback() {
         eprintln!(
             "handin emulator listens on loopback only; use --listen 127.0.0.1:{}",
             args.listen.port()
         );
-        return USAGE;
+        return ExitCode::Usage;
     }
     let options = EmulatorOptions {
         seed: Seed::from(args.seed),
@@ -75,10 +73,10 @@ pub async fn emulator(args: &EmulatorArgs) -> u8 {
         ..EmulatorOptions::default()
     };
     match emulator::run_cli(args.listen, options).await {
-        Ok(()) => 0,
+        Ok(()) => ExitCode::Done,
         Err(error) => {
             eprintln!("handin emulator: {error:#}");
-            1
+            ExitCode::Refused
         }
     }
 }

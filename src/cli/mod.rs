@@ -8,10 +8,12 @@ pub mod auth;
 pub mod completions;
 pub mod download;
 pub mod emulator;
+mod exit;
 pub mod mail;
 mod output;
 pub mod requests;
 mod session;
+pub mod setup;
 pub mod submissions;
 pub mod tui;
 
@@ -23,11 +25,13 @@ pub use self::auth::AuthCommand;
 pub use self::completions::CompletionsArgs;
 pub use self::download::DownloadArgs;
 pub use self::emulator::{EmulatorArgs, SeedArg};
+pub use self::exit::ExitCode;
 pub use self::mail::{MailArgs, MailCommand, MailPasswordArgs};
 pub use self::requests::{
     RequestCreateArgs, RequestDeleteArgs, RequestDeleteClosedArgs, RequestGetArgs, RequestIdsArgs,
     RequestUpdateArgs, RequestsCommand, RequestsListArgs,
 };
+pub use self::setup::Setup;
 pub use self::submissions::{
     AssignArgs, SubmissionsCommand, SubmissionsExportArgs, SubmissionsListArgs, UnassignArgs,
 };
@@ -137,7 +141,7 @@ impl Cli {
 }
 
 /// Runs what the command line asks for and gives the process's exit status.
-pub fn run(cli: Cli) -> u8 {
+pub fn run(cli: Cli) -> ExitCode {
     // reqwest is built without a default TLS provider so that no aws-lc is compiled.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -148,7 +152,7 @@ pub fn run(cli: Cli) -> u8 {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("handin could not start its runtime: {error}");
-            return 1;
+            return ExitCode::Refused;
         }
     };
     match cli.command {
@@ -169,15 +173,15 @@ pub enum Command {
     #[command(subcommand)]
     Auth(AuthCommand),
     /// Download the files of file requests for grading, into course/request/student folders.
-    #[command(after_help = download::DOWNLOAD_HELP)]
+    #[command(after_help = ExitCode::help_after(download::DOWNLOAD_HELP, &ExitCode::SCRIPTING))]
     Download(DownloadArgs),
     /// Run the local Dropbox API emulator (for trying handin and for tests).
     Emulator(EmulatorArgs),
     /// List, show, create, change, close, reopen and delete file requests (for scripts).
-    #[command(subcommand, after_help = SCRIPTING_HELP)]
+    #[command(subcommand, after_help = ExitCode::help_after(SCRIPTING_HELP, &ExitCode::SCRIPTING))]
     Requests(RequestsCommand),
     /// Who sent what and when, where each student stands, CSV exports (for scripts).
-    #[command(subcommand, after_help = SCRIPTING_HELP)]
+    #[command(subcommand, after_help = ExitCode::help_after(SCRIPTING_HELP, &ExitCode::SCRIPTING))]
     Submissions(SubmissionsCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(after_help = "\
@@ -196,12 +200,7 @@ Output is for people by default; --json prints one JSON document and --csv RFC 4
 with a header (fields and columns in the README's Scripting section; times in RFC 3339,
 UTC). Only the result goes to stdout; messages go to stderr (-q: errors only).
 
-Signs in as `handin auth login` left it, or with the access token in HANDIN_TOKEN.
-
-Exit status: 0 done; 1 Dropbox refused or could not be reached (an unknown id, not
-signed in); 2 bad input (flags, a deadline, a syllabus or roster file, --yes missing
-without a terminal); 3 some items of a batch failed (each is named, the others are
-done); 130 interrupted (Ctrl-C).";
+Signs in as `handin auth login` left it, or with the access token in HANDIN_TOKEN.";
 
 /// `--json` or `--csv`, or neither for output meant for people.
 #[derive(Debug, Clone, Copy, Default, Args)]

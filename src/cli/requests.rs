@@ -24,9 +24,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use tokio::sync::watch;
 
+use super::ExitCode;
 use super::download::{in_course, no_such_course};
 use super::output::{self, Format, RequestJson, Table};
-use super::session::{self, Failure, OK, PARTIAL, Session, stopped, was_stopped};
+use super::session::{self, Failure, Session, stopped, was_stopped};
 
 /// `handin requests ...`.
 #[derive(Debug, Subcommand)]
@@ -201,7 +202,11 @@ pub struct RequestDeleteClosedArgs {
 /// Titles named one by one in a question or a summary; more are counted.
 const TITLES_SHOWN: usize = 5;
 
-pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &RequestsCommand) -> u8 {
+pub fn command(
+    runtime: &tokio::runtime::Runtime,
+    cli: &Cli,
+    command: &RequestsCommand,
+) -> ExitCode {
     let session = match Session::start(cli) {
         Ok(session) => session,
         Err(failure) => return failure.report(),
@@ -267,7 +272,7 @@ fn name(command: &RequestsCommand) -> &'static str {
 /// Runs `work` unless Ctrl-C (or SIGTERM) comes first; then says `meanwhile` (what may
 /// or may not have happened) and exits 130 (143).
 async fn interruptible<T>(
-    stop: &mut watch::Receiver<Option<u8>>,
+    stop: &mut watch::Receiver<Option<ExitCode>>,
     work: impl Future<Output = Result<T, Failure>>,
     meanwhile: &str,
 ) -> Result<T, Failure> {
@@ -280,7 +285,7 @@ async fn interruptible<T>(
     }
 }
 
-async fn list(session: &Session, args: &RequestsListArgs) -> Result<u8, Failure> {
+async fn list(session: &Session, args: &RequestsListArgs) -> Result<ExitCode, Failure> {
     let mut requests = all_requests(session).await?;
     let courses_root = &session.setup.config.courses_root;
     if let Some(course) = &args.course {
@@ -302,7 +307,7 @@ async fn list(session: &Session, args: &RequestsListArgs) -> Result<u8, Failure>
     requests.retain(|request| !(args.open && !request.is_open || args.closed && request.is_open));
     sort(&mut requests);
     output::print_requests(&requests, args.format.into(), Utc::now());
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 async fn all_requests(session: &Session) -> Result<Vec<FileRequest>, Failure> {
@@ -330,10 +335,10 @@ fn sort(requests: &mut [FileRequest]) {
     });
 }
 
-async fn get(session: &Session, id: &str, format: Format) -> Result<u8, Failure> {
+async fn get(session: &Session, id: &str, format: Format) -> Result<ExitCode, Failure> {
     let request = fetch(session, id).await?;
     output::print_request(&request, format, Utc::now());
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 async fn fetch(session: &Session, id: &str) -> Result<FileRequest, Failure> {
@@ -345,7 +350,7 @@ async fn fetch(session: &Session, id: &str) -> Result<FileRequest, Failure> {
         .map_err(|error| session::request_failure(id, &error))
 }
 
-async fn count(session: &Session, json: bool) -> Result<u8, Failure> {
+async fn count(session: &Session, json: bool) -> Result<ExitCode, Failure> {
     let count = session
         .dropbox
         .count_requests()
@@ -356,7 +361,7 @@ async fn count(session: &Session, json: bool) -> Result<u8, Failure> {
     } else {
         output::emit(&format!("{count}\n"));
     }
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -386,8 +391,8 @@ fn flag_failure(errors: Vec<FieldError>) -> Failure {
 async fn create(
     session: &Session,
     args: &RequestCreateArgs,
-    stop: &mut watch::Receiver<Option<u8>>,
-) -> Result<u8, Failure> {
+    stop: &mut watch::Receiver<Option<ExitCode>>,
+) -> Result<ExitCode, Failure> {
     let now = Utc::now();
     let default_grace = session.setup.config.default_grace.to_grace();
     let format = Format::from(args.format);
@@ -421,7 +426,7 @@ async fn create(
         if rows.is_empty() {
             session.say("Every request of the syllabus exists already; nothing was created.");
             output::print_requests(&[], format, now);
-            return Ok(OK);
+            return Ok(ExitCode::Done);
         }
     }
     if args.dry_run {
@@ -430,7 +435,7 @@ async fn create(
             "Checked: {} would be created; nothing was (--dry-run).",
             count_of(rows.len(), "file request")
         ));
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     }
     if source.is_none() {
         let request = interruptible(
@@ -448,7 +453,7 @@ async fn create(
         )
         .await?;
         output::print_request(&request, format, Utc::now());
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     }
     create_all(session, &rows, format, stop).await
 }
@@ -634,7 +639,7 @@ enum Halt {
     /// Ctrl-C or SIGTERM, and whether a request was being created at that moment (it
     /// may then exist or not).
     Interrupted {
-        code: u8,
+        code: ExitCode,
         mid_call: bool,
     },
 }
@@ -645,8 +650,8 @@ async fn create_all(
     session: &Session,
     rows: &[Row],
     format: Format,
-    stop: &mut watch::Receiver<Option<u8>>,
-) -> Result<u8, Failure> {
+    stop: &mut watch::Receiver<Option<ExitCode>>,
+) -> Result<ExitCode, Failure> {
     let bar = progress_bar(session, rows.len() as u64, "Creating");
     let mut created: Vec<(usize, FileRequest)> = Vec::with_capacity(rows.len());
     let mut halt: Option<(usize, Halt)> = None;
@@ -694,7 +699,7 @@ async fn create_all(
             "Created {}.",
             count_of(created.len(), "file request")
         ));
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     };
     let row = &rows[stopped_at];
     let (mut sentence, code) = match halt {
@@ -731,7 +736,7 @@ async fn create_all(
             if created.is_empty() {
                 failure.code
             } else {
-                PARTIAL
+                ExitCode::Partial
             },
         ),
     };
@@ -785,7 +790,7 @@ fn count_of(n: usize, what: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // Changing
 
-async fn update(session: &Session, args: &RequestUpdateArgs) -> Result<u8, Failure> {
+async fn update(session: &Session, args: &RequestUpdateArgs) -> Result<ExitCode, Failure> {
     let original = fetch(session, &args.id).await?;
     let changes = Changes {
         title: args.title.clone(),
@@ -810,7 +815,7 @@ async fn update(session: &Session, args: &RequestUpdateArgs) -> Result<u8, Failu
             visible(&original.title)
         ));
         output::print_request(&original, format, Utc::now());
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     };
     let updated = session
         .dropbox
@@ -823,7 +828,7 @@ async fn update(session: &Session, args: &RequestUpdateArgs) -> Result<u8, Failu
             )
         })?;
     output::print_request(&updated, format, Utc::now());
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 /// Each id once, in the order given.
@@ -839,13 +844,19 @@ fn distinct(ids: &[String]) -> Vec<String> {
 struct Batch {
     done: Vec<FileRequest>,
     failed: Vec<Failure>,
-    interrupted: Option<u8>,
+    interrupted: Option<ExitCode>,
 }
 
 impl Batch {
     /// Prints the result, reports the failures, and gives the exit status: 0 all done,
     /// 3 some failed, the failure's own when all failed, 130 when interrupted.
-    fn finish(self, session: &Session, format: Format, verb: &str, untouched: &[String]) -> u8 {
+    fn finish(
+        self,
+        session: &Session,
+        format: Format,
+        verb: &str,
+        untouched: &[String],
+    ) -> ExitCode {
         let now = Utc::now();
         match format {
             Format::Json => output::emit_json(
@@ -887,10 +898,10 @@ impl Batch {
                     super::submissions::capitalise(verb),
                     count_of(self.done.len(), "file request")
                 ));
-                OK
+                ExitCode::Done
             }
-            (true, true) => last_code.unwrap_or(session::DROPBOX),
-            (true, false) => PARTIAL,
+            (true, true) => last_code.unwrap_or(ExitCode::Refused),
+            (true, false) => ExitCode::Partial,
         }
     }
 }
@@ -899,8 +910,8 @@ async fn open_or_close(
     session: &Session,
     args: &RequestIdsArgs,
     open: bool,
-    stop: &mut watch::Receiver<Option<u8>>,
-) -> Result<u8, Failure> {
+    stop: &mut watch::Receiver<Option<ExitCode>>,
+) -> Result<ExitCode, Failure> {
     let verb = if open { "reopened" } else { "closed" };
     let ids = distinct(&args.ids);
     let mut batch = Batch {
@@ -953,8 +964,8 @@ fn titles(requests: &[&FileRequest]) -> String {
 async fn delete(
     session: &Session,
     args: &RequestDeleteArgs,
-    stop: &mut watch::Receiver<Option<u8>>,
-) -> Result<u8, Failure> {
+    stop: &mut watch::Receiver<Option<ExitCode>>,
+) -> Result<ExitCode, Failure> {
     let ids = distinct(&args.ids);
     let mut batch = Batch {
         done: Vec::new(),
@@ -994,7 +1005,7 @@ async fn delete(
             eprintln!("handin: {}", visible_lines(&failure.sentence));
         }
         session.say("Nothing was deleted.");
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     }
     let mut untouched = Vec::new();
     for (index, request) in found.iter().enumerate() {
@@ -1043,7 +1054,10 @@ async fn close_and_delete(session: &Session, request: &FileRequest) -> Result<()
         .map_err(|e| failed(&e))
 }
 
-async fn delete_closed(session: &Session, args: &RequestDeleteClosedArgs) -> Result<u8, Failure> {
+async fn delete_closed(
+    session: &Session,
+    args: &RequestDeleteClosedArgs,
+) -> Result<ExitCode, Failure> {
     let format = Format::from(args.format);
     let requests = all_requests(session).await?;
     let closed: Vec<&FileRequest> = requests.iter().filter(|request| !request.is_open).collect();
@@ -1052,7 +1066,7 @@ async fn delete_closed(session: &Session, args: &RequestDeleteClosedArgs) -> Res
         if format == Format::Json {
             output::emit_json(&Vec::<RequestJson>::new());
         }
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     }
     let question = format!(
         "Delete all {} for good ({})? Their links stop working; files already uploaded stay \
@@ -1062,7 +1076,7 @@ async fn delete_closed(session: &Session, args: &RequestDeleteClosedArgs) -> Res
     );
     if !session::confirm(&question, args.confirm.yes)? {
         session.say("Nothing was deleted.");
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     }
     let deleted = session.dropbox.delete_all_closed().await.map_err(|error| {
         Failure::from_dropbox("Dropbox did not delete the closed requests", &error)

@@ -19,10 +19,11 @@ use crate::time::{self, Zone};
 use crate::untrusted::visible;
 use serde::Serialize;
 
-use super::auth::{self, Setup};
+use super::ExitCode;
+use super::Setup;
 use super::download::{in_course, no_such_course};
 use super::output::{self, Format, RequestJson, Table};
-use super::session::{self, Failure, OK, Session};
+use super::session::{self, Failure, Session};
 
 /// `handin submissions ...`.
 #[derive(Debug, Subcommand)]
@@ -93,10 +94,14 @@ pub struct UnassignArgs {
     pub file_id: String,
 }
 
-pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &SubmissionsCommand) -> u8 {
+pub fn command(
+    runtime: &tokio::runtime::Runtime,
+    cli: &Cli,
+    command: &SubmissionsCommand,
+) -> ExitCode {
     let done = match command {
         // Nothing to ask Dropbox: the attribution is taken back here.
-        SubmissionsCommand::Unassign(args) => auth::setup(cli)
+        SubmissionsCommand::Unassign(args) => Setup::from_cli(cli)
             .map_err(Failure::usage)
             .and_then(|setup| unassign(&setup, args, cli.quiet)),
         _ => Session::start(cli).and_then(|session| {
@@ -107,7 +112,7 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &Submissio
                         SubmissionsCommand::List(args) => list(&session, args).await,
                         SubmissionsCommand::Export(args) => export(&session, args).await,
                         SubmissionsCommand::Assign(args) => assign(&session, args).await,
-                        SubmissionsCommand::Unassign(_) => Ok(OK),
+                        SubmissionsCommand::Unassign(_) => Ok(ExitCode::Done),
                     }
                 };
                 tokio::select! {
@@ -156,16 +161,16 @@ async fn folder_files(
     destination: &str,
     title: &str,
 ) -> Result<Vec<FileMetadata>, Failure> {
-    let entries = match session.dropbox.list_folder_all(destination, true).await {
-        Ok((entries, _)) => entries,
-        Err(error) if error.tag() == Some("path/not_found") => Vec::new(),
-        Err(error) => {
-            return Err(Failure::from_dropbox(
+    let entries = session
+        .dropbox
+        .list_request_folder(destination)
+        .await
+        .map_err(|error| {
+            Failure::from_dropbox(
                 &format!("could not list the files of \"{}\"", visible(title)),
                 &error,
-            ));
-        }
-    };
+            )
+        })?;
     Ok(submissions::files_in(entries))
 }
 
@@ -215,7 +220,7 @@ fn no_roster(what: &str) -> Failure {
 // ---------------------------------------------------------------------------------------
 // list
 
-async fn list(session: &Session, args: &SubmissionsListArgs) -> Result<u8, Failure> {
+async fn list(session: &Session, args: &SubmissionsListArgs) -> Result<ExitCode, Failure> {
     // A bad roster is the user's to fix before anything is fetched.
     let roster = args.roster.as_deref().map(load_roster).transpose()?;
     let assignments = load_assignments(&session.setup)?;
@@ -234,7 +239,7 @@ async fn list(session: &Session, args: &SubmissionsListArgs) -> Result<u8, Failu
             session.say(class_summary(&view));
         }
     }
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 async fn fetch(session: &Session, id: &str) -> Result<FileRequest, Failure> {
@@ -598,7 +603,7 @@ fn class_json(
 // ---------------------------------------------------------------------------------------
 // export
 
-async fn export(session: &Session, args: &SubmissionsExportArgs) -> Result<u8, Failure> {
+async fn export(session: &Session, args: &SubmissionsExportArgs) -> Result<ExitCode, Failure> {
     let assignments = load_assignments(&session.setup)?;
     let to_stdout = args.out == Path::new("-");
     match (&args.id, &args.course) {
@@ -677,13 +682,13 @@ async fn export(session: &Session, args: &SubmissionsExportArgs) -> Result<u8, F
         // clap requires one of the two.
         (None, None) => return Err(Failure::usage("name a request ID or a --course to export.")),
     }
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 // ---------------------------------------------------------------------------------------
 // assign, unassign
 
-async fn assign(session: &Session, args: &AssignArgs) -> Result<u8, Failure> {
+async fn assign(session: &Session, args: &AssignArgs) -> Result<ExitCode, Failure> {
     let file_id = file_id(&args.file_id)?;
     let typed = args.student.trim();
     if typed.is_empty() {
@@ -756,33 +761,35 @@ async fn assign(session: &Session, args: &AssignArgs) -> Result<u8, Failure> {
         visible(&file.name),
         visible(&student)
     ));
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
-fn unassign(setup: &Setup, args: &UnassignArgs, quiet: bool) -> Result<u8, Failure> {
+fn unassign(setup: &Setup, args: &UnassignArgs, quiet: bool) -> Result<ExitCode, Failure> {
     let file_id = file_id(&args.file_id)?;
     let mut assignments = load_assignments(setup)?;
     let Some(student) = assignments.get(&file_id).map(str::to_string) else {
-        if !quiet {
-            eprintln!(
+        session::say(
+            quiet,
+            format!(
                 "{} was not assigned to anyone; nothing changed.",
                 visible(&file_id)
-            );
-        }
-        return Ok(OK);
+            ),
+        );
+        return Ok(ExitCode::Done);
     };
     assignments.unassign(&file_id);
     assignments
         .save(&assignments_file(setup))
         .map_err(Failure::usage)?;
-    if !quiet {
-        eprintln!(
+    session::say(
+        quiet,
+        format!(
             "{} is no longer assigned to {}.",
             visible(&file_id),
             visible(&student)
-        );
-    }
-    Ok(OK)
+        ),
+    );
+    Ok(ExitCode::Done)
 }
 
 /// Dropbox file ids start with `id:`; one pasted without it gets it.

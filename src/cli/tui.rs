@@ -1,8 +1,10 @@
 //! The TUI's start: paths, config, logging, credentials, the terminal and signals.
 
+use super::ExitCode;
 use std::time::Duration;
 
-use super::{Cli, auth};
+use super::Cli;
+use super::setup::{self, Setup};
 use crate::app::{self, Exit, Services, Signal, SystemClock};
 use crate::clipboard::{DisplayEnvironment, TerminalClipboard};
 use crate::config::{self, Config, Paths};
@@ -10,63 +12,34 @@ use crate::credentials::CredentialStore;
 use crate::dropbox::Dropbox;
 use crate::emulator::{self, Emulator, EmulatorOptions, Seed};
 use crate::state::{Environment, State};
+use crate::terminal;
 use crate::time::Zone;
-use crate::{logging, terminal};
 use futures::{Stream, StreamExt as _};
-
-/// Exit status for bad input (flags, config, missing token), as clap uses.
-const USAGE: u8 = 2;
 
 /// How often a new submission lands in the demo.
 const DEMO_ARRIVAL_EVERY: Duration = Duration::from_secs(4);
 
-pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
+pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> ExitCode {
     if !config::stdout_is_terminal() {
         eprintln!(
             "handin's screen needs a terminal, and its output is not one; run it in a terminal (or try `handin --help`)."
         );
-        return USAGE;
+        return ExitCode::Usage;
     }
-    let paths = match resolve_paths(cli) {
-        Ok(paths) => paths,
+    // The flags apply to this run; a setting saved from the screen writes only its own
+    // key, so none of them reaches the file. The demo never reads the professor's
+    // configuration or credentials.
+    let Setup {
+        paths,
+        mut config,
+        store,
+    } = match Setup::from_cli(cli) {
+        Ok(setup) => setup,
         Err(message) => {
             eprintln!("handin: {message}");
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
-    // The demo never reads the professor's configuration or credentials.
-    let file = if cli.demo {
-        Config::default()
-    } else {
-        match Config::load(&paths.config_file) {
-            Ok(config) => config,
-            Err(error) => {
-                eprintln!("handin: {error}");
-                return USAGE;
-            }
-        }
-    };
-    // The flags apply to this run; a setting saved from the screen writes only its own
-    // key, so none of them reaches the file.
-    let overrides = config::Overrides {
-        api_base: cli.api_base.clone(),
-        app_key: cli.app_key.clone(),
-        select_user: None,
-    };
-    let mut config = match overrides.apply(&file) {
-        Ok(config) => config,
-        Err(reason) => {
-            eprintln!("handin: {reason}");
-            return USAGE;
-        }
-    };
-    if let Err(error) = logging::init(&paths.log_file(), cli.verbose) {
-        eprintln!(
-            "handin cannot write its log file {}: {error}; set HANDIN_DATA_DIR to a writable folder.",
-            paths.log_file().display()
-        );
-        return USAGE;
-    }
     terminal::install_panic_hook(paths.log_file());
     if cli.demo {
         // The report ends the process; the demo's scratch folder goes first.
@@ -95,7 +68,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
                     eprintln!(
                         "handin could not make a token for the demo emulator ({error}); /dev/urandom must be readable."
                     );
-                    return 1;
+                    return ExitCode::Refused;
                 }
             };
             let started = Emulator::start(
@@ -111,10 +84,12 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
                 Ok(emulator) => emulator,
                 Err(error) => {
                     eprintln!("handin could not start the demo emulator: {error}");
-                    return 1;
+                    return ExitCode::Refused;
                 }
             };
             config.api_base = Some(emulator.base_url().to_string());
+            // The demo's account is a personal one: no team member to act as.
+            config.select_user = None;
             // Nothing the demo writes is the professor's: its class lists, downloads and
             // letters live in one fresh private folder, removed when the demo ends.
             let folders = DemoScratch::create().and_then(|scratch| {
@@ -132,7 +107,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
                 }
                 Err(sentence) => {
                     eprintln!("handin: {sentence}");
-                    return 1;
+                    return ExitCode::Refused;
                 }
             };
             // The demo's class lists, so its class view has people missing.
@@ -155,17 +130,13 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             (dropbox, source)
         } else {
             // No credentials is fine: the Settings tab says so and signs in.
-            let credentials = match auth::credentials(
-                cli,
-                &CredentialStore::new(paths.credentials_file()),
-                &config.client_settings(),
-            )
-            .map_err(|error| error.to_string())
+            let credentials = match setup::credentials(cli, &store, &config.client_settings())
+                .map_err(|error| error.to_string())
             {
                 Ok(credentials) => credentials,
                 Err(message) => {
                     eprintln!("handin: {message}");
-                    return USAGE;
+                    return ExitCode::Usage;
                 }
             };
             let source = match &config.api_base {
@@ -184,7 +155,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             Ok(dropbox) => dropbox,
             Err(error) => {
                 eprintln!("handin: {}", error.sentence());
-                return USAGE;
+                return ExitCode::Usage;
             }
         };
         let environment = Environment {
@@ -239,7 +210,7 @@ async fn run_screen(
     config_path: Option<std::path::PathBuf>,
     credentials: Option<crate::credentials::CredentialStore>,
     kept: Kept,
-) -> u8 {
+) -> ExitCode {
     let Kept {
         assignments: assignments_path,
         mail_log: mail_log_path,
@@ -249,7 +220,7 @@ async fn run_screen(
         Ok(signals) => signals,
         Err(error) => {
             eprintln!("handin could not watch for signals: {error}");
-            return 1;
+            return ExitCode::Refused;
         }
     };
     let mut tui = match terminal::init() {
@@ -257,7 +228,7 @@ async fn run_screen(
         Err(error) => {
             terminal::restore();
             eprintln!("handin could not set up the terminal: {error}");
-            return 1;
+            return ExitCode::Refused;
         }
     };
     #[cfg(debug_assertions)]
@@ -326,19 +297,15 @@ async fn run_screen(
         Ok(exit) => {
             terminal::restore();
             tracing::info!(?exit, "handin exiting");
-            exit.code() as u8
+            ExitCode::from(exit)
         }
         Err(error) => {
             terminal::restore();
             tracing::error!(%error, "the screen failed");
             eprintln!("handin stopped: the terminal failed ({error}).");
-            1
+            ExitCode::Refused
         }
     }
-}
-
-fn resolve_paths(cli: &Cli) -> Result<Paths, String> {
-    Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())
 }
 
 /// SIGHUP, SIGTERM and SIGINT as one stream.
