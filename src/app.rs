@@ -719,7 +719,6 @@ async fn plan_course(
             .await
         {
             Ok(planned) => items.extend(planned),
-            Err(error) if error.tag() == Some("path/not_found") => {}
             Err(error) => {
                 tracing::warn!(%error, title = %request.title, "listing a request to download failed");
                 return Err(format!(

@@ -228,7 +228,7 @@ pub(super) fn keep_apart(items: &mut [Item]) {
 
 /// Lists `request`'s destination (recursively) and plans its files under `root`, with
 /// the professor's manual `assignments` naming students and the course's `roster`
-/// spelling them.
+/// spelling them. A request nobody has uploaded to yet has nothing to plan.
 pub async fn plan_request(
     dropbox: &Dropbox,
     request: &FileRequest,
@@ -240,7 +240,7 @@ pub async fn plan_request(
     let Some(destination) = request.destination.as_deref() else {
         return Ok(Vec::new());
     };
-    let (entries, _cursor) = dropbox.list_folder_all(destination, true).await?;
+    let entries = dropbox.list_request_folder(destination).await?;
     let submissions = crate::submissions::of_request(
         &crate::submissions::files_in(entries),
         request,

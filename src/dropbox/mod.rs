@@ -14,6 +14,7 @@ pub mod content_hash;
 
 pub mod auth;
 pub mod client;
+mod composed;
 pub mod error;
 pub mod retry;
 
@@ -657,37 +658,6 @@ impl Dropbox {
             }
             return Ok((entries, cursor));
         }
-    }
-
-    /// Every entry under each of `folders` (recursively), one listing per folder, in
-    /// order; a folder that is gone has none. The entries of all the folders together
-    /// are held to `max_listing_entries`, as one listing's are: a course of many
-    /// requests is shown (and kept in memory) at once, so a server that fills each folder
-    /// up to the limit must not multiply it.
-    pub async fn list_folders_all(
-        &self,
-        folders: &[String],
-    ) -> Result<Vec<Vec<Metadata>>, DropboxError> {
-        let limit = self.api().max_listing_entries();
-        let mut listings = Vec::with_capacity(folders.len());
-        let mut total = 0usize;
-        for folder in folders {
-            let entries = match self.list_folder_all(folder, true).await {
-                Ok((entries, _)) => entries,
-                Err(error) if error.tag() == Some("path/not_found") => Vec::new(),
-                Err(error) => return Err(error),
-            };
-            total = total.saturating_add(entries.len());
-            if total > limit {
-                return Err(DropboxError::listing_too_long(
-                    "files/list_folder",
-                    "course's folders",
-                    limit,
-                ));
-            }
-            listings.push(entries);
-        }
-        Ok(listings)
     }
 
     /// The folders directly inside `path`, as display paths (for completing a folder

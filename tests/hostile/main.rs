@@ -8,6 +8,7 @@ mod hostile_server;
 #[path = "../pty/mod.rs"]
 mod pty;
 
+mod cli;
 mod config;
 mod files;
 mod limits;

@@ -27,6 +27,8 @@ pub enum Answer {
     Download { result: Value, body: Vec<u8> },
     /// Any status with a text body.
     Status(u16, String),
+    /// A Dropbox API error: this status with this JSON body (409 and an `error` union).
+    Error(u16, Value),
     /// `has_more: true` forever, each page `per_page` new entries (files for a folder
     /// listing, file requests for a request listing). With `repeat_cursor`, every page
     /// carries the same cursor; else each a new one.
@@ -190,6 +192,12 @@ async fn answer(
         )
             .into_response(),
         Some(Answer::Json(value)) => json_response(&value),
+        Some(Answer::Error(code, value)) => (
+            StatusCode::from_u16(code).expect("a status code"),
+            [("content-type", "application/json")],
+            value.to_string(),
+        )
+            .into_response(),
         Some(Answer::Download { result, body }) => Response::builder()
             .status(StatusCode::OK)
             .header("content-type", "application/octet-stream")
@@ -320,4 +328,16 @@ pub fn listing(entries: Vec<Value>) -> Answer {
 /// A one-page listing of file requests.
 pub fn requests(requests: Vec<Value>) -> Answer {
     Answer::Json(json!({"file_requests": requests, "cursor": "r-done", "has_more": false}))
+}
+
+/// Dropbox's answer for a folder that does not exist (a request nobody has uploaded to:
+/// Dropbox makes its folder with the first upload).
+pub fn path_not_found() -> Answer {
+    Answer::Error(
+        409,
+        json!({
+            "error_summary": "path/not_found/..",
+            "error": {".tag": "path", "path": {".tag": "not_found"}}
+        }),
+    )
 }

@@ -1,7 +1,7 @@
 //! `handin download`: the download engine from a shell, for grading on a lab machine or
 //! from a script. Progress goes to stderr while it is a terminal; the summary always
 //! goes to stderr; stdout stays empty. Exit statuses are documented in the command's
-//! `--help` (see `handin::cli`).
+//! `--help` (see `crate::cli`).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -9,18 +9,79 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use clap::Args;
 use futures::StreamExt as _;
-use handin::cli::{Cli, DownloadArgs};
-use handin::download::{
+
+use super::{Cli, RequestIdParser};
+use crate::download::{
     self, Cancel, Item, Options, Progress, Snapshot, Summary, human_bytes, human_duration,
 };
-use handin::dropbox::{Dropbox, FileRequest};
-use handin::submissions::Assignments;
-use handin::untrusted::{visible, visible_lines};
+use crate::dropbox::{Dropbox, FileRequest};
+use crate::submissions::Assignments;
+use crate::untrusted::{visible, visible_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::auth;
-use super::session::{self, DROPBOX as REFUSED, OK, PARTIAL as SOME_FAILED, USAGE, stopped};
+use super::ExitCode;
+use super::Setup;
+use super::session::{self, stopped};
+
+pub(super) const DOWNLOAD_HELP: &str = "\
+Files land in DIR/<course>/<request title>/<student>/<file name>. Each file is checked
+against Dropbox's content hash before it takes its name; a file already there with the
+same content is left alone, so running the command again fetches only what is new. A
+different local file of the same name (an annotated copy, say) is kept beside the new
+one as \"<name> (local copy)\". Ctrl-C stops at once: partly downloaded files stay in
+DIR/.handin-partial and are resumed next time. Folders are made 0700 and files 0600.
+
+Signs in as `handin auth login` left it, or with the access token in HANDIN_TOKEN.
+Progress is drawn on stderr when it is a terminal; the summary always goes to stderr,
+and nothing is written to stdout.
+
+Examples:
+  handin download nZ3sxAbXpq8bD7hbCGkU
+  handin download --course \"CS101 Intro\" --to ~/grading
+  HANDIN_TOKEN=... handin download --course /Courses/CS101 --concurrency 12
+
+A request nobody has uploaded to yet has nothing to download: that is done (0).
+Interrupted downloads resume where they stopped when the same command runs again.";
+
+/// `handin download`: which requests, where to, how many files at once.
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("which")
+        .args(["requests", "course"])
+        .required(true)
+        .multiple(true)
+))]
+pub struct DownloadArgs {
+    /// File request ids (Requests tab, or the end of the request's link).
+    #[arg(value_name = "REQUEST_ID", value_parser = RequestIdParser)]
+    pub requests: Vec<String>,
+
+    /// Also every request saving into this course: its folder's name ("CS101 Intro") or
+    /// Dropbox path ("/Courses/CS101 Intro"). May be given more than once.
+    #[arg(long, value_name = "FOLDER")]
+    pub course: Vec<String>,
+
+    /// Folder to download into (default: download_dir in the config, else
+    /// ~/handin-downloads).
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
+
+    /// Files downloaded at once, 1 to 32 (default: download_concurrency in the config, 6).
+    #[arg(long, value_name = "N", value_parser = parse_concurrency)]
+    pub concurrency: Option<u32>,
+}
+
+/// What `--concurrency` accepts: the same range as `download_concurrency`.
+fn parse_concurrency(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(n @ 1..=32) => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a number of files from 1 to 32 (6 suits most connections)"
+        )),
+    }
+}
 
 /// Requests listed at once while planning.
 const LISTINGS_AT_ONCE: usize = 4;
@@ -38,18 +99,18 @@ struct Plan {
     assignments: Assignments,
     /// The class lists of `[rosters]` in the config, by course folder (lowercase), which
     /// spell the student folders as the TUI does.
-    rosters: std::collections::HashMap<String, handin::submissions::Roster>,
+    rosters: std::collections::HashMap<String, crate::submissions::Roster>,
     options: Options,
 }
 
 /// The class lists named in the config; one that cannot be read is said on stderr and
 /// left out (its students' folders are then named from the file names).
 fn load_rosters(
-    config: &handin::config::Config,
-) -> std::collections::HashMap<String, handin::submissions::Roster> {
+    config: &crate::config::Config,
+) -> std::collections::HashMap<String, crate::submissions::Roster> {
     let mut rosters = std::collections::HashMap::new();
     for (course, path) in &config.rosters {
-        match handin::submissions::load_roster(path) {
+        match crate::submissions::load_roster(path) {
             Ok(roster) => {
                 rosters.insert(course.to_lowercase(), roster);
             }
@@ -64,9 +125,9 @@ fn load_rosters(
 impl Plan {
     fn roster_of(
         &self,
-        request: &handin::dropbox::FileRequest,
-    ) -> Option<&handin::submissions::Roster> {
-        let course = handin::state::submissions::course_of(
+        request: &crate::dropbox::FileRequest,
+    ) -> Option<&crate::submissions::Roster> {
+        let course = crate::state::submissions::course_of(
             request.destination.as_deref()?,
             &self.courses_root,
         )?;
@@ -74,17 +135,17 @@ impl Plan {
     }
 }
 
-pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs) -> u8 {
-    let setup = match auth::setup(cli) {
+pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs) -> ExitCode {
+    let setup = match Setup::from_cli(cli) {
         Ok(setup) => setup,
         Err(message) => {
             eprintln!("handin: {message}");
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
     let Some(root) = args.to.clone().or_else(|| setup.config.download_dir()) else {
         eprintln!("handin: there is no home folder to download into; name a folder with --to.");
-        return USAGE;
+        return ExitCode::Usage;
     };
     // Shown in messages and independent of where a script happens to run.
     let root = std::path::absolute(&root).unwrap_or(root);
@@ -95,7 +156,7 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs
             // Without them files would land under other students' folders than the
             // TUI puts them in.
             eprintln!("handin: {sentence}");
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
     let dropbox = match session::dropbox(cli, &setup) {
@@ -120,10 +181,10 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs
         concurrency = plan.options.concurrency,
         "handin download"
     );
-    runtime.block_on(download(&dropbox, args, &plan))
+    runtime.block_on(download(&dropbox, args, &plan, cli.quiet))
 }
 
-async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
+async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan, quiet: bool) -> ExitCode {
     let interactive = std::io::stderr().is_terminal();
     let mut stop = session::watch_signals();
 
@@ -154,7 +215,7 @@ async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
         Ok(planned) => planned,
         Err(sentence) => {
             eprintln!("handin: {}", visible_lines(&sentence));
-            return REFUSED;
+            return ExitCode::Refused;
         }
     };
     let mut folders: Vec<PathBuf> = requests
@@ -168,8 +229,8 @@ async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
             1 => "the file request has".to_owned(),
             n => format!("the {n} file requests have"),
         };
-        eprintln!("Nothing to download: {what} no files yet.");
-        return OK;
+        session::say(quiet, format!("Nothing to download: {what} no files yet."));
+        return ExitCode::Done;
     }
     // Which request each item came from, for the failures of a run over several.
     let owners: Vec<&str> = requests
@@ -204,8 +265,8 @@ async fn download(dropbox: &Dropbox, args: &DownloadArgs, plan: &Plan) -> u8 {
     report(&summary, &owners, &folders, requests.len() > 1);
     match interrupted {
         Some(code) if summary.cancelled => code,
-        _ if summary.failed() > 0 => SOME_FAILED,
-        _ => OK,
+        _ if summary.failed() > 0 => ExitCode::Partial,
+        _ => ExitCode::Done,
     }
 }
 

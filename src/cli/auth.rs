@@ -2,72 +2,57 @@
 //! machines reached over SSH where the TUI is not at hand (or for scripts).
 //!
 //! Output for people goes to stdout, failures to stderr as one sentence each. Exit
-//! statuses are documented in each subcommand's `--help` (see `handin::cli`).
+//! statuses are documented in each subcommand's `--help` (see `crate::cli`).
 
+use super::ExitCode;
 use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 
+use clap::Subcommand;
 use dropbox_sdk::users_common::AccountType;
-use handin::cli::{AuthCommand, Cli};
-use handin::clipboard::{Clipboard as _, CopyRoute, DisplayEnvironment, TerminalClipboard};
-use handin::config::{Config, Overrides, Paths};
-use handin::credentials::{CredentialStore, Credentials, CredentialsError};
-use handin::dropbox::{
+
+use super::{Cli, Setup};
+use crate::clipboard::{Clipboard as _, CopyRoute, DisplayEnvironment, TerminalClipboard};
+use crate::credentials::{Credentials, CredentialsError};
+use crate::dropbox::{
     AuthMethod, ClientSettings, Dropbox, DropboxError, ErrorKind, FullAccount, Origin, start_login,
 };
-use handin::logging;
-use handin::untrusted::visible;
+use crate::untrusted::visible;
 
-/// Done as asked.
-const OK: u8 = 0;
-/// Dropbox refused, could not be reached, or there is no sign-in.
-const REFUSED: u8 = 1;
-/// Bad input: flags, config, credentials file, a missing app key or code.
-const USAGE: u8 = 2;
-
-/// What every `auth` subcommand (and `download`) needs: the config with the flags
-/// applied, the credentials file, and the log file started.
-pub(super) struct Setup {
-    pub(super) paths: Paths,
-    pub(super) config: Config,
-    pub(super) store: CredentialStore,
+/// `handin auth ...`. Credentials live in `credentials.toml` under the data folder,
+/// readable by you alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum AuthCommand {
+    /// Sign in with OAuth 2: open the printed address, allow handin, paste the code back.
+    #[command(after_help = ExitCode::help_after("\
+Needs the key of a Dropbox app (--app-key, HANDIN_APP_KEY or app_key in the config file):
+create a scoped-access app in the App Console with the files and file_requests permissions.
+handin keeps the refresh token and renews access by itself until you sign out. A wrong or
+expired code is Dropbox refusing (1); no app key or no code is bad input (2).",
+        &[ExitCode::Done, ExitCode::Refused, ExitCode::Usage],
+    ))]
+    Login,
+    /// Revoke handin's access at Dropbox and delete the credentials file.
+    #[command(after_help = ExitCode::help_after("\
+The credentials file is deleted even when Dropbox cannot be reached to revoke the token;
+you are then told to revoke handin's access at dropbox.com (Settings, Connected apps), and
+the status is 1. Not being signed in is done (0); a file that cannot be read or deleted is 2.",
+        &[ExitCode::Done, ExitCode::Refused, ExitCode::Usage],
+    ))]
+    Logout,
+    /// Say who handin acts as, and how it is signed in.
+    #[command(after_help = ExitCode::help_after(
+        "Done (0) means signed in, with credentials Dropbox accepts.",
+        &[ExitCode::Done, ExitCode::Refused, ExitCode::Usage],
+    ))]
+    Status,
 }
 
-impl Setup {
-    pub(super) fn settings(&self) -> ClientSettings {
-        self.config.client_settings()
-    }
-
-    /// `--token`/`HANDIN_TOKEN` (never written anywhere), else the credentials file;
-    /// `None` when neither holds any.
-    pub(super) fn credentials(&self, cli: &Cli) -> Result<Option<Credentials>, CredentialsError> {
-        credentials(cli, &self.store, &self.settings())
-    }
-}
-
-/// `--token`/`HANDIN_TOKEN` (never written anywhere, and meant for the server `settings`
-/// talk to this run), else the credentials file, whose sign-in goes only to the server
-/// that issued it; `None` when neither holds any.
-pub(super) fn credentials(
-    cli: &Cli,
-    store: &CredentialStore,
-    settings: &ClientSettings,
-) -> Result<Option<Credentials>, CredentialsError> {
-    if let Some(token) = cli.token.as_ref().filter(|token| !token.is_blank()) {
-        return Ok(Some(Credentials::Token {
-            access_token: token.clone(),
-            // A base that does not parse fails when the client is built, with its sentence.
-            api_base: settings.origin().ok().and_then(|origin| origin.api_base()),
-        }));
-    }
-    store.load()
-}
-
-pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: AuthCommand) -> u8 {
-    let setup = match setup(cli) {
+pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: AuthCommand) -> ExitCode {
+    let setup = match Setup::from_cli(cli) {
         Ok(setup) => setup,
         Err(message) => {
             eprintln!("handin: {message}");
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
     tracing::info!(?command, "handin auth");
@@ -78,54 +63,14 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: AuthComman
     }
 }
 
-/// Paths, config (with `--api-base`, `--app-key` and `--as-member` laid over the file,
-/// which the command line never writes) and the log file; the error is one sentence for a
-/// usage failure (exit 2).
-pub(super) fn setup(cli: &Cli) -> Result<Setup, String> {
-    let paths =
-        Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())?;
-    let file = Config::load(&paths.config_file).map_err(|e| e.to_string())?;
-    let select_user = match &cli.as_member {
-        Some(member) => {
-            let member = member.trim();
-            if !member.starts_with("dbmid:") {
-                return Err(format!(
-                    "--as-member takes a team member id starting with dbmid:, and \"{}\" is \
-                     not one; the member picker in the TUI's Settings shows them.",
-                    visible(member)
-                ));
-            }
-            Some(member.to_string())
-        }
-        None => None,
-    };
-    let overrides = Overrides {
-        api_base: cli.api_base.clone(),
-        app_key: cli.app_key.clone(),
-        select_user,
-    };
-    let config = overrides.apply(&file)?;
-    logging::init(&paths.log_file(), cli.verbose).map_err(|error| {
-        format!(
-            "handin cannot write its log file {}: {error}; set HANDIN_DATA_DIR to a writable folder.",
-            paths.log_file().display()
-        )
-    })?;
-    Ok(Setup {
-        store: CredentialStore::new(paths.credentials_file()),
-        paths,
-        config,
-    })
-}
-
-fn login(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
+fn login(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> ExitCode {
     let settings = setup.settings();
     let app_key = setup.config.app_key.clone().unwrap_or_default();
     let start = match start_login(&app_key, &settings) {
         Ok(start) => start,
         Err(error) => {
             eprintln!("handin: {}", error.sentence());
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
     let mut out = io::stdout();
@@ -170,14 +115,14 @@ fn login(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
             "handin: no code was entered; run handin auth login again and paste the code Dropbox \
              shows after you allow handin."
         );
-        return USAGE;
+        return ExitCode::Usage;
     }
     // The handle that signs in keeps the first access token: one exchange, no refresh.
     let dropbox = match Dropbox::signed_out(settings) {
         Ok(dropbox) => dropbox,
         Err(error) => {
             eprintln!("handin: {}", error.sentence());
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
     let credentials = match runtime.block_on(dropbox.sign_in(&start, code)) {
@@ -199,7 +144,7 @@ fn login(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
         eprintln!("handin: {error}");
         // The sign-in cannot be kept: do not leave it alive at Dropbox either.
         let _ = runtime.block_on(dropbox.sign_out());
-        return USAGE;
+        return ExitCode::Usage;
     }
     match runtime.block_on(dropbox.current_account()) {
         Ok(account) => {
@@ -242,10 +187,10 @@ fn login(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
             "HANDIN_TOKEN (or --token) is set, and handin uses that token instead until you unset it."
         );
     }
-    OK
+    ExitCode::Done
 }
 
-fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
+fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> ExitCode {
     let path = setup.store.path().display().to_string();
     let env_note = || {
         if cli.token.is_some() {
@@ -257,7 +202,7 @@ fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
         Ok(None) => {
             println!("Not signed in: there is no {path} to sign out of.");
             env_note();
-            return OK;
+            return ExitCode::Done;
         }
         Err(error @ CredentialsError::Invalid { .. }) => {
             // Nothing in it can be revoked; deleting it is all that signing out can do.
@@ -268,24 +213,24 @@ fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
                         "handin: {path} was not a valid credentials file, so nothing could be \
                          revoked at Dropbox; it is deleted."
                     );
-                    REFUSED
+                    ExitCode::Refused
                 }
                 Err(error) => {
                     eprintln!("handin: {error}");
-                    USAGE
+                    ExitCode::Usage
                 }
             };
         }
         Err(error) => {
             eprintln!("handin: {error}");
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
     if let Some(sentence) = elsewhere(&credentials, &setup.settings()) {
         // Revoking sends the token; it goes to the server that issued it or nowhere, and
         // the file stays so that a sign-out there can still revoke it.
         eprintln!("handin: {sentence}");
-        return USAGE;
+        return ExitCode::Usage;
     }
     let revoked = match Dropbox::from_credentials(setup.settings(), &credentials) {
         Ok(dropbox) => runtime.block_on(dropbox.sign_out()),
@@ -293,7 +238,7 @@ fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
     };
     if let Err(error) = setup.store.delete() {
         eprintln!("handin: {error}");
-        return USAGE;
+        return ExitCode::Usage;
     }
     env_note();
     match revoked {
@@ -302,7 +247,7 @@ fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
                 "Signed out: Dropbox revoked handin's access, and {}.",
                 removed(setup)
             );
-            OK
+            ExitCode::Done
         }
         Err(error) => {
             tracing::warn!(detail = error.detail(), "revoking the token failed");
@@ -313,7 +258,7 @@ fn logout(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
                  at https://www.dropbox.com/account/connected_apps.",
                 error.sentence()
             );
-            REFUSED
+            ExitCode::Refused
         }
     }
 }
@@ -363,7 +308,7 @@ enum CredentialsFrom {
     File,
 }
 
-fn status(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
+fn status(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> ExitCode {
     let from_flag = cli.token.as_ref().is_some_and(|token| !token.is_blank());
     let origin = if from_flag {
         CredentialsFrom::Flag
@@ -377,22 +322,22 @@ fn status(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
                 "Not signed in. Sign in with handin auth login, or set HANDIN_TOKEN to an \
                  access token from the App Console."
             );
-            return REFUSED;
+            return ExitCode::Refused;
         }
         Err(error) => {
             eprintln!("handin: {error}");
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
     let dropbox = match Dropbox::from_credentials(setup.settings(), &credentials) {
         Ok(dropbox) => dropbox,
         Err(error) => {
             eprintln!("handin: {}", error.sentence());
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
     let account = runtime.block_on(dropbox.current_account());
-    let mut code = OK;
+    let mut code = ExitCode::Done;
     match &account {
         Ok(account) => {
             println!("Signed in as {}.", who(account));
@@ -409,7 +354,7 @@ fn status(runtime: &tokio::runtime::Runtime, cli: &Cli, setup: &Setup) -> u8 {
         Err(error) => {
             tracing::warn!(detail = error.detail(), "checking the sign-in failed");
             eprintln!("handin: {}", error.sentence());
-            code = REFUSED;
+            code = ExitCode::Refused;
         }
     }
     let status = dropbox.auth_status();
@@ -475,10 +420,10 @@ fn team_line(account: &FullAccount) -> Option<String> {
     })
 }
 
-fn exit_for(error: &DropboxError) -> u8 {
+fn exit_for(error: &DropboxError) -> ExitCode {
     if error.kind() == &ErrorKind::Settings {
-        USAGE
+        ExitCode::Usage
     } else {
-        REFUSED
+        ExitCode::Refused
     }
 }

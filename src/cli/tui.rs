@@ -1,104 +1,45 @@
-//! Wiring for the binary: paths, config, logging, credentials, the terminal and signals.
+//! The TUI's start: paths, config, logging, credentials, the terminal and signals.
 
-pub mod auth;
-pub mod download;
-pub mod mail;
-pub mod output;
-pub mod requests;
-pub mod session;
-pub mod submissions;
-
+use super::ExitCode;
 use std::time::Duration;
 
+use super::Cli;
+use super::setup::{self, Setup};
+use crate::app::{self, Exit, Services, Signal, SystemClock};
+use crate::clipboard::{DisplayEnvironment, TerminalClipboard};
+use crate::config::{self, Config, Paths};
+use crate::credentials::CredentialStore;
+use crate::dropbox::Dropbox;
+use crate::emulator::{self, Emulator, EmulatorOptions, Seed};
+use crate::state::{Environment, State};
+use crate::terminal;
+use crate::time::Zone;
 use futures::{Stream, StreamExt as _};
-use handin::app::{self, Exit, Services, Signal, SystemClock};
-use handin::cli::{Cli, EmulatorArgs};
-use handin::clipboard::{DisplayEnvironment, TerminalClipboard};
-use handin::config::{self, Config, Paths};
-use handin::credentials::CredentialStore;
-use handin::dropbox::Dropbox;
-use handin::emulator::{self, Emulator, EmulatorOptions, Seed};
-use handin::state::{Environment, State};
-use handin::time::Zone;
-use handin::{logging, terminal};
-
-/// Exit status for bad input (flags, config, missing token), as clap uses.
-const USAGE: u8 = 2;
 
 /// How often a new submission lands in the demo.
 const DEMO_ARRIVAL_EVERY: Duration = Duration::from_secs(4);
 
-pub async fn emulator(args: &EmulatorArgs) -> u8 {
-    if !args.listen.ip().is_loopback() {
-        eprintln!(
-            "handin emulator listens on loopback only; use --listen 127.0.0.1:{}",
-            args.listen.port()
-        );
-        return USAGE;
-    }
-    let options = EmulatorOptions {
-        seed: Seed::from(args.seed),
-        state_file: args.state.clone(),
-        token: args.emulator_token.clone(),
-        access_token_lifetime: Duration::from_secs(args.access_token_lifetime.max(1)),
-        ..EmulatorOptions::default()
-    };
-    match emulator::run_cli(args.listen, options).await {
-        Ok(()) => 0,
-        Err(error) => {
-            eprintln!("handin emulator: {error:#}");
-            1
-        }
-    }
-}
-
-pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
+pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> ExitCode {
     if !config::stdout_is_terminal() {
         eprintln!(
             "handin's screen needs a terminal, and its output is not one; run it in a terminal (or try `handin --help`)."
         );
-        return USAGE;
+        return ExitCode::Usage;
     }
-    let paths = match resolve_paths(cli) {
-        Ok(paths) => paths,
+    // The flags apply to this run; a setting saved from the screen writes only its own
+    // key, so none of them reaches the file. The demo never reads the professor's
+    // configuration or credentials.
+    let Setup {
+        paths,
+        mut config,
+        store,
+    } = match Setup::from_cli(cli) {
+        Ok(setup) => setup,
         Err(message) => {
             eprintln!("handin: {message}");
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
-    // The demo never reads the professor's configuration or credentials.
-    let file = if cli.demo {
-        Config::default()
-    } else {
-        match Config::load(&paths.config_file) {
-            Ok(config) => config,
-            Err(error) => {
-                eprintln!("handin: {error}");
-                return USAGE;
-            }
-        }
-    };
-    // The flags apply to this run; a setting saved from the screen writes only its own
-    // key, so none of them reaches the file.
-    let overrides = config::Overrides {
-        api_base: cli.api_base.clone(),
-        app_key: cli.app_key.clone(),
-        select_user: None,
-    };
-    let mut config = match overrides.apply(&file) {
-        Ok(config) => config,
-        Err(reason) => {
-            eprintln!("handin: {reason}");
-            return USAGE;
-        }
-    };
-    if let Err(error) = logging::init(&paths.log_file(), cli.verbose) {
-        eprintln!(
-            "handin cannot write its log file {}: {error}; set HANDIN_DATA_DIR to a writable folder.",
-            paths.log_file().display()
-        );
-        return USAGE;
-    }
     terminal::install_panic_hook(paths.log_file());
     if cli.demo {
         // The report ends the process; the demo's scratch folder goes first.
@@ -127,7 +68,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
                     eprintln!(
                         "handin could not make a token for the demo emulator ({error}); /dev/urandom must be readable."
                     );
-                    return 1;
+                    return ExitCode::Refused;
                 }
             };
             let started = Emulator::start(
@@ -143,10 +84,12 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
                 Ok(emulator) => emulator,
                 Err(error) => {
                     eprintln!("handin could not start the demo emulator: {error}");
-                    return 1;
+                    return ExitCode::Refused;
                 }
             };
             config.api_base = Some(emulator.base_url().to_string());
+            // The demo's account is a personal one: no team member to act as.
+            config.select_user = None;
             // Nothing the demo writes is the professor's: its class lists, downloads and
             // letters live in one fresh private folder, removed when the demo ends.
             let folders = DemoScratch::create().and_then(|scratch| {
@@ -164,7 +107,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
                 }
                 Err(sentence) => {
                     eprintln!("handin: {sentence}");
-                    return 1;
+                    return ExitCode::Refused;
                 }
             };
             // The demo's class lists, so its class view has people missing.
@@ -187,17 +130,13 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             (dropbox, source)
         } else {
             // No credentials is fine: the Settings tab says so and signs in.
-            let credentials = match auth::credentials(
-                cli,
-                &CredentialStore::new(paths.credentials_file()),
-                &config.client_settings(),
-            )
-            .map_err(|error| error.to_string())
+            let credentials = match setup::credentials(cli, &store, &config.client_settings())
+                .map_err(|error| error.to_string())
             {
                 Ok(credentials) => credentials,
                 Err(message) => {
                     eprintln!("handin: {message}");
-                    return USAGE;
+                    return ExitCode::Usage;
                 }
             };
             let source = match &config.api_base {
@@ -216,7 +155,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             Ok(dropbox) => dropbox,
             Err(error) => {
                 eprintln!("handin: {}", error.sentence());
-                return USAGE;
+                return ExitCode::Usage;
             }
         };
         let environment = Environment {
@@ -233,7 +172,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
         // The demo never writes the professor's configuration.
         let config_path = (!cli.demo).then(|| paths.config_file.clone());
         let credentials = (!cli.demo)
-            .then(|| handin::credentials::CredentialStore::new(paths.credentials_file()));
+            .then(|| crate::credentials::CredentialStore::new(paths.credentials_file()));
         let code = run_screen(
             dropbox,
             environment,
@@ -243,7 +182,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> u8 {
             // The demo's files are not the professor's: nothing of it is kept.
             Kept {
                 assignments: (!cli.demo).then(|| paths.data_dir.join("assignments.json")),
-                mail_log: (!cli.demo).then(|| paths.data_dir.join(handin::mail::record::FILE_NAME)),
+                mail_log: (!cli.demo).then(|| paths.data_dir.join(crate::mail::record::FILE_NAME)),
                 smtp_password: (!cli.demo).then(|| smtp_password_lookup(&paths)),
             },
         )
@@ -269,9 +208,9 @@ async fn run_screen(
     environment: Environment,
     config: Config,
     config_path: Option<std::path::PathBuf>,
-    credentials: Option<handin::credentials::CredentialStore>,
+    credentials: Option<crate::credentials::CredentialStore>,
     kept: Kept,
-) -> u8 {
+) -> ExitCode {
     let Kept {
         assignments: assignments_path,
         mail_log: mail_log_path,
@@ -281,7 +220,7 @@ async fn run_screen(
         Ok(signals) => signals,
         Err(error) => {
             eprintln!("handin could not watch for signals: {error}");
-            return 1;
+            return ExitCode::Refused;
         }
     };
     let mut tui = match terminal::init() {
@@ -289,7 +228,7 @@ async fn run_screen(
         Err(error) => {
             terminal::restore();
             eprintln!("handin could not set up the terminal: {error}");
-            return 1;
+            return ExitCode::Refused;
         }
     };
     #[cfg(debug_assertions)]
@@ -306,20 +245,20 @@ async fn run_screen(
     let client_settings = config.client_settings();
     let mut state = State::new(chrono::Utc::now(), Zone::Local, environment).with_config(config);
     if let Some(path) = &assignments_path {
-        match handin::submissions::Assignments::load(path) {
+        match crate::submissions::Assignments::load(path) {
             Ok(assignments) => state.submissions.assignments = assignments,
             Err(sentence) => state.announce_warnings(&[sentence]),
         }
     }
     if let Some(path) = &mail_log_path {
-        match handin::mail::MailLog::load(path) {
+        match crate::mail::MailLog::load(path) {
             Ok(log) => state.mail_log = log,
             Err(sentence) => state.announce_warnings(&[sentence]),
         }
     }
     state.settings.auth = Some(auth);
     if let Some(path) = keymap_file {
-        let (keymap, warnings) = handin::keymap::Keymap::with_file(&path);
+        let (keymap, warnings) = crate::keymap::Keymap::with_file(&path);
         state.keymap = keymap;
         for warning in &warnings {
             tracing::warn!("{warning}");
@@ -358,19 +297,15 @@ async fn run_screen(
         Ok(exit) => {
             terminal::restore();
             tracing::info!(?exit, "handin exiting");
-            exit.code() as u8
+            ExitCode::from(exit)
         }
         Err(error) => {
             terminal::restore();
             tracing::error!(%error, "the screen failed");
             eprintln!("handin stopped: the terminal failed ({error}).");
-            1
+            ExitCode::Refused
         }
     }
-}
-
-fn resolve_paths(cli: &Cli) -> Result<Paths, String> {
-    Paths::resolve(cli.config.clone(), cli.data_dir.clone()).map_err(|e| e.to_string())
 }
 
 /// SIGHUP, SIGTERM and SIGINT as one stream.
@@ -408,7 +343,7 @@ fn write_demo_rosters(
     let mut rosters = std::collections::BTreeMap::new();
     for (index, (course, csv)) in emulator::demo_rosters().into_iter().enumerate() {
         let path = dir.join(format!("course-{index}.csv"));
-        handin::fs::write_private_atomically(&path, csv.as_bytes())?;
+        crate::fs::write_private_atomically(&path, csv.as_bytes())?;
         rosters.insert(course, path);
     }
     Ok(rosters)
@@ -441,7 +376,7 @@ struct DemoScratch {
 impl DemoScratch {
     fn create() -> Result<DemoScratch, String> {
         let parent = demo_scratch_parent();
-        let root = handin::fs::fresh_private_dir(&parent, "handin-demo").map_err(|error| {
+        let root = crate::fs::fresh_private_dir(&parent, "handin-demo").map_err(|error| {
             format!(
                 "the demo could not make its private scratch folder in {} ({error}); set TMPDIR to a folder you can write to.",
                 parent.display()
@@ -457,7 +392,7 @@ impl DemoScratch {
     /// another user's or writable by others.
     fn folder(&self, name: &str) -> Result<std::path::PathBuf, String> {
         let folder = self.root.join(name);
-        handin::fs::ensure_private_dir(&folder).map_err(|refused| refused.to_string())?;
+        crate::fs::ensure_private_dir(&folder).map_err(|refused| refused.to_string())?;
         Ok(folder)
     }
 }
@@ -476,7 +411,7 @@ fn demo_scratch_parent() -> std::path::PathBuf {
         && runtime.is_absolute()
         && let Ok(metadata) = std::fs::symlink_metadata(&runtime)
         && metadata.is_dir()
-        && metadata.uid() == handin::fs::current_uid()
+        && metadata.uid() == crate::fs::current_uid()
         && metadata.mode() & 0o077 == 0
     {
         return runtime;
@@ -489,6 +424,6 @@ fn demo_scratch_parent() -> std::path::PathBuf {
 fn smtp_password_lookup(paths: &Paths) -> app::SecretLookup {
     let store = CredentialStore::new(paths.credentials_file());
     std::sync::Arc::new(move || {
-        handin::credentials::smtp_password(&store).map_err(|e| e.to_string())
+        crate::credentials::smtp_password(&store).map_err(|e| e.to_string())
     })
 }

@@ -5,14 +5,13 @@
 
 use std::io::{self, IsTerminal as _, Write as _};
 
+use super::{FormatArgs, JsonArgs};
+use crate::config::GraceSetting;
+use crate::dropbox::{FileRequest, GracePeriod};
+use crate::state::requests::{RequestRow, Standing, grace_label};
+use crate::time::{self, Zone};
+use crate::untrusted::{escape_in_json, visible};
 use chrono::{DateTime, SecondsFormat, Utc};
-use clap::CommandFactory as _;
-use handin::cli::{Cli, CompletionsArgs, FormatArgs, JsonArgs};
-use handin::config::GraceSetting;
-use handin::dropbox::{FileRequest, GracePeriod};
-use handin::state::requests::{RequestRow, Standing, grace_label};
-use handin::time::{self, Zone};
-use handin::untrusted::{escape_in_json, visible};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr as _;
 
@@ -73,7 +72,7 @@ pub(super) fn emit_json<T: Serialize + ?Sized>(value: &T) {
 /// made safe to show, since names in it come from students.
 pub(super) fn emit_csv(text: &str) {
     if io::stdout().is_terminal() {
-        emit(&handin::submissions::csv::for_terminal(text));
+        emit(&crate::submissions::csv::for_terminal(text));
     } else {
         emit(text);
     }
@@ -82,9 +81,9 @@ pub(super) fn emit_csv(text: &str) {
 /// CSV text: the header, then the rows; RFC 4180 (CRLF line ends, quotes as needed).
 pub(super) fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut out = String::new();
-    handin::submissions::csv::write_record(&mut out, header.iter().copied(), ',', "\r\n");
+    crate::submissions::csv::write_record(&mut out, header.iter().copied(), ',', "\r\n");
     for row in rows {
-        handin::submissions::csv::write_record(
+        crate::submissions::csv::write_record(
             &mut out,
             row.iter().map(String::as_str),
             ',',
@@ -385,15 +384,6 @@ fn request_detail(request: &FileRequest, now: DateTime<Utc>) -> String {
         .into_iter()
         .map(|(label, value)| format!("{:<13}{value}\n", format!("{label}:")))
         .collect()
-}
-
-/// `handin completions SHELL`: the script on stdout.
-pub fn completions(args: &CompletionsArgs) -> u8 {
-    let mut command = Cli::command();
-    let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut command, "handin", &mut script);
-    emit(&String::from_utf8_lossy(&script));
-    0
 }
 
 #[cfg(test)]

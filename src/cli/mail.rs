@@ -1,45 +1,104 @@
 //! `handin mail invite | remind | password`: the upload link by email from a shell.
 //! Everything for people goes to stderr (the preview, one line per student, the
 //! summary); stdout stays empty. Exit statuses are in the commands' `--help` (see
-//! `handin::cli`).
+//! `crate::cli`).
 
 use std::collections::HashSet;
 use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
 
-use handin::cli::{Cli, MailArgs, MailCommand, MailPasswordArgs};
-use handin::config::{MailTransport, Paths};
-use handin::credentials::{self, Secret};
-use handin::dropbox::{Dropbox, DropboxError, FileRequest};
-use handin::mail::{
+use clap::{Args, Subcommand};
+
+use super::{Cli, ExitCode, RequestIdParser};
+use crate::config::{MailTransport, Paths};
+use crate::credentials::{self, Secret};
+use crate::dropbox::{Dropbox, DropboxError, FileRequest};
+use crate::mail::{
     self, Delivery, Kind, Letter, MailLog, Mailer, MailerError, Recipient, Sent, Templates, Values,
 };
-use handin::submissions::{Assignments, ClassView, Roster};
-use handin::time::Zone;
-use handin::untrusted::{visible, visible_lines};
-use tokio::sync::watch;
+use crate::submissions::{Assignments, ClassView, Roster};
+use crate::time::Zone;
+use crate::untrusted::visible;
 
-use super::auth::{self, Setup};
-use super::session;
+use super::Setup;
+use super::session::{self, complain};
 
-/// Every message sent (or written, in a dry run).
-const OK: u8 = 0;
-/// The mail server or Dropbox could not be reached, or refused the sign-in.
-const REFUSED: u8 = 1;
-/// Bad input: flags, config, template, roster, no `from`, no `--yes` without a terminal.
-const USAGE: u8 = 2;
-/// Some messages failed or some students were skipped; the others are sent.
-const SOME_FAILED: u8 = 3;
+const MAIL_HELP: &str = "\
+Sends one plain-text message per student (no one sees the others' addresses), with the
+subject and body of the invite or reminder template filled in ([mail.templates] in the
+config file; placeholders {student} {title} {url} {deadline} {grace} {description}
+{course} {professor}). The first message and the number of recipients are shown on
+stderr first; on a terminal handin asks before sending, elsewhere it needs --yes.
+Students whose address cannot take mail are reported and skipped. What was sent to whom
+is kept in mail-log.json in the data folder.
+
+How mail goes out is set under [mail] in the config file (smtp, sendmail or dry-run, and
+`from`); the SMTP password comes from HANDIN_SMTP_PASSWORD or `handin mail password`.
+
+Examples:
+  handin mail invite nZ3sxAbXpq8bD7hbCGkU --roster cs101.csv --dry-run /tmp/letters
+  handin mail remind nZ3sxAbXpq8bD7hbCGkU --yes
+
+When the mail server or Dropbox refuses (1), nothing was sent; a student skipped counts
+as a failed item (3). A template, roster or missing `from` is bad input (2).";
+
+/// `handin mail ...`.
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Send a request's upload link to every student of the class list.
+    #[command(after_help = ExitCode::help_after(MAIL_HELP, &ExitCode::SCRIPTING))]
+    Invite(MailArgs),
+    /// Send the upload link again to the students who have not handed in.
+    #[command(after_help = ExitCode::help_after(MAIL_HELP, &ExitCode::SCRIPTING))]
+    Remind(MailArgs),
+    /// Store the SMTP password in the credentials file, read from stdin (not echoed on
+    /// a terminal).
+    #[command(after_help = ExitCode::help_after("\
+The password is kept in credentials.toml in the data folder, readable by you alone, beside
+the Dropbox sign-in (signing out of Dropbox keeps it). HANDIN_SMTP_PASSWORD, when set, is
+used instead. From a script: printf '%s\\n' \"$PASSWORD\" | handin mail password",
+        &[ExitCode::Done, ExitCode::Usage],
+    ))]
+    Password(MailPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// The file request's id (Requests tab, or the end of the request's link).
+    #[arg(value_name = "REQUEST_ID", value_parser = RequestIdParser)]
+    pub request: String,
+    /// The class list (CSV with name and email columns); default: the course's roster
+    /// from [rosters] in the config file.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// Write each message as an .eml file into DIR instead of sending it.
+    #[arg(long, value_name = "DIR")]
+    pub dry_run: Option<PathBuf>,
+    /// Leave out the students the mail log says already got this kind of message for
+    /// this request (to retry only the ones that failed).
+    #[arg(long)]
+    pub skip_already: bool,
+    /// Send without asking; needed when stdin is not a terminal.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MailPasswordArgs {
+    /// Remove the stored password instead.
+    #[arg(long)]
+    pub forget: bool,
+}
 
 /// Body lines of the first letter shown in the preview; the rest is the same for all.
 const PREVIEW_LINES: usize = 40;
 
-pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &MailCommand) -> u8 {
-    let setup = match auth::setup(cli) {
+pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &MailCommand) -> ExitCode {
+    let setup = match Setup::from_cli(cli) {
         Ok(setup) => setup,
         Err(message) => {
-            say(&message);
-            return USAGE;
+            complain(&message);
+            return ExitCode::Usage;
         }
     };
     match command {
@@ -55,41 +114,30 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &MailComma
     }
 }
 
-/// "handin: <sentence>." on stderr, the full stop added when the sentence has none;
-/// shown safely, as sentences quote titles, names and what mail servers said.
-fn say(sentence: &str) {
-    let sentence = visible_lines(sentence.trim_end());
-    if sentence.ends_with(['.', '?', '!']) {
-        eprintln!("handin: {sentence}");
-    } else {
-        eprintln!("handin: {sentence}.");
-    }
-}
-
 /// Everything checked before anything is sent, in the order that costs least: the
 /// templates and settings, the mail log, then Dropbox and the roster.
-async fn mailing(cli: &Cli, setup: &Setup, kind: Kind, args: &MailArgs) -> u8 {
+async fn mailing(cli: &Cli, setup: &Setup, kind: Kind, args: &MailArgs) -> ExitCode {
     let config = &setup.config;
     let templates = Templates::from_config(&config.mail.templates);
     if let Err(error) = templates.check() {
-        say(&format!(
+        complain(&format!(
             "{error} (in [mail.templates] of the configuration file)"
         ));
-        return USAGE;
+        return ExitCode::Usage;
     }
     let mailer = match mailer(setup, args) {
         Ok(mailer) => mailer,
         Err(sentence) => {
-            say(&sentence);
-            return USAGE;
+            complain(&sentence);
+            return ExitCode::Usage;
         }
     };
     let log_file = setup.paths.mail_log_file();
     let mut log = match MailLog::load(&log_file) {
         Ok(log) => log,
         Err(sentence) => {
-            say(&sentence);
-            return USAGE;
+            complain(&sentence);
+            return ExitCode::Usage;
         }
     };
     let dropbox = match session::dropbox(cli, setup) {
@@ -100,15 +148,15 @@ async fn mailing(cli: &Cli, setup: &Setup, kind: Kind, args: &MailArgs) -> u8 {
     let request = match dropbox.get_request(id).await {
         Ok(request) => request,
         Err(error) => {
-            say(&request_sentence(id, &error));
-            return REFUSED;
+            complain(&request_sentence(id, &error));
+            return ExitCode::Refused;
         }
     };
     let roster = match roster(setup, args, &request) {
         Ok(roster) => roster,
         Err(sentence) => {
-            say(&sentence);
-            return USAGE;
+            complain(&sentence);
+            return ExitCode::Usage;
         }
     };
     let view = match kind {
@@ -116,7 +164,7 @@ async fn mailing(cli: &Cli, setup: &Setup, kind: Kind, args: &MailArgs) -> u8 {
         Kind::Remind => match class_view(&dropbox, &setup.paths, &request, &roster).await {
             Ok(view) => Some(view),
             Err((code, sentence)) => {
-                say(&sentence);
+                complain(&sentence);
                 return code;
             }
         },
@@ -137,18 +185,18 @@ async fn mailing(cli: &Cli, setup: &Setup, kind: Kind, args: &MailArgs) -> u8 {
     let letters = match mail::letters(&templates, kind, &values, &chosen.to) {
         Ok(letters) => letters,
         Err(error) => {
-            say(&format!(
+            complain(&format!(
                 "{error} (in [mail.templates] of the configuration file)"
             ));
-            return USAGE;
+            return ExitCode::Usage;
         }
     };
 
     report_skipped(&chosen.skipped);
     let skipped_code = if chosen.skipped.is_empty() {
-        OK
+        ExitCode::Done
     } else {
-        SOME_FAILED
+        ExitCode::Partial
     };
     let Some(first) = letters.first() else {
         let why = match (kind, args.skip_already) {
@@ -187,16 +235,16 @@ async fn mailing(cli: &Cli, setup: &Setup, kind: Kind, args: &MailArgs) -> u8 {
             Ok(true) => {}
             Ok(false) => {
                 eprintln!("Nothing was sent.");
-                return OK;
+                return ExitCode::Done;
             }
             Err(failure) => return failure.report(),
         }
     }
     if let Err(error) = mailer.test_connection().await {
-        say(&format!("{error}; nothing was sent"));
+        complain(&format!("{error}; nothing was sent"));
         return match error {
-            MailerError::Settings(_) => USAGE,
-            MailerError::Unreachable(_) => REFUSED,
+            MailerError::Settings(_) => ExitCode::Usage,
+            MailerError::Unreachable(_) => ExitCode::Refused,
         };
     }
 
@@ -218,13 +266,13 @@ async fn mailing(cli: &Cli, setup: &Setup, kind: Kind, args: &MailArgs) -> u8 {
             },
         );
         if let Err(sentence) = log.save(&log_file) {
-            say(&sentence);
+            complain(&sentence);
         }
     }
     summary(kind, args, &mailer, sent.len(), failed, letters.len());
     match outcome.interrupted {
         Some(code) => code,
-        None if failed > 0 => SOME_FAILED,
+        None if failed > 0 => ExitCode::Partial,
         None => skipped_code,
     }
 }
@@ -274,7 +322,7 @@ fn roster(setup: &Setup, args: &MailArgs, request: &FileRequest) -> Result<Roste
         Some(path) => path.clone(),
         None => {
             let course = request.destination.as_deref().and_then(|destination| {
-                handin::state::submissions::course_of(destination, &setup.config.courses_root)
+                crate::state::submissions::course_of(destination, &setup.config.courses_root)
             });
             let configured = course.as_deref().and_then(|course| {
                 setup
@@ -304,7 +352,7 @@ fn roster(setup: &Setup, args: &MailArgs, request: &FileRequest) -> Result<Roste
             }
         }
     };
-    let roster = handin::submissions::load_roster(&path)?;
+    let roster = crate::submissions::load_roster(&path)?;
     if roster.students.is_empty() {
         return Err(format!(
             "the class list {} has no students; add a line per student under its header",
@@ -320,29 +368,27 @@ async fn class_view(
     paths: &Paths,
     request: &FileRequest,
     roster: &Roster,
-) -> Result<ClassView, (u8, String)> {
+) -> Result<ClassView, (ExitCode, String)> {
     let assignments = Assignments::load(&paths.data_dir.join("assignments.json"))
-        .map_err(|sentence| (USAGE, sentence))?;
+        .map_err(|sentence| (ExitCode::Usage, sentence))?;
     let Some(destination) = request.destination.as_deref() else {
         return Err((
-            REFUSED,
+            ExitCode::Refused,
             format!(
                 "the folder of \"{}\" no longer exists, so who has handed in cannot be told",
                 visible(&request.title)
             ),
         ));
     };
-    let entries = match dropbox.list_folder_all(destination, true).await {
-        Ok((entries, _cursor)) => entries,
-        // No upload yet: Dropbox creates the folder with the first one.
-        Err(error) if error.tag() == Some("path/not_found") => Vec::new(),
+    let entries = match dropbox.list_request_folder(destination).await {
+        Ok(entries) => entries,
         Err(error) => {
             tracing::warn!(
                 detail = error.detail(),
                 "listing the request's files failed"
             );
             return Err((
-                REFUSED,
+                ExitCode::Refused,
                 format!(
                     "could not list the files of \"{}\": {}",
                     visible(&request.title),
@@ -351,12 +397,12 @@ async fn class_view(
             ));
         }
     };
-    let submissions = handin::submissions::of_request(
-        &handin::submissions::files_in(entries),
+    let submissions = crate::submissions::of_request(
+        &crate::submissions::files_in(entries),
         request,
         &assignments,
     );
-    Ok(handin::submissions::class_view(roster, &submissions))
+    Ok(crate::submissions::class_view(roster, &submissions))
 }
 
 /// The name in `mail.from`, else the Dropbox account's.
@@ -455,19 +501,19 @@ struct Outcome {
     /// Each letter tried, in order (an interruption leaves the rest out).
     results: Vec<(Recipient, Delivery)>,
     /// The exit status of the signal that stopped the sending.
-    interrupted: Option<u8>,
+    interrupted: Option<ExitCode>,
 }
 
 /// Sends each letter in turn, one line per student; Ctrl-C stops before the next one.
 async fn send_all(mailer: &Mailer, letters: &[Letter]) -> Outcome {
-    let mut stop = watch_signals();
+    let mut stop = session::watch_signals();
     let width = letters.len().to_string().len();
     let mut results = Vec::with_capacity(letters.len());
     let mut interrupted = None;
     for (index, letter) in letters.iter().enumerate() {
         let delivery = tokio::select! {
             delivery = mailer.send(letter) => delivery,
-            code = stopped(&mut stop) => {
+            code = session::stopped(&mut stop) => {
                 interrupted = Some(code);
                 break;
             }
@@ -555,17 +601,17 @@ fn shell_word(word: &str) -> String {
 }
 
 /// `handin mail password`: reads it (unechoed on a terminal) and stores it.
-fn password(setup: &Setup, args: &MailPasswordArgs) -> u8 {
+fn password(setup: &Setup, args: &MailPasswordArgs) -> ExitCode {
     let path = setup.store.path().display().to_string();
     if args.forget {
         return match setup.store.save_smtp_password(None) {
             Ok(()) => {
                 eprintln!("The SMTP password is no longer stored in {path}.");
-                OK
+                ExitCode::Done
             }
             Err(error) => {
-                say(&error.to_string());
-                USAGE
+                complain(&error.to_string());
+                ExitCode::Usage
             }
         };
     }
@@ -583,20 +629,20 @@ fn password(setup: &Setup, args: &MailPasswordArgs) -> u8 {
     let password = match typed {
         Ok(Some(password)) if !password.is_blank() => password,
         Ok(_) => {
-            say(
+            complain(
                 "no password was given, so none is stored; type it after the prompt, or pipe it \
                  in: printf '%s\\n' \"$PASSWORD\" | handin mail password",
             );
-            return USAGE;
+            return ExitCode::Usage;
         }
         Err(sentence) => {
-            say(&sentence);
-            return USAGE;
+            complain(&sentence);
+            return ExitCode::Usage;
         }
     };
     if let Err(error) = setup.store.save_smtp_password(Some(&password)) {
-        say(&error.to_string());
-        return USAGE;
+        complain(&error.to_string());
+        return ExitCode::Usage;
     }
     eprintln!("Stored the SMTP password in {path} (readable by you alone).");
     if mail
@@ -615,7 +661,7 @@ fn password(setup: &Setup, args: &MailPasswordArgs) -> u8 {
             credentials::SMTP_PASSWORD_ENV
         );
     }
-    OK
+    ExitCode::Done
 }
 
 /// The first line of stdin, without its line end; `None` at once at the end of input.
@@ -663,36 +709,6 @@ fn read_unechoed(prompt: &str) -> Result<Option<Secret>, String> {
     let _ = crossterm::terminal::disable_raw_mode();
     eprintln!();
     result
-}
-
-/// Ctrl-C (exit 130) and SIGTERM (exit 143), as the exit status they lead to.
-fn watch_signals() -> watch::Receiver<Option<u8>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (sender, receiver) = watch::channel(None);
-    match (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) {
-        (Ok(mut interrupt), Ok(mut terminate)) => {
-            tokio::spawn(async move {
-                let code = tokio::select! {
-                    _ = interrupt.recv() => 130,
-                    _ = terminate.recv() => 143,
-                };
-                sender.send_replace(Some(code));
-            });
-        }
-        _ => tracing::warn!("could not watch for Ctrl-C; it ends handin without a summary"),
-    }
-    receiver
-}
-
-/// Resolves with the exit status once a signal came.
-async fn stopped(receiver: &mut watch::Receiver<Option<u8>>) -> u8 {
-    match receiver.wait_for(Option::is_some).await {
-        Ok(code) => code.unwrap_or(130),
-        Err(_) => std::future::pending().await,
-    }
 }
 
 #[cfg(test)]

@@ -1,33 +1,107 @@
 //! `handin submissions ...`: the Submissions tab from a shell. Files are listed, matched
-//! to students and judged for lateness by `handin::submissions`, exactly as the TUI
+//! to students and judged for lateness by `crate::submissions`, exactly as the TUI
 //! does, and the CSV exports are the TUI's own (`export_csv`), so a cron job's file and
 //! one saved with E are the same.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use handin::cli::{
-    AssignArgs, Cli, SubmissionsCommand, SubmissionsExportArgs, SubmissionsListArgs, UnassignArgs,
-};
-use handin::download::human_bytes;
-use handin::dropbox::{FileMetadata, FileRequest, Metadata};
-use handin::state::submissions::course_of;
-use handin::submissions::{
+use clap::{Args, Subcommand};
+
+use super::{Cli, FormatArgs, RequestIdParser};
+use crate::download::human_bytes;
+use crate::dropbox::{FileMetadata, FileRequest, Metadata};
+use crate::state::submissions::course_of;
+use crate::submissions::{
     self, Assignments, ClassView, GridColumn, Lateness, Match, Roster, Standing, Submission,
 };
-use handin::time::{self, Zone};
-use handin::untrusted::visible;
+use crate::time::{self, Zone};
+use crate::untrusted::visible;
 use serde::Serialize;
 
-use super::auth::{self, Setup};
+use super::ExitCode;
+use super::Setup;
 use super::download::{in_course, no_such_course};
 use super::output::{self, Format, RequestJson, Table};
-use super::session::{self, Failure, OK, Session};
+use super::session::{self, Failure, Session};
 
-pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &SubmissionsCommand) -> u8 {
+/// `handin submissions ...`.
+#[derive(Debug, Subcommand)]
+pub enum SubmissionsCommand {
+    /// The files of a request, newest first; with --roster, where each student stands.
+    List(SubmissionsListArgs),
+    /// Save the class list of a request, or the grid of a whole course, as CSV (what E
+    /// saves in the TUI).
+    Export(SubmissionsExportArgs),
+    /// Attribute a file to a student by hand, as a does in the TUI.
+    Assign(AssignArgs),
+    /// Take back a file's attribution: its name says who sent it again.
+    Unassign(UnassignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SubmissionsListArgs {
+    /// The request's id.
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
+    pub id: String,
+    /// The class list (CSV with name and email columns): one line per student instead
+    /// of one per file.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("what")
+        .args(["id", "course"])
+        .required(true)
+))]
+pub struct SubmissionsExportArgs {
+    /// The request whose class list to save.
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
+    pub id: Option<String>,
+    /// Instead, the grid of every request of this course (folder name or Dropbox path).
+    #[arg(long, value_name = "FOLDER")]
+    pub course: Option<String>,
+    /// The class list (default: the course's roster in the config file, as set with R).
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// Where to save the CSV (- for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The file's id (id:..., from `submissions list --json`).
+    #[arg(value_name = "FILE_ID")]
+    pub file_id: String,
+    /// The student: a name or an email, checked against the roster when there is one.
+    #[arg(value_name = "STUDENT")]
+    pub student: String,
+    /// The class list to check the student against (default: the course's roster in the
+    /// config file).
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnassignArgs {
+    /// The file's id (id:...).
+    #[arg(value_name = "FILE_ID")]
+    pub file_id: String,
+}
+
+pub fn command(
+    runtime: &tokio::runtime::Runtime,
+    cli: &Cli,
+    command: &SubmissionsCommand,
+) -> ExitCode {
     let done = match command {
         // Nothing to ask Dropbox: the attribution is taken back here.
-        SubmissionsCommand::Unassign(args) => auth::setup(cli)
+        SubmissionsCommand::Unassign(args) => Setup::from_cli(cli)
             .map_err(Failure::usage)
             .and_then(|setup| unassign(&setup, args, cli.quiet)),
         _ => Session::start(cli).and_then(|session| {
@@ -38,7 +112,7 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &Submissio
                         SubmissionsCommand::List(args) => list(&session, args).await,
                         SubmissionsCommand::Export(args) => export(&session, args).await,
                         SubmissionsCommand::Assign(args) => assign(&session, args).await,
-                        SubmissionsCommand::Unassign(_) => Ok(OK),
+                        SubmissionsCommand::Unassign(_) => Ok(ExitCode::Done),
                     }
                 };
                 tokio::select! {
@@ -87,16 +161,16 @@ async fn folder_files(
     destination: &str,
     title: &str,
 ) -> Result<Vec<FileMetadata>, Failure> {
-    let entries = match session.dropbox.list_folder_all(destination, true).await {
-        Ok((entries, _)) => entries,
-        Err(error) if error.tag() == Some("path/not_found") => Vec::new(),
-        Err(error) => {
-            return Err(Failure::from_dropbox(
+    let entries = session
+        .dropbox
+        .list_request_folder(destination)
+        .await
+        .map_err(|error| {
+            Failure::from_dropbox(
                 &format!("could not list the files of \"{}\"", visible(title)),
                 &error,
-            ));
-        }
-    };
+            )
+        })?;
     Ok(submissions::files_in(entries))
 }
 
@@ -146,7 +220,7 @@ fn no_roster(what: &str) -> Failure {
 // ---------------------------------------------------------------------------------------
 // list
 
-async fn list(session: &Session, args: &SubmissionsListArgs) -> Result<u8, Failure> {
+async fn list(session: &Session, args: &SubmissionsListArgs) -> Result<ExitCode, Failure> {
     // A bad roster is the user's to fix before anything is fetched.
     let roster = args.roster.as_deref().map(load_roster).transpose()?;
     let assignments = load_assignments(&session.setup)?;
@@ -165,7 +239,7 @@ async fn list(session: &Session, args: &SubmissionsListArgs) -> Result<u8, Failu
             session.say(class_summary(&view));
         }
     }
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 async fn fetch(session: &Session, id: &str) -> Result<FileRequest, Failure> {
@@ -529,7 +603,7 @@ fn class_json(
 // ---------------------------------------------------------------------------------------
 // export
 
-async fn export(session: &Session, args: &SubmissionsExportArgs) -> Result<u8, Failure> {
+async fn export(session: &Session, args: &SubmissionsExportArgs) -> Result<ExitCode, Failure> {
     let assignments = load_assignments(&session.setup)?;
     let to_stdout = args.out == Path::new("-");
     match (&args.id, &args.course) {
@@ -608,13 +682,13 @@ async fn export(session: &Session, args: &SubmissionsExportArgs) -> Result<u8, F
         // clap requires one of the two.
         (None, None) => return Err(Failure::usage("name a request ID or a --course to export.")),
     }
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 // ---------------------------------------------------------------------------------------
 // assign, unassign
 
-async fn assign(session: &Session, args: &AssignArgs) -> Result<u8, Failure> {
+async fn assign(session: &Session, args: &AssignArgs) -> Result<ExitCode, Failure> {
     let file_id = file_id(&args.file_id)?;
     let typed = args.student.trim();
     if typed.is_empty() {
@@ -687,33 +761,35 @@ async fn assign(session: &Session, args: &AssignArgs) -> Result<u8, Failure> {
         visible(&file.name),
         visible(&student)
     ));
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
-fn unassign(setup: &Setup, args: &UnassignArgs, quiet: bool) -> Result<u8, Failure> {
+fn unassign(setup: &Setup, args: &UnassignArgs, quiet: bool) -> Result<ExitCode, Failure> {
     let file_id = file_id(&args.file_id)?;
     let mut assignments = load_assignments(setup)?;
     let Some(student) = assignments.get(&file_id).map(str::to_string) else {
-        if !quiet {
-            eprintln!(
+        session::say(
+            quiet,
+            format!(
                 "{} was not assigned to anyone; nothing changed.",
                 visible(&file_id)
-            );
-        }
-        return Ok(OK);
+            ),
+        );
+        return Ok(ExitCode::Done);
     };
     assignments.unassign(&file_id);
     assignments
         .save(&assignments_file(setup))
         .map_err(Failure::usage)?;
-    if !quiet {
-        eprintln!(
+    session::say(
+        quiet,
+        format!(
             "{} is no longer assigned to {}.",
             visible(&file_id),
             visible(&student)
-        );
-    }
-    Ok(OK)
+        ),
+    );
+    Ok(ExitCode::Done)
 }
 
 /// Dropbox file ids start with `id:`; one pasted without it gets it.

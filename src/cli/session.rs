@@ -2,46 +2,36 @@
 //! statuses, signing in, turning a Dropbox failure into a sentence, asking before
 //! anything that cannot be undone, and Ctrl-C.
 //!
-//! Exit statuses (documented in `handin requests --help` and the README):
-//! 0 done; 1 Dropbox refused or could not be reached; 2 bad input; 3 some items of a
-//! batch failed; 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+//! Exit statuses are `ExitCode`'s, where `--help` and the README take their words from.
 
+use super::ExitCode;
 use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 
-use handin::cli::Cli;
-use handin::dropbox::{Dropbox, DropboxError, ErrorKind};
-use handin::untrusted::{visible, visible_lines};
+use super::Cli;
+use crate::dropbox::{Dropbox, DropboxError, ErrorKind};
+use crate::untrusted::{visible, visible_lines};
 use tokio::sync::watch;
 
-use super::auth::{self, Setup};
-
-/// Done as asked.
-pub(super) const OK: u8 = 0;
-/// Dropbox refused or could not be reached (not signed in, an unknown id).
-pub(super) const DROPBOX: u8 = 1;
-/// Bad input: flags, config, files, a missing `--yes`.
-pub(super) const USAGE: u8 = 2;
-/// Some items of a batch failed; the others are done.
-pub(super) const PARTIAL: u8 = 3;
+use super::Setup;
 
 /// A command that cannot go on: its exit status and one sentence for stderr.
 #[derive(Debug)]
 pub(super) struct Failure {
-    pub(super) code: u8,
+    pub(super) code: ExitCode,
     pub(super) sentence: String,
 }
 
 impl Failure {
     pub(super) fn usage(sentence: impl Into<String>) -> Failure {
         Failure {
-            code: USAGE,
+            code: ExitCode::Usage,
             sentence: sentence.into(),
         }
     }
 
     pub(super) fn dropbox(sentence: impl Into<String>) -> Failure {
         Failure {
-            code: DROPBOX,
+            code: ExitCode::Refused,
             sentence: sentence.into(),
         }
     }
@@ -51,9 +41,9 @@ impl Failure {
     pub(super) fn from_dropbox(doing: &str, error: &DropboxError) -> Failure {
         Failure {
             code: if error.kind() == &ErrorKind::Settings {
-                USAGE
+                ExitCode::Usage
             } else {
-                DROPBOX
+                ExitCode::Refused
             },
             sentence: format!("{doing}: {}", sentence(error)),
         }
@@ -61,9 +51,29 @@ impl Failure {
 
     /// Says it on stderr (safely: sentences quote names and servers) and gives the exit
     /// status.
-    pub(super) fn report(self) -> u8 {
-        eprintln!("handin: {}", visible_lines(&self.sentence));
+    pub(super) fn report(self) -> ExitCode {
+        complain(&self.sentence);
         self.code
+    }
+}
+
+/// A message for people on stderr, unless `-q` asked for errors only; shown safely, as
+/// messages quote titles and names.
+pub(super) fn say(quiet: bool, message: impl AsRef<str>) {
+    if !quiet {
+        eprintln!("{}", visible_lines(message.as_ref()));
+    }
+}
+
+/// "handin: <sentence>." on stderr, even with `-q`, the full stop added when the
+/// sentence has none; shown safely, as sentences quote titles, names and what servers
+/// said.
+pub(super) fn complain(sentence: &str) {
+    let sentence = visible_lines(sentence.trim_end());
+    if sentence.ends_with(['.', '?', '!']) {
+        eprintln!("handin: {sentence}");
+    } else {
+        eprintln!("handin: {sentence}.");
     }
 }
 
@@ -99,7 +109,7 @@ pub(super) struct Session {
 impl Session {
     /// Reads the config and credentials and makes the Dropbox handle.
     pub(super) fn start(cli: &Cli) -> Result<Session, Failure> {
-        let setup = auth::setup(cli).map_err(Failure::usage)?;
+        let setup = Setup::from_cli(cli).map_err(Failure::usage)?;
         let dropbox = dropbox(cli, &setup)?;
         Ok(Session {
             setup,
@@ -115,9 +125,7 @@ impl Session {
 
     /// A message for people, on stderr, unless `-q`; shown safely, as it may quote names.
     pub(super) fn say(&self, message: impl AsRef<str>) {
-        if !self.quiet {
-            eprintln!("{}", visible_lines(message.as_ref()));
-        }
+        say(self.quiet, message);
     }
 }
 
@@ -163,7 +171,7 @@ pub(super) fn confirm(question: &str, yes: bool) -> Result<bool, Failure> {
 
 /// Ctrl-C (exit 130) and SIGTERM (exit 143), as the exit status they lead to. Once
 /// watched, neither ends the process by itself: the command stops at a safe point.
-pub(super) fn watch_signals() -> watch::Receiver<Option<u8>> {
+pub(super) fn watch_signals() -> watch::Receiver<Option<ExitCode>> {
     use tokio::signal::unix::{SignalKind, signal};
     let (sender, receiver) = watch::channel(None);
     match (
@@ -173,8 +181,8 @@ pub(super) fn watch_signals() -> watch::Receiver<Option<u8>> {
         (Ok(mut interrupt), Ok(mut terminate)) => {
             tokio::spawn(async move {
                 let code = tokio::select! {
-                    _ = interrupt.recv() => 130,
-                    _ = terminate.recv() => 143,
+                    _ = interrupt.recv() => ExitCode::Interrupted,
+                    _ = terminate.recv() => ExitCode::Terminated,
                 };
                 sender.send_replace(Some(code));
             });
@@ -185,15 +193,15 @@ pub(super) fn watch_signals() -> watch::Receiver<Option<u8>> {
 }
 
 /// Resolves with the exit status once a signal came.
-pub(super) async fn stopped(receiver: &mut watch::Receiver<Option<u8>>) -> u8 {
+pub(super) async fn stopped(receiver: &mut watch::Receiver<Option<ExitCode>>) -> ExitCode {
     match receiver.wait_for(Option::is_some).await {
-        Ok(code) => code.unwrap_or(130),
+        Ok(code) => code.unwrap_or(ExitCode::Interrupted),
         // The watcher is gone (no signals could be watched): never resolve.
         Err(_) => std::future::pending().await,
     }
 }
 
 /// Whether a signal came already (for loops that stop between items).
-pub(super) fn was_stopped(receiver: &watch::Receiver<Option<u8>>) -> Option<u8> {
+pub(super) fn was_stopped(receiver: &watch::Receiver<Option<ExitCode>>) -> Option<ExitCode> {
     *receiver.borrow()
 }

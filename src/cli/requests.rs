@@ -1,5 +1,5 @@
 //! `handin requests ...`: what the Requests tab does, from a shell. The checks are the
-//! form's (`handin::syllabus` holds them for flags and files alike) and the calls the
+//! form's (`crate::syllabus` holds them for flags and files alike) and the calls the
 //! service layer's; this file only reads flags, asks before deleting, and reports.
 //!
 //! The result goes to stdout (see `output`), messages to stderr; exit statuses are in
@@ -7,32 +7,206 @@
 
 use std::collections::HashSet;
 use std::io::{IsTerminal as _, Read as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
 use futures::Future;
-use handin::cli::{
-    Cli, RequestCreateArgs, RequestDeleteArgs, RequestDeleteClosedArgs, RequestIdsArgs,
-    RequestUpdateArgs, RequestsCommand, RequestsListArgs,
-};
-use handin::dropbox::{FileRequest, UpdateFileRequestArgs};
-use handin::state::requests::grace_label;
-use handin::syllabus::{self, Changes, DeadlineText, Draft, Field, FieldError, NewRequest, Row};
-use handin::time::{self, Zone};
-use handin::untrusted::{visible, visible_lines};
+
+use super::{Cli, FormatArgs, JsonArgs, RequestIdParser, YesArgs};
+use crate::dropbox::{FileRequest, UpdateFileRequestArgs};
+use crate::state::requests::grace_label;
+use crate::syllabus::{self, Changes, DeadlineText, Draft, Field, FieldError, NewRequest, Row};
+use crate::time::{self, Zone};
+use crate::untrusted::{visible, visible_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use tokio::sync::watch;
 
+use super::ExitCode;
 use super::download::{in_course, no_such_course};
 use super::output::{self, Format, RequestJson, Table};
-use super::session::{self, Failure, OK, PARTIAL, Session, stopped, was_stopped};
+use super::session::{self, Failure, Session, stopped, was_stopped};
+
+/// `handin requests ...`.
+#[derive(Debug, Subcommand)]
+pub enum RequestsCommand {
+    /// List file requests: soonest deadline first, those without one last.
+    List(RequestsListArgs),
+    /// Show one file request.
+    Get(RequestGetArgs),
+    /// Create a file request, or many from a syllabus file (TOML or CSV).
+    #[command(after_help = CREATE_HELP)]
+    Create(RequestCreateArgs),
+    /// Change a file request; what is not given stays as it is.
+    Update(RequestUpdateArgs),
+    /// Close file requests: their links stop taking uploads until reopened.
+    Close(RequestIdsArgs),
+    /// Reopen closed file requests.
+    Reopen(RequestIdsArgs),
+    /// Delete file requests for good (open ones are closed first); their files stay.
+    Delete(RequestDeleteArgs),
+    /// Delete every closed file request on the account; their files stay.
+    DeleteClosed(RequestDeleteClosedArgs),
+    /// How many file requests the account holds, open and closed.
+    Count(JsonArgs),
+}
+
+const CREATE_HELP: &str = "\
+--deadline takes what the TUI's form takes, in your time zone: 2026-12-04 23:59,
+4 dec 17:00, fri 17:00, tomorrow 9am, +7d; also RFC 3339 (2026-12-04T22:59:00Z).
+A day alone means 23:59 that day. --grace: none, 1 day, 2 days, 7 days, 30 days,
+always (or Dropbox's one_day, two_days, seven_days, thirty_days); without it a
+deadline gets default_grace from the config file.
+
+--from FILE creates a term's requests at once: [[request]] tables in TOML, or CSV
+with the header title,destination,deadline,grace,description,open (- reads stdin).
+The whole file is checked first and every bad row is reported with its line; then
+nothing is created. Should Dropbox fail half-way, the requests already created are
+listed. Example: handin requests create --from syllabus.toml --dry-run
+
+Examples:
+  handin requests create --title \"Lab 1\" --dest \"/Courses/CS101/Lab 1\" --deadline \"fri 17:00\"
+  handin requests create --from cs101-autumn.csv --json > created.json";
+
+#[derive(Debug, Args)]
+pub struct RequestsListArgs {
+    /// Only open requests.
+    #[arg(long, conflicts_with = "closed")]
+    pub open: bool,
+    /// Only closed requests.
+    #[arg(long)]
+    pub closed: bool,
+    /// Only requests saving into this course: its folder's name ("CS101 Intro") or
+    /// Dropbox path ("/Courses/CS101 Intro").
+    #[arg(long, value_name = "FOLDER")]
+    pub course: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestGetArgs {
+    /// The request's id (Requests tab, `requests list`, or the end of its link).
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
+    pub id: String,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestCreateArgs {
+    /// What students see on the upload page.
+    #[arg(long, required_unless_present = "from")]
+    pub title: Option<String>,
+    /// The Dropbox folder uploads land in, e.g. "/Courses/CS101/Lab 1".
+    #[arg(
+        long = "dest",
+        visible_alias = "destination",
+        value_name = "PATH",
+        required_unless_present = "from"
+    )]
+    pub destination: Option<String>,
+    /// When uploads are due, in your time zone (see below).
+    #[arg(long, value_name = "WHEN")]
+    pub deadline: Option<String>,
+    /// How long after the deadline uploads are still taken (needs --deadline).
+    #[arg(long, value_name = "GRACE")]
+    pub grace: Option<String>,
+    /// Shown to students under the title.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Create it closed: its link takes uploads once reopened.
+    #[arg(long)]
+    pub closed: bool,
+    /// Create every request of a syllabus file (TOML or CSV; - for stdin).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["title", "destination", "deadline", "grace", "description", "closed"]
+    )]
+    pub from: Option<PathBuf>,
+    /// With --from: skip rows whose request exists already (same title and folder)
+    /// instead of refusing the file; for running a syllabus again after a failure.
+    #[arg(long, requires = "from")]
+    pub skip_existing: bool,
+    /// Check everything and print what would be created, creating nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("changes")
+        .args(["title", "destination", "deadline", "no_deadline", "grace", "description"])
+        .required(true)
+        .multiple(true)
+))]
+pub struct RequestUpdateArgs {
+    /// The request's id.
+    #[arg(value_name = "ID", value_parser = RequestIdParser)]
+    pub id: String,
+    /// A new title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// A new folder for uploads (files already uploaded stay where they are).
+    #[arg(long = "dest", visible_alias = "destination", value_name = "PATH")]
+    pub destination: Option<String>,
+    /// A new deadline, in the forms `requests create` takes; the grace stays.
+    #[arg(long, value_name = "WHEN", conflicts_with = "no_deadline")]
+    pub deadline: Option<String>,
+    /// Remove the deadline (and with it the grace).
+    #[arg(long)]
+    pub no_deadline: bool,
+    /// A new grace period (none, 1 day, 2 days, 7 days, 30 days, always).
+    #[arg(long, value_name = "GRACE")]
+    pub grace: Option<String>,
+    /// A new description.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestIdsArgs {
+    /// Request ids.
+    #[arg(value_name = "ID", required = true, value_parser = RequestIdParser)]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestDeleteArgs {
+    /// Request ids.
+    #[arg(value_name = "ID", required = true, value_parser = RequestIdParser)]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub confirm: YesArgs,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestDeleteClosedArgs {
+    #[command(flatten)]
+    pub confirm: YesArgs,
+    #[command(flatten)]
+    pub format: JsonArgs,
+}
 
 /// Titles named one by one in a question or a summary; more are counted.
 const TITLES_SHOWN: usize = 5;
 
-pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, command: &RequestsCommand) -> u8 {
+pub fn command(
+    runtime: &tokio::runtime::Runtime,
+    cli: &Cli,
+    command: &RequestsCommand,
+) -> ExitCode {
     let session = match Session::start(cli) {
         Ok(session) => session,
         Err(failure) => return failure.report(),
@@ -98,7 +272,7 @@ fn name(command: &RequestsCommand) -> &'static str {
 /// Runs `work` unless Ctrl-C (or SIGTERM) comes first; then says `meanwhile` (what may
 /// or may not have happened) and exits 130 (143).
 async fn interruptible<T>(
-    stop: &mut watch::Receiver<Option<u8>>,
+    stop: &mut watch::Receiver<Option<ExitCode>>,
     work: impl Future<Output = Result<T, Failure>>,
     meanwhile: &str,
 ) -> Result<T, Failure> {
@@ -111,7 +285,7 @@ async fn interruptible<T>(
     }
 }
 
-async fn list(session: &Session, args: &RequestsListArgs) -> Result<u8, Failure> {
+async fn list(session: &Session, args: &RequestsListArgs) -> Result<ExitCode, Failure> {
     let mut requests = all_requests(session).await?;
     let courses_root = &session.setup.config.courses_root;
     if let Some(course) = &args.course {
@@ -133,7 +307,7 @@ async fn list(session: &Session, args: &RequestsListArgs) -> Result<u8, Failure>
     requests.retain(|request| !(args.open && !request.is_open || args.closed && request.is_open));
     sort(&mut requests);
     output::print_requests(&requests, args.format.into(), Utc::now());
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 async fn all_requests(session: &Session) -> Result<Vec<FileRequest>, Failure> {
@@ -161,10 +335,10 @@ fn sort(requests: &mut [FileRequest]) {
     });
 }
 
-async fn get(session: &Session, id: &str, format: Format) -> Result<u8, Failure> {
+async fn get(session: &Session, id: &str, format: Format) -> Result<ExitCode, Failure> {
     let request = fetch(session, id).await?;
     output::print_request(&request, format, Utc::now());
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 async fn fetch(session: &Session, id: &str) -> Result<FileRequest, Failure> {
@@ -176,7 +350,7 @@ async fn fetch(session: &Session, id: &str) -> Result<FileRequest, Failure> {
         .map_err(|error| session::request_failure(id, &error))
 }
 
-async fn count(session: &Session, json: bool) -> Result<u8, Failure> {
+async fn count(session: &Session, json: bool) -> Result<ExitCode, Failure> {
     let count = session
         .dropbox
         .count_requests()
@@ -187,7 +361,7 @@ async fn count(session: &Session, json: bool) -> Result<u8, Failure> {
     } else {
         output::emit(&format!("{count}\n"));
     }
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -217,8 +391,8 @@ fn flag_failure(errors: Vec<FieldError>) -> Failure {
 async fn create(
     session: &Session,
     args: &RequestCreateArgs,
-    stop: &mut watch::Receiver<Option<u8>>,
-) -> Result<u8, Failure> {
+    stop: &mut watch::Receiver<Option<ExitCode>>,
+) -> Result<ExitCode, Failure> {
     let now = Utc::now();
     let default_grace = session.setup.config.default_grace.to_grace();
     let format = Format::from(args.format);
@@ -252,7 +426,7 @@ async fn create(
         if rows.is_empty() {
             session.say("Every request of the syllabus exists already; nothing was created.");
             output::print_requests(&[], format, now);
-            return Ok(OK);
+            return Ok(ExitCode::Done);
         }
     }
     if args.dry_run {
@@ -261,7 +435,7 @@ async fn create(
             "Checked: {} would be created; nothing was (--dry-run).",
             count_of(rows.len(), "file request")
         ));
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     }
     if source.is_none() {
         let request = interruptible(
@@ -279,7 +453,7 @@ async fn create(
         )
         .await?;
         output::print_request(&request, format, Utc::now());
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     }
     create_all(session, &rows, format, stop).await
 }
@@ -288,7 +462,7 @@ async fn create(
 fn read_syllabus(
     path: &Path,
     now: DateTime<Utc>,
-    default_grace: Option<handin::dropbox::GracePeriod>,
+    default_grace: Option<crate::dropbox::GracePeriod>,
 ) -> Result<Vec<Row>, Failure> {
     let shown = shown_path(path);
     let bytes = if path == Path::new("-") {
@@ -465,7 +639,7 @@ enum Halt {
     /// Ctrl-C or SIGTERM, and whether a request was being created at that moment (it
     /// may then exist or not).
     Interrupted {
-        code: u8,
+        code: ExitCode,
         mid_call: bool,
     },
 }
@@ -476,8 +650,8 @@ async fn create_all(
     session: &Session,
     rows: &[Row],
     format: Format,
-    stop: &mut watch::Receiver<Option<u8>>,
-) -> Result<u8, Failure> {
+    stop: &mut watch::Receiver<Option<ExitCode>>,
+) -> Result<ExitCode, Failure> {
     let bar = progress_bar(session, rows.len() as u64, "Creating");
     let mut created: Vec<(usize, FileRequest)> = Vec::with_capacity(rows.len());
     let mut halt: Option<(usize, Halt)> = None;
@@ -525,7 +699,7 @@ async fn create_all(
             "Created {}.",
             count_of(created.len(), "file request")
         ));
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     };
     let row = &rows[stopped_at];
     let (mut sentence, code) = match halt {
@@ -562,7 +736,7 @@ async fn create_all(
             if created.is_empty() {
                 failure.code
             } else {
-                PARTIAL
+                ExitCode::Partial
             },
         ),
     };
@@ -616,7 +790,7 @@ fn count_of(n: usize, what: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // Changing
 
-async fn update(session: &Session, args: &RequestUpdateArgs) -> Result<u8, Failure> {
+async fn update(session: &Session, args: &RequestUpdateArgs) -> Result<ExitCode, Failure> {
     let original = fetch(session, &args.id).await?;
     let changes = Changes {
         title: args.title.clone(),
@@ -641,7 +815,7 @@ async fn update(session: &Session, args: &RequestUpdateArgs) -> Result<u8, Failu
             visible(&original.title)
         ));
         output::print_request(&original, format, Utc::now());
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     };
     let updated = session
         .dropbox
@@ -654,7 +828,7 @@ async fn update(session: &Session, args: &RequestUpdateArgs) -> Result<u8, Failu
             )
         })?;
     output::print_request(&updated, format, Utc::now());
-    Ok(OK)
+    Ok(ExitCode::Done)
 }
 
 /// Each id once, in the order given.
@@ -670,13 +844,19 @@ fn distinct(ids: &[String]) -> Vec<String> {
 struct Batch {
     done: Vec<FileRequest>,
     failed: Vec<Failure>,
-    interrupted: Option<u8>,
+    interrupted: Option<ExitCode>,
 }
 
 impl Batch {
     /// Prints the result, reports the failures, and gives the exit status: 0 all done,
     /// 3 some failed, the failure's own when all failed, 130 when interrupted.
-    fn finish(self, session: &Session, format: Format, verb: &str, untouched: &[String]) -> u8 {
+    fn finish(
+        self,
+        session: &Session,
+        format: Format,
+        verb: &str,
+        untouched: &[String],
+    ) -> ExitCode {
         let now = Utc::now();
         match format {
             Format::Json => output::emit_json(
@@ -718,10 +898,10 @@ impl Batch {
                     super::submissions::capitalise(verb),
                     count_of(self.done.len(), "file request")
                 ));
-                OK
+                ExitCode::Done
             }
-            (true, true) => last_code.unwrap_or(session::DROPBOX),
-            (true, false) => PARTIAL,
+            (true, true) => last_code.unwrap_or(ExitCode::Refused),
+            (true, false) => ExitCode::Partial,
         }
     }
 }
@@ -730,8 +910,8 @@ async fn open_or_close(
     session: &Session,
     args: &RequestIdsArgs,
     open: bool,
-    stop: &mut watch::Receiver<Option<u8>>,
-) -> Result<u8, Failure> {
+    stop: &mut watch::Receiver<Option<ExitCode>>,
+) -> Result<ExitCode, Failure> {
     let verb = if open { "reopened" } else { "closed" };
     let ids = distinct(&args.ids);
     let mut batch = Batch {
@@ -784,8 +964,8 @@ fn titles(requests: &[&FileRequest]) -> String {
 async fn delete(
     session: &Session,
     args: &RequestDeleteArgs,
-    stop: &mut watch::Receiver<Option<u8>>,
-) -> Result<u8, Failure> {
+    stop: &mut watch::Receiver<Option<ExitCode>>,
+) -> Result<ExitCode, Failure> {
     let ids = distinct(&args.ids);
     let mut batch = Batch {
         done: Vec::new(),
@@ -825,7 +1005,7 @@ async fn delete(
             eprintln!("handin: {}", visible_lines(&failure.sentence));
         }
         session.say("Nothing was deleted.");
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     }
     let mut untouched = Vec::new();
     for (index, request) in found.iter().enumerate() {
@@ -848,7 +1028,7 @@ async fn delete(
 
 /// Dropbox deletes closed requests only: an open one is closed first, as the TUI does.
 async fn close_and_delete(session: &Session, request: &FileRequest) -> Result<(), Failure> {
-    let failed = |error: &handin::dropbox::DropboxError| {
+    let failed = |error: &crate::dropbox::DropboxError| {
         Failure::from_dropbox(
             &format!(
                 "Dropbox did not delete \"{}\" ({})",
@@ -874,7 +1054,10 @@ async fn close_and_delete(session: &Session, request: &FileRequest) -> Result<()
         .map_err(|e| failed(&e))
 }
 
-async fn delete_closed(session: &Session, args: &RequestDeleteClosedArgs) -> Result<u8, Failure> {
+async fn delete_closed(
+    session: &Session,
+    args: &RequestDeleteClosedArgs,
+) -> Result<ExitCode, Failure> {
     let format = Format::from(args.format);
     let requests = all_requests(session).await?;
     let closed: Vec<&FileRequest> = requests.iter().filter(|request| !request.is_open).collect();
@@ -883,7 +1066,7 @@ async fn delete_closed(session: &Session, args: &RequestDeleteClosedArgs) -> Res
         if format == Format::Json {
             output::emit_json(&Vec::<RequestJson>::new());
         }
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     }
     let question = format!(
         "Delete all {} for good ({})? Their links stop working; files already uploaded stay \
@@ -893,7 +1076,7 @@ async fn delete_closed(session: &Session, args: &RequestDeleteClosedArgs) -> Res
     );
     if !session::confirm(&question, args.confirm.yes)? {
         session.say("Nothing was deleted.");
-        return Ok(OK);
+        return Ok(ExitCode::Done);
     }
     let deleted = session.dropbox.delete_all_closed().await.map_err(|error| {
         Failure::from_dropbox("Dropbox did not delete the closed requests", &error)
