@@ -1,7 +1,7 @@
 //! Changing file requests: the form, confirmations before anything destructive, and
 //! Dropbox's answers. The table always shows what Dropbox answered, never a local guess.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::form::{FormOutcome, RequestForm, Submission};
 use super::{Level, State, Status};
@@ -307,19 +307,12 @@ impl State {
         Vec::new()
     }
 
-    /// A key while a modal is open. Ctrl-C quits from any of them; the form asks first
-    /// when something was typed.
+    /// A key while a modal is open (Ctrl-C never comes here: see `focus`).
     pub(super) fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(modal) = self.modal.take() else {
             return Vec::new();
         };
-        let ctrl_c =
-            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
         match modal {
-            Modal::Qr { .. } | Modal::Confirm(_) if ctrl_c => {
-                self.quitting = true;
-                Vec::new()
-            }
             Modal::Qr { .. } => Vec::new(),
             Modal::Confirm(confirm) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
@@ -330,6 +323,20 @@ impl State {
             Modal::Form(mut form) => {
                 let outcome = form.key(key, self.now, self.zone);
                 self.form_outcome(form, outcome)
+            }
+        }
+    }
+
+    /// Ctrl-C on the form: it asks first when something was typed.
+    pub(super) fn form_interrupt(&mut self) -> Vec<Effect> {
+        match self.modal.take() {
+            Some(Modal::Form(mut form)) => {
+                let outcome = form.interrupt();
+                self.form_outcome(form, outcome)
+            }
+            other => {
+                self.modal = other;
+                Vec::new()
             }
         }
     }

@@ -5,10 +5,10 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::submissions::SubmissionsView;
-use super::{Confirm, Level, Modal, Pending, State};
+use super::{Level, State};
 use crate::action::Effect;
 use crate::download::{self, Snapshot, Summary};
 
@@ -329,33 +329,6 @@ impl State {
         self.tell(level, text);
     }
 
-    /// `q`: quits, after asking when a download is under way (nothing is lost, but the
-    /// professor may not know that the rest resumes only when asked again).
-    pub(super) fn quit_or_ask(&mut self) -> Vec<Effect> {
-        if !self.downloads.running {
-            self.quitting = true;
-            return Vec::new();
-        }
-        let done = match &self.downloads.snapshot {
-            Some(s) => format!(
-                "{} of {} are done; they stay.",
-                s.files_done,
-                files(s.files_total)
-            ),
-            None => "No file is downloaded yet.".to_string(),
-        };
-        self.modal = Some(Modal::Confirm(Confirm {
-            title: "Quit while downloading?".to_string(),
-            lines: vec![
-                done,
-                "The rest stop where they are and resume when you download again.".to_string(),
-            ],
-            yes: "quit".to_string(),
-            pending: Pending::Quit,
-        }));
-        Vec::new()
-    }
-
     /// `p`: the overlay again, with the progress or the last summary.
     pub(super) fn show_downloads(&mut self) {
         if self.downloads.running || self.downloads.outcome.is_some() {
@@ -370,10 +343,6 @@ impl State {
 
     /// A key while the overlay is up.
     pub(super) fn downloads_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.quitting = true;
-            return Vec::new();
-        }
         let downloads = &mut self.downloads;
         if downloads.running {
             match key.code {
@@ -425,7 +394,7 @@ mod tests {
     use crate::download::{Item, Outcome};
     use crate::dropbox::Metadata;
     use crate::fixtures::{fixed_now, sample_files, sample_files_request, sample_requests};
-    use crate::state::{Environment, Tab, update};
+    use crate::state::{Confirm, Environment, Modal, Pending, Tab, update};
     use crate::time::Zone;
 
     fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::submissions::course_of;
 use super::{Confirm, Level, Load, Modal, Pending, State, Tab};
@@ -491,29 +491,6 @@ impl State {
         let Some(overlay) = self.mail.as_mut() else {
             return Vec::new();
         };
-        let ctrl_c =
-            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-        if ctrl_c {
-            if !matches!(overlay.phase, MailPhase::Sending { .. }) {
-                self.quitting = true;
-                return Vec::new();
-            }
-            let tally = overlay.tally();
-            self.modal = Some(Modal::Confirm(Confirm {
-                title: "Quit while sending?".to_string(),
-                lines: vec![
-                    format!(
-                        "{} of {} went out; they are recorded.",
-                        tally.sent,
-                        messages(tally.sent + tally.failed + tally.waiting)
-                    ),
-                    "The rest are not sent.".to_string(),
-                ],
-                yes: "quit".to_string(),
-                pending: Pending::Quit,
-            }));
-            return Vec::new();
-        }
         match key.code {
             KeyCode::Down | KeyCode::Char('j') => overlay.move_by(1, viewport),
             KeyCode::Up | KeyCode::Char('k') => overlay.move_by(-1, viewport),

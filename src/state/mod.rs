@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod downloads;
+pub mod focus;
 pub mod form;
 pub mod mail;
 pub mod requests;
@@ -13,7 +14,7 @@ pub mod submissions;
 pub mod watch;
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::action::{Action, Effect};
 use crate::dropbox::{DropboxError, FullAccount};
@@ -22,6 +23,7 @@ use crate::time::Zone;
 
 pub use changes::{Confirm, Modal, Mutations, Pending};
 pub use downloads::DownloadsState;
+pub use focus::Focus;
 pub use mail::{MailOverlay, MailPhase, MailRow};
 pub use requests::{RequestsState, SortColumn};
 pub use settings::{SettingKey, SettingsState};
@@ -258,26 +260,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.spinner_frame = state.spinner_frame.wrapping_add(1);
             Vec::new()
         }
-        Action::Key(key) => on_key(state, key),
-        Action::Paste(text) => {
-            if state.downloads.shown {
-                return Vec::new();
-            }
-            if state.modal.is_some() {
-                return state.modal_paste(&text);
-            }
-            if state.mail.is_some() {
-                return Vec::new();
-            }
-            if state.tab == Tab::Settings && state.settings.sign_in.is_some() {
-                state.sign_in_paste(&text);
-                return Vec::new();
-            }
-            if state.requests.filter_editing {
-                state.requests.paste_into_filter(&text);
-            }
-            Vec::new()
-        }
+        Action::Key(key) => state.route_key(key),
+        Action::Paste(text) => state.route_paste(&text),
         Action::RequestsLoaded { generation, result } => {
             if generation != state.requests.generation {
                 return Vec::new();
@@ -427,72 +411,9 @@ fn account_failed(state: &mut State, error: &DropboxError) {
     state.account.load = Load::Failed(error.sentence());
 }
 
-fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if state.help_open {
-        // Any key closes the help; only Ctrl-C still quits, so a stray q cannot surprise anyone.
-        state.help_open = false;
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return quit(state);
-        }
-        return Vec::new();
-    }
-    if state.downloads.shown {
-        return state.downloads_key(key);
-    }
-    if state.modal.is_some() {
-        return state.modal_key(key);
-    }
-    if state.mail.is_some() {
-        return state.mail_key(key);
-    }
-    if state.tab == Tab::Settings && state.settings.sign_in.is_some() {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return quit(state);
-        }
-        return state.sign_in_key(key);
-    }
-    if state.tab == Tab::Settings && state.settings.editing.is_some() {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return quit(state);
-        }
-        return state.setting_key(key);
-    }
-    if state.tab == Tab::Submissions {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return quit(state);
-        }
-        if let Some(effects) = state.submissions_key(key) {
-            return effects;
-        }
-    }
-    if state.tab == Tab::Requests && state.requests.filter_editing {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return quit(state);
-        }
-        state.requests.filter_key(key);
-        return Vec::new();
-    }
-    if key.code == KeyCode::Esc {
-        if state.tab == Tab::Requests && !state.requests.filter_text().is_empty() {
-            state.requests.clear_filter();
-        } else {
-            state.status = None;
-        }
-        return Vec::new();
-    }
-    if crate::keymap::is_interrupt(&key) {
-        // Not through the keymap: no keymap file can take Ctrl-C's way out away.
-        return state.quit_or_ask();
-    }
-    let Some(command) = state.keymap.command(state.tab, &key) else {
-        return Vec::new();
-    };
-    on_command(state, command)
-}
-
 impl State {
     /// A key while a setting is being typed.
-    fn setting_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    pub(super) fn setting_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         use tui_input::backend::crossterm::EventHandler as _;
         match key.code {
             KeyCode::Esc => {
@@ -581,11 +502,6 @@ pub(crate) fn keep_in_view(
         offset
     };
     (selected, offset.min(len.saturating_sub(viewport)))
-}
-
-fn quit(state: &mut State) -> Vec<Effect> {
-    state.quitting = true;
-    Vec::new()
 }
 
 fn on_command(state: &mut State, command: Command) -> Vec<Effect> {

@@ -358,10 +358,9 @@ impl RequestsState {
     }
 
     pub fn paste_into_filter(&mut self, text: &str) {
-        let single_line: String = text.chars().filter(|c| !c.is_control()).collect();
-        let value = format!("{}{}", self.filter.value(), single_line);
-        self.filter = Input::new(value);
-        self.refilter_keeping_selection();
+        if super::focus::paste_into(&mut self.filter, text) {
+            self.refilter_keeping_selection();
+        }
     }
 
     /// A key while the filter has focus: Enter keeps the filter, Esc drops it, arrows

@@ -324,16 +324,10 @@ impl State {
 
     /// Pasted text goes into the code or token field.
     pub(super) fn sign_in_paste(&mut self, text: &str) {
-        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-        let clean = clean.trim();
-        match &mut self.settings.sign_in {
-            Some(SignIn::Code { code, .. }) => {
-                *code = Input::new(format!("{}{clean}", code.value()))
-            }
-            Some(SignIn::Token { token, .. }) => {
-                *token = Input::new(format!("{}{clean}", token.value()))
-            }
-            _ => {}
+        if let Some(SignIn::Code { code: input, .. } | SignIn::Token { token: input, .. }) =
+            &mut self.settings.sign_in
+        {
+            super::focus::paste_into(input, text.trim_start());
         }
     }
 

@@ -469,6 +469,14 @@ impl SubmissionsState {
         }
     }
 
+    pub fn paste_into_filter(&mut self, text: &str) {
+        if super::focus::paste_into(&mut self.filter, text) {
+            self.selected = 0;
+            self.apply_filter();
+            self.clamp();
+        }
+    }
+
     fn clamp(&mut self) {
         (self.selected, self.offset) = super::keep_in_view(
             self.selected,

@@ -477,17 +477,6 @@ impl State {
             assignments: self.submissions.assignments.clone(),
         }]
     }
-
-    pub(super) fn submissions_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
-        if self.submissions.prompt.is_some() {
-            return Some(self.prompt_key(key));
-        }
-        if self.submissions.filter_editing {
-            self.submissions.filter_key(key);
-            return Some(Vec::new());
-        }
-        None
-    }
 }
 
 /// `~/x` as the shell would read it.
