@@ -829,10 +829,7 @@ where
     let size = terminal.size().map_err(io::Error::other)?;
     let mut pending = vec![
         Action::Clock(clock.now()),
-        Action::Resize {
-            width: size.width,
-            height: size.height,
-        },
+        Action::Resize(crate::ui::layout::screen(size.width, size.height)),
     ];
     for action in pending.drain(..) {
         apply(state, action, &mut effects);
@@ -923,7 +920,9 @@ pub fn translate(event: Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => Some(Action::Key(key)),
         Event::Paste(text) => Some(Action::Paste(text)),
-        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        Event::Resize(width, height) => {
+            Some(Action::Resize(crate::ui::layout::screen(width, height)))
+        }
         _ => None,
     }
 }
@@ -964,10 +963,7 @@ mod tests {
         assert!(translate(Event::FocusGained).is_none());
         assert!(matches!(
             translate(Event::Resize(100, 30)),
-            Some(Action::Resize {
-                width: 100,
-                height: 30
-            })
+            Some(Action::Resize(screen)) if screen == crate::ui::layout::screen(100, 30)
         ));
     }
 }

@@ -586,10 +586,7 @@ mod tests {
         let mut state = State::new(fixed_now(), Zone::utc(), Environment::default());
         update(
             &mut state,
-            Action::Resize {
-                width: 80,
-                height: 24,
-            },
+            Action::Resize(crate::ui::layout::screen(80, 24)),
         );
         state.start();
         update(

@@ -412,10 +412,7 @@ mod tests {
             State::new(fixed_now(), Zone::utc(), Environment::default()).with_config(config);
         update(
             &mut state,
-            Action::Resize {
-                width: 80,
-                height: 24,
-            },
+            Action::Resize(crate::ui::layout::screen(80, 24)),
         );
         state.start();
         update(

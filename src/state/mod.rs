@@ -100,6 +100,20 @@ pub struct Environment {
     pub color: bool,
 }
 
+/// The terminal's size and what the views fit into it, as the views measure it
+/// (`ui::layout::screen`): the reducer pages and scrolls by these and knows no layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Screen {
+    pub width: u16,
+    pub height: u16,
+    /// Rows a tab's list shows at once (the Requests table, the Submissions list).
+    pub list_rows: usize,
+    /// Recipients the mail overlay lists at once.
+    pub mail_rows: usize,
+    /// Columns of the mail overlay's preview, which its scrolling wraps at.
+    pub mail_preview_columns: u16,
+}
+
 #[derive(Debug, Clone)]
 pub struct AccountState {
     pub generation: u64,
@@ -113,8 +127,7 @@ pub struct State {
     pub now: DateTime<Utc>,
     pub zone: Zone,
     pub keymap: Keymap,
-    pub width: u16,
-    pub height: u16,
+    pub screen: Screen,
     pub help_open: bool,
     pub spinner_frame: usize,
     pub status: Option<Status>,
@@ -147,8 +160,11 @@ impl State {
             now,
             zone,
             keymap: Keymap::default(),
-            width: 80,
-            height: 24,
+            screen: Screen {
+                width: 80,
+                height: 24,
+                ..Screen::default()
+            },
             help_open: false,
             spinner_frame: 0,
             status: None,
@@ -245,14 +261,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.now = now;
             Vec::new()
         }
-        Action::Resize { width, height } => {
-            state.width = width;
-            state.height = height;
-            let rows = crate::ui::layout::request_table_rows(height);
-            state.requests.set_viewport(rows);
-            state.submissions.set_viewport(rows);
+        Action::Resize(screen) => {
+            state.screen = screen;
+            state.requests.set_viewport(screen.list_rows);
+            state.submissions.set_viewport(screen.list_rows);
             if let Some(overlay) = &mut state.mail {
-                overlay.clamp(crate::ui::layout::mail_list_rows(height));
+                overlay.clamp(screen.mail_rows);
             }
             Vec::new()
         }

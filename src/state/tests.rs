@@ -7,10 +7,7 @@ fn state() -> State {
     let mut state = State::new(fixed_now(), Zone::utc(), Environment::default());
     update(
         &mut state,
-        Action::Resize {
-            width: 80,
-            height: 24,
-        },
+        Action::Resize(crate::ui::layout::screen(80, 24)),
     );
     state
 }
@@ -163,7 +160,7 @@ fn navigation_stays_inside_the_list() {
 #[test]
 fn paging_moves_by_a_screen_and_scrolls() {
     let mut state = loaded(many_requests(100, fixed_now()));
-    let page = crate::ui::layout::request_table_rows(24);
+    let page = state.screen.list_rows;
     assert!(page > 5);
     press(&mut state, KeyCode::PageDown);
     assert_eq!(state.requests.selected, page);
@@ -177,15 +174,9 @@ fn paging_moves_by_a_screen_and_scrolls() {
     // A taller terminal shows more rows; the offset follows.
     update(
         &mut state,
-        Action::Resize {
-            width: 120,
-            height: 40,
-        },
+        Action::Resize(crate::ui::layout::screen(120, 40)),
     );
-    assert_eq!(
-        state.requests.offset,
-        100 - crate::ui::layout::request_table_rows(40)
-    );
+    assert_eq!(state.requests.offset, 100 - state.screen.list_rows);
 }
 
 #[test]
