@@ -22,6 +22,7 @@ fn environment(color: bool) -> Environment {
         data_dir: "/home/prof/.local/share/handin".to_string(),
         log_file: "/home/prof/.local/share/handin/handin.log".to_string(),
         color,
+        home: Some("/home/prof".into()),
     }
 }
 
@@ -56,8 +57,8 @@ fn key(state: &mut State, code: KeyCode) {
 }
 
 fn draw(state: &State) -> Terminal<TestBackend> {
-    let mut terminal =
-        Terminal::new(TestBackend::new(state.screen.width, state.screen.height)).expect("test terminal");
+    let mut terminal = Terminal::new(TestBackend::new(state.screen.width, state.screen.height))
+        .expect("test terminal");
     terminal
         .draw(|frame| ui::render(state, frame))
         .expect("draw");

@@ -124,7 +124,7 @@ impl State {
 
     /// Where downloads go, or `None` after saying how to set it.
     fn download_root(&mut self) -> Option<PathBuf> {
-        let root = self.config().download_dir();
+        let root = self.download_dir();
         if root.is_none() {
             self.tell(
                 Level::Error,
@@ -408,8 +408,11 @@ mod tests {
             download_concurrency: 4,
             ..Config::default()
         };
-        let mut state =
-            State::new(fixed_now(), Zone::utc(), Environment::default()).with_config(config);
+        listed_with(config, Environment::default())
+    }
+
+    fn listed_with(config: Config, environment: Environment) -> State {
+        let mut state = State::new(fixed_now(), Zone::utc(), environment).with_config(config);
         update(
             &mut state,
             Action::Resize(crate::ui::layout::screen(80, 24)),
@@ -524,6 +527,49 @@ mod tests {
         }
         let one = planned(&press(&mut state, KeyCode::Char('w')));
         assert_eq!(one, vec![target]);
+    }
+
+    /// The home folder comes from start-up, never from the reducer looking it up.
+    #[test]
+    fn paths_start_in_the_home_folder_the_run_was_given() {
+        let config = Config {
+            download_concurrency: 4,
+            ..Config::default()
+        };
+        let environment = Environment {
+            home: Some("/home/prof".into()),
+            ..Environment::default()
+        };
+        let mut state = listed_with(config.clone(), environment);
+        planned(&press(&mut state, KeyCode::Char('W')));
+        assert_eq!(
+            state.downloads.destination,
+            Path::new("/home/prof/handin-downloads/PHYS150 Mechanics/Lab report 1")
+        );
+        update(&mut state, Action::DownloadFinished(Ok(Box::default())));
+        press(&mut state, KeyCode::Enter);
+        press(&mut state, KeyCode::Char('R'));
+        update(
+            &mut state,
+            Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        );
+        update(&mut state, Action::Paste("~/rosters/phys150.csv".into()));
+        let effects = press(&mut state, KeyCode::Enter);
+        assert!(
+            effects.iter().any(|e| matches!(
+                e,
+                Effect::LoadRoster { path, .. } if path == Path::new("/home/prof/rosters/phys150.csv")
+            )),
+            "{effects:?}"
+        );
+
+        let mut homeless = listed_with(config, Environment::default());
+        assert!(press(&mut homeless, KeyCode::Char('W')).is_empty());
+        assert!(
+            status(&homeless).contains("set download_dir in Settings"),
+            "{}",
+            status(&homeless)
+        );
     }
 
     #[test]

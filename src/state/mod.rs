@@ -98,6 +98,9 @@ pub struct Environment {
     pub log_file: String,
     /// False when `NO_COLOR` is set: styles keep their emphasis and drop colour.
     pub color: bool,
+    /// The user's home folder, read once at start-up: `~/` in typed paths and the default
+    /// download folder start there. `None` when there is none.
+    pub home: Option<std::path::PathBuf>,
 }
 
 /// The terminal's size and what the views fit into it, as the views measure it
@@ -207,6 +210,12 @@ impl State {
 
     pub fn config(&self) -> &Config {
         &self.settings.config
+    }
+
+    /// Where downloads and exports go: the configured folder, else one in the home folder.
+    pub fn download_dir(&self) -> Option<std::path::PathBuf> {
+        self.config()
+            .download_dir_under(self.environment.home.as_deref())
     }
 
     /// The effects to run when the app starts: load what the first screens show.

@@ -404,3 +404,44 @@ fn saving_a_setting_names_the_one_key_that_changed() {
     }
     assert_eq!(state.settings.saving, "mail.smtp_host");
 }
+
+/// The reducer's rule, checked on its source: it draws on no view's layout and reads no
+/// home folder, environment, file or clock; those come in through actions and state.
+#[test]
+fn the_reducer_imports_no_view_and_does_no_io() {
+    fn sources(dir: &std::path::Path, into: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src/state") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                sources(&path, into);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                into.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    sources(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/state"),
+        &mut files,
+    );
+    assert!(files.len() > 5, "{files:?}");
+    let forbidden = [
+        "crate::ui",
+        "directories::",
+        "std::env",
+        "std::fs",
+        "Utc::now",
+        "SystemTime",
+    ];
+    for file in files.iter().filter(|f| !f.ends_with("tests.rs")) {
+        let text = std::fs::read_to_string(file).expect("readable");
+        let reducer = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for word in forbidden {
+            assert!(
+                !reducer.contains(word),
+                "{} uses {word} outside its tests",
+                file.display()
+            );
+        }
+    }
+}

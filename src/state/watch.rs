@@ -343,7 +343,7 @@ impl State {
                 }
             })
             .collect();
-        let dir = self.config().download_dir().unwrap_or_default();
+        let dir = self.download_dir().unwrap_or_default();
         let path = dir.join(format!("{} class.csv", safe.trim()));
         self.submissions.prompt = Some(Prompt::Export {
             input: Input::new(path.display().to_string()),
@@ -404,7 +404,7 @@ impl State {
                     return Vec::new();
                 };
                 vec![Effect::ExportClass {
-                    path: expand_home(&text),
+                    path: self.expand_home(&text),
                     roster,
                     view: Box::new(view),
                     submissions: self.submissions.submissions.clone(),
@@ -424,7 +424,7 @@ impl State {
                     self.submissions.rebuild();
                     return self.save_config(next, key);
                 }
-                let path = expand_home(&text);
+                let path = self.expand_home(&text);
                 next.rosters.insert(course, path.clone());
                 let mut effects = self.save_config(next, key);
                 effects.push(Effect::LoadRoster {
@@ -479,12 +479,12 @@ impl State {
     }
 }
 
-/// `~/x` as the shell would read it.
-fn expand_home(text: &str) -> std::path::PathBuf {
-    match text.strip_prefix("~/") {
-        Some(rest) => directories::BaseDirs::new()
-            .map(|dirs| dirs.home_dir().join(rest))
-            .unwrap_or_else(|| std::path::PathBuf::from(text)),
-        None => std::path::PathBuf::from(text),
+impl State {
+    /// `~/x` as the shell would read it.
+    fn expand_home(&self, text: &str) -> std::path::PathBuf {
+        match (text.strip_prefix("~/"), &self.environment.home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => std::path::PathBuf::from(text),
+        }
     }
 }
