@@ -545,7 +545,7 @@ impl<C: Clipboard> Effects<C> {
             Effect::WatchFiles { generation, cursor } => {
                 let task = self.spawn(|dropbox| async move {
                     let result = dropbox
-                        .wait_for_changes(&cursor, crate::state::watch::LONGPOLL_SECONDS)
+                        .wait_for_changes(&cursor, crate::state::submissions::LONGPOLL_SECONDS)
                         .await;
                     log_failure("waiting for new files", &result);
                     Action::FilesChanged { generation, result }

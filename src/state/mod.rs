@@ -2,16 +2,13 @@
 //! Time arrives as `Action::Clock`, service results as actions tagged with the generation
 //! of the request that asked for them, so a late reply to an old question is dropped.
 
-pub mod changes;
 pub mod downloads;
 pub mod focus;
 pub mod form;
 pub mod mail;
 pub mod requests;
 pub mod settings;
-pub mod sign_in;
 pub mod submissions;
-pub mod watch;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -21,10 +18,10 @@ use crate::dropbox::{DropboxError, FullAccount};
 use crate::keymap::{Command, Keymap};
 use crate::time::Zone;
 
-pub use changes::{Confirm, Modal, Mutations, Pending};
 pub use downloads::DownloadsState;
 pub use focus::Focus;
 pub use mail::{MailOverlay, MailPhase, MailRow};
+pub use requests::{Confirm, Modal, Mutations, Pending};
 pub use requests::{RequestsState, SortColumn};
 pub use settings::{SettingKey, SettingsState};
 pub use submissions::{SubmissionsState, SubmissionsView};

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use tui_input::Input;
 
+mod sign_in;
+
 use crate::config::{Config, GraceSetting, MailTransport, SmtpSecurity, ThemeSetting};
 use crate::dropbox::{AuthStatus, TeamMember};
 

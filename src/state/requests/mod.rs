@@ -8,10 +8,13 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler as _;
 
 use super::Load;
+
+mod changes;
 use super::form::GRACE_CHOICES;
 use crate::action::Effect;
 use crate::dropbox::{FileRequest, GracePeriod};
 use crate::time;
+pub use changes::{Confirm, Modal, Mutations, Pending};
 
 /// One request with what the views and the filter need, computed once per load.
 #[derive(Debug, Clone)]

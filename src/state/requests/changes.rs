@@ -3,10 +3,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::form::{FormOutcome, RequestForm, Submission};
-use super::{Level, State, Status};
 use crate::action::{Change, Effect};
 use crate::dropbox::{DropboxError, FileRequest, UpdateFileRequestArgs};
+use crate::state::form::{FormOutcome, RequestForm, Submission};
+use crate::state::{Level, State, Status};
 
 /// An overlay that takes the keys until it closes.
 #[derive(Debug, Clone)]
@@ -146,14 +146,14 @@ impl State {
         Some(self.mutations.generation)
     }
 
-    pub(super) fn start_count(&mut self) -> Effect {
+    pub(in crate::state) fn start_count(&mut self) -> Effect {
         self.requests.count_generation += 1;
         Effect::CountRequests {
             generation: self.requests.count_generation,
         }
     }
 
-    pub(super) fn new_request(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn new_request(&mut self) -> Vec<Effect> {
         if self.refused_while_busy() {
             return Vec::new();
         }
@@ -165,7 +165,7 @@ impl State {
             .selected_row()
             .and_then(|row| row.request.destination.as_deref())
             .and_then(|destination| {
-                super::submissions::course_of(destination, &config.courses_root)
+                crate::state::submissions::course_of(destination, &config.courses_root)
             });
         let root = course.as_deref().unwrap_or(&config.courses_root);
         let form = RequestForm::create(root, config.default_grace.to_grace());
@@ -173,7 +173,7 @@ impl State {
         Vec::new()
     }
 
-    pub(super) fn edit_request(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn edit_request(&mut self) -> Vec<Effect> {
         if self.refused_while_busy() {
             return Vec::new();
         }
@@ -184,7 +184,7 @@ impl State {
         Vec::new()
     }
 
-    pub(super) fn toggle_open(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn toggle_open(&mut self) -> Vec<Effect> {
         let Some(request) = self.selected_request().cloned() else {
             return Vec::new();
         };
@@ -216,7 +216,7 @@ impl State {
         }]
     }
 
-    pub(super) fn delete_request(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn delete_request(&mut self) -> Vec<Effect> {
         let Some(request) = self.selected_request().cloned() else {
             return Vec::new();
         };
@@ -249,7 +249,7 @@ impl State {
         Vec::new()
     }
 
-    pub(super) fn delete_all_closed(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn delete_all_closed(&mut self) -> Vec<Effect> {
         if self.refused_while_busy() {
             return Vec::new();
         }
@@ -288,7 +288,7 @@ impl State {
         Vec::new()
     }
 
-    pub(super) fn copy_link(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn copy_link(&mut self) -> Vec<Effect> {
         match self.selected_request() {
             Some(request) => vec![Effect::Copy {
                 text: request.url.clone(),
@@ -297,7 +297,7 @@ impl State {
         }
     }
 
-    pub(super) fn show_qr(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn show_qr(&mut self) -> Vec<Effect> {
         if let Some(request) = self.selected_request() {
             self.modal = Some(Modal::Qr {
                 title: request.title.clone(),
@@ -308,7 +308,7 @@ impl State {
     }
 
     /// A key while a modal is open (Ctrl-C never comes here: see `focus`).
-    pub(super) fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    pub(in crate::state) fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(modal) = self.modal.take() else {
             return Vec::new();
         };
@@ -328,7 +328,7 @@ impl State {
     }
 
     /// Ctrl-C on the form: it asks first when something was typed.
-    pub(super) fn form_interrupt(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn form_interrupt(&mut self) -> Vec<Effect> {
         match self.modal.take() {
             Some(Modal::Form(mut form)) => {
                 let outcome = form.interrupt();
@@ -341,7 +341,7 @@ impl State {
         }
     }
 
-    pub(super) fn modal_paste(&mut self, text: &str) -> Vec<Effect> {
+    pub(in crate::state) fn modal_paste(&mut self, text: &str) -> Vec<Effect> {
         match self.modal.take() {
             Some(Modal::Form(mut form)) => {
                 let outcome = form.paste(text);
@@ -466,7 +466,7 @@ impl State {
 
     /// Dropbox answered a create or update. The form hears it only if it sent it and is
     /// still waiting; anything else goes to the status bar, and the table shows it.
-    pub(super) fn request_saved(
+    pub(in crate::state) fn request_saved(
         &mut self,
         generation: u64,
         change: Change,
@@ -520,7 +520,7 @@ impl State {
         }
     }
 
-    pub(super) fn requests_deleted(
+    pub(in crate::state) fn requests_deleted(
         &mut self,
         generation: u64,
         result: Result<Vec<FileRequest>, DropboxError>,
@@ -558,7 +558,7 @@ impl State {
         }
     }
 
-    pub(super) fn folders_listed(
+    pub(in crate::state) fn folders_listed(
         &mut self,
         parent: &str,
         result: Result<Vec<String>, DropboxError>,

@@ -5,18 +5,18 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler as _;
 
-use super::submissions::{Prompt, SubmissionsView, course_of};
-use super::{Level, State, Status, Tab};
+use super::{Prompt, SubmissionsView, course_of};
 use crate::action::Effect;
 use crate::config::ConfigKey;
 use crate::dropbox::{DropboxError, ErrorKind, Metadata};
+use crate::state::{Level, State, Status, Tab};
 use crate::submissions::{Match, Roster};
 
 /// How long one long-poll waits before asking again (Dropbox allows 30 to 480 s).
 pub const LONGPOLL_SECONDS: u64 = 120;
 
 impl State {
-    pub(super) fn tell(&mut self, level: Level, text: impl Into<String>) {
+    pub(in crate::state) fn tell(&mut self, level: Level, text: impl Into<String>) {
         self.status = Some(Status {
             level,
             text: text.into(),
@@ -24,7 +24,7 @@ impl State {
     }
 
     /// Enter on a request: show its files (and its class, when the course has a roster).
-    pub(super) fn open_submissions(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn open_submissions(&mut self) -> Vec<Effect> {
         let Some(row) = self.requests.selected_row() else {
             return Vec::new();
         };
@@ -54,7 +54,7 @@ impl State {
         effects
     }
 
-    pub(super) fn files_listed(
+    pub(in crate::state) fn files_listed(
         &mut self,
         generation: u64,
         result: Result<(Vec<Metadata>, String), DropboxError>,
@@ -70,18 +70,18 @@ impl State {
             }
             Err(error) if error.tag() == Some("path/not_found") => {
                 self.submissions.folder_missing = true;
-                self.submissions.load = super::Load::Loaded;
+                self.submissions.load = crate::state::Load::Loaded;
                 self.submissions.rebuild();
                 Vec::new()
             }
             Err(error) => {
-                self.submissions.load = super::Load::Failed(error.sentence());
+                self.submissions.load = crate::state::Load::Failed(error.sentence());
                 Vec::new()
             }
         }
     }
 
-    pub(super) fn files_changed(
+    pub(in crate::state) fn files_changed(
         &mut self,
         generation: u64,
         result: Result<(Vec<Metadata>, String), DropboxError>,
@@ -158,7 +158,11 @@ impl State {
         self.requests.set_file_count(&id, count);
     }
 
-    pub(super) fn roster_loaded(&mut self, generation: u64, result: Result<Roster, String>) {
+    pub(in crate::state) fn roster_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<Roster, String>,
+    ) {
         if generation != self.submissions.generation {
             return;
         }
@@ -176,7 +180,7 @@ impl State {
         self.submissions.rebuild();
     }
 
-    pub(super) fn submissions_reload(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn submissions_reload(&mut self) -> Vec<Effect> {
         let submissions = &mut self.submissions;
         let Some(request) = submissions.request.clone() else {
             return Vec::new();
@@ -211,7 +215,7 @@ impl State {
     }
 
     /// `c`: every request of this course at once, once each folder is listed.
-    pub(super) fn show_course(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn show_course(&mut self) -> Vec<Effect> {
         if self.submissions.roster.is_none() {
             self.tell(
                 Level::Info,
@@ -242,7 +246,7 @@ impl State {
         let subs = &mut self.submissions;
         subs.grid_requests = requests.into_iter().map(|(_, r)| r).collect();
         subs.grid = None;
-        subs.grid_load = super::Load::Loading;
+        subs.grid_load = crate::state::Load::Loading;
         subs.view = SubmissionsView::Course;
         subs.selected = 0;
         subs.offset = 0;
@@ -258,7 +262,7 @@ impl State {
         }]
     }
 
-    pub(super) fn course_listed(
+    pub(in crate::state) fn course_listed(
         &mut self,
         generation: u64,
         result: Result<Vec<Vec<Metadata>>, DropboxError>,
@@ -270,7 +274,7 @@ impl State {
         let listings = match result {
             Ok(listings) => listings,
             Err(error) => {
-                subs.grid_load = super::Load::Failed(error.sentence());
+                subs.grid_load = crate::state::Load::Failed(error.sentence());
                 return;
             }
         };
@@ -300,11 +304,11 @@ impl State {
             })
             .collect();
         subs.grid = Some(crate::submissions::course_grid(roster, &columns, self.now));
-        subs.grid_load = super::Load::Loaded;
+        subs.grid_load = crate::state::Load::Loaded;
         subs.rebuild();
     }
 
-    pub(super) fn start_assign(&mut self) {
+    pub(in crate::state) fn start_assign(&mut self) {
         let Some(submission) = self.submissions.selected_submission() else {
             self.tell(
                 Level::Info,
@@ -319,7 +323,7 @@ impl State {
         });
     }
 
-    pub(super) fn start_export(&mut self) {
+    pub(in crate::state) fn start_export(&mut self) {
         if self.submissions.class.is_none() {
             self.tell(
                 Level::Info,
@@ -350,7 +354,7 @@ impl State {
         });
     }
 
-    pub(super) fn start_roster(&mut self) {
+    pub(in crate::state) fn start_roster(&mut self) {
         if self.course().is_none() {
             self.tell(
                 Level::Info,
@@ -371,7 +375,7 @@ impl State {
     }
 
     /// A key while a prompt is open at the bottom of the tab.
-    pub(super) fn prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    pub(in crate::state) fn prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(prompt) = self.submissions.prompt.take() else {
             return Vec::new();
         };
