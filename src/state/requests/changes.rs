@@ -1,56 +1,10 @@
 //! Changing file requests: the form, confirmations before anything destructive, and
 //! Dropbox's answers. The table always shows what Dropbox answered, never a local guess.
 
-use crossterm::event::{KeyCode, KeyEvent};
-
 use crate::action::{Change, Effect};
 use crate::dropbox::{DropboxError, FileRequest, UpdateFileRequestArgs};
 use crate::state::form::{FormOutcome, RequestForm, Submission};
-use crate::state::{Level, State, Status};
-
-/// An overlay that takes the keys until it closes.
-#[derive(Debug, Clone)]
-pub enum Modal {
-    Form(Box<RequestForm>),
-    Confirm(Confirm),
-    /// The upload link as a QR code, for the projector.
-    Qr {
-        title: String,
-        url: String,
-    },
-}
-
-/// A question before a destructive change: it names what goes and what stays.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Confirm {
-    pub title: String,
-    pub lines: Vec<String>,
-    /// What `y` does, e.g. "delete it".
-    pub yes: String,
-    pub pending: Pending,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pending {
-    Close {
-        id: String,
-    },
-    Delete {
-        id: String,
-    },
-    CloseAndDelete {
-        id: String,
-    },
-    DeleteAllClosed,
-    /// Quit although a download (or a sending) is under way.
-    Quit,
-    /// Send the mail overlay's letters (`retry`: the ones that did not go).
-    SendMail {
-        retry: bool,
-    },
-    /// Stop the sending under way.
-    StopMail,
-}
+use crate::state::{Confirm, Level, Modal, Pending, State, Status};
 
 /// The change waiting for Dropbox, if any: one at a time keeps the answers unambiguous.
 #[derive(Debug, Clone, Default)]
@@ -307,54 +261,11 @@ impl State {
         Vec::new()
     }
 
-    /// A key while a modal is open (Ctrl-C never comes here: see `focus`).
-    pub(in crate::state) fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(modal) = self.modal.take() else {
-            return Vec::new();
-        };
-        match modal {
-            Modal::Qr { .. } => Vec::new(),
-            Modal::Confirm(confirm) => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                    self.confirmed(confirm.pending)
-                }
-                _ => Vec::new(),
-            },
-            Modal::Form(mut form) => {
-                let outcome = form.key(key, self.now, self.zone);
-                self.form_outcome(form, outcome)
-            }
-        }
-    }
-
-    /// Ctrl-C on the form: it asks first when something was typed.
-    pub(in crate::state) fn form_interrupt(&mut self) -> Vec<Effect> {
-        match self.modal.take() {
-            Some(Modal::Form(mut form)) => {
-                let outcome = form.interrupt();
-                self.form_outcome(form, outcome)
-            }
-            other => {
-                self.modal = other;
-                Vec::new()
-            }
-        }
-    }
-
-    pub(in crate::state) fn modal_paste(&mut self, text: &str) -> Vec<Effect> {
-        match self.modal.take() {
-            Some(Modal::Form(mut form)) => {
-                let outcome = form.paste(text);
-                self.form_outcome(form, outcome)
-            }
-            other => {
-                self.modal = other;
-                Vec::new()
-            }
-        }
-    }
-
-    fn form_outcome(&mut self, mut form: Box<RequestForm>, outcome: FormOutcome) -> Vec<Effect> {
+    pub(in crate::state) fn form_outcome(
+        &mut self,
+        mut form: Box<RequestForm>,
+        outcome: FormOutcome,
+    ) -> Vec<Effect> {
         match outcome {
             FormOutcome::Editing => {
                 self.modal = Some(Modal::Form(form));
@@ -408,7 +319,8 @@ impl State {
         }
     }
 
-    fn confirmed(&mut self, pending: Pending) -> Vec<Effect> {
+    /// y on a question about a request: the change goes to Dropbox.
+    pub(in crate::state) fn confirmed_change(&mut self, pending: Pending) -> Vec<Effect> {
         let title_of = |state: &State, id: &str| {
             state
                 .requests
@@ -455,12 +367,7 @@ impl State {
                 };
                 vec![Effect::DeleteAllClosed { generation }]
             }
-            Pending::Quit => {
-                self.quitting = true;
-                Vec::new()
-            }
-            Pending::SendMail { retry } => self.send_mail(retry),
-            Pending::StopMail => self.stop_mail(),
+            Pending::Quit | Pending::SendMail { .. } | Pending::StopMail => Vec::new(),
         }
     }
 

@@ -14,7 +14,7 @@ use super::form::GRACE_CHOICES;
 use crate::action::Effect;
 use crate::dropbox::{FileRequest, GracePeriod};
 use crate::time;
-pub use changes::{Confirm, Modal, Mutations, Pending};
+pub use changes::Mutations;
 
 /// One request with what the views and the filter need, computed once per load.
 #[derive(Debug, Clone)]
