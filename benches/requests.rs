@@ -18,10 +18,7 @@ fn fresh_state() -> State {
     let mut state = State::new(fixed_now(), Zone::utc(), Environment::default());
     update(
         &mut state,
-        Action::Resize {
-            width: 120,
-            height: 40,
-        },
+        Action::Resize(handin::ui::layout::screen(120, 40)),
     );
     state.start();
     state

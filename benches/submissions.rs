@@ -39,10 +39,7 @@ fn opened() -> State {
     let mut state = State::new(fixed_now(), Zone::utc(), Environment::default());
     update(
         &mut state,
-        Action::Resize {
-            width: 120,
-            height: 40,
-        },
+        Action::Resize(handin::ui::layout::screen(120, 40)),
     );
     state.start();
     let requests = sample_requests(fixed_now());

@@ -22,11 +22,8 @@ pub enum Action {
     Key(KeyEvent),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
-    /// The terminal's new size, in cells.
-    Resize {
-        width: u16,
-        height: u16,
-    },
+    /// The terminal's new size, and what the views fit into it.
+    Resize(crate::state::Screen),
     /// The time now; the loop sends it before each batch so the reducer never reads a clock.
     Clock(DateTime<Utc>),
     /// One step of the loading spinner; only sent while something loads.

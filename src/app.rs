@@ -545,7 +545,7 @@ impl<C: Clipboard> Effects<C> {
             Effect::WatchFiles { generation, cursor } => {
                 let task = self.spawn(|dropbox| async move {
                     let result = dropbox
-                        .wait_for_changes(&cursor, crate::state::watch::LONGPOLL_SECONDS)
+                        .wait_for_changes(&cursor, crate::state::submissions::LONGPOLL_SECONDS)
                         .await;
                     log_failure("waiting for new files", &result);
                     Action::FilesChanged { generation, result }
@@ -810,10 +810,7 @@ where
     let size = terminal.size().map_err(io::Error::other)?;
     let mut pending = vec![
         Action::Clock(clock.now()),
-        Action::Resize {
-            width: size.width,
-            height: size.height,
-        },
+        Action::Resize(crate::ui::layout::screen(size.width, size.height)),
     ];
     for action in pending.drain(..) {
         apply(state, action, &mut effects);
@@ -904,7 +901,9 @@ pub fn translate(event: Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => Some(Action::Key(key)),
         Event::Paste(text) => Some(Action::Paste(text)),
-        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        Event::Resize(width, height) => {
+            Some(Action::Resize(crate::ui::layout::screen(width, height)))
+        }
         _ => None,
     }
 }
@@ -945,10 +944,7 @@ mod tests {
         assert!(translate(Event::FocusGained).is_none());
         assert!(matches!(
             translate(Event::Resize(100, 30)),
-            Some(Action::Resize {
-                width: 100,
-                height: 30
-            })
+            Some(Action::Resize(screen)) if screen == crate::ui::layout::screen(100, 30)
         ));
     }
 }

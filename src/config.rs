@@ -405,9 +405,16 @@ impl Config {
 
     /// The download folder, with the default under the home directory.
     pub fn download_dir(&self) -> Option<PathBuf> {
-        self.download_dir.clone().or_else(|| {
-            directories::BaseDirs::new().map(|dirs| dirs.home_dir().join("handin-downloads"))
-        })
+        let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
+        self.download_dir_under(home.as_deref())
+    }
+
+    /// The download folder, its default placed in `home` (the TUI reads the home folder
+    /// once at start-up, so its reducer does no I/O).
+    pub fn download_dir_under(&self, home: Option<&Path>) -> Option<PathBuf> {
+        self.download_dir
+            .clone()
+            .or_else(|| home.map(|home| home.join("handin-downloads")))
     }
 
     pub fn client_settings(&self) -> ClientSettings {

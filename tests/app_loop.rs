@@ -794,6 +794,31 @@ async fn a_setting_edited_in_place_is_saved_and_a_bad_one_refused() {
     harness.finish().await;
 }
 
+/// A bracketed paste (a real `Event::Paste`) lands in a setting's value as typed text does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_setting_value_takes_a_paste() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("handin").join("config.toml");
+    let harness = start_with(Seed::Empty, Some(path.clone())).await;
+    harness.press(KeyCode::Char('3'));
+    harness.backend.wait_for("Courses root").await;
+    harness.press(KeyCode::Home);
+    harness.press(KeyCode::Enter);
+    harness.ctrl('u');
+    harness.paste("/Teaching/Spring\n");
+    harness.backend.wait_for("/Teaching/Spring").await;
+    harness.press(KeyCode::Enter);
+    harness.backend.wait_for("Saved courses_root").await;
+    assert_eq!(
+        handin::config::Config::load(&path)
+            .expect("valid")
+            .courses_root,
+        "/Teaching/Spring"
+    );
+    harness.press(KeyCode::Char('q'));
+    harness.finish().await;
+}
+
 /// `--api-base` and `--app-key` are laid over the file for one run; a setting saved from
 /// the screen writes its own key and nothing of them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,6 +22,7 @@ fn environment(color: bool) -> Environment {
         data_dir: "/home/prof/.local/share/handin".to_string(),
         log_file: "/home/prof/.local/share/handin/handin.log".to_string(),
         color,
+        home: Some("/home/prof".into()),
     }
 }
 
@@ -31,7 +32,10 @@ fn state_at(width: u16, height: u16, color: bool) -> State {
         ..Config::default()
     };
     let mut state = State::new(fixed_now(), Zone::utc(), environment(color)).with_config(config);
-    update(&mut state, Action::Resize { width, height });
+    update(
+        &mut state,
+        Action::Resize(handin::ui::layout::screen(width, height)),
+    );
     state.start();
     state
 }
@@ -53,8 +57,8 @@ fn key(state: &mut State, code: KeyCode) {
 }
 
 fn draw(state: &State) -> Terminal<TestBackend> {
-    let mut terminal =
-        Terminal::new(TestBackend::new(state.width, state.height)).expect("test terminal");
+    let mut terminal = Terminal::new(TestBackend::new(state.screen.width, state.screen.height))
+        .expect("test terminal");
     terminal
         .draw(|frame| ui::render(state, frame))
         .expect("draw");
@@ -1105,13 +1109,19 @@ fn failures_are_red_and_the_summary_scrolls_through_them() {
 fn tiny_terminals_draw_the_download_overlay_without_panicking() {
     for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23)] {
         let mut state = downloading();
-        update(&mut state, Action::Resize { width, height });
+        update(
+            &mut state,
+            Action::Resize(handin::ui::layout::screen(width, height)),
+        );
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
         terminal
             .draw(|frame| ui::render(&state, frame))
             .expect("draw");
         let mut state = downloaded();
-        update(&mut state, Action::Resize { width, height });
+        update(
+            &mut state,
+            Action::Resize(handin::ui::layout::screen(width, height)),
+        );
         terminal
             .draw(|frame| ui::render(&state, frame))
             .expect("draw");
@@ -1137,10 +1147,7 @@ fn mailing(key_char: char) -> State {
     let mut state = State::new(fixed_now(), Zone::utc(), environment(true)).with_config(config);
     update(
         &mut state,
-        Action::Resize {
-            width: 80,
-            height: 24,
-        },
+        Action::Resize(handin::ui::layout::screen(80, 24)),
     );
     state.start();
     update(
@@ -1279,7 +1286,10 @@ fn mail_rows_are_coloured_by_what_became_of_them() {
 fn tiny_terminals_draw_the_mail_overlay_without_panicking() {
     for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23)] {
         for mut state in [mailing('m'), mailed()] {
-            update(&mut state, Action::Resize { width, height });
+            update(
+                &mut state,
+                Action::Resize(handin::ui::layout::screen(width, height)),
+            );
             let mut terminal =
                 Terminal::new(TestBackend::new(width, height)).expect("test terminal");
             terminal

@@ -168,6 +168,7 @@ pub fn tui(runtime: &tokio::runtime::Runtime, cli: &Cli) -> ExitCode {
             data_dir: paths.data_dir.display().to_string(),
             log_file: paths.log_file().display().to_string(),
             color: !config::no_color() && config.theme != config::ThemeSetting::Mono,
+            home: directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf()),
         };
         // The demo never writes the professor's configuration.
         let config_path = (!cli.demo).then(|| paths.config_file.clone());

@@ -5,10 +5,10 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::submissions::SubmissionsView;
-use super::{Confirm, Level, Modal, Pending, State};
+use super::{Level, State};
 use crate::action::Effect;
 use crate::download::{self, Snapshot, Summary};
 
@@ -124,7 +124,7 @@ impl State {
 
     /// Where downloads go, or `None` after saying how to set it.
     fn download_root(&mut self) -> Option<PathBuf> {
-        let root = self.config().download_dir();
+        let root = self.download_dir();
         if root.is_none() {
             self.tell(
                 Level::Error,
@@ -329,33 +329,6 @@ impl State {
         self.tell(level, text);
     }
 
-    /// `q`: quits, after asking when a download is under way (nothing is lost, but the
-    /// professor may not know that the rest resumes only when asked again).
-    pub(super) fn quit_or_ask(&mut self) -> Vec<Effect> {
-        if !self.downloads.running {
-            self.quitting = true;
-            return Vec::new();
-        }
-        let done = match &self.downloads.snapshot {
-            Some(s) => format!(
-                "{} of {} are done; they stay.",
-                s.files_done,
-                files(s.files_total)
-            ),
-            None => "No file is downloaded yet.".to_string(),
-        };
-        self.modal = Some(Modal::Confirm(Confirm {
-            title: "Quit while downloading?".to_string(),
-            lines: vec![
-                done,
-                "The rest stop where they are and resume when you download again.".to_string(),
-            ],
-            yes: "quit".to_string(),
-            pending: Pending::Quit,
-        }));
-        Vec::new()
-    }
-
     /// `p`: the overlay again, with the progress or the last summary.
     pub(super) fn show_downloads(&mut self) {
         if self.downloads.running || self.downloads.outcome.is_some() {
@@ -370,10 +343,6 @@ impl State {
 
     /// A key while the overlay is up.
     pub(super) fn downloads_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.quitting = true;
-            return Vec::new();
-        }
         let downloads = &mut self.downloads;
         if downloads.running {
             match key.code {
@@ -425,7 +394,7 @@ mod tests {
     use crate::download::{Item, Outcome};
     use crate::dropbox::Metadata;
     use crate::fixtures::{fixed_now, sample_files, sample_files_request, sample_requests};
-    use crate::state::{Environment, Tab, update};
+    use crate::state::{Confirm, Environment, Modal, Pending, Tab, update};
     use crate::time::Zone;
 
     fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
@@ -439,14 +408,14 @@ mod tests {
             download_concurrency: 4,
             ..Config::default()
         };
-        let mut state =
-            State::new(fixed_now(), Zone::utc(), Environment::default()).with_config(config);
+        listed_with(config, Environment::default())
+    }
+
+    fn listed_with(config: Config, environment: Environment) -> State {
+        let mut state = State::new(fixed_now(), Zone::utc(), environment).with_config(config);
         update(
             &mut state,
-            Action::Resize {
-                width: 80,
-                height: 24,
-            },
+            Action::Resize(crate::ui::layout::screen(80, 24)),
         );
         state.start();
         update(
@@ -558,6 +527,49 @@ mod tests {
         }
         let one = planned(&press(&mut state, KeyCode::Char('w')));
         assert_eq!(one, vec![target]);
+    }
+
+    /// The home folder comes from start-up, never from the reducer looking it up.
+    #[test]
+    fn paths_start_in_the_home_folder_the_run_was_given() {
+        let config = Config {
+            download_concurrency: 4,
+            ..Config::default()
+        };
+        let environment = Environment {
+            home: Some("/home/prof".into()),
+            ..Environment::default()
+        };
+        let mut state = listed_with(config.clone(), environment);
+        planned(&press(&mut state, KeyCode::Char('W')));
+        assert_eq!(
+            state.downloads.destination,
+            Path::new("/home/prof/handin-downloads/PHYS150 Mechanics/Lab report 1")
+        );
+        update(&mut state, Action::DownloadFinished(Ok(Box::default())));
+        press(&mut state, KeyCode::Enter);
+        press(&mut state, KeyCode::Char('R'));
+        update(
+            &mut state,
+            Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        );
+        update(&mut state, Action::Paste("~/rosters/phys150.csv".into()));
+        let effects = press(&mut state, KeyCode::Enter);
+        assert!(
+            effects.iter().any(|e| matches!(
+                e,
+                Effect::LoadRoster { path, .. } if path == Path::new("/home/prof/rosters/phys150.csv")
+            )),
+            "{effects:?}"
+        );
+
+        let mut homeless = listed_with(config, Environment::default());
+        assert!(press(&mut homeless, KeyCode::Char('W')).is_empty());
+        assert!(
+            status(&homeless).contains("set download_dir in Settings"),
+            "{}",
+            status(&homeless)
+        );
     }
 
     #[test]

@@ -358,10 +358,28 @@ impl RequestForm {
             && self.error_field != Some(Field::Destination)
     }
 
-    /// A key for the form.
+    /// Ctrl-C on the form: quits, after asking when something was typed. The reducer's
+    /// focus routing sends it here and never to [`Self::key`].
+    pub fn interrupt(&mut self) -> FormOutcome {
+        match self.confirm_discard {
+            // Ctrl-C twice quits, as it does everywhere else.
+            Some(Discard::Quit) => FormOutcome::Quit,
+            // Ctrl-C on the Esc question turns it into the quit one.
+            Some(Discard::Close) => {
+                self.confirm_discard = Some(Discard::Quit);
+                FormOutcome::Editing
+            }
+            None if self.has_changes() => {
+                self.confirm_discard = Some(Discard::Quit);
+                FormOutcome::Editing
+            }
+            None => FormOutcome::Quit,
+        }
+    }
+
+    /// A key for the form (Ctrl-C goes to [`Self::interrupt`]).
     pub fn key(&mut self, key: KeyEvent, now: DateTime<Utc>, zone: Zone) -> FormOutcome {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let ctrl_c = ctrl && key.code == KeyCode::Char('c');
         if let Some(discard) = self.confirm_discard.take() {
             return match (key.code, discard) {
                 (KeyCode::Char('y') | KeyCode::Char('Y'), Discard::Close) if !ctrl => {
@@ -370,21 +388,8 @@ impl RequestForm {
                 (KeyCode::Char('y') | KeyCode::Char('Y'), Discard::Quit) if !ctrl => {
                     FormOutcome::Quit
                 }
-                // Ctrl-C twice quits, as it does everywhere else.
-                _ if ctrl_c && discard == Discard::Quit => FormOutcome::Quit,
-                _ if ctrl_c => {
-                    self.confirm_discard = Some(Discard::Quit);
-                    FormOutcome::Editing
-                }
                 _ => FormOutcome::Editing,
             };
-        }
-        if ctrl_c {
-            if self.has_changes() {
-                self.confirm_discard = Some(Discard::Quit);
-                return FormOutcome::Editing;
-            }
-            return FormOutcome::Quit;
         }
         if self.submitting {
             // What was typed is on its way; Dropbox's answer will reach the status bar.
@@ -434,26 +439,12 @@ impl RequestForm {
         if self.submitting || self.confirm_discard.is_some() {
             return FormOutcome::Editing;
         }
-        let clean: String = text
-            .chars()
-            .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
-            .filter(|c| !c.is_control())
-            .collect();
-        let clean = clean.trim_end();
         let Some(input) = self.focused_input() else {
             return FormOutcome::Editing;
         };
-        if clean.is_empty() {
+        if !super::focus::paste_into(input, text) {
             return FormOutcome::Editing;
         }
-        let cursor = input.cursor();
-        let value = input.value();
-        let at = value
-            .char_indices()
-            .nth(cursor)
-            .map_or(value.len(), |(byte, _)| byte);
-        let pasted = format!("{}{clean}{}", &value[..at], &value[at..]);
-        *input = Input::new(pasted).with_cursor(cursor + clean.chars().count());
         self.after_text_change()
     }
 
@@ -1101,30 +1092,30 @@ mod tests {
     #[test]
     fn ctrl_c_quits_and_asks_first_when_something_was_typed() {
         let mut form = RequestForm::create("/Courses", None);
-        assert_eq!(ctrl(&mut form, 'c'), FormOutcome::Quit);
+        assert_eq!(form.interrupt(), FormOutcome::Quit);
 
         let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Lab");
-        assert_eq!(ctrl(&mut form, 'c'), FormOutcome::Editing);
+        assert_eq!(form.interrupt(), FormOutcome::Editing);
         assert_eq!(form.confirm_discard, Some(Discard::Quit));
         assert_eq!(key(&mut form, KeyCode::Char('n')), FormOutcome::Editing);
         assert_eq!(form.title.value(), "Lab", "kept");
-        ctrl(&mut form, 'c');
+        form.interrupt();
         assert_eq!(key(&mut form, KeyCode::Char('y')), FormOutcome::Quit);
 
         // Twice in a row quits, and Ctrl-C on the Esc question turns it into the quit one.
         let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Lab");
         key(&mut form, KeyCode::Esc);
-        assert_eq!(ctrl(&mut form, 'c'), FormOutcome::Editing);
+        assert_eq!(form.interrupt(), FormOutcome::Editing);
         assert_eq!(form.confirm_discard, Some(Discard::Quit));
-        assert_eq!(ctrl(&mut form, 'c'), FormOutcome::Quit);
+        assert_eq!(form.interrupt(), FormOutcome::Quit);
 
         // Even while a submit is on its way.
         let mut form = RequestForm::create("/Courses", None);
         type_text(&mut form, "Lab");
         assert!(matches!(ctrl_s(&mut form), FormOutcome::Submit(_)));
-        ctrl(&mut form, 'c');
+        form.interrupt();
         assert_eq!(key(&mut form, KeyCode::Char('y')), FormOutcome::Quit);
     }
 

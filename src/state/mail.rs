@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::submissions::course_of;
 use super::{Confirm, Level, Load, Modal, Pending, State, Tab};
@@ -190,15 +190,14 @@ impl MailOverlay {
         self.clamp(viewport);
     }
 
-    /// How far the preview scrolls on a `width` x `height` screen: its lines once
-    /// wrapped (counted by characters, a little short of word wrapping, which the view
-    /// makes up for by stopping at the end) less the pane's height.
-    fn preview_scroll_limit(&self, width: u16, height: u16) -> usize {
+    /// How far the preview scrolls on `screen`: its lines once wrapped (counted by
+    /// characters, a little short of word wrapping, which the view makes up for by
+    /// stopping at the end) less the pane's height.
+    fn preview_scroll_limit(&self, screen: super::Screen) -> usize {
         let Some(Ok(letter)) = self.preview() else {
             return 0;
         };
-        let (_, columns) = crate::ui::layout::mail_columns(width);
-        let columns = usize::from(columns).max(1);
+        let columns = usize::from(screen.mail_preview_columns).max(1);
         let wrapped: usize = letter
             .body
             .lines()
@@ -206,7 +205,7 @@ impl MailOverlay {
             .map(|line| line.chars().count().div_ceil(columns).max(1))
             .sum();
         // From, To (two lines each), the blank line after the subject, and some room.
-        (wrapped + 7).saturating_sub(crate::ui::layout::mail_list_rows(height))
+        (wrapped + 7).saturating_sub(screen.mail_rows)
     }
 }
 
@@ -455,7 +454,7 @@ impl State {
             .iter()
             .position(|&row| overlay.rows[row].chosen)
             .unwrap_or(0);
-        overlay.clamp(crate::ui::layout::mail_list_rows(self.height));
+        overlay.clamp(self.screen.mail_rows);
         self.mail = Some(overlay);
     }
 
@@ -487,33 +486,10 @@ impl State {
 
     /// A key while the overlay is up.
     pub(super) fn mail_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let viewport = crate::ui::layout::mail_list_rows(self.height);
+        let viewport = self.screen.mail_rows;
         let Some(overlay) = self.mail.as_mut() else {
             return Vec::new();
         };
-        let ctrl_c =
-            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-        if ctrl_c {
-            if !matches!(overlay.phase, MailPhase::Sending { .. }) {
-                self.quitting = true;
-                return Vec::new();
-            }
-            let tally = overlay.tally();
-            self.modal = Some(Modal::Confirm(Confirm {
-                title: "Quit while sending?".to_string(),
-                lines: vec![
-                    format!(
-                        "{} of {} went out; they are recorded.",
-                        tally.sent,
-                        messages(tally.sent + tally.failed + tally.waiting)
-                    ),
-                    "The rest are not sent.".to_string(),
-                ],
-                yes: "quit".to_string(),
-                pending: Pending::Quit,
-            }));
-            return Vec::new();
-        }
         match key.code {
             KeyCode::Down | KeyCode::Char('j') => overlay.move_by(1, viewport),
             KeyCode::Up | KeyCode::Char('k') => overlay.move_by(-1, viewport),
@@ -567,7 +543,7 @@ impl State {
                     Vec::new()
                 }
                 KeyCode::PageDown | KeyCode::Char('J') => {
-                    let most = overlay.preview_scroll_limit(self.width, self.height);
+                    let most = overlay.preview_scroll_limit(self.screen);
                     overlay.preview_scroll = (overlay.preview_scroll + 5).min(most);
                     Vec::new()
                 }
@@ -705,7 +681,7 @@ impl State {
 
     /// The question was answered yes: the letters go.
     pub(super) fn send_mail(&mut self, retry: bool) -> Vec<Effect> {
-        let viewport = crate::ui::layout::mail_list_rows(self.height);
+        let viewport = self.screen.mail_rows;
         let Some(overlay) = self.mail.as_mut() else {
             return Vec::new();
         };
@@ -952,10 +928,7 @@ mod tests {
             State::new(fixed_now(), Zone::utc(), Environment::default()).with_config(config);
         update(
             &mut state,
-            Action::Resize {
-                width: 80,
-                height: 24,
-            },
+            Action::Resize(crate::ui::layout::screen(80, 24)),
         );
         state.start();
         update(
@@ -1107,7 +1080,7 @@ mod tests {
         }
         let end = overlay(&state).preview_scroll;
         assert!(end > 0, "the letter is longer than the pane");
-        assert_eq!(end, overlay(&state).preview_scroll_limit(80, 24));
+        assert_eq!(end, overlay(&state).preview_scroll_limit(state.screen));
         press(&mut state, KeyCode::PageUp);
         assert_eq!(overlay(&state).preview_scroll, end.saturating_sub(5));
         press(&mut state, KeyCode::Char(' '));

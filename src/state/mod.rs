@@ -2,32 +2,32 @@
 //! Time arrives as `Action::Clock`, service results as actions tagged with the generation
 //! of the request that asked for them, so a late reply to an old question is dropped.
 
-pub mod changes;
 pub mod downloads;
+pub mod focus;
 pub mod form;
 pub mod mail;
+pub mod modal;
 pub mod requests;
 pub mod settings;
-pub mod sign_in;
 pub mod submissions;
-pub mod watch;
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::action::{Action, Effect};
 use crate::dropbox::{DropboxError, FullAccount};
 use crate::keymap::{Command, Keymap};
 use crate::time::Zone;
 
-pub use changes::{Confirm, Modal, Mutations, Pending};
 pub use downloads::DownloadsState;
+pub use focus::Focus;
 pub use mail::{MailOverlay, MailPhase, MailRow};
+pub use modal::{Confirm, Modal, Pending};
+pub use requests::Mutations;
 pub use requests::{RequestsState, SortColumn};
 pub use settings::{SettingKey, SettingsState};
 pub use submissions::{SubmissionsState, SubmissionsView};
 
-use crate::config::{Config, ConfigKey};
+use crate::config::Config;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
@@ -96,6 +96,23 @@ pub struct Environment {
     pub log_file: String,
     /// False when `NO_COLOR` is set: styles keep their emphasis and drop colour.
     pub color: bool,
+    /// The user's home folder, read once at start-up: `~/` in typed paths and the default
+    /// download folder start there. `None` when there is none.
+    pub home: Option<std::path::PathBuf>,
+}
+
+/// The terminal's size and what the views fit into it, as the views measure it
+/// (`ui::layout::screen`): the reducer pages and scrolls by these and knows no layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Screen {
+    pub width: u16,
+    pub height: u16,
+    /// Rows a tab's list shows at once (the Requests table, the Submissions list).
+    pub list_rows: usize,
+    /// Recipients the mail overlay lists at once.
+    pub mail_rows: usize,
+    /// Columns of the mail overlay's preview, which its scrolling wraps at.
+    pub mail_preview_columns: u16,
 }
 
 #[derive(Debug, Clone)]
@@ -111,8 +128,7 @@ pub struct State {
     pub now: DateTime<Utc>,
     pub zone: Zone,
     pub keymap: Keymap,
-    pub width: u16,
-    pub height: u16,
+    pub screen: Screen,
     pub help_open: bool,
     pub spinner_frame: usize,
     pub status: Option<Status>,
@@ -145,8 +161,11 @@ impl State {
             now,
             zone,
             keymap: Keymap::default(),
-            width: 80,
-            height: 24,
+            screen: Screen {
+                width: 80,
+                height: 24,
+                ..Screen::default()
+            },
             help_open: false,
             spinner_frame: 0,
             status: None,
@@ -189,6 +208,12 @@ impl State {
 
     pub fn config(&self) -> &Config {
         &self.settings.config
+    }
+
+    /// Where downloads and exports go: the configured folder, else one in the home folder.
+    pub fn download_dir(&self) -> Option<std::path::PathBuf> {
+        self.config()
+            .download_dir_under(self.environment.home.as_deref())
     }
 
     /// The effects to run when the app starts: load what the first screens show.
@@ -243,14 +268,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.now = now;
             Vec::new()
         }
-        Action::Resize { width, height } => {
-            state.width = width;
-            state.height = height;
-            let rows = crate::ui::layout::request_table_rows(height);
-            state.requests.set_viewport(rows);
-            state.submissions.set_viewport(rows);
+        Action::Resize(screen) => {
+            state.screen = screen;
+            state.requests.set_viewport(screen.list_rows);
+            state.submissions.set_viewport(screen.list_rows);
             if let Some(overlay) = &mut state.mail {
-                overlay.clamp(crate::ui::layout::mail_list_rows(height));
+                overlay.clamp(screen.mail_rows);
             }
             Vec::new()
         }
@@ -258,26 +281,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.spinner_frame = state.spinner_frame.wrapping_add(1);
             Vec::new()
         }
-        Action::Key(key) => on_key(state, key),
-        Action::Paste(text) => {
-            if state.downloads.shown {
-                return Vec::new();
-            }
-            if state.modal.is_some() {
-                return state.modal_paste(&text);
-            }
-            if state.mail.is_some() {
-                return Vec::new();
-            }
-            if state.tab == Tab::Settings && state.settings.sign_in.is_some() {
-                state.sign_in_paste(&text);
-                return Vec::new();
-            }
-            if state.requests.filter_editing {
-                state.requests.paste_into_filter(&text);
-            }
-            Vec::new()
-        }
+        Action::Key(key) => state.route_key(key),
+        Action::Paste(text) => state.route_paste(&text),
         Action::RequestsLoaded { generation, result } => {
             if generation != state.requests.generation {
                 return Vec::new();
@@ -427,139 +432,6 @@ fn account_failed(state: &mut State, error: &DropboxError) {
     state.account.load = Load::Failed(error.sentence());
 }
 
-fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if state.help_open {
-        // Any key closes the help; only Ctrl-C still quits, so a stray q cannot surprise anyone.
-        state.help_open = false;
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return quit(state);
-        }
-        return Vec::new();
-    }
-    if state.downloads.shown {
-        return state.downloads_key(key);
-    }
-    if state.modal.is_some() {
-        return state.modal_key(key);
-    }
-    if state.mail.is_some() {
-        return state.mail_key(key);
-    }
-    if state.tab == Tab::Settings && state.settings.sign_in.is_some() {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return quit(state);
-        }
-        return state.sign_in_key(key);
-    }
-    if state.tab == Tab::Settings && state.settings.editing.is_some() {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return quit(state);
-        }
-        return state.setting_key(key);
-    }
-    if state.tab == Tab::Submissions {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return quit(state);
-        }
-        if let Some(effects) = state.submissions_key(key) {
-            return effects;
-        }
-    }
-    if state.tab == Tab::Requests && state.requests.filter_editing {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return quit(state);
-        }
-        state.requests.filter_key(key);
-        return Vec::new();
-    }
-    if key.code == KeyCode::Esc {
-        if state.tab == Tab::Requests && !state.requests.filter_text().is_empty() {
-            state.requests.clear_filter();
-        } else {
-            state.status = None;
-        }
-        return Vec::new();
-    }
-    if crate::keymap::is_interrupt(&key) {
-        // Not through the keymap: no keymap file can take Ctrl-C's way out away.
-        return state.quit_or_ask();
-    }
-    let Some(command) = state.keymap.command(state.tab, &key) else {
-        return Vec::new();
-    };
-    on_command(state, command)
-}
-
-impl State {
-    /// A key while a setting is being typed.
-    fn setting_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        use tui_input::backend::crossterm::EventHandler as _;
-        match key.code {
-            KeyCode::Esc => {
-                self.settings.editing = None;
-                self.settings.error = None;
-                Vec::new()
-            }
-            KeyCode::Enter => match self.settings.finish_editing() {
-                Some(next) => {
-                    let key = ConfigKey::dotted(self.settings.selected_key().config_key());
-                    self.save_config(next, key)
-                }
-                None => Vec::new(),
-            },
-            _ => {
-                if let Some(input) = &mut self.settings.editing {
-                    input.handle_event(&crossterm::event::Event::Key(key));
-                }
-                Vec::new()
-            }
-        }
-    }
-
-    /// Takes the new configuration at once and writes its `key`, the one that changed, to
-    /// the file; a failed write puts the old configuration back.
-    pub(crate) fn save_config(&mut self, next: Config, key: ConfigKey) -> Vec<Effect> {
-        self.settings.saving = key.to_string();
-        let previous = std::mem::replace(&mut self.settings.config, next.clone());
-        self.settings.before_save = Some(Box::new(previous));
-        self.settings.save_generation += 1;
-        vec![Effect::SaveConfig {
-            generation: self.settings.save_generation,
-            key,
-            config: Box::new(next),
-        }]
-    }
-
-    fn config_saved(&mut self, generation: u64, result: Result<(), String>) {
-        if generation != self.settings.save_generation {
-            return;
-        }
-        let key = self.settings.selected_key();
-        match result {
-            Ok(()) => {
-                self.settings.before_save = None;
-                let restart = if self.settings.saving == key.config_key() && key.needs_restart() {
-                    " It applies when handin starts again."
-                } else {
-                    ""
-                };
-                self.status = Some(Status {
-                    level: Level::Info,
-                    text: format!("Saved {}.{restart}", self.settings.saving),
-                });
-            }
-            Err(sentence) => {
-                if let Some(previous) = self.settings.before_save.take() {
-                    self.settings.config = *previous;
-                }
-                let text = format!("Could not save the settings, so nothing changed: {sentence}");
-                self.settings.error = Some(text.clone());
-                self.set_error(text);
-            }
-        }
-    }
-}
-
 /// A list's selection kept inside its `len` rows and its scroll `offset` moved just enough
 /// for the selection to show in a `viewport` of rows. Returns (selected, offset).
 pub(crate) fn keep_in_view(
@@ -581,11 +453,6 @@ pub(crate) fn keep_in_view(
         offset
     };
     (selected, offset.min(len.saturating_sub(viewport)))
-}
-
-fn quit(state: &mut State) -> Vec<Effect> {
-    state.quitting = true;
-    Vec::new()
 }
 
 fn on_command(state: &mut State, command: Command) -> Vec<Effect> {

@@ -7,10 +7,7 @@ fn state() -> State {
     let mut state = State::new(fixed_now(), Zone::utc(), Environment::default());
     update(
         &mut state,
-        Action::Resize {
-            width: 80,
-            height: 24,
-        },
+        Action::Resize(crate::ui::layout::screen(80, 24)),
     );
     state
 }
@@ -163,7 +160,7 @@ fn navigation_stays_inside_the_list() {
 #[test]
 fn paging_moves_by_a_screen_and_scrolls() {
     let mut state = loaded(many_requests(100, fixed_now()));
-    let page = crate::ui::layout::request_table_rows(24);
+    let page = state.screen.list_rows;
     assert!(page > 5);
     press(&mut state, KeyCode::PageDown);
     assert_eq!(state.requests.selected, page);
@@ -177,15 +174,9 @@ fn paging_moves_by_a_screen_and_scrolls() {
     // A taller terminal shows more rows; the offset follows.
     update(
         &mut state,
-        Action::Resize {
-            width: 120,
-            height: 40,
-        },
+        Action::Resize(crate::ui::layout::screen(120, 40)),
     );
-    assert_eq!(
-        state.requests.offset,
-        100 - crate::ui::layout::request_table_rows(40)
-    );
+    assert_eq!(state.requests.offset, 100 - state.screen.list_rows);
 }
 
 #[test]
@@ -463,5 +454,46 @@ fn a_link_with_a_line_feed_or_an_escape_is_never_copied() {
             "{}",
             status.text
         );
+    }
+}
+
+/// The reducer's rule, checked on its source: it draws on no view's layout and reads no
+/// home folder, environment, file or clock; those come in through actions and state.
+#[test]
+fn the_reducer_imports_no_view_and_does_no_io() {
+    fn sources(dir: &std::path::Path, into: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src/state") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                sources(&path, into);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                into.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    sources(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/state"),
+        &mut files,
+    );
+    assert!(files.len() > 5, "{files:?}");
+    let forbidden = [
+        "crate::ui",
+        "directories::",
+        "std::env",
+        "std::fs",
+        "Utc::now",
+        "SystemTime",
+    ];
+    for file in files.iter().filter(|f| !f.ends_with("tests.rs")) {
+        let text = std::fs::read_to_string(file).expect("readable");
+        let reducer = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for word in forbidden {
+            assert!(
+                !reducer.contains(word),
+                "{} uses {word} outside its tests",
+                file.display()
+            );
+        }
     }
 }

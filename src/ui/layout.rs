@@ -60,6 +60,18 @@ pub fn mail_list_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(1 + 1 + 2 + MAIL_HEAD + 1 + 1))
 }
 
+/// What the reducer needs to know of a `width` x `height` screen, for the loop to hand
+/// it over with each resize.
+pub fn screen(width: u16, height: u16) -> crate::state::Screen {
+    crate::state::Screen {
+        width,
+        height,
+        list_rows: request_table_rows(height),
+        mail_rows: mail_list_rows(height),
+        mail_preview_columns: mail_columns(width).1,
+    }
+}
+
 /// A centred rectangle for overlays, at most `width` x `height`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

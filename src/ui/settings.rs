@@ -340,8 +340,6 @@ fn render_settings(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
 fn empty_value(key: SettingKey, state: &State) -> String {
     match key {
         SettingKey::DownloadDir => state
-            .settings
-            .config
             .download_dir()
             .map(|dir| format!("(default: {})", dir.display()))
             .unwrap_or_else(|| "(not set)".to_string()),

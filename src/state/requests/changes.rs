@@ -1,56 +1,10 @@
 //! Changing file requests: the form, confirmations before anything destructive, and
 //! Dropbox's answers. The table always shows what Dropbox answered, never a local guess.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-use super::form::{FormOutcome, RequestForm, Submission};
-use super::{Level, State, Status};
 use crate::action::{Change, Effect};
 use crate::dropbox::{DropboxError, FileRequest, UpdateFileRequestArgs};
-
-/// An overlay that takes the keys until it closes.
-#[derive(Debug, Clone)]
-pub enum Modal {
-    Form(Box<RequestForm>),
-    Confirm(Confirm),
-    /// The upload link as a QR code, for the projector.
-    Qr {
-        title: String,
-        url: String,
-    },
-}
-
-/// A question before a destructive change: it names what goes and what stays.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Confirm {
-    pub title: String,
-    pub lines: Vec<String>,
-    /// What `y` does, e.g. "delete it".
-    pub yes: String,
-    pub pending: Pending,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pending {
-    Close {
-        id: String,
-    },
-    Delete {
-        id: String,
-    },
-    CloseAndDelete {
-        id: String,
-    },
-    DeleteAllClosed,
-    /// Quit although a download (or a sending) is under way.
-    Quit,
-    /// Send the mail overlay's letters (`retry`: the ones that did not go).
-    SendMail {
-        retry: bool,
-    },
-    /// Stop the sending under way.
-    StopMail,
-}
+use crate::state::form::{FormOutcome, RequestForm, Submission};
+use crate::state::{Confirm, Level, Modal, Pending, State, Status};
 
 /// The change waiting for Dropbox, if any: one at a time keeps the answers unambiguous.
 #[derive(Debug, Clone, Default)]
@@ -146,14 +100,14 @@ impl State {
         Some(self.mutations.generation)
     }
 
-    pub(super) fn start_count(&mut self) -> Effect {
+    pub(in crate::state) fn start_count(&mut self) -> Effect {
         self.requests.count_generation += 1;
         Effect::CountRequests {
             generation: self.requests.count_generation,
         }
     }
 
-    pub(super) fn new_request(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn new_request(&mut self) -> Vec<Effect> {
         if self.refused_while_busy() {
             return Vec::new();
         }
@@ -165,7 +119,7 @@ impl State {
             .selected_row()
             .and_then(|row| row.request.destination.as_deref())
             .and_then(|destination| {
-                super::submissions::course_of(destination, &config.courses_root)
+                crate::state::submissions::course_of(destination, &config.courses_root)
             });
         let root = course.as_deref().unwrap_or(&config.courses_root);
         let form = RequestForm::create(root, config.default_grace.to_grace());
@@ -173,7 +127,7 @@ impl State {
         Vec::new()
     }
 
-    pub(super) fn edit_request(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn edit_request(&mut self) -> Vec<Effect> {
         if self.refused_while_busy() {
             return Vec::new();
         }
@@ -184,7 +138,7 @@ impl State {
         Vec::new()
     }
 
-    pub(super) fn toggle_open(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn toggle_open(&mut self) -> Vec<Effect> {
         let Some(request) = self.selected_request().cloned() else {
             return Vec::new();
         };
@@ -216,7 +170,7 @@ impl State {
         }]
     }
 
-    pub(super) fn delete_request(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn delete_request(&mut self) -> Vec<Effect> {
         let Some(request) = self.selected_request().cloned() else {
             return Vec::new();
         };
@@ -249,7 +203,7 @@ impl State {
         Vec::new()
     }
 
-    pub(super) fn delete_all_closed(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn delete_all_closed(&mut self) -> Vec<Effect> {
         if self.refused_while_busy() {
             return Vec::new();
         }
@@ -288,7 +242,7 @@ impl State {
         Vec::new()
     }
 
-    pub(super) fn copy_link(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn copy_link(&mut self) -> Vec<Effect> {
         let Some(url) = self.selected_request().map(|request| request.url.clone()) else {
             return Vec::new();
         };
@@ -307,7 +261,7 @@ impl State {
         vec![Effect::Copy { text: url }]
     }
 
-    pub(super) fn show_qr(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn show_qr(&mut self) -> Vec<Effect> {
         if let Some(request) = self.selected_request() {
             self.modal = Some(Modal::Qr {
                 title: request.title.clone(),
@@ -317,47 +271,11 @@ impl State {
         Vec::new()
     }
 
-    /// A key while a modal is open. Ctrl-C quits from any of them; the form asks first
-    /// when something was typed.
-    pub(super) fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(modal) = self.modal.take() else {
-            return Vec::new();
-        };
-        let ctrl_c =
-            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-        match modal {
-            Modal::Qr { .. } | Modal::Confirm(_) if ctrl_c => {
-                self.quitting = true;
-                Vec::new()
-            }
-            Modal::Qr { .. } => Vec::new(),
-            Modal::Confirm(confirm) => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                    self.confirmed(confirm.pending)
-                }
-                _ => Vec::new(),
-            },
-            Modal::Form(mut form) => {
-                let outcome = form.key(key, self.now, self.zone);
-                self.form_outcome(form, outcome)
-            }
-        }
-    }
-
-    pub(super) fn modal_paste(&mut self, text: &str) -> Vec<Effect> {
-        match self.modal.take() {
-            Some(Modal::Form(mut form)) => {
-                let outcome = form.paste(text);
-                self.form_outcome(form, outcome)
-            }
-            other => {
-                self.modal = other;
-                Vec::new()
-            }
-        }
-    }
-
-    fn form_outcome(&mut self, mut form: Box<RequestForm>, outcome: FormOutcome) -> Vec<Effect> {
+    pub(in crate::state) fn form_outcome(
+        &mut self,
+        mut form: Box<RequestForm>,
+        outcome: FormOutcome,
+    ) -> Vec<Effect> {
         match outcome {
             FormOutcome::Editing => {
                 self.modal = Some(Modal::Form(form));
@@ -411,7 +329,8 @@ impl State {
         }
     }
 
-    fn confirmed(&mut self, pending: Pending) -> Vec<Effect> {
+    /// y on a question about a request: the change goes to Dropbox.
+    pub(in crate::state) fn confirmed_change(&mut self, pending: Pending) -> Vec<Effect> {
         let title_of = |state: &State, id: &str| {
             state
                 .requests
@@ -458,18 +377,13 @@ impl State {
                 };
                 vec![Effect::DeleteAllClosed { generation }]
             }
-            Pending::Quit => {
-                self.quitting = true;
-                Vec::new()
-            }
-            Pending::SendMail { retry } => self.send_mail(retry),
-            Pending::StopMail => self.stop_mail(),
+            Pending::Quit | Pending::SendMail { .. } | Pending::StopMail => Vec::new(),
         }
     }
 
     /// Dropbox answered a create or update. The form hears it only if it sent it and is
     /// still waiting; anything else goes to the status bar, and the table shows it.
-    pub(super) fn request_saved(
+    pub(in crate::state) fn request_saved(
         &mut self,
         generation: u64,
         change: Change,
@@ -523,7 +437,7 @@ impl State {
         }
     }
 
-    pub(super) fn requests_deleted(
+    pub(in crate::state) fn requests_deleted(
         &mut self,
         generation: u64,
         result: Result<Vec<FileRequest>, DropboxError>,
@@ -561,7 +475,7 @@ impl State {
         }
     }
 
-    pub(super) fn folders_listed(
+    pub(in crate::state) fn folders_listed(
         &mut self,
         parent: &str,
         result: Result<Vec<String>, DropboxError>,
@@ -589,10 +503,7 @@ mod tests {
         let mut state = State::new(fixed_now(), Zone::utc(), Environment::default());
         update(
             &mut state,
-            Action::Resize {
-                width: 80,
-                height: 24,
-            },
+            Action::Resize(crate::ui::layout::screen(80, 24)),
         );
         state.start();
         update(

@@ -5,12 +5,12 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler as _;
 
-use super::settings::{SettingKey, SignIn};
-use super::{Level, State, Status};
+use super::{SettingKey, SignIn};
 use crate::action::Effect;
 use crate::config::ConfigKey;
 use crate::credentials::Secret;
 use crate::dropbox::{AuthStatus, TeamMember};
+use crate::state::{Level, State, Status};
 
 impl State {
     fn say(&mut self, level: Level, text: impl Into<String>) {
@@ -20,7 +20,7 @@ impl State {
         });
     }
 
-    pub(super) fn begin_sign_in(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn begin_sign_in(&mut self) -> Vec<Effect> {
         let Some(app_key) = self
             .config()
             .app_key
@@ -42,7 +42,7 @@ impl State {
         vec![Effect::StartLogin { app_key }]
     }
 
-    pub(super) fn begin_paste_token(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn begin_paste_token(&mut self) -> Vec<Effect> {
         self.settings.sign_in = Some(SignIn::Token {
             token: Input::default(),
             error: None,
@@ -51,18 +51,18 @@ impl State {
         Vec::new()
     }
 
-    pub(super) fn begin_pick_member(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn begin_pick_member(&mut self) -> Vec<Effect> {
         self.settings.sign_in = Some(SignIn::LoadingMembers);
         vec![Effect::LoadTeamMembers]
     }
 
-    pub(super) fn begin_sign_out(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn begin_sign_out(&mut self) -> Vec<Effect> {
         self.settings.sign_in = Some(SignIn::ConfirmSignOut);
         Vec::new()
     }
 
     /// The authorize URL is ready: show it, and copy it so it can be pasted in a browser.
-    pub(super) fn login_ready(&mut self, result: Result<String, String>) -> Vec<Effect> {
+    pub(in crate::state) fn login_ready(&mut self, result: Result<String, String>) -> Vec<Effect> {
         if !matches!(self.settings.sign_in, Some(SignIn::Starting)) {
             return Vec::new();
         }
@@ -84,7 +84,10 @@ impl State {
         }
     }
 
-    pub(super) fn signed_in(&mut self, result: Result<AuthStatus, String>) -> Vec<Effect> {
+    pub(in crate::state) fn signed_in(
+        &mut self,
+        result: Result<AuthStatus, String>,
+    ) -> Vec<Effect> {
         match result {
             Ok(status) => {
                 self.settings.sign_in = None;
@@ -127,7 +130,7 @@ impl State {
         }
     }
 
-    pub(super) fn signed_out(&mut self, problem: Option<String>) -> Vec<Effect> {
+    pub(in crate::state) fn signed_out(&mut self, problem: Option<String>) -> Vec<Effect> {
         self.settings.sign_in = None;
         self.settings.auth = Some(AuthStatus {
             method: crate::dropbox::AuthMethod::None,
@@ -148,7 +151,7 @@ impl State {
         vec![self.begin_account_load()]
     }
 
-    pub(super) fn members_loaded(&mut self, result: Result<Vec<TeamMember>, String>) {
+    pub(in crate::state) fn members_loaded(&mut self, result: Result<Vec<TeamMember>, String>) {
         if !matches!(self.settings.sign_in, Some(SignIn::LoadingMembers)) {
             return;
         }
@@ -173,7 +176,7 @@ impl State {
     }
 
     /// A key while a sign-in step is open.
-    pub(super) fn sign_in_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    pub(in crate::state) fn sign_in_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(step) = self.settings.sign_in.take() else {
             return Vec::new();
         };
@@ -323,23 +326,17 @@ impl State {
     }
 
     /// Pasted text goes into the code or token field.
-    pub(super) fn sign_in_paste(&mut self, text: &str) {
-        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-        let clean = clean.trim();
-        match &mut self.settings.sign_in {
-            Some(SignIn::Code { code, .. }) => {
-                *code = Input::new(format!("{}{clean}", code.value()))
-            }
-            Some(SignIn::Token { token, .. }) => {
-                *token = Input::new(format!("{}{clean}", token.value()))
-            }
-            _ => {}
+    pub(in crate::state) fn sign_in_paste(&mut self, text: &str) {
+        if let Some(SignIn::Code { code: input, .. } | SignIn::Token { token: input, .. }) =
+            &mut self.settings.sign_in
+        {
+            crate::state::focus::paste_into(input, text.trim_start());
         }
     }
 
     /// Enter on the Path root line of a team account toggles between the member's home
     /// and the team space; elsewhere it edits the value as text.
-    pub(super) fn edit_setting(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn edit_setting(&mut self) -> Vec<Effect> {
         if self.settings.selected_key() == SettingKey::TeamSpace
             && let Some(team_root) = self.team_root()
         {

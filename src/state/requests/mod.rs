@@ -8,10 +8,13 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler as _;
 
 use super::Load;
+
+mod changes;
 use super::form::GRACE_CHOICES;
 use crate::action::Effect;
 use crate::dropbox::{FileRequest, GracePeriod};
 use crate::time;
+pub use changes::Mutations;
 
 /// One request with what the views and the filter need, computed once per load.
 #[derive(Debug, Clone)]
@@ -358,10 +361,9 @@ impl RequestsState {
     }
 
     pub fn paste_into_filter(&mut self, text: &str) {
-        let single_line: String = text.chars().filter(|c| !c.is_control()).collect();
-        let value = format!("{}{}", self.filter.value(), single_line);
-        self.filter = Input::new(value);
-        self.refilter_keeping_selection();
+        if super::focus::paste_into(&mut self.filter, text) {
+            self.refilter_keeping_selection();
+        }
     }
 
     /// A key while the filter has focus: Enter keeps the filter, Esc drops it, arrows

@@ -5,18 +5,18 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler as _;
 
-use super::submissions::{Prompt, SubmissionsView, course_of};
-use super::{Level, State, Status, Tab};
+use super::{Prompt, SubmissionsView, course_of};
 use crate::action::Effect;
 use crate::config::ConfigKey;
 use crate::dropbox::{DropboxError, ErrorKind, Metadata};
+use crate::state::{Level, State, Status, Tab};
 use crate::submissions::{Match, Roster};
 
 /// How long one long-poll waits before asking again (Dropbox allows 30 to 480 s).
 pub const LONGPOLL_SECONDS: u64 = 120;
 
 impl State {
-    pub(super) fn tell(&mut self, level: Level, text: impl Into<String>) {
+    pub(in crate::state) fn tell(&mut self, level: Level, text: impl Into<String>) {
         self.status = Some(Status {
             level,
             text: text.into(),
@@ -24,7 +24,7 @@ impl State {
     }
 
     /// Enter on a request: show its files (and its class, when the course has a roster).
-    pub(super) fn open_submissions(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn open_submissions(&mut self) -> Vec<Effect> {
         let Some(row) = self.requests.selected_row() else {
             return Vec::new();
         };
@@ -54,7 +54,7 @@ impl State {
         effects
     }
 
-    pub(super) fn files_listed(
+    pub(in crate::state) fn files_listed(
         &mut self,
         generation: u64,
         result: Result<(Vec<Metadata>, String), DropboxError>,
@@ -70,18 +70,18 @@ impl State {
             }
             Err(error) if error.tag() == Some("path/not_found") => {
                 self.submissions.folder_missing = true;
-                self.submissions.load = super::Load::Loaded;
+                self.submissions.load = crate::state::Load::Loaded;
                 self.submissions.rebuild();
                 Vec::new()
             }
             Err(error) => {
-                self.submissions.load = super::Load::Failed(error.sentence());
+                self.submissions.load = crate::state::Load::Failed(error.sentence());
                 Vec::new()
             }
         }
     }
 
-    pub(super) fn files_changed(
+    pub(in crate::state) fn files_changed(
         &mut self,
         generation: u64,
         result: Result<(Vec<Metadata>, String), DropboxError>,
@@ -173,7 +173,11 @@ impl State {
         self.requests.set_file_count(&id, count);
     }
 
-    pub(super) fn roster_loaded(&mut self, generation: u64, result: Result<Roster, String>) {
+    pub(in crate::state) fn roster_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<Roster, String>,
+    ) {
         if generation != self.submissions.generation {
             return;
         }
@@ -191,7 +195,7 @@ impl State {
         self.submissions.rebuild();
     }
 
-    pub(super) fn submissions_reload(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn submissions_reload(&mut self) -> Vec<Effect> {
         let submissions = &mut self.submissions;
         let Some(request) = submissions.request.clone() else {
             return Vec::new();
@@ -226,7 +230,7 @@ impl State {
     }
 
     /// `c`: every request of this course at once, once each folder is listed.
-    pub(super) fn show_course(&mut self) -> Vec<Effect> {
+    pub(in crate::state) fn show_course(&mut self) -> Vec<Effect> {
         if self.submissions.roster.is_none() {
             self.tell(
                 Level::Info,
@@ -257,7 +261,7 @@ impl State {
         let subs = &mut self.submissions;
         subs.grid_requests = requests.into_iter().map(|(_, r)| r).collect();
         subs.grid = None;
-        subs.grid_load = super::Load::Loading;
+        subs.grid_load = crate::state::Load::Loading;
         subs.view = SubmissionsView::Course;
         subs.selected = 0;
         subs.offset = 0;
@@ -273,7 +277,7 @@ impl State {
         }]
     }
 
-    pub(super) fn course_listed(
+    pub(in crate::state) fn course_listed(
         &mut self,
         generation: u64,
         result: Result<Vec<Vec<Metadata>>, DropboxError>,
@@ -285,7 +289,7 @@ impl State {
         let listings = match result {
             Ok(listings) => listings,
             Err(error) => {
-                subs.grid_load = super::Load::Failed(error.sentence());
+                subs.grid_load = crate::state::Load::Failed(error.sentence());
                 return;
             }
         };
@@ -315,11 +319,11 @@ impl State {
             })
             .collect();
         subs.grid = Some(crate::submissions::course_grid(roster, &columns, self.now));
-        subs.grid_load = super::Load::Loaded;
+        subs.grid_load = crate::state::Load::Loaded;
         subs.rebuild();
     }
 
-    pub(super) fn start_assign(&mut self) {
+    pub(in crate::state) fn start_assign(&mut self) {
         let Some(submission) = self.submissions.selected_submission() else {
             self.tell(
                 Level::Info,
@@ -334,7 +338,7 @@ impl State {
         });
     }
 
-    pub(super) fn start_export(&mut self) {
+    pub(in crate::state) fn start_export(&mut self) {
         if self.submissions.class.is_none() {
             self.tell(
                 Level::Info,
@@ -358,14 +362,14 @@ impl State {
                 }
             })
             .collect();
-        let dir = self.config().download_dir().unwrap_or_default();
+        let dir = self.download_dir().unwrap_or_default();
         let path = dir.join(format!("{} class.csv", safe.trim()));
         self.submissions.prompt = Some(Prompt::Export {
             input: Input::new(path.display().to_string()),
         });
     }
 
-    pub(super) fn start_roster(&mut self) {
+    pub(in crate::state) fn start_roster(&mut self) {
         if self.course().is_none() {
             self.tell(
                 Level::Info,
@@ -386,7 +390,7 @@ impl State {
     }
 
     /// A key while a prompt is open at the bottom of the tab.
-    pub(super) fn prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    pub(in crate::state) fn prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(prompt) = self.submissions.prompt.take() else {
             return Vec::new();
         };
@@ -419,7 +423,7 @@ impl State {
                     return Vec::new();
                 };
                 vec![Effect::ExportClass {
-                    path: expand_home(&text),
+                    path: self.expand_home(&text),
                     roster,
                     view: Box::new(view),
                     submissions: self.submissions.submissions.clone(),
@@ -439,7 +443,7 @@ impl State {
                     self.submissions.rebuild();
                     return self.save_config(next, key);
                 }
-                let path = expand_home(&text);
+                let path = self.expand_home(&text);
                 next.rosters.insert(course, path.clone());
                 let mut effects = self.save_config(next, key);
                 effects.push(Effect::LoadRoster {
@@ -492,26 +496,15 @@ impl State {
             assignments: self.submissions.assignments.clone(),
         }]
     }
-
-    pub(super) fn submissions_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
-        if self.submissions.prompt.is_some() {
-            return Some(self.prompt_key(key));
-        }
-        if self.submissions.filter_editing {
-            self.submissions.filter_key(key);
-            return Some(Vec::new());
-        }
-        None
-    }
 }
 
-/// `~/x` as the shell would read it.
-fn expand_home(text: &str) -> std::path::PathBuf {
-    match text.strip_prefix("~/") {
-        Some(rest) => directories::BaseDirs::new()
-            .map(|dirs| dirs.home_dir().join(rest))
-            .unwrap_or_else(|| std::path::PathBuf::from(text)),
-        None => std::path::PathBuf::from(text),
+impl State {
+    /// `~/x` as the shell would read it.
+    fn expand_home(&self, text: &str) -> std::path::PathBuf {
+        match (text.strip_prefix("~/"), &self.environment.home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => std::path::PathBuf::from(text),
+        }
     }
 }
 

@@ -9,11 +9,14 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler as _;
 
 use super::Load;
+
+mod update;
 use crate::dropbox::{FileMetadata, FileRequest, Metadata};
 use crate::submissions::{
     Assignments, ClassView, CourseGrid, Roster, Submission, class_view, submissions,
 };
 use crate::time;
+pub use update::LONGPOLL_SECONDS;
 
 /// Which view of the opened request the tab shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -466,6 +469,14 @@ impl SubmissionsState {
                 self.apply_filter();
                 self.clamp();
             }
+        }
+    }
+
+    pub fn paste_into_filter(&mut self, text: &str) {
+        if super::focus::paste_into(&mut self.filter, text) {
+            self.selected = 0;
+            self.apply_filter();
+            self.clamp();
         }
     }
 

@@ -5,7 +5,13 @@ use std::path::PathBuf;
 
 use tui_input::Input;
 
-use crate::config::{Config, GraceSetting, MailTransport, SmtpSecurity, ThemeSetting};
+mod sign_in;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{Level, State, Status};
+use crate::action::Effect;
+use crate::config::{Config, ConfigKey, GraceSetting, MailTransport, SmtpSecurity, ThemeSetting};
 use crate::dropbox::{AuthStatus, TeamMember};
 
 /// One editable line of the Settings tab.
@@ -353,6 +359,76 @@ impl SettingsState {
                 // The typed text stays in the editor so it can be corrected.
                 self.error = Some(format!("{}: {sentence}", key.label()));
                 None
+            }
+        }
+    }
+}
+
+impl State {
+    /// A key while a setting is being typed.
+    pub(in crate::state) fn setting_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        use tui_input::backend::crossterm::EventHandler as _;
+        match key.code {
+            KeyCode::Esc => {
+                self.settings.editing = None;
+                self.settings.error = None;
+                Vec::new()
+            }
+            KeyCode::Enter => match self.settings.finish_editing() {
+                Some(next) => {
+                    let key = ConfigKey::dotted(self.settings.selected_key().config_key());
+                    self.save_config(next, key)
+                }
+                None => Vec::new(),
+            },
+            _ => {
+                if let Some(input) = &mut self.settings.editing {
+                    input.handle_event(&crossterm::event::Event::Key(key));
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Takes the new configuration at once and writes its `key`, the one that changed, to
+    /// the file; a failed write puts the old configuration back.
+    pub(crate) fn save_config(&mut self, next: Config, key: ConfigKey) -> Vec<Effect> {
+        self.settings.saving = key.to_string();
+        let previous = std::mem::replace(&mut self.settings.config, next.clone());
+        self.settings.before_save = Some(Box::new(previous));
+        self.settings.save_generation += 1;
+        vec![Effect::SaveConfig {
+            generation: self.settings.save_generation,
+            key,
+            config: Box::new(next),
+        }]
+    }
+
+    pub(in crate::state) fn config_saved(&mut self, generation: u64, result: Result<(), String>) {
+        if generation != self.settings.save_generation {
+            return;
+        }
+        let key = self.settings.selected_key();
+        match result {
+            Ok(()) => {
+                self.settings.before_save = None;
+                let restart = if self.settings.saving == key.config_key() && key.needs_restart() {
+                    " It applies when handin starts again."
+                } else {
+                    ""
+                };
+                self.status = Some(Status {
+                    level: Level::Info,
+                    text: format!("Saved {}.{restart}", self.settings.saving),
+                });
+            }
+            Err(sentence) => {
+                if let Some(previous) = self.settings.before_save.take() {
+                    self.settings.config = *previous;
+                }
+                let text = format!("Could not save the settings, so nothing changed: {sentence}");
+                self.settings.error = Some(text.clone());
+                self.set_error(text);
             }
         }
     }
