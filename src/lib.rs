@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod download;
 pub mod dropbox;
 pub mod emulator;
+pub mod file_request;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod fs;

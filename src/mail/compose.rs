@@ -85,7 +85,7 @@ pub fn grace_sentence(grace: Option<&GracePeriod>) -> String {
 /// "CS101 Intro" for `/Courses/CS101 Intro/Lab 1`; outside the courses folder, the name
 /// of the folder the request's folder is in.
 fn course_name(destination: &str, courses_root: &str) -> String {
-    if let Some(course) = crate::state::submissions::course_of(destination, courses_root) {
+    if let Some(course) = crate::file_request::course_of(destination, courses_root) {
         return course.rsplit('/').next().unwrap_or_default().to_string();
     }
     let trimmed = destination.trim_end_matches('/');

@@ -36,9 +36,11 @@ struct Plan {
     root: PathBuf,
     courses_root: String,
     assignments: Assignments,
-    /// The class lists of `[rosters]` in the config, by course folder (lowercase), which
-    /// spell the student folders as the TUI does.
-    rosters: std::collections::HashMap<String, handin::submissions::Roster>,
+    /// Says which class list is a course's.
+    config: handin::config::Config,
+    /// The class lists that could be read, by file, which spell the student folders as
+    /// the TUI does.
+    rosters: std::collections::HashMap<PathBuf, handin::submissions::Roster>,
     options: Options,
 }
 
@@ -46,12 +48,18 @@ struct Plan {
 /// left out (its students' folders are then named from the file names).
 fn load_rosters(
     config: &handin::config::Config,
-) -> std::collections::HashMap<String, handin::submissions::Roster> {
+) -> std::collections::HashMap<PathBuf, handin::submissions::Roster> {
     let mut rosters = std::collections::HashMap::new();
-    for (course, path) in &config.rosters {
-        match handin::submissions::load_roster(path) {
+    for course in config.rosters.keys() {
+        let Some(path) = handin::file_request::roster_for(config, course) else {
+            continue;
+        };
+        if rosters.contains_key(&path) {
+            continue;
+        }
+        match handin::submissions::load_roster(&path) {
             Ok(roster) => {
-                rosters.insert(course.to_lowercase(), roster);
+                rosters.insert(path, roster);
             }
             Err(message) => eprintln!(
                 "handin: {message} Student folders of {course} are named from the file names."
@@ -66,11 +74,10 @@ impl Plan {
         &self,
         request: &handin::dropbox::FileRequest,
     ) -> Option<&handin::submissions::Roster> {
-        let course = handin::state::submissions::course_of(
-            request.destination.as_deref()?,
-            &self.courses_root,
-        )?;
-        self.rosters.get(&course.to_lowercase())
+        let course =
+            handin::file_request::course_of(request.destination.as_deref()?, &self.courses_root)?;
+        self.rosters
+            .get(&handin::file_request::roster_for(&self.config, &course)?)
     }
 }
 
@@ -107,6 +114,7 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs
         courses_root: setup.config.courses_root.clone(),
         assignments,
         rosters: load_rosters(&setup.config),
+        config: setup.config.clone(),
         options: Options {
             concurrency: args
                 .concurrency

@@ -274,16 +274,11 @@ fn roster(setup: &Setup, args: &MailArgs, request: &FileRequest) -> Result<Roste
         Some(path) => path.clone(),
         None => {
             let course = request.destination.as_deref().and_then(|destination| {
-                handin::state::submissions::course_of(destination, &setup.config.courses_root)
+                handin::file_request::course_of(destination, &setup.config.courses_root)
             });
-            let configured = course.as_deref().and_then(|course| {
-                setup
-                    .config
-                    .rosters
-                    .iter()
-                    .find(|(folder, _)| folder.eq_ignore_ascii_case(course))
-                    .map(|(_, path)| path.clone())
-            });
+            let configured = course
+                .as_deref()
+                .and_then(|course| handin::file_request::roster_for(&setup.config, course));
             match (configured, course) {
                 (Some(path), _) => path,
                 (None, Some(course)) => {

@@ -11,7 +11,7 @@ use handin::cli::{
 };
 use handin::download::human_bytes;
 use handin::dropbox::{FileMetadata, FileRequest, Metadata};
-use handin::state::submissions::course_of;
+use handin::file_request::{course_of, roster_for as configured_roster};
 use handin::submissions::{
     self, Assignments, ClassView, GridColumn, Lateness, Match, Roster, Standing, Submission,
 };
@@ -125,12 +125,8 @@ fn roster_for(
     let Some(course) = destination.and_then(|d| course_of(d, &config.courses_root)) else {
         return Ok(None);
     };
-    let configured = config
-        .rosters
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(&course));
-    match configured {
-        Some((_, path)) => load_roster(path).map(Some),
+    match configured_roster(config, &course) {
+        Some(path) => load_roster(&path).map(Some),
         None => Ok(None),
     }
 }

@@ -8,11 +8,11 @@ use std::collections::HashSet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::submissions::course_of;
 use super::{Confirm, Level, Load, Modal, Pending, State, Tab};
 use crate::action::{Effect, MailPrepared};
 use crate::config::MailTransport;
 use crate::dropbox::{FileRequest, Metadata};
+use crate::file_request::course_of;
 use crate::mail::{self, Delivery, Kind, Letter, Recipient, Sent, Templates, Values};
 use crate::submissions::{Roster, Standing};
 
@@ -299,7 +299,7 @@ impl State {
             self.mail = Some(overlay);
             return Vec::new();
         };
-        let Some(roster_path) = self.config().rosters.get(&course).cloned() else {
+        let Some(roster_path) = crate::file_request::roster_for(self.config(), &course) else {
             overlay.phase = MailPhase::Notice(format!(
                 "{} has no class list yet. Open the request (Enter), press R in the Submissions tab and give the CSV file (name,email), or add the course under [rosters] in the config file:\n\n[rosters]\n\"{course}\" = \"~/rosters/{}.csv\"",
                 overlay.course,
@@ -1048,6 +1048,22 @@ mod tests {
             ] => (*generation, letters.clone()),
             other => panic!("expected SendMail, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_class_list_is_found_under_a_key_in_another_case_written_with_a_tilde() {
+        let mut config = config();
+        config.rosters.clear();
+        config
+            .rosters
+            .insert(COURSE.to_uppercase(), "~/rosters/phys150.csv".into());
+        let mut state = on_lab_report(config);
+        let Effect::PrepareMail { roster, .. } = opened(&mut state, 'm') else {
+            unreachable!()
+        };
+        let home = directories::BaseDirs::new().expect("a home folder");
+        assert_eq!(roster, Some(home.home_dir().join("rosters/phys150.csv")));
+        assert_eq!(overlay(&state).phase, MailPhase::Picking);
     }
 
     #[test]

@@ -413,3 +413,77 @@ fn saving_a_setting_names_the_one_key_that_changed() {
     }
     assert_eq!(state.settings.saving, "mail.smtp_host");
 }
+
+/// The sample term with "Lab report 1" (in `/Courses/PHYS150 Mechanics`) under the cursor.
+fn on_lab_report(config: crate::config::Config) -> State {
+    let mut state = state().with_config(config);
+    state.start();
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(sample_requests(fixed_now())),
+        },
+    );
+    while selected_title(&state) != "Lab report 1" {
+        press(&mut state, KeyCode::Down);
+    }
+    state
+}
+
+fn home_dir() -> std::path::PathBuf {
+    directories::BaseDirs::new()
+        .expect("a home folder")
+        .home_dir()
+        .to_path_buf()
+}
+
+#[test]
+fn a_roster_key_in_another_case_written_with_a_tilde_is_loaded_when_a_request_opens() {
+    let mut config = crate::config::Config::default();
+    config.rosters.insert(
+        "/courses/phys150 mechanics".to_string(),
+        "~/rosters/phys150.csv".into(),
+    );
+    let mut state = on_lab_report(config);
+    let effects = press(&mut state, KeyCode::Enter);
+    let loaded: Vec<_> = effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::LoadRoster { path, .. } => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(loaded, [home_dir().join("rosters/phys150.csv")]);
+}
+
+#[test]
+fn setting_the_roster_again_replaces_the_line_in_another_case() {
+    use crate::config::ConfigKey;
+    let mut config = crate::config::Config::default();
+    config.rosters.insert(
+        "/courses/phys150 mechanics".to_string(),
+        "/old/phys150.csv".into(),
+    );
+    let mut state = on_lab_report(config);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('R'));
+    let Some(super::submissions::Prompt::Roster { input }) = &state.submissions.prompt else {
+        panic!("the roster prompt is open: {:?}", state.submissions.prompt);
+    };
+    assert_eq!(input.value(), "/old/phys150.csv");
+    for _ in 0.."/old/phys150.csv".chars().count() {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "/new/phys150.csv");
+    let effects = press(&mut state, KeyCode::Enter);
+    let Some(Effect::SaveConfig { key, config, .. }) = effects.first() else {
+        panic!("the roster is saved: {effects:?}");
+    };
+    assert_eq!(key, &ConfigKey::roster("/courses/phys150 mechanics"));
+    assert_eq!(
+        config.rosters.keys().collect::<Vec<_>>(),
+        ["/courses/phys150 mechanics"],
+        "one line for the course, not a second in another case"
+    );
+}

@@ -5,11 +5,12 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler as _;
 
-use super::submissions::{Prompt, SubmissionsView, course_of};
+use super::submissions::{Prompt, SubmissionsView};
 use super::{Level, State, Status, Tab};
 use crate::action::Effect;
 use crate::config::ConfigKey;
 use crate::dropbox::{DropboxError, ErrorKind, Metadata};
+use crate::file_request::course_of;
 use crate::submissions::{Match, Roster};
 
 /// How long one long-poll waits before asking again (Dropbox allows 30 to 480 s).
@@ -37,7 +38,7 @@ impl State {
             .and_then(|d| course_of(d, &self.config().courses_root));
         let roster_path = course
             .as_ref()
-            .and_then(|c| self.config().rosters.get(c).cloned());
+            .and_then(|c| crate::file_request::roster_for(self.config(), c));
         let mut effects = Vec::new();
         let submissions = &mut self.submissions;
         if let Some((generation, path)) = submissions.open(request) {
@@ -207,7 +208,7 @@ impl State {
     }
 
     fn course_roster_path(&self) -> Option<std::path::PathBuf> {
-        self.config().rosters.get(&self.course()?).cloned()
+        crate::file_request::roster_for(self.config(), &self.course()?)
     }
 
     /// `c`: every request of this course at once, once each folder is listed.
@@ -415,6 +416,9 @@ impl State {
                 let Some(course) = self.course() else {
                     return Vec::new();
                 };
+                // The line the file already has for this course, in whatever case.
+                let course = crate::file_request::roster_entry(self.config(), &course)
+                    .map_or(course, |(key, _)| key.to_string());
                 let mut next = self.config().clone();
                 let key = ConfigKey::roster(&course);
                 if text.is_empty() {

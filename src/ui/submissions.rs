@@ -37,7 +37,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             request
                 .destination
                 .as_deref()
-                .and_then(|d| crate::state::submissions::course_of(d, &state.config().courses_root))
+                .and_then(|d| crate::file_request::course_of(d, &state.config().courses_root))
                 .map(|c| c.rsplit('/').next().unwrap_or_default().to_string())
                 .unwrap_or_default(),
             subs.grid_requests.len()
