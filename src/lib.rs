@@ -17,6 +17,7 @@ pub mod fs;
 pub mod keymap;
 pub mod logging;
 pub mod mail;
+pub mod size;
 pub mod state;
 pub mod submissions;
 pub mod syllabus;

@@ -11,10 +11,9 @@ use std::time::Duration;
 
 use futures::StreamExt as _;
 use handin::cli::{Cli, DownloadArgs};
-use handin::download::{
-    self, Cancel, Item, Options, Progress, Snapshot, Summary, human_bytes, human_duration,
-};
+use handin::download::{self, Cancel, Item, Options, Progress, Snapshot, Summary, human_duration};
 use handin::dropbox::{Dropbox, FileRequest};
+use handin::size::human_bytes;
 use handin::submissions::Assignments;
 use handin::untrusted::{visible, visible_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use handin::cli::{
     AssignArgs, Cli, SubmissionsCommand, SubmissionsExportArgs, SubmissionsListArgs, UnassignArgs,
 };
-use handin::download::human_bytes;
 use handin::dropbox::{FileMetadata, FileRequest, Metadata};
 use handin::file_request::{course_of, roster_for as configured_roster};
+use handin::size::human_bytes;
 use handin::submissions::{
     self, Assignments, ClassView, GridColumn, Lateness, Match, Roster, Standing, Submission,
 };

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::layout;
 use super::theme::Theme;
+use crate::size::human_bytes;
 use crate::state::{Load, State, SubmissionsState, SubmissionsView};
 use crate::submissions::{Lateness, Mark, Standing, Submission};
 use crate::time;
@@ -152,14 +153,6 @@ fn standing_span(lateness: &Lateness, theme: &Theme) -> Span<'static> {
     Span::styled(text, style)
 }
 
-fn size(bytes: u64) -> String {
-    match bytes {
-        b if b < 1_024 => format!("{b} B"),
-        b if b < 1_048_576 => format!("{:.0} KB", b as f64 / 1_024.0),
-        b => format!("{:.1} MB", b as f64 / 1_048_576.0),
-    }
-}
-
 fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let subs = &state.submissions;
     let header =
@@ -180,7 +173,7 @@ fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Cell::from(mark),
             Cell::from(student),
             Cell::from(visible(&s.name)),
-            Cell::from(Line::from(size(s.size)).right_aligned()),
+            Cell::from(Line::from(human_bytes(s.size)).right_aligned()),
             Cell::from(time::relative(s.received, state.now)),
             Cell::from(standing_span(&s.lateness, theme)),
         ]);
@@ -199,7 +192,7 @@ fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(1),
         Constraint::Fill(2),
         Constraint::Fill(3),
-        Constraint::Length(8),
+        Constraint::Length(crate::size::WIDTH as u16),
         Constraint::Length(12),
         Constraint::Length(if area.width >= 100 { 27 } else { 20 }),
     ];
@@ -367,7 +360,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             }
             lines.push(Line::from(vec![
                 label("Size      "),
-                Span::raw(format!("{} ({} bytes)", size(s.size), s.size)),
+                Span::raw(format!("{} ({} bytes)", human_bytes(s.size), s.size)),
                 Span::styled(
                     s.content_hash
                         .as_deref()
