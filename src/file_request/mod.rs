@@ -2,5 +2,6 @@
 //! where that course's class list is, and the grace period.
 
 pub mod course;
+pub mod grace;
 
 pub use course::{course_of, expand_home, roster_entry, roster_for};

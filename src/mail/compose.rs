@@ -10,7 +10,7 @@ use lettre::Address;
 use lettre::message::Mailbox;
 
 use super::{Delivery, Recipient, Values};
-use crate::dropbox::{FileRequest, GracePeriod};
+use crate::dropbox::FileRequest;
 use crate::submissions::{ClassView, Roster, Standing};
 use crate::time::Zone;
 
@@ -32,7 +32,7 @@ impl Values {
                     // Never seen from Dropbox; the raw text still says when.
                     None => deadline.deadline.clone(),
                 },
-                grace_sentence(deadline.allow_late_uploads.as_ref()),
+                crate::file_request::grace::sentence(deadline.allow_late_uploads.as_ref()),
             ),
         };
         Values {
@@ -64,22 +64,6 @@ pub fn written_deadline(at: DateTime<Utc>, zone: Zone) -> String {
         zone.localize(at).format("%A %-d %B %Y at %H:%M"),
         zone.abbreviation(at)
     )
-}
-
-/// What the grace period means for a student, as a sentence.
-pub fn grace_sentence(grace: Option<&GracePeriod>) -> String {
-    let after = match grace {
-        None => return "Late uploads are not accepted.".to_string(),
-        Some(GracePeriod::OneDay) => "for 1 day after the deadline",
-        Some(GracePeriod::TwoDays) => "for 2 days after the deadline",
-        Some(GracePeriod::SevenDays) => "for 7 days after the deadline",
-        Some(GracePeriod::ThirtyDays) => "for 30 days after the deadline",
-        Some(GracePeriod::Always) => "at any time after the deadline",
-        Some(_) => {
-            return "Late uploads may be accepted for a while after the deadline.".to_string();
-        }
-    };
-    format!("Late uploads are accepted {after}.")
 }
 
 /// "CS101 Intro" for `/Courses/CS101 Intro/Lab 1`; outside the courses folder, the name
@@ -162,6 +146,7 @@ pub fn recipients(roster: &Roster, missing_in: Option<&ClassView>) -> Recipients
 mod tests {
     use super::*;
     use crate::dropbox::FileRequestDeadline;
+    use crate::dropbox::GracePeriod;
     use crate::submissions::{ClassRow, Student};
     use chrono::FixedOffset;
 

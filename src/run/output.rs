@@ -8,9 +8,9 @@ use std::io::{self, IsTerminal as _, Write as _};
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::CommandFactory as _;
 use handin::cli::{Cli, CompletionsArgs, FormatArgs, JsonArgs};
-use handin::config::GraceSetting;
-use handin::dropbox::{FileRequest, GracePeriod};
-use handin::state::requests::{RequestRow, Standing, grace_label};
+use handin::dropbox::FileRequest;
+use handin::file_request::grace;
+use handin::state::requests::{RequestRow, Standing};
 use handin::time::{self, Zone};
 use handin::untrusted::{escape_in_json, visible};
 use serde::Serialize;
@@ -177,15 +177,6 @@ fn dropbox_time(text: &str) -> String {
     time::parse_dropbox(text).map_or_else(|| text.to_string(), rfc3339)
 }
 
-/// Dropbox's tag for a grace period (`one_day` ...), `other` for one this handin does
-/// not know.
-pub(super) fn grace_tag(grace: &GracePeriod) -> &'static str {
-    GraceSetting::ALL
-        .into_iter()
-        .find(|setting| setting.to_grace().as_ref() == Some(grace))
-        .map_or("other", GraceSetting::name)
-}
-
 /// A file request as scripts get it.
 #[derive(Debug, Serialize)]
 pub(super) struct RequestJson {
@@ -225,7 +216,7 @@ impl RequestJson {
                 .deadline
                 .as_ref()
                 .map(|deadline| dropbox_time(&deadline.deadline)),
-            grace: row.grace().map(grace_tag),
+            grace: row.grace().map(|g| grace::tag(Some(g))),
             description: request.description.clone(),
             file_count: request.file_count,
         }
@@ -308,7 +299,7 @@ fn requests_table(requests: &[FileRequest], now: DateTime<Utc>) -> String {
             row.deadline
                 .map_or_else(|| "—".to_string(), |at| time::short(at, now, Zone::Local)),
             if row.deadline.is_some() {
-                grace_label(row.grace()).to_string()
+                grace::label(row.grace()).to_string()
             } else {
                 String::new()
             },
@@ -365,7 +356,7 @@ fn request_detail(request: &FileRequest, now: DateTime<Utc>) -> String {
                 "Deadline",
                 format!("{} ({})", time::full(at, zone), time::relative(at, now)),
             ));
-            lines.push(("Grace", grace_label(row.grace()).to_string()));
+            lines.push(("Grace", grace::label(row.grace()).to_string()));
         }
         None => lines.push(("Deadline", "none".to_string())),
     }
@@ -417,11 +408,5 @@ mod tests {
             csv(&["a", "b"], [vec!["x, y".to_string(), "z".to_string()]]),
             "a,b\r\n\"x, y\",z\r\n"
         );
-    }
-
-    #[test]
-    fn grace_tags_are_dropboxs() {
-        assert_eq!(grace_tag(&GracePeriod::OneDay), "one_day");
-        assert_eq!(grace_tag(&GracePeriod::Always), "always");
     }
 }

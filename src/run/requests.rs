@@ -17,7 +17,7 @@ use handin::cli::{
     RequestUpdateArgs, RequestsCommand, RequestsListArgs,
 };
 use handin::dropbox::{FileRequest, UpdateFileRequestArgs};
-use handin::state::requests::grace_label;
+use handin::file_request::grace;
 use handin::syllabus::{self, Changes, DeadlineText, Draft, Field, FieldError, NewRequest, Row};
 use handin::time::{self, Zone};
 use handin::untrusted::{visible, visible_lines};
@@ -418,7 +418,7 @@ fn print_planned(rows: &[Row], format: Format, now: DateTime<Utc>) {
             destination: request.destination.clone(),
             open: request.open,
             deadline: request.deadline.map(output::rfc3339),
-            grace: request.grace.as_ref().map(output::grace_tag),
+            grace: request.grace.as_ref().map(|g| grace::tag(Some(g))),
             description: request.description.clone(),
         }
     };
@@ -447,7 +447,7 @@ fn print_planned(rows: &[Row], format: Format, now: DateTime<Utc>) {
                         .deadline
                         .map_or_else(|| "—".to_string(), |at| time::short(at, now, Zone::Local)),
                     if request.deadline.is_some() {
-                        grace_label(request.grace.as_ref()).to_string()
+                        grace::label(request.grace.as_ref()).to_string()
                     } else {
                         String::new()
                     },

@@ -487,3 +487,46 @@ fn setting_the_roster_again_replaces_the_line_in_another_case() {
         "one line for the course, not a second in another case"
     );
 }
+
+/// The Requests tab's "in grace" and the class view's "late (in grace)" are one rule,
+/// a grace period handin does not know included: it covers nothing in either.
+#[test]
+fn standing_and_lateness_agree_on_every_grace_known_or_not() {
+    use crate::dropbox::{FileRequestDeadline, GracePeriod};
+    use crate::state::requests::{RequestRow, Standing};
+    use crate::submissions::{Lateness, lateness};
+    let deadline = fixed_now();
+    let mut graces: Vec<Option<GracePeriod>> = crate::file_request::grace::CHOICES.to_vec();
+    graces.push(Some(GracePeriod::Other));
+    let mut request = sample_requests(fixed_now())
+        .into_iter()
+        .find(|r| r.is_open)
+        .expect("an open request");
+    for grace in graces {
+        let mut wire = FileRequestDeadline::new(crate::time::to_dropbox(deadline));
+        if let Some(grace) = grace.clone() {
+            wire = wire.with_allow_late_uploads(grace);
+        }
+        request.deadline = Some(wire);
+        let row = RequestRow::new(request.clone());
+        for late_by in [
+            1,
+            86_400,
+            86_401,
+            2 * 86_400 + 1,
+            40 * 86_400,
+            3_650 * 86_400,
+        ] {
+            let now = deadline + chrono::Duration::seconds(late_by);
+            let Lateness::Late { within_grace, .. } = lateness(now, Some(deadline), grace.as_ref())
+            else {
+                panic!("{late_by} s after the deadline is late");
+            };
+            let in_grace = row.standing(now) == Standing::InGrace;
+            assert_eq!(
+                in_grace, within_grace,
+                "{grace:?}, {late_by} s late: the request says in grace {in_grace}, the file {within_grace}"
+            );
+        }
+    }
+}

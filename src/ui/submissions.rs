@@ -58,7 +58,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                     format!(
                         " · due {}, grace {}",
                         time::short(at, state.now, state.zone),
-                        crate::state::requests::grace_label(grace)
+                        crate::file_request::grace::label(grace)
                     )
                 }
                 None => " · no deadline".to_string(),
