@@ -11,7 +11,7 @@ use lettre::message::Mailbox;
 
 use super::{Delivery, Recipient, Values};
 use crate::dropbox::FileRequest;
-use crate::submissions::{ClassView, Roster, Standing};
+use crate::submissions::{ClassView, Roster};
 use crate::time::Zone;
 
 impl Values {
@@ -112,16 +112,12 @@ pub struct Recipients {
 }
 
 /// Every student of `roster`, or with `missing_in` (the request's class view) only those
-/// it shows as missing: a late file is handed in, and is not reminded.
+/// it has reminders for ([`ClassView::to_remind`]): a late file is handed in, and is not
+/// reminded.
 pub fn recipients(roster: &Roster, missing_in: Option<&ClassView>) -> Recipients {
     let chosen: Vec<usize> = match missing_in {
         None => (0..roster.students.len()).collect(),
-        Some(view) => view
-            .rows
-            .iter()
-            .filter(|row| row.standing == Standing::Missing)
-            .map(|row| row.student)
-            .collect(),
+        Some(view) => view.to_remind(),
     };
     let mut recipients = Recipients::default();
     for index in chosen {
@@ -147,7 +143,7 @@ mod tests {
     use super::*;
     use crate::dropbox::FileRequestDeadline;
     use crate::dropbox::GracePeriod;
-    use crate::submissions::{ClassRow, Student};
+    use crate::submissions::{ClassRow, Standing, Student};
     use chrono::FixedOffset;
 
     fn request(deadline: Option<FileRequestDeadline>) -> FileRequest {

@@ -14,7 +14,7 @@ use crate::config::MailTransport;
 use crate::dropbox::{FileRequest, Metadata};
 use crate::file_request::course_of;
 use crate::mail::{self, Delivery, Kind, Letter, Recipient, Sent, Templates, Values};
-use crate::submissions::{Roster, Standing};
+use crate::submissions::Roster;
 
 /// The mail overlay: what is being sent, to whom, and how it went.
 #[derive(Debug, Clone)]
@@ -329,14 +329,9 @@ impl State {
             && subs.load == Load::Loaded
             && !subs.folder_missing;
         overlay.reuse_missing = match (&subs.class, kind) {
-            (Some(class), Kind::Remind) if same_request && overlay.reuse_roster.is_some() => Some(
-                class
-                    .rows
-                    .iter()
-                    .filter(|row| row.standing == Standing::Missing)
-                    .map(|row| row.student)
-                    .collect(),
-            ),
+            (Some(class), Kind::Remind) if same_request && overlay.reuse_roster.is_some() => {
+                Some(class.to_remind().into_iter().collect())
+            }
             _ => None,
         };
         let folder =
@@ -478,10 +473,8 @@ impl State {
             &self.submissions.assignments,
         );
         crate::submissions::class_view(roster, &submissions)
-            .rows
-            .iter()
-            .filter(|row| row.standing == Standing::Missing)
-            .map(|row| row.student)
+            .to_remind()
+            .into_iter()
             .collect()
     }
 
@@ -1166,6 +1159,60 @@ mod tests {
             [true]
         );
         assert!(shown.visible[2..].iter().all(|&i| !shown.rows[i].missing));
+    }
+
+    #[test]
+    fn remind_never_chooses_a_student_whose_file_folds_to_their_name() {
+        let mut state = on_lab_report(config());
+        let effects = press(&mut state, KeyCode::Char('M'));
+        let [Effect::PrepareMail { generation, .. }] = effects.as_slice() else {
+            panic!("expected PrepareMail, got {effects:?}");
+        };
+        let roster = crate::submissions::parse_roster(
+            "name,email\nLan Nguyen,lan@example.edu\noluwaseun adebayo,seun@example.edu\n\
+             Ana Silva,ana.silva@example.edu\nAna Silva,ana.s@example.edu\n\
+             Katherine Johnson,kj@example.edu\n",
+        )
+        .expect("a roster");
+        let names = [
+            "Lan Nguyễn - functions.py",
+            "Oluwaseun Adébáyọ̀ - essay.pdf",
+            "Ana Silva - hw.pdf",
+        ];
+        let files = sample_files(fixed_now())
+            .into_iter()
+            .zip(names)
+            .map(|(mut file, name)| {
+                let folder = file
+                    .path_display
+                    .as_deref()
+                    .and_then(|path| path.rsplit_once('/'))
+                    .map(|(folder, _)| folder.to_string())
+                    .unwrap_or_default();
+                file.name = name.to_string();
+                file.path_display = Some(format!("{folder}/{name}"));
+                file.path_lower = Some(format!("{folder}/{name}").to_lowercase());
+                Metadata::File(file)
+            })
+            .collect();
+        update(
+            &mut state,
+            Action::MailPrepared(Box::new(MailPrepared {
+                generation: *generation,
+                transport: Ok("dry run into /tmp/mail".to_string()),
+                roster: Some(Ok(roster)),
+                files: Some(Ok(files)),
+            })),
+        );
+        assert_eq!(chosen_names(&state), ["Katherine Johnson"]);
+        assert_eq!(overlay(&state).missing, 1);
+        // The two a file may belong to can still be chosen by hand.
+        let ana = overlay(&state)
+            .rows
+            .iter()
+            .filter(|row| row.recipient.name == "Ana Silva")
+            .count();
+        assert_eq!(ana, 2);
     }
 
     #[test]
