@@ -23,10 +23,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures::AsyncReadExt as _;
-use handin::download::{self, Cancel, Item, Options, Progress, human_bytes};
+use handin::download::{self, Cancel, Item, Options, Progress};
 use handin::dropbox::content_hash::ContentHasher;
 use handin::dropbox::{ClientSettings, CreateFileRequestArgs, Dropbox, FileRequest};
 use handin::emulator::{Emulator, EmulatorOptions, Seed, Submission};
+use handin::size::human_bytes;
 use handin::submissions::Assignments;
 use tokio::io::AsyncWriteExt as _;
 

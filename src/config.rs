@@ -86,15 +86,16 @@ impl GraceSetting {
         GraceSetting::Always,
     ];
 
+    /// Dropbox's tag, as the file spells it.
     pub fn name(self) -> &'static str {
-        match self {
-            GraceSetting::None => "none",
-            GraceSetting::OneDay => "one_day",
-            GraceSetting::TwoDays => "two_days",
-            GraceSetting::SevenDays => "seven_days",
-            GraceSetting::ThirtyDays => "thirty_days",
-            GraceSetting::Always => "always",
-        }
+        crate::file_request::grace::tag(self.to_grace().as_ref())
+    }
+
+    /// The setting for a grace period; `None` for one handin does not know.
+    pub fn from_grace(grace: Option<&crate::dropbox::GracePeriod>) -> Option<GraceSetting> {
+        GraceSetting::ALL
+            .into_iter()
+            .find(|setting| setting.to_grace().as_ref() == grace)
     }
 
     pub fn to_grace(self) -> Option<crate::dropbox::GracePeriod> {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::dropbox::{FileRequest, FileRequestDeadline, GracePeriod};
-use crate::state::form::GRACE_CHOICES;
+use crate::file_request::grace;
 use crate::time::to_dropbox;
 
 /// The instant fixtures are built around: Friday 27 November 2026, 12:00 UTC.
@@ -152,7 +152,7 @@ pub fn many_requests(count: usize, now: DateTime<Utc>) -> Vec<FileRequest> {
             } else {
                 Some((
                     (i as i64 % 97) * 7 - 300,
-                    GRACE_CHOICES[i % GRACE_CHOICES.len()].clone(),
+                    grace::CHOICES[i % grace::CHOICES.len()].clone(),
                 ))
             };
             request(

@@ -10,12 +10,14 @@ pub mod deadline;
 pub mod download;
 pub mod dropbox;
 pub mod emulator;
+pub mod file_request;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod fs;
 pub mod keymap;
 pub mod logging;
 pub mod mail;
+pub mod size;
 pub mod state;
 pub mod submissions;
 pub mod syllabus;

@@ -29,16 +29,13 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use toml::Spanned;
 
-use crate::config::GraceSetting;
 use crate::deadline;
 use crate::dropbox::{
     CreateFileRequestArgs, FileRequest, FileRequestDeadline, GracePeriod, UpdateFileRequestArgs,
     UpdateFileRequestDeadline,
 };
-use crate::state::form::{
-    GRACE_CHOICES, control_error, destination_error, normalise_destination, title_error,
-};
-use crate::state::requests::grace_label;
+use crate::file_request::grace;
+use crate::state::form::{control_error, destination_error, normalise_destination, title_error};
 use crate::submissions::roster::csv_records;
 use crate::time::{self, Zone};
 
@@ -175,7 +172,7 @@ impl Draft {
                 }
             },
         };
-        let grace = match self.grace.as_deref().map(parse_grace) {
+        let grace = match self.grace.as_deref().map(grace::parse) {
             None => deadline.and(default_grace),
             Some(Ok(grace)) => {
                 let deadline_given = self.deadline.as_ref().is_some_and(|d| !d.is_blank());
@@ -266,69 +263,6 @@ pub fn parse_deadline(
     })
 }
 
-/// A grace period as written: the TUI's words (`none`, `1 day`, `2 days`, `7 days`,
-/// `30 days`, `always`) or Dropbox's tags (`one_day`, `two_days`, `seven_days`,
-/// `thirty_days`, `always`), or short forms (`2d`, `48h`), in any case, with `-` or `_`
-/// for spaces. Empty means none.
-pub fn parse_grace(text: &str) -> Result<Option<GracePeriod>, String> {
-    let wanted = squeeze(text);
-    if wanted.is_empty() {
-        return Ok(None);
-    }
-    // Short forms, as the deadline field writes offsets: "2d", "7 days", "48h".
-    let digits: String = wanted.chars().take_while(char::is_ascii_digit).collect();
-    if let Ok(count) = digits.parse::<u32>() {
-        let days = match wanted[digits.len()..].trim() {
-            "d" | "day" | "days" => Some(count),
-            "h" | "hour" | "hours" if count % 24 == 0 => Some(count / 24),
-            _ => None,
-        };
-        let grace = match days {
-            Some(1) => Some(GracePeriod::OneDay),
-            Some(2) => Some(GracePeriod::TwoDays),
-            Some(7) => Some(GracePeriod::SevenDays),
-            Some(30) => Some(GracePeriod::ThirtyDays),
-            _ => None,
-        };
-        if grace.is_some() {
-            return Ok(grace);
-        }
-    }
-    for setting in GraceSetting::ALL {
-        let grace = setting.to_grace();
-        if wanted == squeeze(setting.name()) || wanted == squeeze(grace_label(grace.as_ref())) {
-            return Ok(grace);
-        }
-    }
-    Err(format!(
-        "\"{}\" is not a grace period; use one of {} (or Dropbox's {}).",
-        text.trim(),
-        grace_words().join(", "),
-        GraceSetting::ALL[1..]
-            .iter()
-            .map(|setting| setting.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
-}
-
-/// The grace choices in the words the TUI shows, shortest first.
-pub fn grace_words() -> Vec<&'static str> {
-    GRACE_CHOICES
-        .iter()
-        .map(|choice| grace_label(choice.as_ref()))
-        .collect()
-}
-
-/// Lowercase, `-` and `_` as spaces, runs of spaces as one.
-fn squeeze(text: &str) -> String {
-    text.to_lowercase()
-        .replace(['-', '_'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// What `handin requests update` was asked to change; `None` leaves a part as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
@@ -381,7 +315,7 @@ impl Changes {
             .deadline
             .as_ref()
             .and_then(|held| held.allow_late_uploads.clone());
-        let grace = match self.grace.as_deref().map(parse_grace) {
+        let grace = match self.grace.as_deref().map(grace::parse) {
             None => None,
             Some(Ok(grace)) => Some(grace),
             Some(Err(reason)) => {
@@ -1070,32 +1004,6 @@ open = false
             Format::Toml
         );
         assert_eq!(Format::detect(None, "title,destination\n"), Format::Csv);
-    }
-
-    #[test]
-    fn grace_takes_the_tuis_words_and_dropboxs_tags() {
-        for (text, grace) in [
-            ("", None),
-            ("none", None),
-            ("1 day", Some(GracePeriod::OneDay)),
-            ("2d", Some(GracePeriod::TwoDays)),
-            ("48h", Some(GracePeriod::TwoDays)),
-            ("7 D", Some(GracePeriod::SevenDays)),
-            ("30days", Some(GracePeriod::ThirtyDays)),
-            ("ONE_DAY", Some(GracePeriod::OneDay)),
-            ("2-days", Some(GracePeriod::TwoDays)),
-            ("seven_days", Some(GracePeriod::SevenDays)),
-            ("30 days", Some(GracePeriod::ThirtyDays)),
-            ("always", Some(GracePeriod::Always)),
-        ] {
-            assert_eq!(parse_grace(text), Ok(grace), "{text}");
-        }
-        let error = parse_grace("3 days").expect_err("not a choice");
-        assert!(
-            error.contains("none, 1 day, 2 days, 7 days, 30 days, always"),
-            "{error}"
-        );
-        assert!(error.contains("one_day"), "{error}");
     }
 
     #[test]

@@ -1127,3 +1127,28 @@ async fn completions_are_printed_for_each_shell() {
         assert!(output.stdout.contains("delete-closed"), "{shell}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roster_key_in_another_case_written_with_a_tilde_is_the_courses_class_list() {
+    let emulator = emulator().await;
+    let session = Session::new(&emulator);
+    let essay = request_with_files(&emulator, "Essay").await;
+    // The home folder is the session's: `~/rosters/cs101.csv` is read there.
+    std::fs::create_dir(session.path("rosters")).expect("folder");
+    session.write("rosters/cs101.csv", ROSTER);
+    session.write(
+        "config.toml",
+        "[rosters]\n\"/courses/cs101\" = \"~/rosters/cs101.csv\"\n",
+    );
+    let mut command = session.command(&["submissions", "export", &essay.id, "--out", "-"]);
+    command.env("HOME", session.dir.path());
+    let exported = run(command).await;
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    for student in ["Ada Lovelace", "Alan Turing", "Katherine Johnson"] {
+        assert!(
+            exported.stdout.contains(student),
+            "{student} in {}",
+            exported.stdout
+        );
+    }
+}

@@ -1030,3 +1030,31 @@ async fn the_stored_password_signs_in_and_the_environment_wins() {
     assert_eq!(output.code, 2, "{output:?}");
     emulator.shutdown().await;
 }
+
+/// A student who handed in under a spelling that folds to the roster's is not reminded,
+/// whatever the script ("Lan Nguyễn" is "Lan Nguyen"), and neither is anyone a file may
+/// belong to (one name, two rows): the professor decides about those.
+#[tokio::test]
+async fn remind_skips_every_spelling_of_a_student_who_handed_in() {
+    let emulator = emulator().await;
+    let request = lab(&emulator).await;
+    hand_in(&emulator, &request, "Lan Nguyễn");
+    hand_in(&emulator, &request, "Oluwaseun Adébáyọ̀");
+    hand_in(&emulator, &request, "Ana Silva");
+    let server = SmtpServer::start(Options::default());
+    let session = Session::new(&emulator, &mail_config(server.port(), ""));
+    std::fs::write(
+        session.path("class.csv"),
+        "name,email\nLan Nguyen,lan@example.edu\noluwaseun adebayo,seun@example.edu\n\
+         Ana Silva,ana.silva@example.edu\nAna Silva,ana.s@example.edu\n\
+         Katherine Johnson,kj@example.edu\n",
+    )
+    .expect("roster");
+    let roster = session.path("class.csv").display().to_string();
+    let output = session
+        .run(&["remind", &request.id, "--roster", &roster, "--yes"])
+        .await;
+    assert_eq!(output.code, 0, "{output:?}");
+    assert_eq!(recipients(&server), ["kj@example.edu"]);
+    emulator.shutdown().await;
+}

@@ -779,12 +779,64 @@ fn hostile_file_names_are_drawn_written_out_and_the_columns_stay_aligned() {
             .any(|line| line.trim_start().starts_with("Ada Lovelace")),
         "{shown}"
     );
-    // The size (right-aligned in its 8 columns) still ends under the Size column.
+    // The size (right-aligned in its column) still ends under the Size column.
     let (size_x, _) = find(&terminal, "Size");
+    let last = size_x + handin::size::WIDTH as u16 - 1;
     for name in ["fdp.exe", "ZWNobyBwd25lZA==", "a.pdf\\u{a}Ada"] {
         let (_, y) = find(&terminal, name);
-        assert_eq!(buffer[(size_x + 7, y)].symbol(), "B", "{name}:\n{shown}");
+        assert_eq!(buffer[(last, y)].symbol(), "B", "{name}:\n{shown}");
     }
+}
+
+/// Sizes read as the CLI writes them, and the column holds the whole of the largest:
+/// a 10 GiB file once showed as "240.0 MB", its leading digits cut.
+#[test]
+fn the_size_column_shows_whole_sizes_in_the_clis_units_at_80x24() {
+    let mut state = opened(80, 24, false);
+    let mut files = sample_files(fixed_now());
+    let sizes = [10 * 1024 * 1024 * 1024, 999_999, 2_000_000_000_000];
+    for (file, size) in files.iter_mut().zip(sizes) {
+        file.size = size;
+    }
+    let generation = state.submissions.generation;
+    update(
+        &mut state,
+        Action::FilesListed {
+            generation,
+            result: Ok((
+                files.into_iter().map(Metadata::File).collect(),
+                "cursor-1".to_string(),
+            )),
+        },
+    );
+    let terminal = draw(&state);
+    let buffer = terminal.backend().buffer();
+    let shown = screen(&state);
+    let (size_x, _) = find(&terminal, "Size");
+    let width = handin::size::WIDTH as u16;
+    for size in sizes {
+        let expected = handin::size::human_bytes(size);
+        let (x, y) = find(&terminal, &expected);
+        // Whole, right-aligned inside the column, nothing spilling into the File column.
+        assert!(
+            x >= size_x,
+            "{expected} starts in the Size column:\n{shown}"
+        );
+        assert_eq!(
+            x + expected.chars().count() as u16,
+            size_x + width,
+            "{expected} ends with the column:\n{shown}"
+        );
+        assert_eq!(
+            buffer[(size_x - 1, y)].symbol(),
+            " ",
+            "{expected}:\n{shown}"
+        );
+    }
+    for expected in ["11 GB", "1.0 MB", "2.0 TB"] {
+        assert!(shown.contains(expected), "{expected} in\n{shown}");
+    }
+    assert!(!shown.contains("KB") && !shown.contains("MiB"), "{shown}");
 }
 
 #[test]

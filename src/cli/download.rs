@@ -13,10 +13,9 @@ use clap::Args;
 use futures::StreamExt as _;
 
 use super::{Cli, RequestIdParser};
-use crate::download::{
-    self, Cancel, Item, Options, Progress, Snapshot, Summary, human_bytes, human_duration,
-};
+use crate::download::{self, Cancel, Item, Options, Progress, Snapshot, Summary, human_duration};
 use crate::dropbox::{Dropbox, FileRequest};
+use crate::size::human_bytes;
 use crate::submissions::Assignments;
 use crate::untrusted::{visible, visible_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -97,9 +96,13 @@ struct Plan {
     root: PathBuf,
     courses_root: String,
     assignments: Assignments,
-    /// The class lists of `[rosters]` in the config, by course folder (lowercase), which
-    /// spell the student folders as the TUI does.
-    rosters: std::collections::HashMap<String, crate::submissions::Roster>,
+    /// Says which class list is a course's.
+    config: crate::config::Config,
+    /// Where `~` in a class list's path starts.
+    home: Option<PathBuf>,
+    /// The class lists that could be read, by file, which spell the student folders as
+    /// the TUI does.
+    rosters: std::collections::HashMap<PathBuf, crate::submissions::Roster>,
     options: Options,
 }
 
@@ -107,12 +110,19 @@ struct Plan {
 /// left out (its students' folders are then named from the file names).
 fn load_rosters(
     config: &crate::config::Config,
-) -> std::collections::HashMap<String, crate::submissions::Roster> {
+    home: Option<&Path>,
+) -> std::collections::HashMap<PathBuf, crate::submissions::Roster> {
     let mut rosters = std::collections::HashMap::new();
-    for (course, path) in &config.rosters {
-        match crate::submissions::load_roster(path) {
+    for course in config.rosters.keys() {
+        let Some(path) = crate::file_request::roster_for(config, course, home) else {
+            continue;
+        };
+        if rosters.contains_key(&path) {
+            continue;
+        }
+        match crate::submissions::load_roster(&path) {
             Ok(roster) => {
-                rosters.insert(course.to_lowercase(), roster);
+                rosters.insert(path, roster);
             }
             Err(message) => eprintln!(
                 "handin: {message} Student folders of {course} are named from the file names."
@@ -127,11 +137,13 @@ impl Plan {
         &self,
         request: &crate::dropbox::FileRequest,
     ) -> Option<&crate::submissions::Roster> {
-        let course = crate::state::submissions::course_of(
-            request.destination.as_deref()?,
-            &self.courses_root,
-        )?;
-        self.rosters.get(&course.to_lowercase())
+        let course =
+            crate::file_request::course_of(request.destination.as_deref()?, &self.courses_root)?;
+        self.rosters.get(&crate::file_request::roster_for(
+            &self.config,
+            &course,
+            self.home.as_deref(),
+        )?)
     }
 }
 
@@ -163,11 +175,14 @@ pub fn command(runtime: &tokio::runtime::Runtime, cli: &Cli, args: &DownloadArgs
         Ok(dropbox) => dropbox,
         Err(failure) => return failure.report(),
     };
+    let home = crate::file_request::home_folder();
     let plan = Plan {
         root,
         courses_root: setup.config.courses_root.clone(),
         assignments,
-        rosters: load_rosters(&setup.config),
+        rosters: load_rosters(&setup.config, home.as_deref()),
+        config: setup.config.clone(),
+        home,
         options: Options {
             concurrency: args
                 .concurrency

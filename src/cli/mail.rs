@@ -322,15 +322,14 @@ fn roster(setup: &Setup, args: &MailArgs, request: &FileRequest) -> Result<Roste
         Some(path) => path.clone(),
         None => {
             let course = request.destination.as_deref().and_then(|destination| {
-                crate::state::submissions::course_of(destination, &setup.config.courses_root)
+                crate::file_request::course_of(destination, &setup.config.courses_root)
             });
             let configured = course.as_deref().and_then(|course| {
-                setup
-                    .config
-                    .rosters
-                    .iter()
-                    .find(|(folder, _)| folder.eq_ignore_ascii_case(course))
-                    .map(|(_, path)| path.clone())
+                crate::file_request::roster_for(
+                    &setup.config,
+                    course,
+                    crate::file_request::home_folder().as_deref(),
+                )
             });
             match (configured, course) {
                 (Some(path), _) => path,

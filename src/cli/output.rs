@@ -6,9 +6,9 @@
 use std::io::{self, IsTerminal as _, Write as _};
 
 use super::{FormatArgs, JsonArgs};
-use crate::config::GraceSetting;
-use crate::dropbox::{FileRequest, GracePeriod};
-use crate::state::requests::{RequestRow, Standing, grace_label};
+use crate::dropbox::FileRequest;
+use crate::file_request::grace;
+use crate::state::requests::{RequestRow, Standing};
 use crate::time::{self, Zone};
 use crate::untrusted::{escape_in_json, visible};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -176,15 +176,6 @@ fn dropbox_time(text: &str) -> String {
     time::parse_dropbox(text).map_or_else(|| text.to_string(), rfc3339)
 }
 
-/// Dropbox's tag for a grace period (`one_day` ...), `other` for one this handin does
-/// not know.
-pub(super) fn grace_tag(grace: &GracePeriod) -> &'static str {
-    GraceSetting::ALL
-        .into_iter()
-        .find(|setting| setting.to_grace().as_ref() == Some(grace))
-        .map_or("other", GraceSetting::name)
-}
-
 /// A file request as scripts get it.
 #[derive(Debug, Serialize)]
 pub(super) struct RequestJson {
@@ -224,7 +215,7 @@ impl RequestJson {
                 .deadline
                 .as_ref()
                 .map(|deadline| dropbox_time(&deadline.deadline)),
-            grace: row.grace().map(grace_tag),
+            grace: row.grace().map(|g| grace::tag(Some(g))),
             description: request.description.clone(),
             file_count: request.file_count,
         }
@@ -307,7 +298,7 @@ fn requests_table(requests: &[FileRequest], now: DateTime<Utc>) -> String {
             row.deadline
                 .map_or_else(|| "—".to_string(), |at| time::short(at, now, Zone::Local)),
             if row.deadline.is_some() {
-                grace_label(row.grace()).to_string()
+                grace::label(row.grace()).to_string()
             } else {
                 String::new()
             },
@@ -364,7 +355,7 @@ fn request_detail(request: &FileRequest, now: DateTime<Utc>) -> String {
                 "Deadline",
                 format!("{} ({})", time::full(at, zone), time::relative(at, now)),
             ));
-            lines.push(("Grace", grace_label(row.grace()).to_string()));
+            lines.push(("Grace", grace::label(row.grace()).to_string()));
         }
         None => lines.push(("Deadline", "none".to_string())),
     }
@@ -407,11 +398,5 @@ mod tests {
             csv(&["a", "b"], [vec!["x, y".to_string(), "z".to_string()]]),
             "a,b\r\n\"x, y\",z\r\n"
         );
-    }
-
-    #[test]
-    fn grace_tags_are_dropboxs() {
-        assert_eq!(grace_tag(&GracePeriod::OneDay), "one_day");
-        assert_eq!(grace_tag(&GracePeriod::Always), "always");
     }
 }

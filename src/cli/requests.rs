@@ -16,7 +16,7 @@ use futures::Future;
 
 use super::{Cli, FormatArgs, JsonArgs, RequestIdParser, YesArgs};
 use crate::dropbox::{FileRequest, UpdateFileRequestArgs};
-use crate::state::requests::grace_label;
+use crate::file_request::grace;
 use crate::syllabus::{self, Changes, DeadlineText, Draft, Field, FieldError, NewRequest, Row};
 use crate::time::{self, Zone};
 use crate::untrusted::{visible, visible_lines};
@@ -592,7 +592,7 @@ fn print_planned(rows: &[Row], format: Format, now: DateTime<Utc>) {
             destination: request.destination.clone(),
             open: request.open,
             deadline: request.deadline.map(output::rfc3339),
-            grace: request.grace.as_ref().map(output::grace_tag),
+            grace: request.grace.as_ref().map(|g| grace::tag(Some(g))),
             description: request.description.clone(),
         }
     };
@@ -621,7 +621,7 @@ fn print_planned(rows: &[Row], format: Format, now: DateTime<Utc>) {
                         .deadline
                         .map_or_else(|| "—".to_string(), |at| time::short(at, now, Zone::Local)),
                     if request.deadline.is_some() {
-                        grace_label(request.grace.as_ref()).to_string()
+                        grace::label(request.grace.as_ref()).to_string()
                     } else {
                         String::new()
                     },

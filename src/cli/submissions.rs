@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 
 use super::{Cli, FormatArgs, RequestIdParser};
-use crate::download::human_bytes;
 use crate::dropbox::{FileMetadata, FileRequest, Metadata};
-use crate::state::submissions::course_of;
+use crate::file_request::{course_of, roster_for as configured_roster};
+use crate::size::human_bytes;
 use crate::submissions::{
     self, Assignments, ClassView, GridColumn, Lateness, Match, Roster, Standing, Submission,
 };
@@ -199,12 +199,12 @@ fn roster_for(
     let Some(course) = destination.and_then(|d| course_of(d, &config.courses_root)) else {
         return Ok(None);
     };
-    let configured = config
-        .rosters
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(&course));
-    match configured {
-        Some((_, path)) => load_roster(path).map(Some),
+    match configured_roster(
+        config,
+        &course,
+        crate::file_request::home_folder().as_deref(),
+    ) {
+        Some(path) => load_roster(&path).map(Some),
         None => Ok(None),
     }
 }

@@ -100,7 +100,7 @@ fn split_extension(name: &str) -> (&str, &str) {
 /// `courses_root` (`/Courses/CS101 Intro/Lab 1` -> `CS101 Intro`), or else the folder the
 /// destination is in, or `_no course` for a destination at the top of the Dropbox.
 pub fn course_folder_name(destination: &str, courses_root: &str) -> String {
-    if let Some(course) = crate::state::submissions::course_of(destination, courses_root) {
+    if let Some(course) = crate::file_request::course_of(destination, courses_root) {
         return safe_name(course.rsplit('/').next().unwrap_or(&course));
     }
     let trimmed = destination.trim_end_matches('/');

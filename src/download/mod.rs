@@ -15,7 +15,7 @@ pub use layout::{
     PARTIAL_FOLDER, UNATTRIBUTED, course_folder_name, partial_path, plan, plan_request,
     request_folder, safe_name,
 };
-pub use progress::{InFlight, Progress, Snapshot, human_bytes, human_duration};
+pub use progress::{InFlight, Progress, Snapshot, human_duration};
 
 use std::path::PathBuf;
 

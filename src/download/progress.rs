@@ -3,6 +3,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::size::human_bytes;
+
 /// A file being fetched right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InFlight {
@@ -60,25 +62,6 @@ impl Snapshot {
             line.push_str(&format!(" · {} failed", self.failed));
         }
         line
-    }
-}
-
-/// "3.1 MB", "812 kB", "96 B" (powers of 1000, as file managers show sizes).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
-    if bytes < 1000 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if value < 10.0 {
-        format!("{value:.1} {}", UNITS[unit])
-    } else {
-        format!("{value:.0} {}", UNITS[unit])
     }
 }
 
@@ -195,10 +178,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_and_durations_read_well() {
-        assert_eq!(human_bytes(96), "96 B");
-        assert_eq!(human_bytes(812_000), "812 kB");
-        assert_eq!(human_bytes(3_140_000), "3.1 MB");
+    fn durations_read_well() {
         assert_eq!(human_duration(Duration::from_secs(4)), "4 s");
         assert_eq!(human_duration(Duration::from_secs(125)), "2 min 5 s");
         assert_eq!(human_duration(Duration::from_secs(3780)), "1 h 3 min");

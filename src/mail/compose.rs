@@ -10,8 +10,8 @@ use lettre::Address;
 use lettre::message::Mailbox;
 
 use super::{Delivery, Recipient, Values};
-use crate::dropbox::{FileRequest, GracePeriod};
-use crate::submissions::{ClassView, Roster, Standing};
+use crate::dropbox::FileRequest;
+use crate::submissions::{ClassView, Roster};
 use crate::time::Zone;
 
 impl Values {
@@ -32,7 +32,7 @@ impl Values {
                     // Never seen from Dropbox; the raw text still says when.
                     None => deadline.deadline.clone(),
                 },
-                grace_sentence(deadline.allow_late_uploads.as_ref()),
+                crate::file_request::grace::sentence(deadline.allow_late_uploads.as_ref()),
             ),
         };
         Values {
@@ -66,26 +66,10 @@ pub fn written_deadline(at: DateTime<Utc>, zone: Zone) -> String {
     )
 }
 
-/// What the grace period means for a student, as a sentence.
-pub fn grace_sentence(grace: Option<&GracePeriod>) -> String {
-    let after = match grace {
-        None => return "Late uploads are not accepted.".to_string(),
-        Some(GracePeriod::OneDay) => "for 1 day after the deadline",
-        Some(GracePeriod::TwoDays) => "for 2 days after the deadline",
-        Some(GracePeriod::SevenDays) => "for 7 days after the deadline",
-        Some(GracePeriod::ThirtyDays) => "for 30 days after the deadline",
-        Some(GracePeriod::Always) => "at any time after the deadline",
-        Some(_) => {
-            return "Late uploads may be accepted for a while after the deadline.".to_string();
-        }
-    };
-    format!("Late uploads are accepted {after}.")
-}
-
 /// "CS101 Intro" for `/Courses/CS101 Intro/Lab 1`; outside the courses folder, the name
 /// of the folder the request's folder is in.
 fn course_name(destination: &str, courses_root: &str) -> String {
-    if let Some(course) = crate::state::submissions::course_of(destination, courses_root) {
+    if let Some(course) = crate::file_request::course_of(destination, courses_root) {
         return course.rsplit('/').next().unwrap_or_default().to_string();
     }
     let trimmed = destination.trim_end_matches('/');
@@ -128,16 +112,12 @@ pub struct Recipients {
 }
 
 /// Every student of `roster`, or with `missing_in` (the request's class view) only those
-/// it shows as missing: a late file is handed in, and is not reminded.
+/// it has reminders for ([`ClassView::to_remind`]): a late file is handed in, and is not
+/// reminded.
 pub fn recipients(roster: &Roster, missing_in: Option<&ClassView>) -> Recipients {
     let chosen: Vec<usize> = match missing_in {
         None => (0..roster.students.len()).collect(),
-        Some(view) => view
-            .rows
-            .iter()
-            .filter(|row| row.standing == Standing::Missing)
-            .map(|row| row.student)
-            .collect(),
+        Some(view) => view.to_remind(),
     };
     let mut recipients = Recipients::default();
     for index in chosen {
@@ -162,7 +142,8 @@ pub fn recipients(roster: &Roster, missing_in: Option<&ClassView>) -> Recipients
 mod tests {
     use super::*;
     use crate::dropbox::FileRequestDeadline;
-    use crate::submissions::{ClassRow, Student};
+    use crate::dropbox::GracePeriod;
+    use crate::submissions::{ClassRow, Standing, Student};
     use chrono::FixedOffset;
 
     fn request(deadline: Option<FileRequestDeadline>) -> FileRequest {

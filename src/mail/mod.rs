@@ -10,9 +10,7 @@ pub mod record;
 pub mod template;
 pub mod transport;
 
-pub use compose::{
-    Recipients, check_address, grace_sentence, professor_name, recipients, written_deadline,
-};
+pub use compose::{Recipients, check_address, professor_name, recipients, written_deadline};
 pub use record::{MailLog, Sent};
 pub use template::{PLACEHOLDERS, Template, TemplateError, Templates, Values, letter};
 pub use transport::{Mailer, MailerError};

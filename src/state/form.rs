@@ -13,6 +13,7 @@ use crate::dropbox::{
     CreateFileRequestArgs, FileRequest, FileRequestDeadline, GracePeriod, UpdateFileRequestArgs,
     UpdateFileRequestDeadline,
 };
+use crate::file_request::grace;
 use crate::time::{self, Zone};
 
 /// The longest title accepted: the title also names the destination folder by default,
@@ -64,18 +65,8 @@ impl Field {
     }
 }
 
-/// The grace choices, in the order the selector cycles through them (and the table sorts).
-pub const GRACE_CHOICES: [Option<GracePeriod>; 6] = [
-    None,
-    Some(GracePeriod::OneDay),
-    Some(GracePeriod::TwoDays),
-    Some(GracePeriod::SevenDays),
-    Some(GracePeriod::ThirtyDays),
-    Some(GracePeriod::Always),
-];
-
 fn grace_index(grace: Option<&GracePeriod>) -> usize {
-    GRACE_CHOICES
+    grace::CHOICES
         .iter()
         .position(|choice| choice.as_ref() == grace)
         .unwrap_or(0)
@@ -272,7 +263,7 @@ impl RequestForm {
     }
 
     pub fn grace_choice(&self) -> &Option<GracePeriod> {
-        &GRACE_CHOICES[self.grace.min(GRACE_CHOICES.len() - 1)]
+        &grace::CHOICES[self.grace.min(grace::CHOICES.len() - 1)]
     }
 
     pub fn deadline_reading(&self, now: DateTime<Utc>, zone: Zone) -> DeadlineReading {
@@ -464,7 +455,7 @@ impl RequestForm {
                 if !self.grace_enabled(now, zone) {
                     return FormOutcome::Editing;
                 }
-                let len = GRACE_CHOICES.len();
+                let len = grace::CHOICES.len();
                 match key.code {
                     KeyCode::Left | KeyCode::Char('h') => self.grace = (self.grace + len - 1) % len,
                     KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {

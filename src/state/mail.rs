@@ -8,13 +8,13 @@ use std::collections::HashSet;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::submissions::course_of;
 use super::{Confirm, Level, Load, Modal, Pending, State, Tab};
 use crate::action::{Effect, MailPrepared};
 use crate::config::MailTransport;
 use crate::dropbox::{FileRequest, Metadata};
+use crate::file_request::course_of;
 use crate::mail::{self, Delivery, Kind, Letter, Recipient, Sent, Templates, Values};
-use crate::submissions::{Roster, Standing};
+use crate::submissions::Roster;
 
 /// The mail overlay: what is being sent, to whom, and how it went.
 #[derive(Debug, Clone)]
@@ -298,7 +298,11 @@ impl State {
             self.mail = Some(overlay);
             return Vec::new();
         };
-        let Some(roster_path) = self.config().rosters.get(&course).cloned() else {
+        let Some(roster_path) = crate::file_request::roster_for(
+            self.config(),
+            &course,
+            self.environment.home.as_deref(),
+        ) else {
             overlay.phase = MailPhase::Notice(format!(
                 "{} has no class list yet. Open the request (Enter), press R in the Submissions tab and give the CSV file (name,email), or add the course under [rosters] in the config file:\n\n[rosters]\n\"{course}\" = \"~/rosters/{}.csv\"",
                 overlay.course,
@@ -328,14 +332,9 @@ impl State {
             && subs.load == Load::Loaded
             && !subs.folder_missing;
         overlay.reuse_missing = match (&subs.class, kind) {
-            (Some(class), Kind::Remind) if same_request && overlay.reuse_roster.is_some() => Some(
-                class
-                    .rows
-                    .iter()
-                    .filter(|row| row.standing == Standing::Missing)
-                    .map(|row| row.student)
-                    .collect(),
-            ),
+            (Some(class), Kind::Remind) if same_request && overlay.reuse_roster.is_some() => {
+                Some(class.to_remind().into_iter().collect())
+            }
             _ => None,
         };
         let folder =
@@ -477,10 +476,8 @@ impl State {
             &self.submissions.assignments,
         );
         crate::submissions::class_view(roster, &submissions)
-            .rows
-            .iter()
-            .filter(|row| row.standing == Standing::Missing)
-            .map(|row| row.student)
+            .to_remind()
+            .into_iter()
             .collect()
     }
 
@@ -1024,6 +1021,23 @@ mod tests {
     }
 
     #[test]
+    fn the_class_list_is_found_under_a_key_in_another_case_written_with_a_tilde() {
+        let mut config = config();
+        config.rosters.clear();
+        config
+            .rosters
+            .insert(COURSE.to_uppercase(), "~/rosters/phys150.csv".into());
+        let mut state = on_lab_report(config);
+        state.environment.home = Some("/home/ada".into());
+        let Effect::PrepareMail { roster, .. } = opened(&mut state, 'm') else {
+            unreachable!()
+        };
+        // The home folder the run was given, never read by the reducer itself.
+        assert_eq!(roster, Some("/home/ada/rosters/phys150.csv".into()));
+        assert_eq!(overlay(&state).phase, MailPhase::Picking);
+    }
+
+    #[test]
     fn invite_chooses_the_whole_class_and_previews_the_first_letter() {
         let mut state = on_lab_report(config());
         let effect = opened(&mut state, 'm');
@@ -1123,6 +1137,60 @@ mod tests {
             [true]
         );
         assert!(shown.visible[2..].iter().all(|&i| !shown.rows[i].missing));
+    }
+
+    #[test]
+    fn remind_never_chooses_a_student_whose_file_folds_to_their_name() {
+        let mut state = on_lab_report(config());
+        let effects = press(&mut state, KeyCode::Char('M'));
+        let [Effect::PrepareMail { generation, .. }] = effects.as_slice() else {
+            panic!("expected PrepareMail, got {effects:?}");
+        };
+        let roster = crate::submissions::parse_roster(
+            "name,email\nLan Nguyen,lan@example.edu\noluwaseun adebayo,seun@example.edu\n\
+             Ana Silva,ana.silva@example.edu\nAna Silva,ana.s@example.edu\n\
+             Katherine Johnson,kj@example.edu\n",
+        )
+        .expect("a roster");
+        let names = [
+            "Lan Nguyễn - functions.py",
+            "Oluwaseun Adébáyọ̀ - essay.pdf",
+            "Ana Silva - hw.pdf",
+        ];
+        let files = sample_files(fixed_now())
+            .into_iter()
+            .zip(names)
+            .map(|(mut file, name)| {
+                let folder = file
+                    .path_display
+                    .as_deref()
+                    .and_then(|path| path.rsplit_once('/'))
+                    .map(|(folder, _)| folder.to_string())
+                    .unwrap_or_default();
+                file.name = name.to_string();
+                file.path_display = Some(format!("{folder}/{name}"));
+                file.path_lower = Some(format!("{folder}/{name}").to_lowercase());
+                Metadata::File(file)
+            })
+            .collect();
+        update(
+            &mut state,
+            Action::MailPrepared(Box::new(MailPrepared {
+                generation: *generation,
+                transport: Ok("dry run into /tmp/mail".to_string()),
+                roster: Some(Ok(roster)),
+                files: Some(Ok(files)),
+            })),
+        );
+        assert_eq!(chosen_names(&state), ["Katherine Johnson"]);
+        assert_eq!(overlay(&state).missing, 1);
+        // The two a file may belong to can still be chosen by hand.
+        let ana = overlay(&state)
+            .rows
+            .iter()
+            .filter(|row| row.recipient.name == "Ana Silva")
+            .count();
+        assert_eq!(ana, 2);
     }
 
     #[test]

@@ -497,3 +497,117 @@ fn the_reducer_imports_no_view_and_does_no_io() {
         }
     }
 }
+
+/// The sample term with "Lab report 1" (in `/Courses/PHYS150 Mechanics`) under the cursor.
+fn on_lab_report(config: crate::config::Config) -> State {
+    let mut state = state().with_config(config);
+    state.start();
+    update(
+        &mut state,
+        Action::RequestsLoaded {
+            generation: 1,
+            result: Ok(sample_requests(fixed_now())),
+        },
+    );
+    while selected_title(&state) != "Lab report 1" {
+        press(&mut state, KeyCode::Down);
+    }
+    state
+}
+
+#[test]
+fn a_roster_key_in_another_case_written_with_a_tilde_is_loaded_when_a_request_opens() {
+    let mut config = crate::config::Config::default();
+    config.rosters.insert(
+        "/courses/phys150 mechanics".to_string(),
+        "~/rosters/phys150.csv".into(),
+    );
+    let mut state = on_lab_report(config);
+    state.environment.home = Some("/home/ada".into());
+    let effects = press(&mut state, KeyCode::Enter);
+    let loaded: Vec<_> = effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::LoadRoster { path, .. } => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        loaded,
+        [std::path::PathBuf::from("/home/ada/rosters/phys150.csv")]
+    );
+}
+
+#[test]
+fn setting_the_roster_again_replaces_the_line_in_another_case() {
+    use crate::config::ConfigKey;
+    let mut config = crate::config::Config::default();
+    config.rosters.insert(
+        "/courses/phys150 mechanics".to_string(),
+        "/old/phys150.csv".into(),
+    );
+    let mut state = on_lab_report(config);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('R'));
+    let Some(super::submissions::Prompt::Roster { input }) = &state.submissions.prompt else {
+        panic!("the roster prompt is open: {:?}", state.submissions.prompt);
+    };
+    assert_eq!(input.value(), "/old/phys150.csv");
+    for _ in 0.."/old/phys150.csv".chars().count() {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "/new/phys150.csv");
+    let effects = press(&mut state, KeyCode::Enter);
+    let Some(Effect::SaveConfig { key, config, .. }) = effects.first() else {
+        panic!("the roster is saved: {effects:?}");
+    };
+    assert_eq!(key, &ConfigKey::roster("/courses/phys150 mechanics"));
+    assert_eq!(
+        config.rosters.keys().collect::<Vec<_>>(),
+        ["/courses/phys150 mechanics"],
+        "one line for the course, not a second in another case"
+    );
+}
+
+/// The Requests tab's "in grace" and the class view's "late (in grace)" are one rule,
+/// a grace period handin does not know included: it covers nothing in either.
+#[test]
+fn standing_and_lateness_agree_on_every_grace_known_or_not() {
+    use crate::dropbox::{FileRequestDeadline, GracePeriod};
+    use crate::state::requests::{RequestRow, Standing};
+    use crate::submissions::{Lateness, lateness};
+    let deadline = fixed_now();
+    let mut graces: Vec<Option<GracePeriod>> = crate::file_request::grace::CHOICES.to_vec();
+    graces.push(Some(GracePeriod::Other));
+    let mut request = sample_requests(fixed_now())
+        .into_iter()
+        .find(|r| r.is_open)
+        .expect("an open request");
+    for grace in graces {
+        let mut wire = FileRequestDeadline::new(crate::time::to_dropbox(deadline));
+        if let Some(grace) = grace.clone() {
+            wire = wire.with_allow_late_uploads(grace);
+        }
+        request.deadline = Some(wire);
+        let row = RequestRow::new(request.clone());
+        for late_by in [
+            1,
+            86_400,
+            86_401,
+            2 * 86_400 + 1,
+            40 * 86_400,
+            3_650 * 86_400,
+        ] {
+            let now = deadline + chrono::Duration::seconds(late_by);
+            let Lateness::Late { within_grace, .. } = lateness(now, Some(deadline), grace.as_ref())
+            else {
+                panic!("{late_by} s after the deadline is late");
+            };
+            let in_grace = row.standing(now) == Standing::InGrace;
+            assert_eq!(
+                in_grace, within_grace,
+                "{grace:?}, {late_by} s late: the request says in grace {in_grace}, the file {within_grace}"
+            );
+        }
+    }
+}

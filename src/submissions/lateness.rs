@@ -8,6 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::dropbox::GracePeriod;
+use crate::file_request::grace::{self, GraceLength};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lateness {
@@ -37,30 +38,9 @@ pub fn lateness(
         return Lateness::OnTime;
     }
     let by = received - deadline;
-    let within_grace = match grace.map(grace_length) {
-        None => false,
-        Some(Grace::Unlimited) => true,
-        Some(Grace::Limited(length)) => by <= length,
-        // A period this SDK does not know: saying "beyond" makes the professor look.
-        Some(Grace::Unknown) => false,
-    };
-    Lateness::Late { by, within_grace }
-}
-
-enum Grace {
-    Limited(Duration),
-    Unlimited,
-    Unknown,
-}
-
-fn grace_length(grace: &GracePeriod) -> Grace {
-    match grace {
-        GracePeriod::OneDay => Grace::Limited(Duration::days(1)),
-        GracePeriod::TwoDays => Grace::Limited(Duration::days(2)),
-        GracePeriod::SevenDays => Grace::Limited(Duration::days(7)),
-        GracePeriod::ThirtyDays => Grace::Limited(Duration::days(30)),
-        GracePeriod::Always => Grace::Unlimited,
-        _ => Grace::Unknown,
+    Lateness::Late {
+        by,
+        within_grace: grace::covers(grace, by),
     }
 }
 
@@ -79,13 +59,19 @@ pub fn describe(lateness: &Lateness) -> String {
 
 /// As [`describe`], without the grace remark when the request's grace period makes it
 /// say nothing: with none every late file is beyond it, with `always` every late file is
-/// in it, so "late 3 h" says it all.
+/// in it, so "late 3 h" says it all. Under a grace period handin does not know, the
+/// remark says so rather than "beyond grace".
 pub fn describe_under(lateness: &Lateness, grace: Option<&GracePeriod>) -> String {
-    match (lateness, grace.map(grace_length)) {
-        (Lateness::Late { by, .. }, None | Some(Grace::Unlimited)) => {
+    let Lateness::Late { by, .. } = lateness else {
+        return describe(lateness);
+    };
+    match grace::length(grace) {
+        GraceLength::Unlimited => format!("late {}", describe_duration(*by)),
+        GraceLength::Limited(length) if length.is_zero() => {
             format!("late {}", describe_duration(*by))
         }
-        _ => describe(lateness),
+        GraceLength::Unknown => format!("late {} (grace unknown)", describe_duration(*by)),
+        GraceLength::Limited(_) => describe(lateness),
     }
 }
 
@@ -281,5 +267,10 @@ mod tests {
             "late 3 h (beyond grace)"
         );
         assert_eq!(describe_under(&Lateness::OnTime, None), "on time");
+        // Not "beyond grace": handin cannot tell, and says so.
+        assert_eq!(
+            describe_under(&three_hours, Some(&GracePeriod::Other)),
+            "late 3 h (grace unknown)"
+        );
     }
 }

@@ -123,6 +123,7 @@ fn looks_like_a_name(text: &str) -> bool {
             if c.is_alphabetic() {
                 has_letter = true;
             } else if !(is_combining_mark(c)
+                || is_part_of_a_letter(c)
                 || is_apostrophe(c)
                 || is_hyphen(c)
                 || c == '.'
@@ -150,40 +151,69 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
     out
 }
 
-/// A name as it is compared: lower case, accents removed, one space between words.
+/// A name as it is compared: lower case, accents removed, one space between words. Every
+/// comparison of names (the roster, the filter, the reminders) goes through it.
 ///
 /// Apostrophes and dots are dropped, so `O'Neil` = `ONeil` and `J.R.` = `JR`; any other
 /// mark separates words, so `Jean-Luc` = `Jean Luc` and `Lovelace,Ada` = `Lovelace Ada`.
-/// Letters and digits of every script are kept; accents come off Latin letters (Latin-1,
-/// Latin Extended-A, the Romanian and pinyin letters of Extended-B, and any accent typed
-/// as a combining mark, which is how macOS often writes file names).
+/// Letters and digits of every script are kept. Accents come off by Unicode
+/// decomposition in the scripts that write them on letters (Latin, Vietnamese and Yoruba
+/// included, Greek, Cyrillic), and as combining marks wherever they are typed (macOS
+/// writes file names so); the letters that do not decompose (ł, ø, đ, æ, ß, œ, þ, ı ...)
+/// have their usual ASCII spelling. Full-width letters and digits count as the ordinary
+/// ones; other scripts (CJK, Arabic, Devanagari ...) are only lower-cased.
 pub fn fold(name: &str) -> String {
     let mut folded = Folded::with_capacity(name.len());
     for c in name.chars() {
         if c.is_ascii() {
             // The common case, without the Unicode tables.
-            if c.is_ascii_alphanumeric() {
-                folded.push(c.to_ascii_lowercase());
-            } else if !(c == '\'' || c == '.' || c == '`') {
-                folded.separate();
-            }
+            folded.ascii(c);
             continue;
         }
         for lower in c.to_lowercase() {
-            if let Some(base) = latin_base(lower) {
-                folded.push_str(base);
-            } else if is_combining_mark(lower) || is_apostrophe(lower) {
-                // Part of the letter or the word it sits in.
-            } else if lower.is_alphanumeric() {
-                folded.push(lower);
+            if let Some(spelling) = undecomposable(lower) {
+                folded.push_str(spelling);
+            } else if has_accents_to_take_off(lower) {
+                for part in NFKD.normalize_iter(std::iter::once(lower)) {
+                    if part.is_ascii() {
+                        folded.ascii(part);
+                    } else {
+                        for part in part.to_lowercase() {
+                            folded.letter_or_mark(undecomposable(part), part);
+                        }
+                    }
+                }
             } else {
-                folded.separate();
+                folded.letter_or_mark(None, lower);
             }
         }
     }
     folded.text
 }
 
+/// Compatibility decomposition: accents as marks of their own, full-width forms as the
+/// ordinary letters, ligatures as their letters.
+const NFKD: icu_normalizer::DecomposingNormalizerBorrowed<'static> =
+    icu_normalizer::DecomposingNormalizerBorrowed::new_nfkd();
+
+/// Latin, Greek and Cyrillic letters and the compatibility forms: where a decomposition
+/// is a letter and its accents. Elsewhere it can split a letter in two (Devanagari's
+/// nukta, Hangul's jamo), so those are compared as written.
+fn has_accents_to_take_off(c: char) -> bool {
+    matches!(c,
+        '\u{00C0}'..='\u{036F}'        // Latin-1 letters to the IPA and combining marks
+        | '\u{0370}'..='\u{052F}'      // Greek, Cyrillic
+        | '\u{1D00}'..='\u{1FFF}'      // phonetic extensions, Latin Extended Additional
+                                        // (Vietnamese, Yoruba), Greek Extended
+        | '\u{2100}'..='\u{218F}'      // letter-like symbols, Roman numerals
+        | '\u{2460}'..='\u{24FF}'      // enclosed letters and digits
+        | '\u{2C60}'..='\u{2C7F}'      // Latin Extended-C
+        | '\u{A640}'..='\u{A69F}'      // Cyrillic Extended-B
+        | '\u{A720}'..='\u{A7FF}'      // Latin Extended-D
+        | '\u{AB30}'..='\u{AB6F}'      // Latin Extended-E
+        | '\u{FB00}'..='\u{FB06}'      // Latin ligatures
+        | '\u{FF00}'..='\u{FFEF}') // full-width and half-width forms
+}
 /// Builds folded text: separators collapse to one space and never lead or trail.
 struct Folded {
     text: String,
@@ -202,9 +232,46 @@ impl Folded {
         self.pending_space = !self.text.is_empty();
     }
 
+    fn ascii(&mut self, c: char) {
+        if c.is_ascii_alphanumeric() {
+            self.push(c.to_ascii_lowercase());
+        } else if !(c == '\'' || c == '.' || c == '`') {
+            self.separate();
+        }
+    }
+
+    /// A lower-case character that is not ASCII, with its spelling when it is a letter
+    /// that does not decompose.
+    fn letter_or_mark(&mut self, spelling: Option<&'static str>, c: char) {
+        if let Some(spelling) = spelling {
+            self.push_str(spelling);
+        } else if is_combining_mark(c) || is_apostrophe(c) {
+            // Part of the letter or the word it sits in.
+        } else if c.is_alphanumeric() || is_part_of_a_letter(c) {
+            self.push_composed(c);
+        } else {
+            self.separate();
+        }
+    }
+
     fn push(&mut self, c: char) {
         self.space_if_pending();
         self.text.push(c);
+    }
+
+    /// Half-width kana come apart into a letter and its sound mark: put them together
+    /// again, as the full-width letter is written.
+    fn push_composed(&mut self, c: char) {
+        if !self.pending_space
+            && let Some(last) = self.text.chars().next_back()
+            && let Some(both) =
+                icu_normalizer::properties::CanonicalCompositionBorrowed::new().compose(last, c)
+        {
+            self.text.pop();
+            self.text.push(both);
+            return;
+        }
+        self.push(c);
     }
 
     fn push_str(&mut self, s: &str) {
@@ -232,67 +299,62 @@ fn is_hyphen(c: char) -> bool {
 }
 
 /// Combining diacritical marks: an accent typed (or stored by macOS) as its own
-/// character after the letter.
+/// character after the letter, and the vowel points of Hebrew and Arabic, which are
+/// written or left out at will.
 fn is_combining_mark(c: char) -> bool {
     matches!(c,
         '\u{0300}'..='\u{036F}'
+        | '\u{0591}'..='\u{05BD}'
+        | '\u{05BF}'
+        | '\u{05C1}'..='\u{05C2}'
+        | '\u{05C4}'..='\u{05C5}'
+        | '\u{05C7}'
+        | '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
         | '\u{1AB0}'..='\u{1AFF}'
         | '\u{1DC0}'..='\u{1DFF}'
         | '\u{20D0}'..='\u{20FF}'
         | '\u{FE20}'..='\u{FE2F}')
 }
 
-/// The unaccented spelling of a lower-case Latin letter with a diacritic, or of a
-/// ligature; `None` for everything else (which is kept as it is).
-fn latin_base(c: char) -> Option<&'static str> {
-    let base = match c {
-        // Latin-1 Supplement.
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
-        'æ' => "ae",
-        'ç' => "c",
-        'è' | 'é' | 'ê' | 'ë' => "e",
-        'ì' | 'í' | 'î' | 'ï' => "i",
-        'ð' => "d",
-        'ñ' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => "o",
-        'ù' | 'ú' | 'û' | 'ü' => "u",
-        'ý' | 'ÿ' => "y",
+/// Signs that are part of the letter they follow rather than an accent on it: the
+/// sound marks of kana (が is か with one) and the vowel signs and viramas of the Indic
+/// and South-East Asian scripts (the ् of शर्मा).
+fn is_part_of_a_letter(c: char) -> bool {
+    matches!(c,
+        '\u{3099}' | '\u{309A}'
+        | '\u{0900}'..='\u{0DFF}'
+        | '\u{0E00}'..='\u{0FFF}'
+        | '\u{1000}'..='\u{109F}'
+        | '\u{1780}'..='\u{17FF}')
+}
+
+/// The usual ASCII spelling of a lower-case letter that Unicode does not decompose into
+/// a letter and an accent, and the Greek final sigma (which is σ).
+fn undecomposable(c: char) -> Option<&'static str> {
+    let spelling = match c {
+        'æ' | 'ǽ' | 'ǣ' => "ae",
+        'ð' | 'đ' | 'ɖ' | 'ɗ' => "d",
+        'ø' | 'ǿ' => "o",
         'þ' => "th",
         'ß' => "ss",
-        // Latin Extended-A (upper case never reaches here: it was lowered first).
-        'ā' | 'ă' | 'ą' => "a",
-        'ć' | 'ĉ' | 'ċ' | 'č' => "c",
-        'ď' | 'đ' => "d",
-        'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
-        'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
-        'ĥ' | 'ħ' => "h",
-        'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
-        'ĳ' => "ij",
-        'ĵ' => "j",
-        'ķ' | 'ĸ' => "k",
-        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
-        'ń' | 'ņ' | 'ň' | 'ŉ' | 'ŋ' => "n",
-        'ō' | 'ŏ' | 'ő' => "o",
+        'ħ' => "h",
+        'ı' => "i",
+        'ĸ' => "k",
+        'ŀ' => "l",
+        'ł' | 'ƚ' => "l",
+        'ŋ' => "n",
         'œ' => "oe",
-        'ŕ' | 'ŗ' | 'ř' => "r",
-        'ś' | 'ŝ' | 'ş' | 'š' | 'ſ' => "s",
-        'ţ' | 'ť' | 'ŧ' => "t",
-        'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
-        'ŵ' => "w",
-        'ŷ' => "y",
-        'ź' | 'ż' | 'ž' => "z",
-        // Latin Extended-B letters common in names: Romanian, Vietnamese, pinyin.
-        'ș' => "s",
-        'ț' => "t",
-        'ơ' => "o",
-        'ư' => "u",
-        'ǎ' => "a",
-        'ǐ' => "i",
-        'ǒ' => "o",
-        'ǔ' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' => "u",
+        'ŧ' => "t",
+        'ƀ' => "b",
+        'ƒ' => "f",
+        'ɨ' => "i",
+        'ƶ' => "z",
+        'ς' => "σ",
         _ => return None,
     };
-    Some(base)
+    Some(spelling)
 }
 
 #[cfg(test)]
@@ -448,6 +510,115 @@ mod tests {
                 "{c:?} (U+{:04X}) folds to {folded:?}",
                 c as u32
             );
+        }
+    }
+
+    #[test]
+    fn names_beyond_latin_1_fold_to_the_rosters_spelling() {
+        let cases = [
+            ("Lan Nguyễn", "Lan Nguyen"),
+            ("Nguyễn Văn An", "Nguyen Van An"),
+            ("Oluwaseun Adébáyọ̀", "oluwaseun adebayo"),
+            ("Trần Thị Phương", "tran thi phuong"),
+            ("Đặng Quốc Bảo", "dang quoc bao"),
+            ("Ngô Bảo Châu", "ngo bao chau"),
+            ("Ọlájídé Ṣíkírù", "olajide sikiru"),
+            ("Mirosław Łęcki", "miroslaw lecki"),
+            ("Søren Ærø", "soren aero"),
+            ("Þórður Guðmundsson", "thordur gudmundsson"),
+            ("Ağaoğlu Işık", "agaoglu isik"),
+            ("Ἀλέξανδρος Παπαδόπουλος", "αλεξανδροσ παπαδοπουλοσ"),
+            ("Ёлкин Йосиф", "елкин иосиф"),
+            ("Ａｄａ　Ｌｏｖｅｌａｃｅ", "ada lovelace"),
+        ];
+        for (typed, roster) in cases {
+            assert_eq!(fold(typed), fold(roster), "{typed:?} against {roster:?}");
+        }
+        let parsed = student_from_file_name("Lan Nguyễn - functions.py").expect("a name");
+        assert_eq!(fold(&parsed.student), "lan nguyen");
+    }
+
+    #[test]
+    fn other_scripts_are_kept_as_written() {
+        for name in [
+            "王小明",
+            "さとう ゆうき",
+            "がっこう",
+            "キム・ミンジュン",
+            "김민준",
+            "राहुल शर्मा",
+            "محمد علي",
+            "דוד כהן",
+        ] {
+            let folded = fold(name);
+            let words: Vec<&str> = name.split([' ', '・']).collect();
+            assert_eq!(folded, words.join(" "), "{name:?}");
+        }
+        // Vowel points are left out as often as they are written.
+        assert_eq!(fold("مُحَمَّد"), fold("محمد"));
+        assert_eq!(fold("דָּוִד"), fold("דוד"));
+        let parsed = student_from_file_name("राहुल शर्मा - गृहकार्य.pdf").expect("a name");
+        assert_eq!(parsed.student, "राहुल शर्मा");
+        // Half-width kana are the ordinary ones, their sound marks included.
+        assert_eq!(fold("ｶﾞｯｺｳ"), "ガッコウ");
+    }
+
+    /// Stacks of accents (as Vietnamese and Yoruba write them) over any letter.
+    fn accented(word: &str, marks: &[Vec<char>]) -> String {
+        let mut text = String::new();
+        for (letter, marks) in word.chars().zip(marks.iter().cycle()) {
+            text.push(letter);
+            text.extend(marks);
+        }
+        icu_normalizer::ComposingNormalizerBorrowed::new_nfc()
+            .normalize(&text)
+            .into_owned()
+    }
+
+    const ACCENTS: [char; 12] = [
+        '\u{0300}', '\u{0301}', '\u{0302}', '\u{0303}', '\u{0304}', '\u{0306}', '\u{0308}',
+        '\u{0309}', '\u{030C}', '\u{031B}', '\u{0323}', '\u{0327}',
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn latin_letters_with_any_accents_fold_to_the_bare_letters(
+            words in prop::collection::vec("[a-zA-Z]{1,10}", 1..4),
+            marks in prop::collection::vec(prop::collection::vec(prop::sample::select(ACCENTS.to_vec()), 0..3), 1..6),
+        ) {
+            let bare = words.join(" ");
+            let typed: Vec<String> = words.iter().map(|w| accented(w, &marks)).collect();
+            prop_assert_eq!(fold(&typed.join(" ")), bare.to_lowercase());
+        }
+
+        #[test]
+        fn greek_folds_case_and_accents(
+            word in "[αβγδεζηθικλμνξοπρστυφχψω]{1,10}",
+            marks in prop::collection::vec(prop::collection::vec(prop::sample::select(vec!['\u{0301}', '\u{0308}', '\u{0313}', '\u{0314}']), 0..2), 1..4),
+        ) {
+            let typed = accented(&word.to_uppercase(), &marks);
+            prop_assert_eq!(fold(&typed), word);
+        }
+
+        #[test]
+        fn cyrillic_folds_case_only(word in "[абвгдежзиклмнопрстуфхцчшщъыьэюя]{1,10}") {
+            prop_assert_eq!(fold(&word.to_uppercase()), word.clone());
+            prop_assert_eq!(fold(&word), word);
+        }
+
+        #[test]
+        fn cjk_is_unchanged_and_full_width_is_ascii(
+            cjk in "[\u{4E00}-\u{9FFF}\u{3041}-\u{3096}\u{30A1}-\u{30FA}\u{AC00}-\u{D7A3}]{1,8}",
+            latin in "[a-zA-Z0-9]{1,8}",
+        ) {
+            prop_assert_eq!(fold(&cjk), cjk.clone());
+            let wide: String = latin
+                .chars()
+                .map(|c| char::from_u32(c as u32 - 0x21 + 0xFF01).expect("full-width form"))
+                .collect();
+            prop_assert_eq!(fold(&wide), latin.to_lowercase());
         }
     }
 

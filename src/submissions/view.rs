@@ -204,6 +204,25 @@ pub struct ClassView {
     pub counts: Counts,
 }
 
+impl ClassView {
+    /// The students a reminder is for: missing, and named by no file at all. A file whose
+    /// name fits several students (the same name twice on the roster) may be any of
+    /// theirs, so none of them is reminded unless the professor chooses them by hand.
+    pub fn to_remind(&self) -> Vec<usize> {
+        let perhaps_handed_in: std::collections::HashSet<usize> = self
+            .ambiguous
+            .iter()
+            .flat_map(|(_, candidates)| candidates.iter().copied())
+            .collect();
+        self.rows
+            .iter()
+            .filter(|row| row.standing == Standing::Missing)
+            .map(|row| row.student)
+            .filter(|student| !perhaps_handed_in.contains(student))
+            .collect()
+    }
+}
+
 /// The class view of one request's submissions. A manually assigned file is matched by
 /// the email or name it was assigned to, like a typed name.
 pub fn class_view(roster: &Roster, submissions: &[Submission]) -> ClassView {

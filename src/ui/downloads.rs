@@ -10,7 +10,8 @@ use unicode_width::UnicodeWidthStr as _;
 
 use super::layout;
 use super::theme::Theme;
-use crate::download::{Snapshot, Summary, human_bytes, human_duration};
+use crate::download::{Snapshot, Summary, human_duration};
+use crate::size::human_bytes;
 use crate::state::DownloadsState;
 use crate::untrusted::visible;
 

@@ -13,9 +13,9 @@ use unicode_width::UnicodeWidthChar as _;
 use super::layout;
 use super::theme::Theme;
 use crate::deadline;
+use crate::file_request::grace;
 use crate::state::State;
 use crate::state::form::{DeadlineReading, Discard, Field, RequestForm};
-use crate::state::requests::grace_label;
 
 const LABEL_WIDTH: u16 = 13;
 
@@ -314,7 +314,7 @@ fn render_field(
         Field::Grace => {
             let enabled = form.grace_enabled(state.now, state.zone);
             let text = if enabled {
-                format!("◂ {} ▸", grace_label(form.grace_choice().as_ref()))
+                format!("◂ {} ▸", grace::label(form.grace_choice().as_ref()))
             } else {
                 "needs a deadline".to_string()
             };

@@ -8,7 +8,8 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::layout;
 use super::theme::Theme;
-use crate::state::requests::{RequestRow, Standing, grace_label};
+use crate::file_request::grace;
+use crate::state::requests::{RequestRow, Standing};
 use crate::state::{Load, State};
 use crate::time;
 use crate::untrusted::visible;
@@ -217,7 +218,7 @@ fn table_row(
                 None => Cell::from(Span::styled("no deadline", theme.dim())),
             },
             Column::Grace => Cell::from(if row.deadline.is_some() {
-                grace_label(row.grace())
+                grace::label(row.grace())
             } else {
                 ""
             }),
@@ -273,7 +274,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             let late = match row.grace() {
                 None => "no late uploads".to_string(),
                 Some(crate::dropbox::GracePeriod::Always) => "late uploads always".to_string(),
-                Some(grace) => format!("grace {}", grace_label(Some(grace))),
+                Some(grace) => format!("grace {}", grace::label(Some(grace))),
             };
             format!(
                 "{} ({}) · {late}",

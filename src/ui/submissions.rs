@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::layout;
 use super::theme::Theme;
+use crate::size::human_bytes;
 use crate::state::{Load, State, SubmissionsState, SubmissionsView};
 use crate::submissions::{Lateness, Mark, Standing, Submission};
 use crate::time;
@@ -37,7 +38,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             request
                 .destination
                 .as_deref()
-                .and_then(|d| crate::state::submissions::course_of(d, &state.config().courses_root))
+                .and_then(|d| crate::file_request::course_of(d, &state.config().courses_root))
                 .map(|c| c.rsplit('/').next().unwrap_or_default().to_string())
                 .unwrap_or_default(),
             subs.grid_requests.len()
@@ -57,7 +58,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                     format!(
                         " · due {}, grace {}",
                         time::short(at, state.now, state.zone),
-                        crate::state::requests::grace_label(grace)
+                        crate::file_request::grace::label(grace)
                     )
                 }
                 None => " · no deadline".to_string(),
@@ -152,14 +153,6 @@ fn standing_span(lateness: &Lateness, theme: &Theme) -> Span<'static> {
     Span::styled(text, style)
 }
 
-fn size(bytes: u64) -> String {
-    match bytes {
-        b if b < 1_024 => format!("{b} B"),
-        b if b < 1_048_576 => format!("{:.0} KB", b as f64 / 1_024.0),
-        b => format!("{:.1} MB", b as f64 / 1_048_576.0),
-    }
-}
-
 fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let subs = &state.submissions;
     let header =
@@ -180,7 +173,7 @@ fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Cell::from(mark),
             Cell::from(student),
             Cell::from(visible(&s.name)),
-            Cell::from(Line::from(size(s.size)).right_aligned()),
+            Cell::from(Line::from(human_bytes(s.size)).right_aligned()),
             Cell::from(time::relative(s.received, state.now)),
             Cell::from(standing_span(&s.lateness, theme)),
         ]);
@@ -199,7 +192,7 @@ fn render_files(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(1),
         Constraint::Fill(2),
         Constraint::Fill(3),
-        Constraint::Length(8),
+        Constraint::Length(crate::size::WIDTH as u16),
         Constraint::Length(12),
         Constraint::Length(if area.width >= 100 { 27 } else { 20 }),
     ];
@@ -367,7 +360,7 @@ fn render_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             }
             lines.push(Line::from(vec![
                 label("Size      "),
-                Span::raw(format!("{} ({} bytes)", size(s.size), s.size)),
+                Span::raw(format!("{} ({} bytes)", human_bytes(s.size), s.size)),
                 Span::styled(
                     s.content_hash
                         .as_deref()

@@ -119,7 +119,7 @@ impl State {
             .selected_row()
             .and_then(|row| row.request.destination.as_deref())
             .and_then(|destination| {
-                crate::state::submissions::course_of(destination, &config.courses_root)
+                crate::file_request::course_of(destination, &config.courses_root)
             });
         let root = course.as_deref().unwrap_or(&config.courses_root);
         let form = RequestForm::create(root, config.default_grace.to_grace());
@@ -604,7 +604,7 @@ mod tests {
             .destination
             .clone()
             .unwrap();
-        let course = crate::state::submissions::course_of(&course, "/Courses").unwrap();
+        let course = crate::file_request::course_of(&course, "/Courses").unwrap();
         press(&mut state, KeyCode::Char('n'));
         let Some(Modal::Form(form)) = &state.modal else {
             panic!("the form opens");

@@ -10,9 +10,9 @@ use tui_input::backend::crossterm::EventHandler as _;
 use super::Load;
 
 mod changes;
-use super::form::GRACE_CHOICES;
 use crate::action::Effect;
 use crate::dropbox::{FileRequest, GracePeriod};
+use crate::file_request::grace;
 use crate::time;
 pub use changes::Mutations;
 
@@ -57,10 +57,10 @@ impl RequestRow {
         if now <= deadline {
             return Standing::Upcoming;
         }
-        match grace_length(self.grace()) {
-            None => Standing::InGrace,
-            Some(length) if now <= deadline + length => Standing::InGrace,
-            Some(_) => Standing::PastDue,
+        if grace::covers(self.grace(), now - deadline) {
+            Standing::InGrace
+        } else {
+            Standing::PastDue
         }
     }
 
@@ -82,40 +82,6 @@ pub enum Standing {
     InGrace,
     /// Past the deadline and the grace period: Dropbox refuses uploads.
     PastDue,
-}
-
-/// How long after the deadline late uploads are accepted; `None` means always.
-pub fn grace_length(grace: Option<&GracePeriod>) -> Option<chrono::Duration> {
-    let days = match grace {
-        None => 0,
-        Some(GracePeriod::OneDay) => 1,
-        Some(GracePeriod::TwoDays) => 2,
-        Some(GracePeriod::SevenDays) => 7,
-        Some(GracePeriod::ThirtyDays) => 30,
-        Some(_) => return None,
-    };
-    Some(chrono::Duration::days(days))
-}
-
-/// A grace period in words, wherever it shows: the table, the detail pane, the form.
-pub fn grace_label(grace: Option<&GracePeriod>) -> &'static str {
-    match grace {
-        None => "none",
-        Some(GracePeriod::OneDay) => "1 day",
-        Some(GracePeriod::TwoDays) => "2 days",
-        Some(GracePeriod::SevenDays) => "7 days",
-        Some(GracePeriod::ThirtyDays) => "30 days",
-        Some(GracePeriod::Always) => "always",
-        Some(_) => "other",
-    }
-}
-
-/// Shortest grace first, in the form's order; one the app does not know goes last.
-fn grace_rank(grace: Option<&GracePeriod>) -> usize {
-    GRACE_CHOICES
-        .iter()
-        .position(|choice| choice.as_ref() == grace)
-        .unwrap_or(GRACE_CHOICES.len())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -170,7 +136,7 @@ impl SortColumn {
             },
             SortColumn::Title => a.haystack.cmp(&b.haystack),
             SortColumn::State => rb.is_open.cmp(&ra.is_open),
-            SortColumn::Grace => grace_rank(a.grace()).cmp(&grace_rank(b.grace())),
+            SortColumn::Grace => grace::rank(a.grace()).cmp(&grace::rank(b.grace())),
             SortColumn::Files => ra.file_count.cmp(&rb.file_count),
             SortColumn::Destination => ra.destination.cmp(&rb.destination),
             SortColumn::Created => a.created.cmp(&b.created),

@@ -216,8 +216,10 @@ impl SettingKey {
             }
             SettingKey::DownloadDir => next.download_dir = optional_path(text),
             SettingKey::DefaultGrace => {
-                let names: Vec<&str> = GraceSetting::ALL.iter().map(|g| g.name()).collect();
-                next.default_grace = GraceSetting::ALL[choice(&names)?];
+                let grace = crate::file_request::grace::parse(text)?;
+                next.default_grace = GraceSetting::from_grace(grace.as_ref()).ok_or_else(|| {
+                    format!("{text:?} is not a grace period the configuration can hold.")
+                })?;
             }
             SettingKey::DownloadConcurrency => {
                 next.download_concurrency = number(1, 32)? as u32;
@@ -447,6 +449,21 @@ mod tests {
                 .set(&config, &value)
                 .expect("the current value is valid");
             assert_eq!(again, config, "{key:?}");
+        }
+    }
+
+    #[test]
+    fn the_default_grace_is_read_as_the_form_and_the_syllabus_read_it() {
+        let config = Config::default();
+        for (text, expected) in [
+            ("two_days", GraceSetting::TwoDays),
+            ("2 days", GraceSetting::TwoDays),
+            ("7d", GraceSetting::SevenDays),
+            ("Always", GraceSetting::Always),
+            ("none", GraceSetting::None),
+        ] {
+            let next = SettingKey::DefaultGrace.set(&config, text).expect(text);
+            assert_eq!(next.default_grace, expected, "{text}");
         }
     }
 

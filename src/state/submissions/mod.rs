@@ -498,36 +498,12 @@ fn haystack_of(submission: &Submission) -> String {
     ))
 }
 
-/// The course a destination belongs to: the first folder under the courses root
-/// (`/Courses/CS101 Intro/Lab 1` -> `/Courses/CS101 Intro`).
-pub fn course_of(destination: &str, courses_root: &str) -> Option<String> {
-    let root = courses_root.trim_end_matches('/');
-    let rest = destination.get(root.len()..)?;
-    if !destination[..root.len()].eq_ignore_ascii_case(root) || !rest.starts_with('/') {
-        return None;
-    }
-    let course = rest[1..].split('/').next().filter(|c| !c.is_empty())?;
-    Some(format!("{}/{course}", &destination[..root.len()]))
-}
+// Kept at its old path for the branches that import it from here.
+pub use crate::file_request::course_of;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_course_is_the_first_folder_under_the_root() {
-        assert_eq!(
-            course_of("/Courses/CS101 Intro/Lab 1", "/Courses").as_deref(),
-            Some("/Courses/CS101 Intro")
-        );
-        assert_eq!(
-            course_of("/courses/CS101/Lab 1", "/Courses").as_deref(),
-            Some("/courses/CS101")
-        );
-        assert_eq!(course_of("/Other/Lab 1", "/Courses"), None);
-        assert_eq!(course_of("/Courses", "/Courses"), None);
-        assert_eq!(course_of("/CoursesX/a", "/Courses"), None);
-    }
 
     #[test]
     fn new_files_are_counted_and_deletions_applied() {

@@ -5,10 +5,11 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler as _;
 
-use super::{Prompt, SubmissionsView, course_of};
+use super::{Prompt, SubmissionsView};
 use crate::action::Effect;
 use crate::config::ConfigKey;
 use crate::dropbox::{DropboxError, ErrorKind, Metadata};
+use crate::file_request::course_of;
 use crate::state::{Level, State, Status, Tab};
 use crate::submissions::{Match, Roster};
 
@@ -35,9 +36,9 @@ impl State {
             .destination
             .as_deref()
             .and_then(|d| course_of(d, &self.config().courses_root));
-        let roster_path = course
-            .as_ref()
-            .and_then(|c| self.config().rosters.get(c).cloned());
+        let roster_path = course.as_ref().and_then(|c| {
+            crate::file_request::roster_for(self.config(), c, self.environment.home.as_deref())
+        });
         let mut effects = Vec::new();
         let submissions = &mut self.submissions;
         if let Some((generation, path)) = submissions.open(request) {
@@ -226,7 +227,11 @@ impl State {
     }
 
     fn course_roster_path(&self) -> Option<std::path::PathBuf> {
-        self.config().rosters.get(&self.course()?).cloned()
+        crate::file_request::roster_for(
+            self.config(),
+            &self.course()?,
+            self.environment.home.as_deref(),
+        )
     }
 
     /// `c`: every request of this course at once, once each folder is listed.
@@ -434,6 +439,13 @@ impl State {
                 let Some(course) = self.course() else {
                     return Vec::new();
                 };
+                // The line the file already has for this course, in whatever case.
+                let course = crate::file_request::roster_entry(
+                    self.config(),
+                    &course,
+                    self.environment.home.as_deref(),
+                )
+                .map_or(course, |(key, _)| key.to_string());
                 let mut next = self.config().clone();
                 let key = ConfigKey::roster(&course);
                 if text.is_empty() {
