@@ -60,8 +60,6 @@ mod team;
 mod wire;
 mod zip;
 
-#[cfg(test)]
-mod tests;
 
 use std::fmt;
 use std::io;
