@@ -3,12 +3,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use dropbox_sdk::file_requests::CreateFileRequestArgs;
 use futures::StreamExt;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Value, json};
 
+use handin::emulator::test_hooks::{self as seeded, header_safe_json};
 use handin::emulator::*;
 
 fn any_port() -> SocketAddr {
@@ -502,12 +502,7 @@ async fn download_result_header_is_ascii_escaped() {
 async fn list_v2_pages_through_2500_requests() {
     let emulator = start(Seed::Empty).await;
     let api = Api::new(&emulator);
-    emulator.core.write(|store| {
-        for i in 0..2500 {
-            let args = CreateFileRequestArgs::new(format!("Request {i}"), format!("/Requests/{i}"));
-            store.create_file_request(&args, Utc::now()).unwrap();
-        }
-    });
+    emulator.create_numbered_file_requests(2500);
 
     let (status, mut page) = api.rpc("file_requests/list_v2", json!({})).await;
     assert_eq!(status, StatusCode::OK);
@@ -740,7 +735,7 @@ async fn control_routes_submit_switch_accounts_and_show_state() {
     assert_eq!(stored["size"], 8);
     assert_eq!(
         stored["content_hash"],
-        crate::dropbox::content_hash::content_hash(b"%PDF-1.4")
+        handin::dropbox::content_hash::content_hash(b"%PDF-1.4")
     );
 
     let (status, _) = api
@@ -985,7 +980,7 @@ async fn state_writes_coalesce_off_the_request_path() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("state.json");
     let emulator = Emulator::start(any_port(), kept_in(&path)).await.unwrap();
-    let writes = || emulator.core.state_file().unwrap().writes();
+    let writes = || emulator.state_file_writes().unwrap();
     let api = Api::new(&emulator);
     let request = api.create_request("Burst", "/Burst").await;
     emulator.flush().await.unwrap();
@@ -1065,7 +1060,7 @@ async fn raw_utf8_in_the_argument_header_is_refused() {
     );
 
     // The same argument escaped is served.
-    let escaped = wire::header_safe_json(&json!({ "path": path }));
+    let escaped = header_safe_json(&json!({ "path": path }));
     let served = api.download(&escaped, None).await;
     assert_eq!(served.status(), StatusCode::OK);
     assert_eq!(served.bytes().await.unwrap().as_ref(), b"%PDF-1.4");
@@ -1206,13 +1201,13 @@ async fn download_bodies_can_be_truncated_or_corrupted() {
     assert_eq!(bytes.len(), content.len());
     assert_ne!(bytes.as_ref(), &content[..]);
     assert_ne!(
-        crate::dropbox::content_hash::content_hash(&bytes),
+        handin::dropbox::content_hash::content_hash(&bytes),
         announced,
         "the content no longer matches its metadata"
     );
     assert_eq!(
         announced,
-        crate::dropbox::content_hash::content_hash(&content)
+        handin::dropbox::content_hash::content_hash(&content)
     );
 
     // Used up: the next download is whole again.
@@ -1373,7 +1368,7 @@ async fn the_pkce_flow_issues_tokens_that_work() {
     assert_eq!(status, StatusCode::OK, "{tokens}");
     assert_eq!(tokens["token_type"], "bearer");
     assert_eq!(tokens["expires_in"], 14_400);
-    assert_eq!(tokens["account_id"], account::PROFESSOR.account_id);
+    assert_eq!(tokens["account_id"], seeded::PROFESSOR.account_id);
     assert!(tokens.get("team_id").is_none());
     let access = tokens["access_token"].as_str().expect("access token");
     let refresh = tokens["refresh_token"].as_str().expect("refresh token");
@@ -1383,7 +1378,7 @@ async fn the_pkce_flow_issues_tokens_that_work() {
         .rpc("users/get_current_account", Value::Null)
         .await;
     assert_eq!(status, StatusCode::OK, "{account}");
-    assert_eq!(account["email"], account::PROFESSOR.email);
+    assert_eq!(account["email"], seeded::PROFESSOR.email);
 
     // Codes work once.
     let (status, error) = api.exchange(&code).await;
@@ -1624,7 +1619,7 @@ async fn team_tokens_need_a_member_on_user_routes() {
     );
 
     // Someone not on the team (or only invited): 401 invalid_select_user.
-    for member in ["dbmid:nobody", team::MEMBERS[4].person.member_id] {
+    for member in ["dbmid:nobody", seeded::MEMBERS[4].person.member_id] {
         let response = team
             .authorized("file_requests/count")
             .header("Dropbox-API-Select-User", member)
@@ -1639,7 +1634,7 @@ async fn team_tokens_need_a_member_on_user_routes() {
     }
 
     // A member: works, and the account is theirs, on the team's business plan.
-    for person in [&account::PROFESSOR, &team::MEMBERS[1].person] {
+    for person in [&seeded::PROFESSOR, &seeded::MEMBERS[1].person] {
         let response = team
             .authorized("users/get_current_account")
             .header("Dropbox-API-Select-User", person.member_id)
@@ -1659,12 +1654,12 @@ async fn team_tokens_need_a_member_on_user_routes() {
     // Acting as a member, the team root is a valid Path-Root; another is a 422.
     let with_root = |root: &str| {
         team.authorized("file_requests/count")
-            .header("Dropbox-API-Select-User", account::PROFESSOR.member_id)
+            .header("Dropbox-API-Select-User", seeded::PROFESSOR.member_id)
             .header("Dropbox-API-Path-Root", root.to_owned())
     };
     let ok = with_root(&format!(
         r#"{{".tag": "root", "root": "{}"}}"#,
-        account::TEAM_ROOT_NAMESPACE_ID
+        seeded::TEAM_ROOT_NAMESPACE_ID
     ))
     .send()
     .await
@@ -1679,7 +1674,7 @@ async fn team_tokens_need_a_member_on_user_routes() {
     // A user token naming a member is refused.
     let response = api
         .authorized("file_requests/count")
-        .header("Dropbox-API-Select-User", account::PROFESSOR.member_id)
+        .header("Dropbox-API-Select-User", seeded::PROFESSOR.member_id)
         .send()
         .await
         .expect("answer");
@@ -1690,7 +1685,7 @@ async fn team_tokens_need_a_member_on_user_routes() {
     assert_eq!(revoked.status(), StatusCode::OK);
     let response = team
         .authorized("file_requests/count")
-        .header("Dropbox-API-Select-User", account::PROFESSOR.member_id)
+        .header("Dropbox-API-Select-User", seeded::PROFESSOR.member_id)
         .send()
         .await
         .expect("answer");
@@ -1749,7 +1744,7 @@ async fn team_members_are_listed_in_pages_for_team_tokens_only() {
 
     // An approval "for the whole team" yields a team token with the team's id.
     let (_, tokens) = api.exchange(&api.code("allow_team").await).await;
-    assert_eq!(tokens["team_id"], account::TEAM_ID);
+    assert_eq!(tokens["team_id"], seeded::TEAM_ID);
     assert!(tokens.get("account_id").is_none());
     let linked = api.with_token(tokens["access_token"].as_str().expect("token"));
     assert_eq!(
@@ -1940,8 +1935,8 @@ async fn every_code_exchange_carries_uid_and_refreshes_carry_only_the_token() {
             "uid"
         ]
     );
-    assert_eq!(user["uid"], account::PROFESSOR_UID);
-    assert_eq!(user["account_id"], account::PROFESSOR.account_id);
+    assert_eq!(user["uid"], seeded::PROFESSOR_UID);
+    assert_eq!(user["account_id"], seeded::PROFESSOR.account_id);
 
     // A team-linked app: uid (the official SDKs read it unconditionally) and team_id.
     let (status, team) = api.exchange(&api.code("allow_team").await).await;
@@ -1958,8 +1953,8 @@ async fn every_code_exchange_carries_uid_and_refreshes_carry_only_the_token() {
             "uid"
         ]
     );
-    assert_eq!(team["uid"], account::PROFESSOR_UID);
-    assert_eq!(team["team_id"], account::TEAM_ID);
+    assert_eq!(team["uid"], seeded::PROFESSOR_UID);
+    assert_eq!(team["team_id"], seeded::TEAM_ID);
 
     for tokens in [&user, &team] {
         let (status, minted) = api
@@ -2016,7 +2011,7 @@ async fn the_token_endpoint_takes_the_app_secret_by_http_basic_like_dropbox() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
-    assert_eq!(tokens["uid"], account::PROFESSOR_UID);
+    assert_eq!(tokens["uid"], seeded::PROFESSOR_UID);
     let refresh = tokens["refresh_token"].as_str().expect("offline access");
     let (status, account) = api
         .with_token(tokens["access_token"].as_str().unwrap())
@@ -2148,7 +2143,7 @@ async fn older_clients_reach_the_token_endpoint_under_1() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
-    assert_eq!(tokens["uid"], account::PROFESSOR_UID);
+    assert_eq!(tokens["uid"], seeded::PROFESSOR_UID);
     let (status, minted) = api
         .token_call_at(
             "/1/oauth2/token",
