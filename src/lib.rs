@@ -11,6 +11,7 @@ pub mod download;
 pub mod dropbox;
 pub mod emulator;
 #[doc(hidden)]
+#[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod fs;
 pub mod keymap;
