@@ -12,7 +12,7 @@ mod emulator_setup;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use cli_runner::{Home, run};
+use cli_runner::{Home, interrupt, run};
 use emulator_setup::{client as dropbox, empty as emulator};
 use handin::dropbox::{CreateFileRequestArgs, FileRequest};
 use handin::emulator::{AccountType, Emulator, Fault, Submission};
@@ -582,16 +582,9 @@ async fn ctrl_c_stops_a_syllabus_with_130_and_says_what_exists() {
     while held(&emulator).len() < 2 && Instant::now() < patience {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let interrupted = tokio::task::spawn_blocking(move || {
-        let pid = i32::try_from(child.id()).expect("pid");
-        // SAFETY: signalling our own child, which has not been reaped yet.
-        unsafe { libc::kill(pid, libc::SIGINT) };
-        child.wait_with_output().expect("reaped")
-    })
-    .await
-    .expect("joined");
-    let stderr = String::from_utf8_lossy(&interrupted.stderr);
-    assert_eq!(interrupted.status.code(), Some(130), "{stderr}");
+    let interrupted = interrupt(child).await;
+    let stderr = &interrupted.stderr;
+    assert_eq!(interrupted.code, 130, "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(stderr.contains("Not created:"), "{stderr}");
     // Every request the summary says exists does; the one under way may or may not.
@@ -603,7 +596,7 @@ async fn ctrl_c_stops_a_syllabus_with_130_and_says_what_exists() {
         held_titles.len() >= 2 && held_titles.len() < 20,
         "{held_titles:?}"
     );
-    let stdout = String::from_utf8_lossy(&interrupted.stdout);
+    let stdout = &interrupted.stdout;
     for title in &held_titles[..held_titles.len() - 1] {
         assert!(stdout.contains(title.as_str()), "{title} in {stdout}");
     }

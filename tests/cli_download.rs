@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cli_runner::{Home, Output, run};
+use cli_runner::{Home, Output, interrupt, run};
 use emulator_setup::{create_request, empty as emulator};
 use handin::dropbox::FileRequest;
 use handin::dropbox::content_hash::content_hash;
@@ -501,17 +501,12 @@ async fn ctrl_c_stops_with_130_and_the_next_run_resumes() {
     );
     let command = session.command(&[&request.id, "--concurrency", "1"]);
     let target = session.target();
-    let interrupted = tokio::task::spawn_blocking(move || {
-        let child = start_until_a_part_appears(command, &target);
-        let pid = i32::try_from(child.id()).expect("pid");
-        // SAFETY: signalling our own child, which has not been reaped yet.
-        unsafe { libc::kill(pid, libc::SIGINT) };
-        child.wait_with_output().expect("reaped")
-    })
-    .await
-    .expect("joined");
-    let stderr = String::from_utf8_lossy(&interrupted.stderr);
-    assert_eq!(interrupted.status.code(), Some(130), "{stderr}");
+    let child = tokio::task::spawn_blocking(move || start_until_a_part_appears(command, &target))
+        .await
+        .expect("joined");
+    let interrupted = interrupt(child).await;
+    let stderr = &interrupted.stderr;
+    assert_eq!(interrupted.code, 130, "{stderr}");
     assert!(stderr.contains("cancelled"), "{stderr}");
     assert!(stderr.contains("again to resume"), "{stderr}");
     assert!(interrupted.stdout.is_empty());

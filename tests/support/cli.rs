@@ -5,7 +5,7 @@
 #![allow(dead_code)] // Each test binary uses its own part of it.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use handin::emulator::Emulator;
 use handin::submissions::roster::csv_records;
@@ -143,6 +143,23 @@ pub async fn run_with_stdin(mut command: Command, stdin: Option<&str>) -> Output
             pipe.write_all(text.as_bytes()).expect("written");
         }
         let output = child.wait_with_output().expect("handin ends");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("joined")
+}
+
+/// Sends `child` Ctrl-C's signal (SIGINT) and waits for what it printed on the way out.
+pub async fn interrupt(child: Child) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let pid = i32::try_from(child.id()).expect("pid");
+        // SAFETY: signalling our own child, which has not been reaped yet.
+        unsafe { libc::kill(pid, libc::SIGINT) };
+        let output = child.wait_with_output().expect("reaped");
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
