@@ -12,6 +12,7 @@ pub mod dropbox;
 pub mod emulator;
 pub mod file_request;
 #[doc(hidden)]
+#[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod fs;
 pub mod keymap;

@@ -4,12 +4,15 @@
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/cli.rs"]
+mod cli_runner;
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use cli_runner::{Home, Output, run};
 use futures::future::join_all;
 use handin::credentials::{CredentialStore, Credentials, Secret};
 use handin::dropbox::auth::{CODE_REFUSED, NOT_SIGNED_IN, SIGN_IN_AGAIN};
@@ -95,71 +98,48 @@ fn refresh_token_of(credentials: &Credentials) -> String {
 // ---------------------------------------------------------------------------------------
 // The binary
 
-/// A temporary home for one CLI session: config file, data folder, log.
+/// A private home for one CLI session: config file, data folder, log.
 struct Session {
-    dir: tempfile::TempDir,
-    api_base: String,
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
+    home: Home,
 }
 
 impl Session {
     fn new(emulator: &Emulator) -> Session {
-        let dir = tempfile::tempdir().expect("tempdir");
         Session {
-            dir,
-            api_base: emulator.base_url().to_owned(),
+            home: Home::new(emulator.base_url()),
         }
     }
 
     fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
+        self.home.data_dir()
     }
 
     fn credentials(&self) -> PathBuf {
         self.data_dir().join("credentials.toml")
     }
 
+    /// `handin ARGS` with the home given by flags, signed in only by what it stores.
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_handin"));
+        let mut command = self.home.bare_command(args);
         command
-            .args(args)
             .arg("--config")
-            .arg(self.dir.path().join("config.toml"))
+            .arg(self.home.config_file())
             .arg("--data-dir")
             .arg(self.data_dir())
             .arg("--api-base")
-            .arg(&self.api_base)
+            .arg(&self.home.api_base)
             .arg("--verbose")
             // Everything goes to the log, so a token that leaks anywhere shows up there.
             .env("HANDIN_LOG", "trace")
-            .env_remove("HANDIN_TOKEN")
-            .env_remove("HANDIN_APP_KEY")
+            // The flags, not the environment, say where the home is.
             .env_remove("HANDIN_CONFIG")
-            .env_remove("HANDIN_DATA_DIR")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env_remove("HANDIN_DATA_DIR");
         command
     }
 
     /// Runs `handin ARGS` to the end with nothing on stdin.
     async fn run(&self, args: &[&str]) -> Output {
-        let mut command = self.command(args);
-        tokio::task::spawn_blocking(move || {
-            let output = command.output().expect("handin runs");
-            Output {
-                code: output.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            }
-        })
-        .await
-        .expect("joined")
+        run(self.command(args)).await
     }
 
     /// `handin auth login ARGS`, answering its prompt with what `answer` makes of the
@@ -193,8 +173,8 @@ impl Session {
                 .expect("handin prints the authorize URL in time")
                 .expect("handin printed the URL before ending");
             printed.push(line.clone());
-            if let Some(url) = line.trim().strip_prefix(&self.api_base) {
-                break format!("{}{url}", self.api_base);
+            if let Some(url) = line.trim().strip_prefix(&self.home.api_base) {
+                break format!("{}{url}", self.home.api_base);
             }
         };
         let code = answer(url).await;

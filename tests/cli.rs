@@ -4,115 +4,22 @@
 //! terminal; a syllabus with a bad row creating nothing, and one that fails half-way
 //! naming what exists.
 
+#[path = "support/cli.rs"]
+mod cli_runner;
 #[path = "support/emulator.rs"]
 mod emulator_setup;
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use cli_runner::{Home, interrupt, run};
 use emulator_setup::{client as dropbox, empty as emulator};
 use handin::dropbox::{CreateFileRequestArgs, FileRequest};
 use handin::emulator::{AccountType, Emulator, Fault, Submission};
-use handin::submissions::roster::csv_records;
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------
 // Set-up
-
-/// A temporary config and data folder for one CLI session, signed in with HANDIN_TOKEN.
-struct Session {
-    dir: tempfile::TempDir,
-    api_base: String,
-    token: String,
-}
-
-#[derive(Debug)]
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Output {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|error| panic!("not JSON ({error}): {}\n{}", self.stdout, self.stderr))
-    }
-
-    /// The CSV on stdout: (header, rows), each row a map by column.
-    fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        assert!(
-            self.stdout.is_empty() || self.stdout.contains("\r\n"),
-            "RFC 4180 ends lines with CRLF: {:?}",
-            self.stdout
-        );
-        let mut records = csv_records(&self.stdout).expect("CSV").into_iter();
-        let (_, header) = records.next().expect("a header");
-        let rows: Vec<Vec<String>> = records.map(|(_, fields)| fields).collect();
-        for row in &rows {
-            assert_eq!(row.len(), header.len(), "{row:?}");
-        }
-        (header, rows)
-    }
-}
-
-impl Session {
-    fn new(emulator: &Emulator) -> Session {
-        Session {
-            dir: tempfile::tempdir().expect("tempdir"),
-            api_base: emulator.base_url().to_owned(),
-            token: emulator.token().to_owned(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.path(name);
-        std::fs::write(&path, text).expect("written");
-        path.display().to_string()
-    }
-
-    /// `handin ARGS --api-base URL`, with stdin not a terminal.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_handin"));
-        command
-            .args(args)
-            .arg("--api-base")
-            .arg(&self.api_base)
-            .env("HANDIN_CONFIG", self.path("config.toml"))
-            .env("HANDIN_DATA_DIR", self.path("data"))
-            .env("HANDIN_TOKEN", &self.token)
-            // Times in human output are the machine's; JSON and CSV are UTC anyway.
-            .env("TZ", "UTC")
-            .env_remove("HANDIN_APP_KEY")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        command
-    }
-
-    async fn run(&self, args: &[&str]) -> Output {
-        let command = self.command(args);
-        run(command).await
-    }
-}
-
-async fn run(mut command: Command) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let output = command.output().expect("handin runs");
-        Output {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    })
-    .await
-    .expect("joined")
-}
 
 /// The emulator's file requests, as it holds them.
 fn held(emulator: &Emulator) -> Vec<Value> {
@@ -143,7 +50,7 @@ fn ids(list: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_goes_from_create_to_delete_with_the_emulator_checked_at_each_step() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
 
     // Create.
     let created = session
@@ -304,7 +211,7 @@ async fn a_request_goes_from_create_to_delete_with_the_emulator_checked_at_each_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn count_and_get_answer_in_json_and_an_unknown_id_is_exit_1() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
     for title in ["A", "B", "C"] {
         dropbox(&emulator)
             .create_request(CreateFileRequestArgs::new(
@@ -349,7 +256,7 @@ async fn count_and_get_answer_in_json_and_an_unknown_id_is_exit_1() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_class_of_failure_has_its_exit_status() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
     let kept = dropbox(&emulator)
         .create_request(CreateFileRequestArgs::new(
             "Kept".into(),
@@ -440,7 +347,7 @@ async fn each_class_of_failure_has_its_exit_status() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_needs_yes_when_stdin_is_not_a_terminal() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
     let api = dropbox(&emulator);
     let open = api
         .create_request(CreateFileRequestArgs::new(
@@ -501,7 +408,7 @@ open = false
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_syllabus_is_checked_whole_and_a_bad_row_creates_nothing() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
 
     let bad = session.write(
         "term.csv",
@@ -611,7 +518,7 @@ async fn a_syllabus_is_checked_whole_and_a_bad_row_creates_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_syllabus_failing_half_way_names_the_requests_that_exist() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
     // Dropbox Basic refuses deadlines: the rows before the first deadline go through.
     emulator.set_account_type(AccountType::Basic);
     let syllabus = session.write(
@@ -658,7 +565,7 @@ async fn a_syllabus_failing_half_way_names_the_requests_that_exist() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_stops_a_syllabus_with_130_and_says_what_exists() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
     let rows: String = (1..=20)
         .map(|n| format!("Lab {n},/Courses/CS101/Lab {n}\n"))
         .collect();
@@ -675,16 +582,9 @@ async fn ctrl_c_stops_a_syllabus_with_130_and_says_what_exists() {
     while held(&emulator).len() < 2 && Instant::now() < patience {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let interrupted = tokio::task::spawn_blocking(move || {
-        let pid = i32::try_from(child.id()).expect("pid");
-        // SAFETY: signalling our own child, which has not been reaped yet.
-        unsafe { libc::kill(pid, libc::SIGINT) };
-        child.wait_with_output().expect("reaped")
-    })
-    .await
-    .expect("joined");
-    let stderr = String::from_utf8_lossy(&interrupted.stderr);
-    assert_eq!(interrupted.status.code(), Some(130), "{stderr}");
+    let interrupted = interrupt(child).await;
+    let stderr = &interrupted.stderr;
+    assert_eq!(interrupted.code, 130, "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(stderr.contains("Not created:"), "{stderr}");
     // Every request the summary says exists does; the one under way may or may not.
@@ -696,7 +596,7 @@ async fn ctrl_c_stops_a_syllabus_with_130_and_says_what_exists() {
         held_titles.len() >= 2 && held_titles.len() < 20,
         "{held_titles:?}"
     );
-    let stdout = String::from_utf8_lossy(&interrupted.stdout);
+    let stdout = &interrupted.stdout;
     for title in &held_titles[..held_titles.len() - 1] {
         assert!(stdout.contains(title.as_str()), "{title} in {stdout}");
     }
@@ -750,7 +650,7 @@ const ROSTER: &str = "name,email\n\
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submissions_list_in_every_format_and_through_the_roster() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
     let request = request_with_files(&emulator, "Essay").await;
     let roster = session.write("roster.csv", ROSTER);
 
@@ -885,7 +785,7 @@ async fn submissions_list_in_every_format_and_through_the_roster() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_match_the_tuis_and_assignments_are_kept() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
     let essay = request_with_files(&emulator, "Essay").await;
     let _quiz = request_with_files(&emulator, "Quiz").await;
     let roster_path = session.write("roster.csv", ROSTER);
@@ -1040,7 +940,7 @@ async fn exports_match_the_tuis_and_assignments_are_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_names_are_written_out_for_people_and_neutralised_in_csv() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
     let request = dropbox(&emulator)
         .create_request(CreateFileRequestArgs::new(
             "Essay".to_owned(),
@@ -1115,7 +1015,7 @@ async fn typed_names_are_written_out_for_people_and_neutralised_in_csv() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn completions_are_printed_for_each_shell() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
     for (shell, marker) in [
         ("bash", "_handin"),
         ("zsh", "#compdef handin"),

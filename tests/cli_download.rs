@@ -3,6 +3,8 @@
 //! with its exit status, a target that refuses some files fails those alone (exit 3), and
 //! a run killed half-way or interrupted with Ctrl-C is finished by the next one.
 
+#[path = "support/cli.rs"]
+mod cli_runner;
 #[path = "support/emulator.rs"]
 mod emulator_setup;
 
@@ -11,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use cli_runner::{Home, Output, interrupt, run};
 use emulator_setup::{create_request, empty as emulator};
 use handin::dropbox::FileRequest;
 use handin::dropbox::content_hash::content_hash;
@@ -39,49 +42,28 @@ fn submit(emulator: &Emulator, request: &FileRequest, student: &str, file: &str,
         .expect("uploaded");
 }
 
-/// A temporary config, data folder and download folder for one CLI session.
+/// A private home and download folder for one CLI session.
 struct Session {
-    dir: tempfile::TempDir,
-    api_base: String,
-    token: String,
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
+    home: Home,
 }
 
 impl Session {
     fn new(emulator: &Emulator) -> Session {
         Session {
-            dir: tempfile::tempdir().expect("tempdir"),
-            api_base: emulator.base_url().to_owned(),
-            token: emulator.token().to_owned(),
+            home: Home::for_emulator(emulator),
         }
     }
 
     fn target(&self) -> PathBuf {
-        self.dir.path().join("grading")
+        self.home.path("grading")
     }
 
     /// `handin download ARGS --to TARGET`, signed in through HANDIN_TOKEN.
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_handin"));
-        command
-            .arg("download")
-            .args(args)
-            .arg("--to")
-            .arg(self.target())
-            .arg("--api-base")
-            .arg(&self.api_base)
-            .env("HANDIN_CONFIG", self.dir.path().join("config.toml"))
-            .env("HANDIN_DATA_DIR", self.dir.path().join("data"))
-            .env("HANDIN_TOKEN", &self.token)
-            .env_remove("HANDIN_APP_KEY")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let target = self.target().display().to_string();
+        let mut command = self
+            .home
+            .command(&[&["download"], args, &["--to", &target]].concat());
         // The usual umask, under which a file made with default permissions is 0644:
         // what handin writes must be private all the same.
         // SAFETY: umask is async-signal-safe and touches nothing shared with the parent.
@@ -95,17 +77,7 @@ impl Session {
     }
 
     async fn run(&self, args: &[&str]) -> Output {
-        let mut command = self.command(args);
-        tokio::task::spawn_blocking(move || {
-            let output = command.output().expect("handin runs");
-            Output {
-                code: output.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            }
-        })
-        .await
-        .expect("joined")
+        run(self.command(args)).await
     }
 }
 
@@ -341,11 +313,8 @@ async fn bad_ids_and_flags_are_refused_with_their_exit_status() {
     assert_eq!(nothing.code, 2, "{}", nothing.stderr);
 
     // A config the command cannot use is bad input too.
-    std::fs::write(
-        session.dir.path().join("config.toml"),
-        "download_concurrency = 99\n",
-    )
-    .expect("config written");
+    std::fs::write(session.home.config_file(), "download_concurrency = 99\n")
+        .expect("config written");
     let config = session.run(&[&lab.id]).await;
     assert_eq!(config.code, 2, "{}", config.stderr);
     assert!(
@@ -353,7 +322,7 @@ async fn bad_ids_and_flags_are_refused_with_their_exit_status() {
         "{}",
         config.stderr
     );
-    std::fs::remove_file(session.dir.path().join("config.toml")).expect("removed");
+    std::fs::remove_file(session.home.config_file()).expect("removed");
 
     // Not signed in: no token, no credentials file.
     let mut command = session.command(&[&lab.id]);
@@ -532,17 +501,12 @@ async fn ctrl_c_stops_with_130_and_the_next_run_resumes() {
     );
     let command = session.command(&[&request.id, "--concurrency", "1"]);
     let target = session.target();
-    let interrupted = tokio::task::spawn_blocking(move || {
-        let child = start_until_a_part_appears(command, &target);
-        let pid = i32::try_from(child.id()).expect("pid");
-        // SAFETY: signalling our own child, which has not been reaped yet.
-        unsafe { libc::kill(pid, libc::SIGINT) };
-        child.wait_with_output().expect("reaped")
-    })
-    .await
-    .expect("joined");
-    let stderr = String::from_utf8_lossy(&interrupted.stderr);
-    assert_eq!(interrupted.status.code(), Some(130), "{stderr}");
+    let child = tokio::task::spawn_blocking(move || start_until_a_part_appears(command, &target))
+        .await
+        .expect("joined");
+    let interrupted = interrupt(child).await;
+    let stderr = &interrupted.stderr;
+    assert_eq!(interrupted.code, 130, "{stderr}");
     assert!(stderr.contains("cancelled"), "{stderr}");
     assert!(stderr.contains("again to resume"), "{stderr}");
     assert!(interrupted.stdout.is_empty());

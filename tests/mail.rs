@@ -8,13 +8,16 @@
 #[path = "support/smtp.rs"]
 mod smtp;
 
+#[path = "support/cli.rs"]
+mod cli_runner;
 #[path = "support/emulator.rs"]
 mod emulator_setup;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use cli_runner::{Home, Output, run, run_with_stdin};
 use emulator_setup::{client as dropbox, empty as emulator};
 use handin::config::{MailConfig, MailTemplates, MailTransport, SmtpSecurity};
 use handin::credentials::Secret;
@@ -425,85 +428,39 @@ fn hand_in(emulator: &Emulator, request: &FileRequest, student: &str) {
         .expect("uploaded");
 }
 
-/// A temporary config, data folder and class list for one CLI session.
+/// A private home with a mail config and a class list for one CLI session.
 struct Session {
-    dir: tempfile::TempDir,
-    api_base: String,
-    token: String,
-}
-
-#[derive(Debug)]
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
+    home: Home,
 }
 
 impl Session {
     fn new(emulator: &Emulator, mail: &str) -> Session {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("config.toml"), mail).expect("config");
-        std::fs::write(dir.path().join("class.csv"), CLASS).expect("roster");
-        Session {
-            dir,
-            api_base: emulator.base_url().to_owned(),
-            token: emulator.token().to_owned(),
-        }
+        let home = Home::for_emulator(emulator);
+        home.write("config.toml", mail);
+        home.write("class.csv", CLASS);
+        Session { home }
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.home.path(name)
     }
 
     fn log(&self) -> Option<MailLog> {
-        let path = self.path("data").join("mail-log.json");
+        let path = self.home.data_dir().join("mail-log.json");
         path.exists()
             .then(|| MailLog::load(&path).expect("the mail log reads"))
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_handin"));
-        command
-            .arg("mail")
-            .args(args)
-            .arg("--api-base")
-            .arg(&self.api_base)
-            .env("HANDIN_CONFIG", self.path("config.toml"))
-            .env("HANDIN_DATA_DIR", self.path("data"))
-            .env("HANDIN_TOKEN", &self.token)
-            .env_remove("HANDIN_APP_KEY")
-            .env_remove("HANDIN_SMTP_PASSWORD")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        command
+        self.home.command(&[&["mail"], args].concat())
     }
 
     async fn run(&self, args: &[&str]) -> Output {
-        self.run_with(self.command(args), None).await
+        run(self.command(args)).await
     }
 
-    async fn run_with(&self, mut command: Command, stdin: Option<&str>) -> Output {
-        let stdin = stdin.map(str::to_owned);
-        tokio::task::spawn_blocking(move || {
-            if stdin.is_some() {
-                command.stdin(Stdio::piped());
-            }
-            let mut child = command.spawn().expect("handin runs");
-            if let Some(text) = stdin {
-                use std::io::Write as _;
-                let mut pipe = child.stdin.take().expect("stdin");
-                pipe.write_all(text.as_bytes()).expect("written");
-            }
-            let output = child.wait_with_output().expect("handin ends");
-            Output {
-                code: output.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            }
-        })
-        .await
-        .expect("joined")
+    async fn run_with(&self, command: Command, stdin: Option<&str>) -> Output {
+        run_with_stdin(command, stdin).await
     }
 }
 

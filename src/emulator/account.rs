@@ -26,23 +26,23 @@ use super::state::Core;
 pub(crate) const HOME_NAMESPACE_ID: &str = "3235641";
 /// The team space a business account's root sits in, with the user's home
 /// folder inside it at [`home_path`].
-pub(crate) const TEAM_ROOT_NAMESPACE_ID: &str = "7190524866";
-pub(crate) const TEAM_ID: &str = "dbtid:AAC9lG7WqMoIp1bq6pBJKm3XnJ7Uj1x2bOc";
+pub const TEAM_ROOT_NAMESPACE_ID: &str = "7190524866";
+pub const TEAM_ID: &str = "dbtid:AAC9lG7WqMoIp1bq6pBJKm3XnJ7Uj1x2bOc";
 pub(crate) const TEAM_NAME: &str = "Northbridge University";
 /// `check/user`'s `query` is a `String(max_length=500)`.
 const MAX_ECHO_QUERY: usize = 500;
 
 /// Someone with a Dropbox account (and, on the team, a member id).
-pub(crate) struct Person {
-    pub(crate) account_id: &'static str,
-    pub(crate) member_id: &'static str,
-    pub(crate) given_name: &'static str,
-    pub(crate) surname: &'static str,
-    pub(crate) email: &'static str,
+pub struct Person {
+    pub account_id: &'static str,
+    pub member_id: &'static str,
+    pub given_name: &'static str,
+    pub surname: &'static str,
+    pub email: &'static str,
 }
 
 impl Person {
-    pub(crate) fn display_name(&self) -> String {
+    pub fn display_name(&self) -> String {
         format!("{} {}", self.given_name, self.surname)
     }
 
@@ -68,10 +68,10 @@ impl Person {
 
 /// The professor's API v1 user id: Dropbox still sends it as `uid` in every
 /// code exchange, and the official SDKs still read it.
-pub(crate) const PROFESSOR_UID: &str = "40291838";
+pub const PROFESSOR_UID: &str = "40291838";
 
 /// The owner of the emulated account.
-pub(crate) const PROFESSOR: Person = Person {
+pub const PROFESSOR: Person = Person {
     account_id: "dbid:AADbW4Nm0rXJkq7u2Cq8KTGxu0HTnsi3Cx8",
     member_id: "dbmid:AAHhy7WsR0x-u4ZCqiDl5Fz5zvuL3kmspwU",
     given_name: "Inés",

@@ -60,9 +60,6 @@ mod team;
 mod wire;
 mod zip;
 
-#[cfg(test)]
-mod tests;
-
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
@@ -82,6 +79,15 @@ pub use faults::Fault;
 #[doc(hidden)]
 pub use http::fuzz_decode_arg;
 pub use oauth::OAuthStats;
+
+/// What the black-box tests in tests/emulator compare the emulator's answers
+/// with: the seeded people and ids, and the header escaping they check against.
+#[doc(hidden)]
+pub mod test_hooks {
+    pub use super::account::{PROFESSOR, PROFESSOR_UID, Person, TEAM_ID, TEAM_ROOT_NAMESPACE_ID};
+    pub use super::team::{MEMBERS, Member};
+    pub use super::wire::header_safe_json;
+}
 
 /// The professor's team member id, for `Dropbox-API-Select-User` with a team token.
 pub const PROFESSOR_MEMBER_ID: &str = account::PROFESSOR.member_id;
@@ -315,6 +321,30 @@ impl Emulator {
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
+    /// Creates `count` file requests ("Request 0", "Request 1", ...) without
+    /// going through HTTP, for tests of paging that would take minutes over it.
+    #[doc(hidden)]
+    pub fn create_numbered_file_requests(&self, count: usize) {
+        self.core.write(|store| {
+            for i in 0..count {
+                let args = dropbox_sdk::file_requests::CreateFileRequestArgs::new(
+                    format!("Request {i}"),
+                    format!("/Requests/{i}"),
+                );
+                store
+                    .create_file_request(&args, Utc::now())
+                    .expect("a numbered request under /Requests is always valid");
+            }
+        });
+    }
+
+    /// Successful writes of the state file so far (`None` without one), for tests
+    /// that check writes coalesce.
+    #[doc(hidden)]
+    pub fn state_file_writes(&self) -> Option<u64> {
+        self.core.state_file().map(|file| file.writes())
+    }
+
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

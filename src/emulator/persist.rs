@@ -87,7 +87,6 @@ impl StateFile {
     }
 
     /// Successful writes so far.
-    #[cfg(test)]
     pub(crate) fn writes(&self) -> u64 {
         self.outcome.borrow().writes
     }

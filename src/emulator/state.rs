@@ -533,7 +533,6 @@ impl Core {
         }
     }
 
-    #[cfg(test)]
     pub(crate) fn state_file(&self) -> Option<&StateFile> {
         self.state_file.as_ref()
     }

@@ -21,15 +21,15 @@ use super::wire;
 const MAX_LIMIT: u32 = 1000;
 
 /// A member of the seeded team.
-pub(crate) struct Member {
-    pub(crate) person: Person,
-    pub(crate) active: bool,
+pub struct Member {
+    pub person: Person,
+    pub active: bool,
     /// Their own namespace (the professor's is the account's home).
     folder_id: &'static str,
     joined_on: &'static str,
 }
 
-pub(crate) static MEMBERS: [Member; 5] = [
+pub static MEMBERS: [Member; 5] = [
     Member {
         person: PROFESSOR,
         active: true,

@@ -36,7 +36,7 @@ pub(crate) fn pattern_mismatch(field: &str, value: &str, pattern: &str) -> Strin
 /// JSON text for the `Dropbox-API-Result` header: every character outside
 /// printable ASCII becomes a `\uXXXX` escape (a surrogate pair above U+FFFF),
 /// so the header stays valid whatever the file names contain.
-pub(crate) fn header_safe_json(value: &Value) -> String {
+pub fn header_safe_json(value: &Value) -> String {
     let text = value.to_string();
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {

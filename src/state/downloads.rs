@@ -394,12 +394,9 @@ mod tests {
     use crate::download::{Item, Outcome};
     use crate::dropbox::Metadata;
     use crate::fixtures::{fixed_now, sample_files, sample_files_request, sample_requests};
+    use crate::state::test_support::press;
     use crate::state::{Confirm, Environment, Modal, Pending, Tab, update};
     use crate::time::Zone;
-
-    fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
-        update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-    }
 
     /// "Lab report 1" opened and listed, downloads going to /grading (never the home).
     fn listed() -> State {

@@ -255,7 +255,7 @@ pub(crate) fn paste_into(input: &mut Input, text: &str) -> bool {
 mod tests {
     use std::path::PathBuf;
 
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use crossterm::event::KeyCode;
     use tui_input::Input;
 
     use super::*;
@@ -265,23 +265,9 @@ mod tests {
     use crate::fixtures::{fixed_now, sample_files, sample_files_request, sample_requests};
     use crate::state::form::RequestForm;
     use crate::state::settings::{SettingKey, SignIn};
+    use crate::state::test_support::{ctrl, paste, press};
     use crate::state::{Environment, update};
     use crate::time::Zone;
-
-    fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
-        update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-    }
-
-    fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
-        update(
-            state,
-            Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
-        )
-    }
-
-    fn paste(state: &mut State, text: &str) -> Vec<Effect> {
-        update(state, Action::Paste(text.to_string()))
-    }
 
     /// The sample term loaded, "Lab report 1" selected in the Requests tab; downloads
     /// and exports go to /grading, never the home folder.

@@ -893,20 +893,17 @@ fn with_settings_row(sentence: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use crossterm::event::KeyCode;
 
     use super::*;
     use crate::action::Action;
     use crate::config::{Config, MailTemplates};
     use crate::fixtures::{fixed_now, sample_files, sample_files_request, sample_requests};
+    use crate::state::test_support::press;
     use crate::state::{Environment, update};
     use crate::time::Zone;
 
     const COURSE: &str = "/Courses/PHYS150 Mechanics";
-
-    fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
-        update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-    }
 
     fn config() -> Config {
         let mut config = Config::default();

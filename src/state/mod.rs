@@ -552,4 +552,6 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
 }
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;

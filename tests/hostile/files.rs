@@ -3,6 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::os::unix::process::CommandExt as _;
+use std::process::Command;
 
 use super::hostile_server::{Answer, Hostile, file, file_request, listing};
 use super::*;

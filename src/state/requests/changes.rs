@@ -491,47 +491,13 @@ impl State {
 
 #[cfg(test)]
 mod tests {
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use crossterm::event::KeyCode;
 
     use super::*;
     use crate::action::Action;
     use crate::fixtures::{fixed_now, network_error, sample_requests};
-    use crate::state::{Environment, Load, update};
-    use crate::time::Zone;
-
-    fn loaded() -> State {
-        let mut state = State::new(fixed_now(), Zone::utc(), Environment::default());
-        update(
-            &mut state,
-            Action::Resize(crate::ui::layout::screen(80, 24)),
-        );
-        state.start();
-        update(
-            &mut state,
-            Action::RequestsLoaded {
-                generation: 1,
-                result: Ok(sample_requests(fixed_now())),
-            },
-        );
-        state
-    }
-
-    fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
-        update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-    }
-
-    fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
-        update(
-            state,
-            Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
-        )
-    }
-
-    fn type_text(state: &mut State, text: &str) {
-        for c in text.chars() {
-            press(state, KeyCode::Char(c));
-        }
-    }
+    use crate::state::test_support::{ctrl, loaded, press, selected_title, type_text};
+    use crate::state::{Load, update};
 
     fn select(state: &mut State, title: &str) {
         let at = state
@@ -541,14 +507,6 @@ mod tests {
             .position(|&i| state.requests.rows[i].request.title == title)
             .expect("listed");
         state.requests.selected = at;
-    }
-
-    fn selected_title(state: &State) -> String {
-        state
-            .requests
-            .selected_row()
-            .map(|row| row.request.title.clone())
-            .unwrap_or_default()
     }
 
     fn request(title: &str) -> FileRequest {
@@ -594,7 +552,7 @@ mod tests {
 
     #[test]
     fn a_new_request_goes_in_the_course_under_the_cursor() {
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         select(&mut state, "Lab 2 - Loops");
         let course = state
             .requests
@@ -619,7 +577,7 @@ mod tests {
 
     #[test]
     fn an_answer_to_another_change_leaves_the_open_form_alone() {
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         select(&mut state, "Lab 2 - Loops");
         let effects = press(&mut state, KeyCode::Char('x'));
         let generation = change_generation(&effects);
@@ -672,7 +630,7 @@ mod tests {
 
     #[test]
     fn the_form_hears_the_answer_to_its_own_submit() {
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         press(&mut state, KeyCode::Char('n'));
         type_text(&mut state, "Essay");
         let generation = change_generation(&ctrl(&mut state, 's'));
@@ -712,7 +670,7 @@ mod tests {
 
     #[test]
     fn esc_during_a_submit_closes_the_form_and_the_answer_reaches_the_status_bar() {
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         press(&mut state, KeyCode::Char('n'));
         type_text(&mut state, "Essay");
         let generation = change_generation(&ctrl(&mut state, 's'));
@@ -760,12 +718,12 @@ mod tests {
 
     #[test]
     fn ctrl_c_quits_from_the_form_asking_first_when_something_was_typed() {
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         press(&mut state, KeyCode::Char('n'));
         ctrl(&mut state, 'c');
         assert!(state.quitting);
 
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         press(&mut state, KeyCode::Char('n'));
         type_text(&mut state, "Essay");
         ctrl(&mut state, 'c');
@@ -775,7 +733,7 @@ mod tests {
         assert!(state.quitting);
 
         for key in ['d', 'Q'] {
-            let mut state = loaded();
+            let mut state = loaded(sample_requests(fixed_now()));
             press(&mut state, KeyCode::Char(key));
             assert!(state.modal.is_some());
             ctrl(&mut state, 'c');
@@ -785,7 +743,7 @@ mod tests {
 
     #[test]
     fn while_a_change_is_on_its_way_others_wait_and_the_busy_line_says_so() {
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         select(&mut state, "Lab 2 - Loops");
         press(&mut state, KeyCode::Char('x'));
         assert_eq!(
@@ -808,7 +766,7 @@ mod tests {
 
     #[test]
     fn a_list_asked_for_before_a_change_cannot_undo_it() {
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         select(&mut state, "Project proposal");
         assert_eq!(
             press(&mut state, KeyCode::Char('r')),
@@ -854,7 +812,7 @@ mod tests {
         );
 
         // With no list on its way, a change asks for none.
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         select(&mut state, "Project proposal");
         press(&mut state, KeyCode::Char('x'));
         let generation = change_generation(&press(&mut state, KeyCode::Char('y')));
@@ -872,7 +830,7 @@ mod tests {
 
     #[test]
     fn deleting_keeps_the_selection_on_the_request_it_was_on() {
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         select(&mut state, "Lab report 2");
         let generation = {
             press(&mut state, KeyCode::Char('D'));
@@ -893,7 +851,7 @@ mod tests {
         assert_eq!(selected_title(&state), "Lab report 2");
 
         // The selected one gone: the row now at its place.
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         select(&mut state, "Lab 2 - Loops");
         let position = state.requests.selected;
         press(&mut state, KeyCode::Char('d'));
@@ -916,7 +874,7 @@ mod tests {
 
     #[test]
     fn delete_all_closed_is_honest_about_what_goes() {
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         press(&mut state, KeyCode::Char('D'));
         let Some(Modal::Confirm(confirm)) = &state.modal else {
             panic!("a confirmation");
@@ -976,7 +934,7 @@ mod tests {
 
     #[test]
     fn a_failed_folder_listing_is_asked_again_later() {
-        let mut state = loaded();
+        let mut state = loaded(sample_requests(fixed_now()));
         press(&mut state, KeyCode::Char('n'));
         press(&mut state, KeyCode::Tab);
         ctrl(&mut state, 'u');
