@@ -1031,7 +1031,7 @@ async fn completions_are_printed_for_each_shell() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_roster_key_in_another_case_written_with_a_tilde_is_the_courses_class_list() {
     let emulator = emulator().await;
-    let session = Session::new(&emulator);
+    let session = Home::for_emulator(&emulator);
     let essay = request_with_files(&emulator, "Essay").await;
     // The home folder is the session's: `~/rosters/cs101.csv` is read there.
     std::fs::create_dir(session.path("rosters")).expect("folder");
