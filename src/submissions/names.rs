@@ -262,7 +262,8 @@ impl Folded {
     /// Half-width kana come apart into a letter and its sound mark: put them together
     /// again, as the full-width letter is written.
     fn push_composed(&mut self, c: char) {
-        if !self.pending_space
+        if is_kana_sound_mark(c)
+            && !self.pending_space
             && let Some(last) = self.text.chars().next_back()
             && let Some(both) =
                 icu_normalizer::properties::CanonicalCompositionBorrowed::new().compose(last, c)
@@ -322,12 +323,16 @@ fn is_combining_mark(c: char) -> bool {
 /// sound marks of kana (が is か with one) and the vowel signs and viramas of the Indic
 /// and South-East Asian scripts (the ् of शर्मा).
 fn is_part_of_a_letter(c: char) -> bool {
-    matches!(c,
-        '\u{3099}' | '\u{309A}'
-        | '\u{0900}'..='\u{0DFF}'
+    is_kana_sound_mark(c)
+        || matches!(c,
+        '\u{0900}'..='\u{0DFF}'
         | '\u{0E00}'..='\u{0FFF}'
         | '\u{1000}'..='\u{109F}'
         | '\u{1780}'..='\u{17FF}')
+}
+
+fn is_kana_sound_mark(c: char) -> bool {
+    matches!(c, '\u{3099}' | '\u{309A}')
 }
 
 /// The usual ASCII spelling of a lower-case letter that Unicode does not decompose into
